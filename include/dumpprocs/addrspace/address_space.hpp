@@ -1,0 +1,68 @@
+#pragma once
+// X64AddressSpace: x64 four-level translation of kernel virtual addresses over PhysicalMemory,
+// rooted at a DirectoryTableBase, with typed reads that say exactly which address failed and why.
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "dumpprocs/addrspace/physical_memory.hpp"
+
+namespace dumpprocs {
+
+inline bool isCanonical(std::uint64_t va) noexcept {
+    const std::uint64_t top = va >> 47;
+    return top == 0 || top == 0x1FFFF;
+}
+inline bool isKernelAddress(std::uint64_t va) noexcept { return (va >> 47) == 0x1FFFF; }
+
+struct Translation {
+    enum class Via { Hardware, Transition };
+    std::uint64_t physical = 0;   // physical address of the byte asked for
+    std::uint64_t page_size = 0;  // 0x1000, 0x200000 or 0x40000000
+    Via via = Via::Hardware;
+};
+
+class X64AddressSpace {
+public:
+    // `directory_table_base` may carry PCID bits in 11:0; they are masked off.
+    X64AddressSpace(const PhysicalMemory& memory, std::uint64_t directory_table_base);
+
+    std::uint64_t directoryTableBase() const noexcept { return dtb_; }
+    const PhysicalMemory& physical() const noexcept { return *memory_; }
+
+    // Errors: NonCanonical, NotMapped (names the level and entry), PagedOut, Prototype,
+    // PageNotInDump (a page table or the data page is absent from the dump).
+    Expected<Translation> translate(std::uint64_t va) const;
+
+    // Reads [va, va+out.size()) across page boundaries; the error names the first failing address.
+    Expected<void> read(std::uint64_t va, std::span<std::byte> out) const;
+    Expected<std::vector<std::byte>> readBytes(std::uint64_t va, std::size_t length) const;
+
+    template <typename T> Expected<T> read(std::uint64_t va) const {
+        static_assert(std::is_trivially_copyable_v<T>);
+        T value;
+        DP_CHECK(read(va, std::span<std::byte>(reinterpret_cast<std::byte*>(&value), sizeof(T))));
+        return value;
+    }
+
+    bool isReadable(std::uint64_t va) const { return translate(va).has_value(); }
+
+private:
+    const PhysicalMemory* memory_;
+    std::uint64_t dtb_;
+    // Small direct-mapped cache of page translations (virtual page -> physical page); reads walk
+    // the same pages again and again while following lists.
+    struct CacheSlot {
+        std::uint64_t vpage = ~0ULL;
+        std::uint64_t ppage = 0;
+        std::uint64_t page_size = 0;
+        Translation::Via via = Translation::Via::Hardware;
+    };
+    static constexpr std::size_t kCacheSlots = 256;
+    mutable std::vector<CacheSlot> cache_;
+};
+
+} // namespace dumpprocs

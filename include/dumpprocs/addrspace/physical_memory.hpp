@@ -1,0 +1,40 @@
+#pragma once
+// PhysicalMemory: what the address-space layer needs from a source of physical pages (a crash
+// dump's run list or bitmap, later a raw image). Implemented by the dumpfile layer.
+
+#include <cstdint>
+#include <functional>
+#include <span>
+
+#include "dumpprocs/support/byte_view.hpp"
+
+namespace dumpprocs {
+
+inline constexpr std::uint64_t kPageSize = 0x1000;
+inline constexpr unsigned kPageShift = 12;
+
+class PhysicalMemory {
+public:
+    virtual ~PhysicalMemory() = default;
+
+    // The 4 KiB page with frame number `pfn`, straight from the mapping (no copy). Fails with
+    // PageNotInDump when the dump does not hold it, naming the physical address.
+    virtual Expected<ByteView> page(std::uint64_t pfn) const = 0;
+
+    // One past the highest frame number the source can hold (bitmap span, last run end).
+    virtual std::uint64_t pageSpan() const = 0;
+
+    // Number of pages actually present.
+    virtual std::uint64_t presentPageCount() const = 0;
+
+    // Calls `visit(first_pfn, page_count, bytes)` for every maximal run of present pages whose
+    // bytes are contiguous in the source, in ascending PFN order. Used by scanners.
+    virtual void forEachPresentRange(
+        const std::function<void(std::uint64_t, std::uint64_t, ByteView)>& visit) const = 0;
+};
+
+// Copies physical bytes [pa, pa+out.size()) that may cross page boundaries.
+Expected<void> readPhysical(const PhysicalMemory& memory, std::uint64_t pa,
+                            std::span<std::byte> out);
+
+} // namespace dumpprocs

@@ -1,0 +1,38 @@
+# Runs one CLI regression case: the binary with ARGS (a ;-list), compares the exit code with EXIT,
+# stdout with the golden file GOLDEN (if given), and checks that stderr contains STDERR_CONTAINS.
+# With the environment variable DUMPPROCS_UPDATE_GOLDEN=1 the golden file is rewritten instead;
+# review the diff before committing it.
+separate_arguments(ARG_LIST UNIX_COMMAND "${ARGS}")
+execute_process(COMMAND ${BINARY} ${ARG_LIST}
+                WORKING_DIRECTORY ${WORKDIR}
+                OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
+if(NOT "${rc}" STREQUAL "${EXIT}")
+  message(FATAL_ERROR "exit code ${rc}, expected ${EXIT}\nstdout:\n${out}\nstderr:\n${err}")
+endif()
+if(GOLDEN)
+  if("$ENV{DUMPPROCS_UPDATE_GOLDEN}" STREQUAL "1")
+    file(WRITE ${GOLDEN} "${out}")
+  else()
+    if(NOT EXISTS ${GOLDEN})
+      message(FATAL_ERROR "golden file ${GOLDEN} is missing\nstdout:\n${out}")
+    endif()
+    file(READ ${GOLDEN} expected)
+    if(NOT "${out}" STREQUAL "${expected}")
+      file(WRITE ${GOLDEN}.actual "${out}")
+      message(FATAL_ERROR "stdout differs from ${GOLDEN} (actual output in ${GOLDEN}.actual):\n"
+                          "diff -u ${GOLDEN} ${GOLDEN}.actual\nstderr:\n${err}")
+    endif()
+  endif()
+endif()
+if(STDERR_CONTAINS)
+  string(FIND "${err}" "${STDERR_CONTAINS}" pos)
+  if(pos EQUAL -1)
+    message(FATAL_ERROR "stderr lacks \"${STDERR_CONTAINS}\":\n${err}")
+  endif()
+endif()
+if(STDOUT_CONTAINS)
+  string(FIND "${out}" "${STDOUT_CONTAINS}" pos)
+  if(pos EQUAL -1)
+    message(FATAL_ERROR "stdout lacks \"${STDOUT_CONTAINS}\":\n${out}")
+  endif()
+endif()

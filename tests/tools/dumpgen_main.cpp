@@ -1,0 +1,2 @@
+// dumpgen: writes the synthetic sample dumps of testdata/ (placeholder until the writer lands).
+int main() { return 0; }
