@@ -1,0 +1,96 @@
+#pragma once
+// KernelContext: everything the views need to know about the dump's kernel, found once: the
+// address space, the chosen profile and resolved layout, KDBG, the kernel image, the System
+// process, the object-type fingerprints, PspCidTable and the processors' KPRCBs.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dumpprocs/addrspace/address_space.hpp"
+#include "dumpprocs/kernel/kdbg.hpp"
+#include "dumpprocs/kernel/kernel_image.hpp"
+#include "dumpprocs/kernel/layout.hpp"
+#include "dumpprocs/kernel/profile_selector.hpp"
+
+namespace dumpprocs::kernel {
+
+// What the container (crash-dump header, later a raw-image scan) tells about the machine.
+struct DumpFacts {
+    std::uint64_t directory_table_base = 0;
+    std::optional<std::uint64_t> ps_active_process_head;
+    std::optional<std::uint64_t> ps_loaded_module_list;
+    std::optional<std::uint64_t> kd_debugger_data_block;
+    std::uint32_t build = 0;
+    std::uint32_t processors = 0;
+};
+
+struct KernelOptions {
+    std::string forced_profile;  // --profile
+    std::string isf_path;        // --symbols
+};
+
+// A value and where it came from ("header", "KDBG", "ISF symbol", ...), for --info.
+struct Sourced {
+    std::uint64_t value = 0;
+    std::string source;
+};
+
+class KernelContext {
+public:
+    static Expected<std::unique_ptr<KernelContext>> open(const PhysicalMemory& memory,
+                                                         const DumpFacts& facts,
+                                                         const KernelOptions& options);
+
+    const X64AddressSpace& addressSpace() const { return as_; }
+    const Profile& profile() const { return *choice_.profile; }
+    const ProfileChoice& profileChoice() const { return choice_; }
+    const KernelLayout& layout() const { return layout_; }
+    const DumpFacts& facts() const { return facts_; }
+    const std::optional<KdDebuggerData>& kdbg() const { return kdbg_; }
+    const std::optional<KernelImage>& kernelImage() const { return image_; }
+    const Sourced& psActiveProcessHead() const { return active_head_; }
+    std::optional<Sourced> pspCidTable() const { return cid_table_; }  // the _HANDLE_TABLE address
+    const std::vector<std::uint64_t>& prcbs() const { return prcbs_; }
+    std::uint64_t systemProcess() const { return system_; }
+    const std::vector<std::string>& warnings() const { return warnings_; }
+
+    // Object-type fingerprint of an object header: the raw TypeIndex, un-XORed with the header
+    // address byte on Windows 10+. Objects of one type share it, whatever nt!ObHeaderCookie is.
+    std::optional<std::uint8_t> typeFingerprint(std::uint64_t body) const;
+    std::optional<std::uint8_t> processFingerprint() const { return process_fp_; }
+    std::optional<std::uint8_t> threadFingerprint() const { return thread_fp_; }
+
+    // Why PspCidTable / the KPRCBs are unknown, when they are.
+    const std::string& cidTableProblem() const { return cid_problem_; }
+    const std::string& prcbProblem() const { return prcb_problem_; }
+
+private:
+    KernelContext(const PhysicalMemory& memory, const DumpFacts& facts)
+        : as_(memory, facts.directory_table_base), facts_(facts) {}
+    void findKdbg();
+    void findKernelImage();
+    Expected<void> findActiveHead();
+    Expected<void> findSystemProcess();
+    void findFingerprints();
+    void findCidTable();
+    void findPrcbs();
+
+    X64AddressSpace as_;
+    DumpFacts facts_;
+    ProfileChoice choice_;
+    KernelLayout layout_;
+    std::optional<KdDebuggerData> kdbg_;
+    std::optional<KernelImage> image_;
+    Sourced active_head_;
+    std::optional<Sourced> cid_table_;
+    std::vector<std::uint64_t> prcbs_;
+    std::uint64_t system_ = 0;
+    std::optional<std::uint8_t> process_fp_, thread_fp_;
+    std::string cid_problem_, prcb_problem_;
+    std::vector<std::string> warnings_;
+};
+
+} // namespace dumpprocs::kernel

@@ -1,0 +1,44 @@
+#pragma once
+// Chooses the profile of the dump's kernel by evidence (issue: "Choosing the profile, by evidence"):
+// forced name, ISF file, exact PDB GUID, else the rows of the header's build validated on the dump
+// itself, else every row probed. Each validation reads the dump with that row's offsets.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dumpprocs/addrspace/address_space.hpp"
+#include "dumpprocs/kernel/profile.hpp"
+
+namespace dumpprocs::kernel {
+
+struct ProfileValidation {
+    std::string check;   // "ActiveProcessLinks", "MmProcessLinks ring", "ETHREAD.Cid"
+    bool passed = false;
+    std::string detail;  // what was read, or why it failed
+};
+
+struct ProfileChoice {
+    std::shared_ptr<const Profile> profile;
+    std::string method;  // "forced", "isf", "pdb-guid", "build+validation", "probe"
+    std::string reason;  // one sentence for people
+    std::vector<ProfileValidation> validations;  // of the chosen row
+    std::vector<std::string> also_matching;      // other rows that validated identically
+};
+
+struct SelectionInput {
+    std::uint32_t build = 0;
+    std::uint64_t ps_active_process_head = 0;
+    std::optional<PdbId> kernel_pdb;
+    std::string forced_profile;  // --profile
+    std::string isf_path;        // --symbols
+};
+
+// Runs every validation of one profile against the dump.
+std::vector<ProfileValidation> validateProfile(const X64AddressSpace& as, const Profile& profile,
+                                               std::uint64_t ps_active_process_head);
+
+Expected<ProfileChoice> chooseProfile(const X64AddressSpace& as, const SelectionInput& input);
+
+} // namespace dumpprocs::kernel

@@ -1,0 +1,42 @@
+#pragma once
+// The process views: one walker each, all reading structures through the ProcessCatalog.
+//   active  _EPROCESS.ActiveProcessLinks from PsActiveProcessHead (WinDbg's !process 0 0)
+//   mm      _EPROCESS.MmProcessLinks, walked from System in Flink order (the article's view)
+//   cid     live entries of PspCidTable that are process objects
+//   thread  owners of the thread objects in PspCidTable (as Volatility's psxview)
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dumpprocs/views/process_record.hpp"
+
+namespace dumpprocs::views {
+
+struct ViewEntry {
+    std::optional<std::size_t> index;  // walk position; the mm view's starting System has none
+    std::uint64_t eprocess = 0;
+    std::string note;  // e.g. "handle 0x4", "via thread 0x..."
+};
+
+struct ViewResult {
+    std::string name;
+    bool available = true;
+    std::string unavailable_reason;
+    bool complete = true;
+    std::vector<std::string> warnings;
+    std::vector<ViewEntry> entries;
+};
+
+const std::vector<std::string>& allViewNames();  // active, mm, cid, thread
+
+ViewResult runActiveProcessLinksView(ProcessCatalog& catalog);
+ViewResult runMmProcessLinksView(ProcessCatalog& catalog);
+ViewResult runCidTableView(ProcessCatalog& catalog);
+ViewResult runThreadOwnerView(ProcessCatalog& catalog);
+
+// Runs a view by name; unknown names are a usage error.
+Expected<ViewResult> runView(const std::string& name, ProcessCatalog& catalog);
+
+} // namespace dumpprocs::views

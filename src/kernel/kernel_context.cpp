@@ -1,0 +1,183 @@
+#include "dumpprocs/kernel/kernel_context.hpp"
+
+#include <set>
+
+#include <fmt/format.h>
+
+namespace dumpprocs::kernel {
+namespace {
+
+constexpr unsigned kMaxProcessors = 64;  // KiProcessorBlock has 64 slots on x64 (dump-format.md §4.1)
+
+// _KLDR_DATA_TABLE_ENTRY.DllBase offsets known to the built-in data (the profile is not chosen yet
+// when the kernel image is looked for, and the PDB GUID found there helps choose it).
+std::set<std::uint32_t> knownDllBaseOffsets() {
+    std::set<std::uint32_t> offsets;
+    for (const auto& row : builtinProfiles())
+        if (const MemberInfo* m = row.member("_KLDR_DATA_TABLE_ENTRY.DllBase"))
+            offsets.insert(m->offset);
+    return offsets;
+}
+
+} // namespace
+
+Expected<std::unique_ptr<KernelContext>> KernelContext::open(const PhysicalMemory& memory,
+                                                             const DumpFacts& facts,
+                                                             const KernelOptions& options) {
+    std::unique_ptr<KernelContext> ctx(new KernelContext(memory, facts));
+    ctx->findKdbg();
+    ctx->findKernelImage();
+    DP_CHECK(ctx->findActiveHead());
+
+    SelectionInput input;
+    input.build = facts.build;
+    input.ps_active_process_head = ctx->active_head_.value;
+    if (ctx->image_ && ctx->image_->pdb)
+        input.kernel_pdb = ctx->image_->pdb;
+    input.forced_profile = options.forced_profile;
+    input.isf_path = options.isf_path;
+    DP_TRY(ctx->choice_, chooseProfile(ctx->as_, input));
+    DP_TRY(ctx->layout_, KernelLayout::resolve(*ctx->choice_.profile, facts.build));
+
+    DP_CHECK(ctx->findSystemProcess());
+    ctx->findFingerprints();
+    ctx->findCidTable();
+    ctx->findPrcbs();
+    return ctx;
+}
+
+void KernelContext::findKdbg() {
+    if (!facts_.kd_debugger_data_block) {
+        warnings_.push_back("the header gives no KdDebuggerDataBlock; KDBG not used");
+        return;
+    }
+    auto k = readKdbg(as_, *facts_.kd_debugger_data_block);
+    if (k)
+        kdbg_ = *k;
+    else
+        warnings_.push_back(k.error().context("KDBG").message);
+}
+
+void KernelContext::findKernelImage() {
+    if (kdbg_ && kdbg_->kern_base) {
+        auto image = readKernelImage(as_, kdbg_->kern_base);
+        if (image) {
+            image_ = std::move(*image);
+            image_->found_by = "KDBG KernBase";
+            return;
+        }
+        warnings_.push_back(image.error().message);
+    }
+    auto list = facts_.ps_loaded_module_list
+                    ? facts_.ps_loaded_module_list
+                    : (kdbg_ ? std::optional(kdbg_->ps_loaded_module_list) : std::nullopt);
+    if (!list)
+        return;
+    auto first = as_.read<std::uint64_t>(*list);
+    if (!first) {
+        warnings_.push_back(first.error().context("PsLoadedModuleList").message);
+        return;
+    }
+    for (std::uint32_t offset : knownDllBaseOffsets()) {
+        auto base = as_.read<std::uint64_t>(*first + offset);
+        if (!base)
+            continue;
+        if (auto image = readKernelImage(as_, *base)) {
+            image_ = std::move(*image);
+            image_->found_by = "first PsLoadedModuleList entry";
+            return;
+        }
+    }
+    warnings_.push_back("the kernel image was not found (no readable PE header at KDBG KernBase "
+                        "nor at the first PsLoadedModuleList entry)");
+}
+
+Expected<void> KernelContext::findActiveHead() {
+    if (facts_.ps_active_process_head) {
+        active_head_ = {*facts_.ps_active_process_head, "header"};
+        if (kdbg_ && kdbg_->ps_active_process_head &&
+            kdbg_->ps_active_process_head != active_head_.value)
+            warnings_.push_back(fmt::format(
+                "PsActiveProcessHead: header says {:#x}, KDBG says {:#x}; using the header",
+                active_head_.value, kdbg_->ps_active_process_head));
+        return {};
+    }
+    if (kdbg_ && kdbg_->ps_active_process_head) {
+        active_head_ = {kdbg_->ps_active_process_head, "KDBG"};
+        return {};
+    }
+    return makeError(ErrorCode::NotFound,
+                     "PsActiveProcessHead is unknown: absent from the header and no KDBG");
+}
+
+Expected<void> KernelContext::findSystemProcess() {
+    DP_TRY(std::uint64_t flink, as_.read<std::uint64_t>(active_head_.value));
+    system_ = flink - layout_.process.active_process_links;
+    return {};
+}
+
+std::optional<std::uint8_t> KernelContext::typeFingerprint(std::uint64_t body) const {
+    const std::uint64_t header = body - layout_.object_header.body;
+    auto raw = as_.read<std::uint8_t>(header + layout_.object_header.type_index);
+    if (!raw)
+        return std::nullopt;
+    if (!layout_.object_header.encoded_type_index)
+        return *raw;
+    return static_cast<std::uint8_t>(*raw ^ ((header >> 8) & 0xFF));
+}
+
+void KernelContext::findFingerprints() {
+    process_fp_ = typeFingerprint(system_);
+    auto first = as_.read<std::uint64_t>(system_ + layout_.process.thread_list_head);
+    if (first && *first != system_ + layout_.process.thread_list_head)
+        thread_fp_ = typeFingerprint(*first - layout_.thread.thread_list_entry);
+    if (process_fp_ && thread_fp_ && *process_fp_ == *thread_fp_) {
+        warnings_.push_back("process and thread objects have the same type fingerprint; object "
+                            "headers are not used to tell them apart");
+        thread_fp_.reset();
+    }
+}
+
+void KernelContext::findCidTable() {
+    std::uint64_t variable = 0;
+    std::string source;
+    if (auto rva = profile().symbols.find("PspCidTable");
+        rva != profile().symbols.end() && image_) {
+        variable = image_->base + rva->second;
+        source = "ISF symbol PspCidTable";
+    } else if (kdbg_ && kdbg_->psp_cid_table) {
+        variable = kdbg_->psp_cid_table;
+        source = "KDBG PspCidTable";
+    } else {
+        cid_problem_ = "the address of nt!PspCidTable is unknown (no KDBG, no symbols)";
+        return;
+    }
+    auto table = as_.read<std::uint64_t>(variable);
+    if (!table) {
+        cid_problem_ = table.error().context(fmt::format("nt!PspCidTable at {:#x}", variable))
+                           .message;
+        return;
+    }
+    cid_table_ = Sourced{*table, source};
+}
+
+void KernelContext::findPrcbs() {
+    if (!kdbg_ || !kdbg_->ki_processor_block) {
+        prcb_problem_ = "KiProcessorBlock is unknown (no KDBG)";
+        return;
+    }
+    const unsigned count = std::min(facts_.processors ? facts_.processors : kMaxProcessors,
+                                    kMaxProcessors);
+    for (unsigned cpu = 0; cpu < count; ++cpu) {
+        auto prcb = as_.read<std::uint64_t>(kdbg_->ki_processor_block + 8ULL * cpu);
+        if (!prcb) {
+            prcb_problem_ = prcb.error().context(fmt::format("KiProcessorBlock[{}]", cpu)).message;
+            return;
+        }
+        if (*prcb == 0)
+            break;
+        prcbs_.push_back(*prcb);
+    }
+}
+
+} // namespace dumpprocs::kernel

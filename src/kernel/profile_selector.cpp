@@ -1,0 +1,248 @@
+#include "dumpprocs/kernel/profile_selector.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace dumpprocs::kernel {
+namespace {
+
+constexpr std::uint8_t kProcessObjectType = 3;  // enum _KOBJECTS ProcessObject
+constexpr std::uint8_t kThreadObjectType = 6;   // ThreadObject
+constexpr std::uint64_t kSystemPid = 4;
+constexpr unsigned kMaxRingNodes = 1u << 16;  // validation walks stop here (real systems: < 10^4)
+
+struct Offsets {
+    std::uint32_t header, pid, apl, mm, name, thread_head, ethread_entry, ethread_cid, kthread_header,
+        kthread_process;
+};
+
+std::optional<Offsets> offsetsOf(const Profile& p) {
+    const char* names[] = {"_KPROCESS.Header",          "_EPROCESS.UniqueProcessId",
+                           "_EPROCESS.ActiveProcessLinks", "_EPROCESS.MmProcessLinks",
+                           "_EPROCESS.ImageFileName",    "_EPROCESS.ThreadListHead",
+                           "_ETHREAD.ThreadListEntry",   "_ETHREAD.Cid",
+                           "_KTHREAD.Header",            "_KTHREAD.Process"};
+    std::array<std::uint32_t, 10> v{};
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        const MemberInfo* m = p.member(names[i]);
+        if (!m && i == 8)  // _KTHREAD.Header is at +0 in every layout; some sources omit it
+            continue;
+        if (!m)
+            return std::nullopt;
+        v[i] = m->offset;
+    }
+    return Offsets{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9]};
+}
+
+ProfileValidation checkSystemOnActiveList(const X64AddressSpace& as, const Offsets& o,
+                                          std::uint64_t head, std::uint64_t& system) {
+    ProfileValidation v{"ActiveProcessLinks", false, {}};
+    auto flink = as.read<std::uint64_t>(head);
+    if (!flink) {
+        v.detail = flink.error().message;
+        return v;
+    }
+    system = *flink - o.apl;
+    auto type = as.read<std::uint8_t>(system + o.header);
+    auto pid = as.read<std::uint64_t>(system + o.pid);
+    auto name = as.read<std::array<char, 15>>(system + o.name);
+    auto blink = as.read<std::uint64_t>(system + o.apl + 8);
+    if (!type || !pid || !name || !blink) {
+        v.detail = fmt::format("first entry {:#x} is not readable", system);
+        return v;
+    }
+    const bool is_system = std::strncmp(name->data(), "System", 15) == 0;
+    v.passed = *type == kProcessObjectType && *pid == kSystemPid && is_system && *blink == head;
+    v.detail = fmt::format("first entry {:#x}: type {}, pid {}, name \"{}\", Blink {}", system,
+                           *type, *pid, is_system ? "System" : "?",
+                           *blink == head ? "points back" : "does not point back");
+    return v;
+}
+
+ProfileValidation checkMmRing(const X64AddressSpace& as, const Offsets& o, std::uint64_t system) {
+    ProfileValidation v{"MmProcessLinks ring", false, {}};
+    const std::uint64_t start = system + o.mm;
+    std::uint64_t node = start;
+    for (unsigned n = 1; n <= kMaxRingNodes; ++n) {
+        auto next = as.read<std::uint64_t>(node);
+        if (!next) {
+            v.detail = fmt::format("Flink of {:#x} unreadable after {} nodes", node, n - 1);
+            return v;
+        }
+        auto back = as.read<std::uint64_t>(*next + 8);
+        if (!back || *back != node) {
+            v.detail = fmt::format("{:#x}->Flink {:#x} whose Blink does not point back", node, *next);
+            return v;
+        }
+        if (*next == start) {
+            v.passed = true;
+            v.detail = fmt::format("ring through System closes after {} nodes", n);
+            return v;
+        }
+        node = *next;
+    }
+    v.detail = fmt::format("no closure within {} nodes", kMaxRingNodes);
+    return v;
+}
+
+ProfileValidation checkSystemThread(const X64AddressSpace& as, const Offsets& o,
+                                    std::uint64_t system) {
+    ProfileValidation v{"ETHREAD.Cid", false, {}};
+    auto first = as.read<std::uint64_t>(system + o.thread_head);
+    if (!first || *first == system + o.thread_head) {
+        v.detail = "System's ThreadListHead is unreadable or empty";
+        return v;
+    }
+    const std::uint64_t thread = *first - o.ethread_entry;
+    auto type = as.read<std::uint8_t>(thread + o.kthread_header);
+    auto cid_pid = as.read<std::uint64_t>(thread + o.ethread_cid);
+    auto owner = as.read<std::uint64_t>(thread + o.kthread_process);
+    if (!type || !cid_pid || !owner) {
+        v.detail = fmt::format("first System thread {:#x} is not readable", thread);
+        return v;
+    }
+    v.passed = *type == kThreadObjectType && *cid_pid == kSystemPid && *owner == system;
+    v.detail = fmt::format("first System thread {:#x}: type {}, Cid.UniqueProcess {:#x}, Process "
+                           "{}",
+                           thread, *type, *cid_pid, *owner == system ? "= System" : "!= System");
+    return v;
+}
+
+bool allPassed(const std::vector<ProfileValidation>& checks) {
+    return !checks.empty() &&
+           std::all_of(checks.begin(), checks.end(), [](const auto& c) { return c.passed; });
+}
+
+std::shared_ptr<const Profile> shareBuiltin(const Profile& p) {
+    return std::shared_ptr<const Profile>(&p, [](const Profile*) {});
+}
+
+std::string summary(const std::vector<ProfileValidation>& checks) {
+    std::string s;
+    for (const auto& c : checks)
+        s += fmt::format("{}{} {}", s.empty() ? "" : ", ", c.check, c.passed ? "ok" : "FAILED");
+    return s;
+}
+
+// Picks among rows that all validated: identical in what was checked, so the nearest build wins.
+const Profile* nearestBuild(const std::vector<const Profile*>& rows, std::uint32_t build) {
+    const Profile* best = nullptr;
+    for (const Profile* p : rows) {
+        auto distance = [&](const Profile* q) {
+            return q->build > build ? q->build - build : build - q->build;
+        };
+        if (!best || distance(p) < distance(best) ||
+            (distance(p) == distance(best) && p->build <= build && best->build > build))
+            best = p;
+    }
+    return best;
+}
+
+Expected<ProfileChoice> chooseByValidation(const X64AddressSpace& as, const SelectionInput& in,
+                                           std::vector<const Profile*> rows, bool probing) {
+    std::vector<const Profile*> passed;
+    for (const Profile* p : rows)
+        if (allPassed(validateProfile(as, *p, in.ps_active_process_head)))
+            passed.push_back(p);
+    if (passed.empty())
+        return makeError(
+            ErrorCode::NotFound,
+            "no built-in profile fits this kernel (build {}): {} rows tried, none passed the "
+            "ActiveProcessLinks / MmProcessLinks / ETHREAD checks; give the kernel's symbols with "
+            "--symbols FILE (a Volatility 3 ISF .json or .json.xz) or force a row with --profile",
+            in.build, rows.size());
+    const Profile* chosen = nearestBuild(passed, in.build);
+    ProfileChoice choice;
+    choice.profile = shareBuiltin(*chosen);
+    choice.validations = validateProfile(as, *chosen, in.ps_active_process_head);
+    for (const Profile* p : passed)
+        if (p != chosen)
+            choice.also_matching.push_back(p->name);
+    choice.method = probing ? "probe" : "build+validation";
+    if (probing)
+        choice.reason = fmt::format(
+            "build {} is not in the built-in table; the layout of row {} (build {}) validated on "
+            "this dump ({})",
+            in.build, chosen->name, chosen->build, summary(choice.validations));
+    else
+        choice.reason = fmt::format("build {}: of {} rows for this build, row {} validated ({})",
+                                    in.build, rows.size(), chosen->name,
+                                    summary(choice.validations));
+    return choice;
+}
+
+} // namespace
+
+std::vector<ProfileValidation> validateProfile(const X64AddressSpace& as, const Profile& profile,
+                                               std::uint64_t head) {
+    auto o = offsetsOf(profile);
+    if (!o)
+        return {{"members", false, "profile lacks process-list members"}};
+    std::vector<ProfileValidation> checks;
+    std::uint64_t system = 0;
+    checks.push_back(checkSystemOnActiveList(as, *o, head, system));
+    if (!checks.back().passed)
+        return checks;
+    checks.push_back(checkMmRing(as, *o, system));
+    checks.push_back(checkSystemThread(as, *o, system));
+    return checks;
+}
+
+Expected<ProfileChoice> chooseProfile(const X64AddressSpace& as, const SelectionInput& in) {
+    if (!in.isf_path.empty()) {
+        DP_TRY(Profile isf, loadIsfProfile(in.isf_path));
+        if (isf.build == 0)
+            isf.build = in.build;
+        ProfileChoice choice;
+        choice.method = "isf";
+        choice.validations = validateProfile(as, isf, in.ps_active_process_head);
+        choice.reason = fmt::format("symbols from {} ({})", in.isf_path, summary(choice.validations));
+        choice.profile = std::make_shared<const Profile>(std::move(isf));
+        return choice;
+    }
+    if (!in.forced_profile.empty()) {
+        const Profile* p = findBuiltinProfile(in.forced_profile);
+        if (!p) {
+            std::string names;
+            for (const auto& row : builtinProfiles())
+                names += (names.empty() ? "" : " ") + row.name;
+            return makeError(ErrorCode::Usage, "unknown profile '{}'; built-in rows: {}",
+                             in.forced_profile, names);
+        }
+        ProfileChoice choice{shareBuiltin(*p), "forced", {}, {}, {}};
+        choice.validations = validateProfile(as, *p, in.ps_active_process_head);
+        choice.reason = fmt::format("forced with --profile {} ({})", p->name,
+                                    summary(choice.validations));
+        return choice;
+    }
+    if (in.kernel_pdb) {
+        for (const auto& row : builtinProfiles()) {
+            if (std::find(row.pdb_ids.begin(), row.pdb_ids.end(), *in.kernel_pdb) ==
+                row.pdb_ids.end())
+                continue;
+            ProfileChoice choice{shareBuiltin(row), "pdb-guid", {}, {}, {}};
+            choice.validations = validateProfile(as, row, in.ps_active_process_head);
+            choice.reason = fmt::format("kernel PDB {}-{} is a known build of row {} ({})",
+                                        in.kernel_pdb->guid, in.kernel_pdb->age, row.name,
+                                        summary(choice.validations));
+            return choice;
+        }
+    }
+    std::vector<const Profile*> same_build, all;
+    for (const auto& row : builtinProfiles()) {
+        all.push_back(&row);
+        if (row.build == in.build)
+            same_build.push_back(&row);
+    }
+    if (!same_build.empty()) {
+        auto choice = chooseByValidation(as, in, same_build, false);
+        if (choice)
+            return choice;
+    }
+    return chooseByValidation(as, in, all, true);
+}
+
+} // namespace dumpprocs::kernel

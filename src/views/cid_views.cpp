@@ -1,0 +1,108 @@
+// The two PspCidTable views: the process objects it holds, and the owners of the thread objects it
+// holds. Processes are told from threads by DISPATCHER_HEADER.Type and the object-type fingerprint,
+// never by the handle value.
+#include <fmt/format.h>
+
+#include <set>
+
+#include "dumpprocs/kernel/handle_table.hpp"
+#include "dumpprocs/views/views.hpp"
+
+namespace dumpprocs::views {
+namespace {
+
+constexpr std::uint8_t kProcessObjectType = 3;
+constexpr std::uint8_t kThreadObjectType = 6;
+
+// The PspCidTable walk, or the reason the cid views are unavailable.
+Expected<kernel::HandleTableWalk> walkCidTable(const kernel::KernelContext& k) {
+    const auto table = k.pspCidTable();
+    if (!table)
+        return makeError(ErrorCode::NotFound, "{}", k.cidTableProblem());
+    return kernel::walkHandleTable(k.addressSpace(), table->value, k.layout().handle_table);
+}
+
+bool hasFingerprint(const kernel::KernelContext& k, std::uint64_t body,
+                    std::optional<std::uint8_t> expected) {
+    if (!expected)
+        return true;  // unknown: the dispatcher type alone decides
+    auto fp = k.typeFingerprint(body);
+    return fp && *fp == *expected;
+}
+
+ViewResult startView(const char* name, const Expected<kernel::HandleTableWalk>& walk) {
+    ViewResult view;
+    view.name = name;
+    if (!walk) {
+        view.available = false;
+        view.unavailable_reason = walk.error().message;
+        return view;
+    }
+    view.complete = walk->complete;
+    view.warnings = walk->warnings;
+    return view;
+}
+
+} // namespace
+
+ViewResult runCidTableView(ProcessCatalog& catalog) {
+    const auto& k = catalog.kernel();
+    const auto walk = walkCidTable(k);
+    ViewResult view = startView("cid", walk);
+    if (!view.available)
+        return view;
+    std::size_t index = 0;
+    for (const auto& entry : walk->entries) {
+        auto type = k.addressSpace().read<std::uint8_t>(entry.object + k.layout().process.header_type);
+        if (!type) {
+            view.warnings.push_back(fmt::format("PspCidTable handle {:#x}: object {:#x}: {}",
+                                                entry.handle, entry.object,
+                                                type.error().message));
+            view.complete = false;
+            continue;
+        }
+        if (*type != kProcessObjectType)
+            continue;
+        if (!hasFingerprint(k, entry.object, k.processFingerprint())) {
+            view.warnings.push_back(fmt::format("PspCidTable handle {:#x}: {:#x} has process type "
+                                                "3 but not a process object header; skipped",
+                                                entry.handle, entry.object));
+            continue;
+        }
+        catalog.get(entry.object);
+        view.entries.push_back(
+            ViewEntry{index++, entry.object, fmt::format("handle {:#x}", entry.handle)});
+    }
+    return view;
+}
+
+ViewResult runThreadOwnerView(ProcessCatalog& catalog) {
+    const auto& k = catalog.kernel();
+    const auto walk = walkCidTable(k);
+    ViewResult view = startView("thread", walk);
+    if (!view.available)
+        return view;
+    std::set<std::uint64_t> seen;
+    std::size_t index = 0;
+    for (const auto& entry : walk->entries) {
+        auto type = k.addressSpace().read<std::uint8_t>(entry.object + k.layout().thread.header_type);
+        if (!type || *type != kThreadObjectType ||
+            !hasFingerprint(k, entry.object, k.threadFingerprint()))
+            continue;
+        auto owner = k.addressSpace().read<std::uint64_t>(entry.object + k.layout().thread.process);
+        if (!owner || *owner == 0) {
+            view.warnings.push_back(fmt::format("thread {:#x} (TID {:#x}): owner unreadable",
+                                                entry.object, entry.handle));
+            continue;
+        }
+        if (!seen.insert(*owner).second)
+            continue;
+        catalog.get(*owner);
+        view.entries.push_back(ViewEntry{
+            index++, *owner,
+            fmt::format("thread {:#x} (TID {:#x})", entry.object, entry.handle)});
+    }
+    return view;
+}
+
+} // namespace dumpprocs::views

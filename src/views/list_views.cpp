@@ -1,0 +1,75 @@
+// The two list views: ActiveProcessLinks (from the header's PsActiveProcessHead) and
+// MmProcessLinks (walked from System so that the output reads like the article).
+#include <fmt/format.h>
+
+#include "dumpprocs/kernel/list_walker.hpp"
+#include "dumpprocs/views/views.hpp"
+
+namespace dumpprocs::views {
+namespace {
+
+void takeWalkWarnings(ViewResult& view, const kernel::ListWalk& walk) {
+    view.warnings.insert(view.warnings.end(), walk.warnings.begin(), walk.warnings.end());
+    if (!walk.closed)
+        view.complete = false;
+}
+
+} // namespace
+
+ViewResult runActiveProcessLinksView(ProcessCatalog& catalog) {
+    const auto& k = catalog.kernel();
+    ViewResult view;
+    view.name = "active";
+    const std::uint64_t head = k.psActiveProcessHead().value;
+    const auto walk = kernel::walkList(k.addressSpace(), head);
+    takeWalkWarnings(view, walk);
+    std::size_t index = 0;
+    for (std::uint64_t node : walk.nodes) {
+        const std::uint64_t eprocess = node - k.layout().process.active_process_links;
+        catalog.get(eprocess);
+        view.entries.push_back(ViewEntry{index++, eprocess, {}});
+    }
+    return view;
+}
+
+ViewResult runMmProcessLinksView(ProcessCatalog& catalog) {
+    const auto& k = catalog.kernel();
+    ViewResult view;
+    view.name = "mm";
+    const std::uint32_t links = k.layout().process.mm_process_links;
+    const std::uint64_t start = k.systemProcess() + links;
+    catalog.get(k.systemProcess());
+    view.entries.push_back(ViewEntry{std::nullopt, k.systemProcess(), "walk starts at System"});
+    const auto walk = kernel::walkList(k.addressSpace(), start);
+    takeWalkWarnings(view, walk);
+    std::size_t index = 0;
+    for (std::uint64_t node : walk.nodes) {
+        const std::uint64_t eprocess = node - links;
+        const auto& record = catalog.get(eprocess);
+        std::string note;
+        if (record.kind == EntryKind::ListHead)
+            note = fmt::format("list head at {:#x} read as an _EPROCESS", node);
+        view.entries.push_back(ViewEntry{index++, eprocess, note});
+    }
+    return view;
+}
+
+const std::vector<std::string>& allViewNames() {
+    static const std::vector<std::string> names{"active", "mm", "cid", "thread"};
+    return names;
+}
+
+Expected<ViewResult> runView(const std::string& name, ProcessCatalog& catalog) {
+    if (name == "active")
+        return runActiveProcessLinksView(catalog);
+    if (name == "mm")
+        return runMmProcessLinksView(catalog);
+    if (name == "cid")
+        return runCidTableView(catalog);
+    if (name == "thread")
+        return runThreadOwnerView(catalog);
+    return makeError(ErrorCode::Usage, "unknown view '{}' (views: active, mm, cid, thread, all)",
+                     name);
+}
+
+} // namespace dumpprocs::views

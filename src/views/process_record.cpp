@@ -1,0 +1,157 @@
+#include "dumpprocs/views/process_record.hpp"
+
+#include <fmt/format.h>
+
+namespace dumpprocs::views {
+namespace {
+
+constexpr std::uint8_t kProcessObjectType = 3;  // _KOBJECTS ProcessObject
+
+bool readBit(const X64AddressSpace& as, std::uint64_t base, const kernel::BitRef& bit) {
+    auto value = as.read<std::uint32_t>(base + bit.offset);
+    return value && ((*value >> bit.bit) & 1u);
+}
+
+// The idle processes: the owners of every processor's idle thread.
+std::set<std::uint64_t> findIdleProcesses(const kernel::KernelContext& k) {
+    std::set<std::uint64_t> idle;
+    const auto& layout = k.layout();
+    std::optional<std::uint32_t> idle_offset = layout.prcb.idle_thread;
+    if (!idle_offset && k.kdbg())
+        idle_offset = k.kdbg()->offset_prcb_idle_thread;
+    if (!idle_offset)
+        return idle;
+    for (std::uint64_t prcb : k.prcbs()) {
+        auto thread = k.addressSpace().read<std::uint64_t>(prcb + *idle_offset);
+        if (!thread || *thread == 0)
+            continue;
+        auto process = k.addressSpace().read<std::uint64_t>(*thread + layout.thread.process);
+        if (process && *process)
+            idle.insert(*process);
+    }
+    return idle;
+}
+
+} // namespace
+
+const char* entryKindName(EntryKind kind) {
+    switch (kind) {
+    case EntryKind::Process: return "process";
+    case EntryKind::Idle: return "idle";
+    case EntryKind::ListHead: return "list-head";
+    case EntryKind::Invalid: return "invalid";
+    }
+    return "invalid";
+}
+
+std::string ProcessRecord::name() const {
+    std::string out;
+    for (std::uint8_t c : name_bytes) {
+        if (c == 0)
+            break;
+        if (c >= 0x20 && c < 0x7F && c != '\\')
+            out += static_cast<char>(c);
+        else
+            out += fmt::format("\\x{:02x}", c);
+    }
+    return out;
+}
+
+ProcessCatalog::ProcessCatalog(const kernel::KernelContext& kernel)
+    : kernel_(kernel), idle_(findIdleProcesses(kernel)) {}
+
+const ProcessRecord& ProcessCatalog::get(std::uint64_t eprocess) {
+    auto it = cache_.find(eprocess);
+    if (it == cache_.end())
+        it = cache_.emplace(eprocess, read(eprocess)).first;
+    return it->second;
+}
+
+ProcessRecord ProcessCatalog::read(std::uint64_t eprocess) const {
+    const auto& as = kernel_.addressSpace();
+    const auto& p = kernel_.layout().process;
+    ProcessRecord r;
+    r.eprocess = eprocess;
+    auto type = as.read<std::uint8_t>(eprocess + p.header_type);
+    auto pid = as.read<std::uint64_t>(eprocess + p.unique_process_id);
+    auto name = as.read<std::array<std::uint8_t, 15>>(eprocess + p.image_file_name);
+    if (!type || !pid || !name) {
+        r.unreadable_reason = (!type ? type.error() : !pid ? pid.error() : name.error()).message;
+        classify(r);
+        return r;
+    }
+    r.readable = true;
+    r.dispatcher_type = *type;
+    r.pid = *pid;
+    r.name_bytes = *name;
+    r.ppid = as.read<std::uint64_t>(eprocess + p.inherited_from_pid).value_or(0);
+    r.create_time = as.read<std::uint64_t>(eprocess + p.create_time).value_or(0);
+    r.exit_time = as.read<std::uint64_t>(eprocess + p.exit_time).value_or(0);
+    r.inserted = readBit(as, eprocess, p.inserted);
+    r.exiting = readBit(as, eprocess, p.exiting);
+    r.deleted = readBit(as, eprocess, p.deleted);
+    if (p.minimal)
+        r.minimal = readBit(as, eprocess, *p.minimal);
+    r.active_threads = as.read<std::uint32_t>(eprocess + p.active_threads).value_or(0);
+    r.directory_table_base = as.read<std::uint64_t>(eprocess + p.directory_table_base).value_or(0);
+    r.peb = as.read<std::uint64_t>(eprocess + p.peb).value_or(0);
+    classify(r);
+    return r;
+}
+
+void ProcessCatalog::classify(ProcessRecord& r) const {
+    const auto& k = kernel_;
+    const auto& oh = k.layout().object_header;
+    const std::uint64_t header = r.eprocess - oh.body;
+    if (const auto& image = k.kernelImage(); image && image->contains(r.eprocess)) {
+        r.in_kernel_image = true;
+        const auto* section = image->sectionOf(r.eprocess);
+        r.kernel_section = section ? section->name : "";
+        r.evidence.push_back(fmt::format("inside the ntoskrnl image at +{:#x}{}",
+                                         r.eprocess - image->base,
+                                         section ? " (" + section->name + ")" : ""));
+    }
+    auto pointer_count = k.addressSpace().read<std::int64_t>(header + oh.pointer_count);
+    auto fingerprint = k.typeFingerprint(r.eprocess);
+    const auto expected = k.processFingerprint();
+    if (!pointer_count || !fingerprint) {
+        r.object_header_note = fmt::format("object header at {:#x} is not readable", header);
+    } else if (*pointer_count <= 0) {
+        r.object_header_note = fmt::format("no object header at {:#x} (PointerCount {})", header,
+                                           *pointer_count);
+    } else if (expected && *fingerprint != *expected) {
+        r.object_header_note = fmt::format("object header at {:#x} has type fingerprint {:#04x}, "
+                                           "process objects have {:#04x}",
+                                           header, *fingerprint, *expected);
+    } else {
+        r.object_header_valid = true;
+        r.object_header_note = fmt::format("process object header at {:#x}", header);
+    }
+
+    if (idle_.count(r.eprocess) ||
+        (idle_.empty() && r.in_kernel_image && r.readable &&
+         r.dispatcher_type == kProcessObjectType && r.pid == 0)) {
+        r.kind = EntryKind::Idle;
+        r.evidence.push_back(idle_.count(r.eprocess)
+                                 ? "owner of the processors' idle threads (KPRCB.IdleThread)"
+                                 : "PID 0, a process object inside ntoskrnl (KPRCBs unknown)");
+        return;
+    }
+    if (r.readable && r.dispatcher_type == kProcessObjectType) {
+        r.kind = r.object_header_valid || !r.in_kernel_image ? EntryKind::Process
+                                                             : EntryKind::Invalid;
+        if (!r.object_header_valid)
+            r.evidence.push_back(r.object_header_note);
+        return;
+    }
+    r.evidence.push_back(r.object_header_note);
+    if (r.readable)
+        r.evidence.push_back(fmt::format("DISPATCHER_HEADER.Type reads {}, a process has {}",
+                                         r.dispatcher_type, kProcessObjectType));
+    r.kind = r.in_kernel_image && !r.object_header_valid ? EntryKind::ListHead
+                                                         : EntryKind::Invalid;
+    if (!r.readable)
+        r.evidence.push_back(r.unreadable_reason);
+}
+
+} // namespace dumpprocs::views
