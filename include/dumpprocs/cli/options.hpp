@@ -1,0 +1,32 @@
+#pragma once
+// Parsed command-line options.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dumpprocs/report/format.hpp"
+
+namespace dumpprocs::cli {
+
+struct Options {
+    std::string dump_path;
+    // modes (at most one)
+    std::string view_text, diff_text, read_text, validate_text;
+    std::vector<std::string> dt_args;
+    bool info = false, cpus = false, show_profile = false;
+    // modifiers
+    std::string length_text = "0x80";
+    bool physical = false;
+    std::string format_text = "text", color_text = "auto";
+    std::string profile, symbols;
+    bool fail_on_hidden = false, verbose = false, quiet = false;
+    // derived by finishOptions()
+    std::vector<std::string> views;
+    std::string diff_a, diff_b;
+    std::uint64_t read_address = 0, read_length = 0x80, validate_address = 0, dt_address = 0;
+    report::OutputFormat format = report::OutputFormat::Text;
+    bool color = false;
+};
+
+} // namespace dumpprocs::cli
