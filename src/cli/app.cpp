@@ -1,12 +1,173 @@
 #include "dumpprocs/cli/app.hpp"
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <iostream>
+#include <optional>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "dumpprocs/cli/options.hpp"
+#include "dumpprocs/cli/run_modes.hpp"
+#include "dumpprocs/support/expected.hpp"
+
+#ifndef DUMPPROCS_VERSION
+#define DUMPPROCS_VERSION "0.0.0"
+#endif
+#ifndef DUMPPROCS_GIT_REVISION
+#define DUMPPROCS_GIT_REVISION "unknown"
+#endif
 
 namespace dumpprocs::cli {
+namespace {
 
-int run(int, char**) {
-    std::fputs("dumpprocs: not implemented yet\n", stderr);
-    return kExitUsage;
+constexpr const char* kDescription =
+    "dumpprocs: list the processes of a Windows x64 kernel or complete memory dump (PAGEDU64\n"
+    "MEMORY.DMP) from several independent views of the kernel, and cross-check them.";
+
+constexpr const char* kFooter = R"(Views:
+  active   _EPROCESS.ActiveProcessLinks from PsActiveProcessHead (what WinDbg's !process shows)
+  mm       _EPROCESS.MmProcessLinks, the memory manager's list, walked from System
+  cid      process objects in the PspCidTable handle table
+  thread   owners of the thread objects in PspCidTable (as Volatility's psxview)
+  all      every view, merged: one row per EPROCESS with a verdict
+
+Examples:
+  dumpprocs MEMORY.DMP                         cross-view of all views (same as --view all)
+  dumpprocs MEMORY.DMP --view mm               the MmProcessLinks list, as the article prints it
+  dumpprocs MEMORY.DMP --diff active,mm        what one view has that the other lacks, and why
+  dumpprocs MEMORY.DMP --view all --format json --fail-on-hidden
+  dumpprocs MEMORY.DMP --info                  what vertarget and dumpchk tell
+  dumpprocs MEMORY.DMP --read 0xfffff80003c80ac0 --length 0x40
+  dumpprocs MEMORY.DMP --read 0x1000 --physical
+  dumpprocs MEMORY.DMP --cpus                  per processor: KPRCB, idle thread and its process
+  dumpprocs MEMORY.DMP --validate-list 0xfffff80003c80ee0
+  dumpprocs MEMORY.DMP --show-profile          the structure layout in use and why it was chosen
+  dumpprocs MEMORY.DMP --dt _EPROCESS 0xfffff80003c80ac0 "mini*"
+  dumpprocs MEMORY.DMP --symbols ntkrnlmp.json.xz --view active
+
+Exit codes:
+  0  success
+  1  the input cannot be used (not a dump, unsupported type or machine, corrupt header,
+     kernel not readable)
+  2  usage error
+  3  finished with partial results (a view incomplete or unavailable; reasons on stderr)
+  4  --fail-on-hidden was given and a process is HIDDEN)";
+
+void setUpLogging(const Options& o) {
+    auto logger = spdlog::stderr_color_mt("dumpprocs");
+    logger->set_pattern("%^%l%$: %v");
+    logger->set_level(o.quiet ? spdlog::level::err
+                      : o.verbose ? spdlog::level::debug
+                                  : spdlog::level::warn);
+    spdlog::set_default_logger(logger);
+}
+
+std::optional<std::uint64_t> parseNumber(const std::string& text) {
+    std::string t = text;
+    std::erase(t, '`');  // WinDbg's fffff800`03c80ac0
+    try {
+        std::size_t used = 0;
+        const bool hex = t.rfind("0x", 0) == 0 || t.rfind("0X", 0) == 0 ||
+                         t.find_first_of("abcdefABCDEF") != std::string::npos;
+        const auto value = std::stoull(t, &used, hex ? 16 : 10);
+        if (used != t.size())
+            return std::nullopt;
+        return value;
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+// Turns the raw CLI strings into numbers and lists; usage errors name the offending value.
+Expected<void> finishOptions(Options& o) {
+    auto number = [](const std::string& text, const char* what) -> Expected<std::uint64_t> {
+        auto v = parseNumber(text);
+        if (!v)
+            return makeError(ErrorCode::Usage, "{} '{}' is not a number (hex with 0x, or decimal)",
+                             what, text);
+        return *v;
+    };
+    if (!o.read_text.empty()) {
+        DP_TRY(o.read_address, number(o.read_text, "--read address"));
+        DP_TRY(o.read_length, number(o.length_text, "--length"));
+    }
+    if (!o.validate_text.empty()) {
+        DP_TRY(o.validate_address, number(o.validate_text, "--validate-list address"));
+    }
+    if (!o.dt_args.empty()) {
+        if (o.dt_args.size() < 2 || o.dt_args.size() > 3)
+            return makeError(ErrorCode::Usage, "--dt takes TYPE ADDRESS [PATTERN]");
+        DP_TRY(o.dt_address, number(o.dt_args[1], "--dt address"));
+    }
+    if (!o.diff_text.empty()) {
+        auto comma = o.diff_text.find(',');
+        if (comma == std::string::npos)
+            return makeError(ErrorCode::Usage, "--diff takes two views: A,B (e.g. active,mm)");
+        o.diff_a = o.diff_text.substr(0, comma);
+        o.diff_b = o.diff_text.substr(comma + 1);
+    }
+    std::stringstream views(o.view_text.empty() ? "all" : o.view_text);
+    for (std::string v; std::getline(views, v, ',');)
+        if (!v.empty())
+            o.views.push_back(v);
+    if (o.format_text == "json")
+        o.format = report::OutputFormat::Json;
+    else if (o.format_text == "csv")
+        o.format = report::OutputFormat::Csv;
+    o.color = o.color_text == "always" || (o.color_text == "auto" && isatty(STDOUT_FILENO) &&
+                                           o.format == report::OutputFormat::Text);
+    return {};
+}
+
+} // namespace
+
+int run(int argc, char** argv) {
+    CLI::App app{kDescription, "dumpprocs"};
+    app.footer(kFooter);
+    app.get_formatter()->column_width(34);
+    Options o;
+    app.add_option("dump", o.dump_path, "the crash dump (MEMORY.DMP)")->required();
+    auto* modes = app.add_option_group("modes", "what to show (default: --view all)");
+    modes->add_option("--view", o.view_text, "views to list: active,mm,cid,thread or all");
+    modes->add_option("--diff", o.diff_text, "compare two views: A,B");
+    modes->add_flag("--info", o.info, "dump header and kernel facts (like vertarget/dumpchk)");
+    modes->add_option("--read", o.read_text, "hex dump memory at ADDR (like WinDbg's db)");
+    modes->add_flag("--cpus", o.cpus, "per processor: KPRCB, idle thread and its process");
+    modes->add_option("--validate-list", o.validate_text, "walk a LIST_ENTRY ring both ways");
+    modes->add_flag("--show-profile", o.show_profile, "the structure layout in use and why");
+    modes->add_option("--dt", o.dt_args, "TYPE ADDR [PATTERN]: show a structure like WinDbg's dt")
+        ->expected(2, 3);
+    modes->require_option(0, 1);
+    app.add_option("--length", o.length_text, "bytes to --read (default 0x80)");
+    app.add_flag("--physical", o.physical, "--read a physical address");
+    app.add_option("--format", o.format_text, "output format")
+        ->check(CLI::IsMember({"text", "json", "csv"}));
+    app.add_option("--profile", o.profile, "force a built-in profile row (see --show-profile)");
+    app.add_option("--symbols", o.symbols, "Volatility 3 ISF symbol file (.json or .json.xz)");
+    app.add_flag("--fail-on-hidden", o.fail_on_hidden, "exit with 4 when a process is HIDDEN");
+    app.add_option("--color", o.color_text, "colour: auto, always or never")
+        ->check(CLI::IsMember({"auto", "always", "never"}));
+    app.add_flag("-v,--verbose", o.verbose, "more detail on stderr");
+    app.add_flag("-q,--quiet", o.quiet, "only errors on stderr");
+    app.set_version_flag("--version", std::string("dumpprocs ") + DUMPPROCS_VERSION + " (git " +
+                                          DUMPPROCS_GIT_REVISION + ")");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = app.exit(e);
+        return code == 0 ? kExitOk : kExitUsage;
+    }
+    setUpLogging(o);
+    if (auto r = finishOptions(o); !r) {
+        spdlog::error("{}", r.error().message);
+        return kExitUsage;
+    }
+    return runMode(o);
 }
 
 } // namespace dumpprocs::cli

@@ -1,0 +1,108 @@
+#pragma once
+// CrashDump: a Windows x64 crash dump, memory-mapped read-only. Opening parses and checks the
+// whole DUMP_HEADER64 against the file and builds the physical page map; the dump is never written.
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dumpprocs/addrspace/physical_memory.hpp"
+#include "dumpprocs/dumpfile/page_map.hpp"
+
+namespace dumpprocs::dumpfile {
+
+// "full (complete memory dump)", "bitmap kernel", ..., "unknown dump type 0x2a".
+std::string dumpTypeName(std::uint32_t code);
+
+struct ContextRecord {
+    std::uint32_t context_flags = 0;
+    std::uint32_t mx_csr = 0, flt_save_mx_csr = 0;
+    std::uint16_t seg_cs = 0, seg_ds = 0, seg_es = 0, seg_fs = 0, seg_gs = 0, seg_ss = 0;
+    std::uint32_t eflags = 0;
+    std::uint64_t rip = 0, rsp = 0, rbp = 0;
+};
+
+struct ExceptionRecord {
+    std::uint32_t code = 0, flags = 0;
+    std::uint64_t address = 0;
+};
+
+// Decoded DUMP_HEADER64. Fields Windows left as the "PAGE" filler are nullopt ("absent").
+struct HeaderInfo {
+    std::uint32_t major_version = 0, minor_version = 0;  // minor = NT build number
+    std::uint64_t directory_table_base = 0;              // raw: may carry PCID bits in 11:0
+    std::optional<std::uint64_t> pfn_database, ps_loaded_module_list, ps_active_process_head,
+        kd_debugger_data_block;
+    std::uint32_t machine_image_type = 0, number_processors = 0, bugcheck_code = 0;
+    std::array<std::uint64_t, 4> bugcheck_parameters{};
+    std::uint32_t dump_type = 0;
+    std::optional<std::uint64_t> required_dump_space, system_time, system_uptime;
+    std::string comment, version_user;
+    std::optional<std::uint32_t> mini_dump_fields, secondary_data_state, product_type, suite_mask,
+        writer_status, attributes, boot_id;
+    std::optional<std::uint8_t> kd_secondary_version;
+    ContextRecord context;
+    ExceptionRecord exception;
+};
+
+struct TriageDataBlock {
+    std::uint64_t address = 0;
+    std::uint32_t offset = 0, size = 0;
+};
+
+struct TriageInfo {
+    std::uint32_t service_pack_build = 0, size_of_dump = 0, valid_offset = 0;
+    std::uint32_t context_offset = 0, exception_offset = 0, mm_offset = 0, prcb_offset = 0,
+                  process_offset = 0, thread_offset = 0, callstack_offset = 0,
+                  callstack_size = 0, driver_list_offset = 0, driver_count = 0,
+                  string_pool_offset = 0, string_pool_size = 0, triage_options = 0;
+    std::uint64_t top_of_stack = 0, data_page_address = 0;
+    std::uint32_t data_page_offset = 0, data_page_size = 0, debugger_data_offset = 0,
+                  debugger_data_size = 0, data_blocks_offset = 0, data_blocks_count = 0;
+    std::vector<TriageDataBlock> data_blocks;  // those lying inside the file
+};
+
+class MappedFile;
+
+class CrashDump final : public PhysicalMemory {
+public:
+    static Expected<std::unique_ptr<CrashDump>> open(const std::filesystem::path& path);
+    ~CrashDump() override;
+
+    const HeaderInfo& header() const { return header_; }
+    const std::filesystem::path& path() const { return path_; }
+    std::uint64_t fileSize() const;
+    ByteView fileBytes() const;
+    bool hasPhysicalMemory() const { return page_map_ != nullptr; }
+    std::vector<PhysicalRun> runs() const;
+    const std::vector<std::string>& warnings() const { return warnings_; }
+    const std::optional<TriageInfo>& triage() const { return triage_; }
+
+    Expected<ByteView> page(std::uint64_t pfn) const override;
+    std::uint64_t pageSpan() const override;
+    std::uint64_t presentPageCount() const override;
+    void forEachPresentRange(
+        const std::function<void(std::uint64_t, std::uint64_t, ByteView)>& visit) const override;
+
+private:
+    CrashDump() = default;
+    Expected<void> parse();
+    Expected<void> parsePageMap();
+    Expected<void> parseRuns();
+    Expected<void> parseBitmap();
+    Expected<void> parseRdmp();
+    void parseTriage();
+
+    std::filesystem::path path_;
+    std::unique_ptr<MappedFile> file_;
+    HeaderInfo header_;
+    std::unique_ptr<PhysicalPageMap> page_map_;
+    std::vector<std::string> warnings_;
+    std::optional<TriageInfo> triage_;
+};
+
+} // namespace dumpprocs::dumpfile

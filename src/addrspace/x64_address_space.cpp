@@ -1,0 +1,121 @@
+#include <algorithm>
+#include <cstring>
+
+#include "dumpprocs/addrspace/address_space.hpp"
+
+namespace dumpprocs {
+namespace {
+
+// dump-format.md §5: entry bits and masks.
+constexpr std::uint64_t kPresent = 1ULL << 0;
+constexpr std::uint64_t kLargePage = 1ULL << 7;
+constexpr std::uint64_t kPrototype = 1ULL << 10;
+constexpr std::uint64_t kTransition = 1ULL << 11;
+constexpr std::uint64_t kFrameMask = 0x000FFFFFFFFFF000ULL;       // bits 12..51
+constexpr std::uint64_t kTransitionFrameMask = 0x00001FFFFFFFF000ULL;  // bits 12..44 (bit 45 flag)
+constexpr std::uint64_t k1GFrameMask = 0x000FFFFFC0000000ULL;
+constexpr std::uint64_t k2MFrameMask = 0x000FFFFFFFE00000ULL;
+constexpr std::uint64_t kDtbMask = 0x000FFFFFFFFFF000ULL;
+
+constexpr const char* kLevelNames[] = {"PML4E", "PDPTE", "PDE", "PTE"};
+
+Error notPresent(const char* level, std::uint64_t entry_pa, std::uint64_t va, std::uint64_t entry) {
+    return makeError(ErrorCode::NotMapped, "{:#x} is not mapped: {} at physical {:#x} is not present "
+                                           "({:#018x})",
+                     va, level, entry_pa, entry);
+}
+
+// Classifies a PTE with P=0 (§5.3): transition pages are still in RAM and may be in the dump.
+Expected<std::uint64_t> invalidPte(std::uint64_t entry, std::uint64_t entry_pa, std::uint64_t va) {
+    if (entry & kPrototype)
+        return makeError(ErrorCode::Prototype,
+                         "{:#x} is not in the dump: prototype PTE {:#018x} at physical {:#x} "
+                         "(the page belongs to a section)",
+                         va, entry, entry_pa);
+    if (entry & kTransition)
+        return entry & kTransitionFrameMask;
+    if ((entry >> 32) != 0)
+        return makeError(ErrorCode::PagedOut,
+                         "{:#x} is paged out: PTE {:#018x} at physical {:#x} points into a "
+                         "pagefile, which a crash dump does not hold",
+                         va, entry, entry_pa);
+    return notPresent("PTE", entry_pa, va, entry);
+}
+
+} // namespace
+
+X64AddressSpace::X64AddressSpace(const PhysicalMemory& memory, std::uint64_t directory_table_base)
+    : memory_(&memory), dtb_(directory_table_base & kDtbMask), cache_(kCacheSlots) {}
+
+Expected<Translation> X64AddressSpace::translate(std::uint64_t va) const {
+    if (!isCanonical(va))
+        return makeError(ErrorCode::NonCanonical, "{:#x} is not a canonical address", va);
+    const std::uint64_t vpage = va >> kPageShift;
+    CacheSlot& slot = cache_[vpage % kCacheSlots];
+    if (slot.vpage == vpage)
+        return Translation{slot.ppage | (va & (kPageSize - 1)), slot.page_size, slot.via};
+
+    std::uint64_t table = dtb_;
+    for (int level = 0; level < 4; ++level) {
+        const unsigned shift = 39 - 9 * static_cast<unsigned>(level);
+        const std::uint64_t entry_pa = table + ((va >> shift) & 0x1FF) * 8;
+        auto page = memory_->page(entry_pa >> kPageShift);
+        if (!page)
+            return makeError(ErrorCode::PageNotInDump,
+                             "{:#x}: the page table holding its {} (physical {:#x}) is not in the "
+                             "dump",
+                             va, kLevelNames[level], entry_pa);
+        const auto entry = page->readUnchecked<std::uint64_t>(entry_pa & (kPageSize - 1));
+        Translation t;
+        if (!(entry & kPresent)) {
+            if (level < 3)
+                return notPresent(kLevelNames[level], entry_pa, va, entry);
+            DP_TRY(std::uint64_t frame, invalidPte(entry, entry_pa, va));
+            t = {frame | (va & 0xFFF), kPageSize, Translation::Via::Transition};
+        } else if ((entry & kLargePage) && level == 1) {
+            t = {(entry & k1GFrameMask) | (va & 0x3FFFFFFF), 0x40000000, Translation::Via::Hardware};
+        } else if ((entry & kLargePage) && level == 2) {
+            t = {(entry & k2MFrameMask) | (va & 0x1FFFFF), 0x200000, Translation::Via::Hardware};
+        } else if ((entry & kLargePage) && level == 0) {
+            return makeError(ErrorCode::NotMapped, "{:#x}: PML4E {:#018x} at physical {:#x} has the "
+                                                   "reserved large-page bit set",
+                             va, entry, entry_pa);
+        } else if (level < 3) {
+            table = entry & kFrameMask;
+            continue;
+        } else {
+            t = {(entry & kFrameMask) | (va & 0xFFF), kPageSize, Translation::Via::Hardware};
+        }
+        slot = {vpage, t.physical & ~(kPageSize - 1), t.page_size, t.via};
+        return t;
+    }
+    return makeError(ErrorCode::NotMapped, "{:#x}: translation did not finish", va);
+}
+
+Expected<void> X64AddressSpace::read(std::uint64_t va, std::span<std::byte> out) const {
+    std::size_t done = 0;
+    while (done < out.size()) {
+        const std::uint64_t at = va + done;
+        DP_TRY(const Translation t, translate(at));
+        auto page = memory_->page(t.physical >> kPageShift);
+        if (!page)
+            return makeError(ErrorCode::PageNotInDump,
+                             "{:#x} maps to physical {:#x}{}, which is not in the dump", at,
+                             t.physical,
+                             t.via == Translation::Via::Transition ? " (transition page)" : "");
+        const std::size_t offset = static_cast<std::size_t>(t.physical & (kPageSize - 1));
+        const std::size_t n = std::min(out.size() - done, static_cast<std::size_t>(kPageSize) - offset);
+        std::memcpy(out.data() + done, page->data() + offset, n);
+        done += n;
+    }
+    return {};
+}
+
+Expected<std::vector<std::byte>> X64AddressSpace::readBytes(std::uint64_t va,
+                                                            std::size_t length) const {
+    std::vector<std::byte> bytes(length);
+    DP_CHECK(read(va, bytes));
+    return bytes;
+}
+
+} // namespace dumpprocs

@@ -1,0 +1,244 @@
+#include "dumpprocs/cli/run_modes.hpp"
+
+#include <cstdio>
+#include <memory>
+
+#include <spdlog/spdlog.h>
+
+#include "dumpprocs/cli/app.hpp"
+#include "dumpprocs/crossview/crossview.hpp"
+#include "dumpprocs/dumpfile/crash_dump.hpp"
+#include "dumpprocs/kernel/kernel_context.hpp"
+#include "dumpprocs/kernel/list_walker.hpp"
+#include "dumpprocs/report/dt.hpp"
+#include "dumpprocs/report/kernel_report.hpp"
+#include "dumpprocs/report/views_report.hpp"
+
+namespace dumpprocs::cli {
+namespace {
+
+constexpr std::uint32_t kMachineAmd64 = 0x8664;
+constexpr std::uint64_t kMaxReadLength = 1 << 20;
+constexpr std::size_t kMaxValidateNodes = 1 << 20;
+
+void print(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
+
+int fail(const Error& e, int code = kExitBadInput) {
+    spdlog::error("{}", e.message);
+    return code;
+}
+
+kernel::DumpFacts factsOf(const dumpfile::CrashDump& dump) {
+    const auto& h = dump.header();
+    kernel::DumpFacts f;
+    f.directory_table_base = h.directory_table_base;
+    f.ps_active_process_head = h.ps_active_process_head;
+    f.ps_loaded_module_list = h.ps_loaded_module_list;
+    f.kd_debugger_data_block = h.kd_debugger_data_block;
+    f.build = h.minor_version;
+    f.processors = h.number_processors;
+    return f;
+}
+
+// Why this dump cannot give process views, or nothing.
+std::optional<Error> processViewsImpossible(const dumpfile::CrashDump& dump) {
+    const auto& h = dump.header();
+    if (h.machine_image_type != kMachineAmd64)
+        return makeError(ErrorCode::Unsupported,
+                         "{}: machine type {:#x} ({}): dumpprocs reads x64 kernels only; --info "
+                         "still reports the header",
+                         dump.path().string(), h.machine_image_type,
+                         h.machine_image_type == 0xAA64 ? "ARM64" : "not x64");
+    if (!dump.hasPhysicalMemory())
+        return makeError(ErrorCode::Unsupported,
+                         "{}: a {} dump (DumpType {}) holds no physical memory; process views "
+                         "need a kernel or complete memory dump (--info reports what it has)",
+                         dump.path().string(), dumpfile::dumpTypeName(h.dump_type), h.dump_type);
+    return std::nullopt;
+}
+
+Expected<std::unique_ptr<kernel::KernelContext>> openKernel(const dumpfile::CrashDump& dump,
+                                                            const Options& o) {
+    if (auto why = processViewsImpossible(dump))
+        return *why;
+    kernel::KernelOptions ko{o.profile, o.symbols};
+    auto k = kernel::KernelContext::open(dump, factsOf(dump), ko);
+    if (!k)
+        return k.error().context(dump.path().string());
+    for (const auto& w : (*k)->warnings())
+        spdlog::warn("{}", w);
+    spdlog::debug("profile {}: {}", (*k)->profile().name, (*k)->profileChoice().reason);
+    return k;
+}
+
+int runInfo(const dumpfile::CrashDump& dump, const Options& o) {
+    std::string problem;
+    std::unique_ptr<kernel::KernelContext> k;
+    if (auto opened = openKernel(dump, o))
+        k = std::move(*opened);
+    else
+        problem = opened.error().message;
+    print(report::renderInfo(dump, k.get(), problem, o.format));
+    return kExitOk;
+}
+
+int runRead(const dumpfile::CrashDump& dump, const Options& o) {
+    const std::uint64_t length = std::min(o.read_length, kMaxReadLength);
+    report::ReadResult r;
+    r.address = o.read_address;
+    r.physical = o.physical;
+    r.requested = length;
+    std::unique_ptr<kernel::KernelContext> k;
+    if (!o.physical) {
+        auto opened = openKernel(dump, o);
+        if (!opened)
+            return fail(opened.error());
+        k = std::move(*opened);
+    } else if (auto why = processViewsImpossible(dump)) {
+        return fail(*why);
+    }
+    // Byte by byte per page: the bytes before a missing page are still shown.
+    std::uint64_t address = o.read_address;
+    while (r.bytes.size() < length) {
+        const std::uint64_t chunk =
+            std::min<std::uint64_t>(length - r.bytes.size(), kPageSize - (address & 0xFFF));
+        std::vector<std::byte> buf(chunk);
+        Expected<void> got = o.physical ? readPhysical(dump, address, buf)
+                                        : k->addressSpace().read(address, buf);
+        if (!got) {
+            r.error = got.error().message;
+            break;
+        }
+        if (!r.physical_address)
+            r.physical_address = o.physical ? std::optional(address)
+                                            : std::optional(k->addressSpace()
+                                                                .translate(address)
+                                                                ->physical);
+        r.bytes.insert(r.bytes.end(), buf.begin(), buf.end());
+        address += chunk;
+    }
+    print(report::renderRead(r, o.format));
+    if (r.error)
+        spdlog::warn("read stopped at {:#x}: {}", o.read_address + r.bytes.size(), *r.error);
+    return r.error ? kExitPartial : kExitOk;
+}
+
+int exitCodeFor(const crossview::CrossView& cv, const Options& o) {
+    for (const auto& v : cv.views) {
+        if (!v.available)
+            spdlog::warn("view {} unavailable: {}", v.name, v.unavailable_reason);
+        else if (!v.complete)
+            spdlog::warn("view {} is incomplete ({} warnings)", v.name, v.warnings.size());
+        if (v.available)
+            for (const auto& w : v.warnings)
+                spdlog::info("{}: {}", v.name, w);
+    }
+    if (o.fail_on_hidden && cv.anyHidden())
+        return kExitHidden;
+    const bool partial = std::any_of(cv.views.begin(), cv.views.end(), [](const auto& v) {
+        return !v.available || !v.complete;
+    });
+    return partial ? kExitPartial : kExitOk;
+}
+
+Expected<crossview::CrossView> runViews(const kernel::KernelContext& k,
+                                        const std::vector<std::string>& names) {
+    views::ProcessCatalog catalog(k);
+    std::vector<views::ViewResult> results;
+    for (const auto& name : names) {
+        DP_TRY(auto view, views::runView(name, catalog));
+        results.push_back(std::move(view));
+    }
+    return crossview::mergeViews(std::move(results), catalog);
+}
+
+std::vector<std::string> expandViews(const std::vector<std::string>& requested, bool& all) {
+    std::vector<std::string> names;
+    for (const auto& v : requested) {
+        if (v == "all") {
+            all = true;
+            for (const auto& n : views::allViewNames())
+                if (std::find(names.begin(), names.end(), n) == names.end())
+                    names.push_back(n);
+        } else if (std::find(names.begin(), names.end(), v) == names.end()) {
+            names.push_back(v);
+        }
+    }
+    return names;
+}
+
+int runViewMode(const kernel::KernelContext& k, const Options& o) {
+    bool all = false;
+    const auto names = expandViews(o.views, all);
+    auto cv = runViews(k, names);
+    if (!cv)
+        return fail(cv.error(), kExitUsage);
+    report::ViewsReportOptions ro{o.format, all, o.color};
+    print(report::renderViews(*cv, ro));
+    return exitCodeFor(*cv, o);
+}
+
+int runDiffMode(const kernel::KernelContext& k, const Options& o) {
+    bool all = false;
+    auto a = expandViews({o.diff_a}, all), b = expandViews({o.diff_b}, all);
+    if (all || a.size() != 1 || b.size() != 1 || a[0] == b[0])
+        return fail(makeError(ErrorCode::Usage, "--diff takes two different views, e.g. active,mm"),
+                    kExitUsage);
+    auto cv = runViews(k, {a[0], b[0]});
+    if (!cv)
+        return fail(cv.error(), kExitUsage);
+    const auto diff = crossview::diffViews(*cv, a[0], b[0]);
+    print(report::renderDiff(*cv, diff, report::ViewsReportOptions{o.format, false, o.color}));
+    return exitCodeFor(*cv, o);
+}
+
+int runKernelMode(const dumpfile::CrashDump& dump, const Options& o) {
+    auto opened = openKernel(dump, o);
+    if (!opened)
+        return fail(opened.error(), opened.error().code == ErrorCode::Usage ? kExitUsage
+                                                                             : kExitBadInput);
+    const kernel::KernelContext& k = **opened;
+    if (o.cpus) {
+        print(report::renderCpus(report::readCpus(k), k.prcbProblem(), o.format));
+        return k.prcbs().empty() ? kExitPartial : kExitOk;
+    }
+    if (!o.validate_text.empty()) {
+        const auto v = kernel::validateList(k.addressSpace(), o.validate_address, kMaxValidateNodes);
+        print(report::renderValidateList(o.validate_address, v, o.format));
+        return v.forward_closed && v.backward_closed && v.problems.empty() ? kExitOk
+                                                                           : kExitPartial;
+    }
+    if (o.show_profile) {
+        print(report::renderShowProfile(k, o.format));
+        return kExitOk;
+    }
+    if (!o.dt_args.empty()) {
+        const std::string pattern = o.dt_args.size() > 2 ? o.dt_args[2] : "";
+        auto text = report::renderDt(k.profile(), o.dt_args[0], o.dt_address, k.addressSpace(),
+                                     pattern);
+        if (!text)
+            return fail(text.error(), kExitUsage);
+        print(*text);
+        return kExitOk;
+    }
+    if (!o.diff_text.empty())
+        return runDiffMode(k, o);
+    return runViewMode(k, o);
+}
+
+} // namespace
+
+int runMode(const Options& o) {
+    auto dump = dumpfile::CrashDump::open(o.dump_path);
+    if (!dump)
+        return fail(dump.error());
+    for (const auto& w : (*dump)->warnings())
+        spdlog::warn("{}", w);
+    if (o.info)
+        return runInfo(**dump, o);
+    if (!o.read_text.empty())
+        return runRead(**dump, o);
+    return runKernelMode(**dump, o);
+}
+
+} // namespace dumpprocs::cli

@@ -1,0 +1,48 @@
+#include "mapped_file.hpp"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace dumpprocs::dumpfile {
+
+Expected<std::unique_ptr<MappedFile>> MappedFile::open(const std::filesystem::path& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return makeError(ErrorCode::Io, "{}: cannot open: {}", path.string(), std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+        const int err = errno;
+        ::close(fd);
+        return makeError(ErrorCode::Io, "{}: cannot stat: {}", path.string(), std::strerror(err));
+    }
+    if (S_ISDIR(st.st_mode)) {
+        ::close(fd);
+        return makeError(ErrorCode::Io, "{}: is a directory, not a dump file", path.string());
+    }
+    if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+        ::close(fd);
+        return makeError(ErrorCode::Io, "{}: not a regular file", path.string());
+    }
+    if (st.st_size == 0) {
+        ::close(fd);
+        return makeError(ErrorCode::Io, "{}: the file is empty", path.string());
+    }
+    const auto size = static_cast<std::size_t>(st.st_size);
+    void* data = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    const int err = errno;
+    ::close(fd);
+    if (data == MAP_FAILED)
+        return makeError(ErrorCode::Io, "{}: cannot map {} bytes: {}", path.string(), size,
+                         std::strerror(err));
+    ::madvise(data, size, MADV_RANDOM);
+    return std::unique_ptr<MappedFile>(new MappedFile(static_cast<const std::byte*>(data), size));
+}
+
+MappedFile::~MappedFile() { ::munmap(const_cast<std::byte*>(data_), size_); }
+
+} // namespace dumpprocs::dumpfile

@@ -1,0 +1,176 @@
+// Loads a Volatility 3 ISF symbol table (.json or .json.xz) into a Profile.
+#include <lzma.h>
+
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+
+#include <nlohmann/json.hpp>
+
+#include "dumpprocs/kernel/profile.hpp"
+
+namespace dumpprocs::kernel {
+namespace {
+
+using json = nlohmann::json;
+constexpr std::size_t kMaxDecompressed = 512u << 20;  // no ISF comes near 512 MiB
+
+Expected<std::string> readFile(const std::filesystem::path& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        return makeError(ErrorCode::Io, "{}: is a directory, not a symbol file", path.string());
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return makeError(ErrorCode::Io, "{}: cannot open the symbol file", path.string());
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+Expected<std::string> decompressXz(const std::string& data, const std::filesystem::path& path) {
+    lzma_stream strm = LZMA_STREAM_INIT;
+    if (lzma_stream_decoder(&strm, UINT64_MAX, 0) != LZMA_OK)
+        return makeError(ErrorCode::Io, "{}: cannot start the xz decoder", path.string());
+    std::string out;
+    std::vector<std::uint8_t> buf(1 << 20);
+    strm.next_in = reinterpret_cast<const std::uint8_t*>(data.data());
+    strm.avail_in = data.size();
+    lzma_ret ret = LZMA_OK;
+    while (ret == LZMA_OK) {
+        strm.next_out = buf.data();
+        strm.avail_out = buf.size();
+        ret = lzma_code(&strm, LZMA_FINISH);
+        out.append(reinterpret_cast<const char*>(buf.data()), buf.size() - strm.avail_out);
+        if (out.size() > kMaxDecompressed) {
+            lzma_end(&strm);
+            return makeError(ErrorCode::InvalidData, "{}: decompresses to more than {} MiB",
+                             path.string(), kMaxDecompressed >> 20);
+        }
+    }
+    const auto consumed = data.size() - strm.avail_in;
+    lzma_end(&strm);
+    if (ret != LZMA_STREAM_END)
+        return makeError(ErrorCode::InvalidData, "{}: corrupt xz data (lzma error {} after {} "
+                                                 "bytes)",
+                         path.string(), static_cast<int>(ret), consumed);
+    return out;
+}
+
+std::uint32_t baseSize(const json& isf, const std::string& name) {
+    auto it = isf["base_types"].find(name);
+    if (it != isf["base_types"].end() && it->contains("size"))
+        return it->at("size").get<std::uint32_t>();
+    return 0;
+}
+
+bool signedBase(const json& isf, const std::string& name) {
+    auto it = isf["base_types"].find(name);
+    return it != isf["base_types"].end() && it->value("signed", false);
+}
+
+// Fills kind/size/type_name/count/bits of `m` from an ISF type descriptor.
+void describe(const json& isf, const json& ty, MemberInfo& m) {
+    const std::string kind = ty.value("kind", "");
+    if (kind == "pointer") {
+        m.kind = MemberKind::Pointer;
+        m.size = 8;
+        m.type_name = ty.contains("subtype") ? ty["subtype"].value("name", "void") : "void";
+    } else if (kind == "bitfield") {
+        m.kind = MemberKind::Bitfield;
+        m.bit_position = ty.value("bit_position", std::uint8_t{0});
+        m.bit_length = ty.value("bit_length", std::uint8_t{1});
+        m.type_name = ty["type"].value("name", "");
+        m.size = baseSize(isf, m.type_name);
+    } else if (kind == "base") {
+        m.type_name = ty.value("name", "");
+        m.size = baseSize(isf, m.type_name);
+        m.kind = signedBase(isf, m.type_name) ? MemberKind::Signed : MemberKind::Unsigned;
+    } else if (kind == "struct" || kind == "union" || kind == "class") {
+        m.kind = MemberKind::Struct;
+        m.type_name = ty.value("name", "");
+        auto it = isf["user_types"].find(m.type_name);
+        m.size = it != isf["user_types"].end() ? it->value("size", 0u) : 0u;
+    } else if (kind == "enum") {
+        m.kind = MemberKind::Enum;
+        m.type_name = ty.value("name", "");
+        auto it = isf["enums"].find(m.type_name);
+        m.size = it != isf["enums"].end() ? it->value("size", 4u) : 4u;
+    } else if (kind == "array") {
+        MemberInfo element;
+        describe(isf, ty["subtype"], element);
+        m.count = ty.value("count", 0u);
+        m.type_name = element.type_name;
+        const bool text = (element.kind == MemberKind::Unsigned || element.kind == MemberKind::Signed) &&
+                          element.size == 1;
+        m.kind = text ? MemberKind::CharArray : MemberKind::Array;
+        m.size = element.size * m.count;
+    }
+}
+
+HandleEntryEra detectEra(const Profile& p) {
+    const TypeInfo* entry = p.type("_HANDLE_TABLE_ENTRY");
+    if (!entry || entry->member("Object"))
+        return HandleEntryEra::Win7;
+    const MemberInfo* bits = entry->member("ObjectPointerBits");
+    return bits && bits->bit_position == 23 ? HandleEntryEra::Win8 : HandleEntryEra::Win81Plus;
+}
+
+Expected<Profile> fromJson(const json& isf, const std::filesystem::path& path) {
+    if (!isf.is_object() || !isf.contains("user_types") || !isf["user_types"].is_object())
+        return makeError(ErrorCode::InvalidData, "{}: not an ISF symbol table (no user_types)",
+                         path.string());
+    if (!isf.contains("base_types"))
+        return makeError(ErrorCode::InvalidData, "{}: not an ISF symbol table (no base_types)",
+                         path.string());
+    Profile p;
+    p.name = path.filename().string();
+    p.source = ProfileSource::Isf;
+    p.data_source = "ISF " + path.string();
+    for (const auto& [tname, t] : isf["user_types"].items()) {
+        if (!t.contains("size") || !t.contains("fields"))
+            return makeError(ErrorCode::InvalidData, "{}: type {} has no size or no fields",
+                             path.string(), tname);
+        TypeInfo type;
+        type.name = tname;
+        type.size = t["size"].get<std::uint32_t>();
+        for (const auto& [mname, f] : t["fields"].items()) {
+            MemberInfo m;
+            m.name = mname;
+            m.offset = f.value("offset", 0u);
+            describe(isf, f["type"], m);
+            type.members.push_back(std::move(m));
+        }
+        std::sort(type.members.begin(), type.members.end(), [](const auto& a, const auto& b) {
+            return a.offset != b.offset ? a.offset < b.offset : a.bit_position < b.bit_position;
+        });
+        p.types.emplace(tname, std::move(type));
+    }
+    if (isf.contains("symbols"))
+        for (const auto& [sname, s] : isf["symbols"].items())
+            if (s.contains("address"))
+                p.symbols.emplace(sname, s["address"].get<std::uint64_t>());
+    if (auto pdb = isf.value("/metadata/windows/pdb"_json_pointer, json()); pdb.is_object())
+        p.pdb_ids.push_back(PdbId{pdb.value("GUID", ""), pdb.value("age", 0u)});
+    p.handle_era = detectEra(p);
+    return p;
+}
+
+} // namespace
+
+Expected<Profile> loadIsfProfile(const std::filesystem::path& path) {
+    DP_TRY(std::string data, readFile(path));
+    if (data.size() >= 6 && data.compare(0, 6, "\xFD" "7zXZ\0", 6) == 0) {
+        DP_TRY(data, decompressXz(data, path));
+    }
+    json isf;
+    try {
+        isf = json::parse(data);
+    } catch (const json::parse_error& e) {
+        return makeError(ErrorCode::InvalidData, "{}: not JSON: {}", path.string(), e.what());
+    }
+    try {
+        return fromJson(isf, path);
+    } catch (const json::exception& e) {
+        return makeError(ErrorCode::InvalidData, "{}: malformed ISF: {}", path.string(), e.what());
+    }
+}
+
+} // namespace dumpprocs::kernel
