@@ -51,15 +51,16 @@ Walk walkDirection(const X64AddressSpace& as, std::uint64_t start, std::uint64_t
                                              max_nodes));
             return w;
         }
-        if (check_back_link) {
-            auto back_value = as.read<std::uint64_t>(*next + (kBlinkOffset - link_offset));
-            if (!back_value)
-                w.warnings.push_back(fmt::format("{:#x}: {} unreadable: {}", *next, back,
-                                                 back_value.error().message));
-            else if (*back_value != node)
-                w.warnings.push_back(fmt::format("{:#x}: {} is {:#x}, expected {:#x}", *next, back,
-                                                 *back_value, node));
+        // The node must be readable before it counts as an entry.
+        auto back_value = as.read<std::uint64_t>(*next + (kBlinkOffset - link_offset));
+        if (!back_value) {
+            w.warnings.push_back(fmt::format("{} of {:#x} is {:#x}, which cannot be read: {}", link,
+                                             node, *next, back_value.error().message));
+            return w;
         }
+        if (check_back_link && *back_value != node)
+            w.warnings.push_back(fmt::format("{:#x}: {} is {:#x}, expected {:#x}", *next, back,
+                                             *back_value, node));
         w.nodes.push_back(*next);
         node = *next;
     }

@@ -1,6 +1,7 @@
 # CLI regression tests: run the dumpprocs binary on the sample dumps in testdata/ and compare with
 # the golden output in testdata/golden/. Cases are listed in tests/cli/cases/*.cmake.
 set(DUMPPROCS_TESTDATA ${PROJECT_SOURCE_DIR}/testdata)
+set(DUMPPROCS_CLI_RUNNER ${CMAKE_CURRENT_LIST_DIR}/run_cli_test.cmake)
 
 # dumpprocs_cli_test(NAME <n> ARGS "<args>" [EXIT <code>] [GOLDEN <file under testdata/golden>]
 #                    [STDERR_CONTAINS <text>] [STDOUT_CONTAINS <text>])
@@ -17,7 +18,7 @@ function(dumpprocs_cli_test)
            COMMAND ${CMAKE_COMMAND} -DBINARY=$<TARGET_FILE:dumpprocs> "-DARGS=${T_ARGS}"
                    -DEXIT=${T_EXIT} -DGOLDEN=${golden} "-DSTDERR_CONTAINS=${T_STDERR_CONTAINS}"
                    "-DSTDOUT_CONTAINS=${T_STDOUT_CONTAINS}" -DWORKDIR=${DUMPPROCS_TESTDATA}
-                   -P ${CMAKE_CURRENT_LIST_DIR}/run_cli_test.cmake)
+                   -P ${DUMPPROCS_CLI_RUNNER})
 endfunction()
 
 file(GLOB CLI_CASE_FILES CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/cases/*.cmake)

@@ -1,2 +1,58 @@
-// dumpgen: writes the synthetic sample dumps of testdata/ (placeholder until the writer lands).
-int main() { return 0; }
+// dumpgen: writes the synthetic sample dumps of testdata/ (see testdata/README.md).
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "dumpgen/scenarios.hpp"
+
+namespace {
+
+int writeFile(const std::filesystem::path& path, const std::vector<std::uint8_t>& bytes) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    if (!out) {
+        std::cerr << "dumpgen: cannot write " << path << "\n";
+        return 1;
+    }
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"dumpgen: writes synthetic Windows x64 crash dumps for dumpprocs' tests"};
+    bool list = false, all = false;
+    std::string scenario, out, out_dir = ".";
+    app.add_flag("--list", list, "list the scenarios");
+    app.add_flag("--all", all, "write every scenario into --out-dir");
+    app.add_option("--scenario", scenario, "the scenario to write");
+    app.add_option("--out", out, "output file for --scenario");
+    app.add_option("--out-dir", out_dir, "output directory for --all");
+    CLI11_PARSE(app, argc, argv);
+    try {
+        for (const auto& s : dumpgen::allScenarios()) {
+            if (list) {
+                std::cout << s.name << "\t" << s.description << "\n";
+                continue;
+            }
+            if (all) {
+                if (int rc = writeFile(std::filesystem::path(out_dir) / (s.name + ".dmp"),
+                                       dumpgen::buildScenario(s)))
+                    return rc;
+            } else if (s.name == scenario) {
+                return writeFile(out.empty() ? s.name + ".dmp" : out, dumpgen::buildScenario(s));
+            }
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "dumpgen: " << e.what() << "\n";
+        return 1;
+    }
+    if (!list && !all) {
+        std::cerr << "dumpgen: unknown scenario '" << scenario << "' (see --list)\n";
+        return 2;
+    }
+    return 0;
+}

@@ -1,0 +1,229 @@
+#include "dumpgen/scenarios.hpp"
+
+#include <chrono>
+
+#include <fmt/format.h>
+
+namespace dumpgen {
+namespace {
+
+constexpr std::uint64_t kSecond = 10000000;  // FILETIME units
+
+std::uint64_t duration(unsigned days, unsigned h, unsigned m, unsigned s, unsigned ms) {
+    return ((((days * 24ULL + h) * 60 + m) * 60 + s) * 1000 + ms) * 10000;
+}
+
+// Believable process names for the filler entries between the article's named ones.
+const char* kWin7Names[] = {"lsass.exe",    "lsm.exe",      "winlogon.exe", "svchost.exe",
+                            "svchost.exe",  "svchost.exe",  "spoolsv.exe",  "svchost.exe",
+                            "taskhost.exe", "dwm.exe",      "explorer.exe", "SearchIndexer.exe",
+                            "conhost.exe",  "chrome.exe",   "vmtoolsd.exe", "WmiPrvSE.exe",
+                            "audiodg.exe",  "svchost.exe",  "msdtc.exe",    "iexplore.exe"};
+const char* kWin10Names[] = {"smss.exe",        "csrss.exe",        "wininit.exe",
+                             "csrss.exe",       "winlogon.exe",     "services.exe",
+                             "lsass.exe",       "svchost.exe",      "fontdrvhost.exe",
+                             "svchost.exe",     "dwm.exe",          "svchost.exe",
+                             "spoolsv.exe",     "explorer.exe",     "RuntimeBroker.exe",
+                             "SearchUI.exe",    "ShellExperienceHost.exe", "MsMpEng.exe",
+                             "conhost.exe",     "notepad.exe"};
+
+ProcessSpec named(const std::string& name, std::uint64_t eprocess = 0, unsigned threads = 2) {
+    ProcessSpec p;
+    p.name = name;
+    p.eprocess = eprocess;
+    p.threads = threads;
+    return p;
+}
+
+Scenario win7Article() {
+    Scenario s;
+    s.name = "win7sp1_7601_article";
+    s.description = "The seed article's Windows 7 SP1 kernel dump: 8 CPUs, 134 MmProcessLinks "
+                    "entries after System, the list head as No.132 and Idle as No.133";
+    s.profile = "7601a";
+    s.build = 7601;
+    s.cpus = 8;
+    s.kern_base = 0xfffff80003a54000;
+    s.ps_loaded_module_list = 0xfffff80003c98890;
+    s.mm_head_entry = 0xfffff80003c80ac0;
+    s.idle_eprocess = 0xfffff80003c54180;
+    s.system_eprocess = 0xfffffa8006d0f740;
+    s.idle_threads = {0xfffff80003c53cc0, 0xfffff880009f30c0, 0xfffff8800336f0c0,
+                      0xfffff880033e00c0, 0xfffff880009bd0c0, 0xfffff880034af0c0,
+                      0xfffff880035200c0, 0xfffff880035910c0};
+    s.idle_wait_times = {0x9C906, 0, 0, 0x9B2F5, 0, 0x9C8FD, 0, 0};
+    // Debug session time: Sat Sep 20 09:58:01.081 2014 (UTC + 9:00); uptime 2:46:44.174.
+    s.system_time = filetime(2014, 9, 20, 0, 58, 1, 81);
+    s.uptime = duration(0, 2, 46, 44, 174);
+    s.pdb_guid = "3844DBB920174967BE7AA4A2C20430FA";  // no known layout has it
+    s.article_head_bytes = true;
+    s.translation_fixtures = true;
+    s.processes = {named("smss.exe", 0xfffffa800a763b30), named("csrss.exe", 0xfffffa800bad1b30),
+                   named("psxss.exe", 0xfffffa800bc35b30), named("csrss.exe", 0xfffffa800bc50b30),
+                   named("wininit.exe", 0xfffffa800adc3b30),
+                   named("services.exe", 0xfffffa800c096060)};
+    for (unsigned i = 6; i < 128; ++i)
+        s.processes.push_back(named(kWin7Names[i % 20], 0, 1 + i % 3));
+    s.processes.push_back(named("iexplore.exe", 0xfffffa800ef4b690));
+    s.processes.push_back(named("crypticError.exe", 0xfffffa800e514b30));
+    s.processes.push_back(named("GameClient.exe", 0xfffffa80107d5b30));
+    s.processes.push_back(named("ArcOSOverlay.exe", 0xfffffa800d677060));
+    return s;
+}
+
+Scenario win81Article() {
+    Scenario s;
+    s.name = "win81_9600_article";
+    s.description = "The seed article's Windows 8.1 dump: 4 CPUs; the list head is No.134, Idle "
+                    "No.135; the Minimal bit read at the head entry is 0";
+    s.profile = "9600a";
+    s.build = 9600;
+    s.cpus = 4;
+    s.dump_type = 5;
+    s.kern_base = 0xfffff8016868c000;
+    s.ps_loaded_module_list = 0xfffff80168956350;
+    s.mm_head_entry = 0xfffff80168956540;
+    s.idle_eprocess = 0xfffff801689d9300;
+    // Thu Oct 9 00:34:44.270 2014 (UTC + 9:00); uptime 13:38:52.140.
+    s.system_time = filetime(2014, 10, 8, 15, 34, 44, 270);
+    s.uptime = duration(0, 13, 38, 52, 140);
+    s.pdb_guid = "5C2D8F1A0B3E4D6F8A9B1C2D3E4F5A6B";
+    for (unsigned i = 0; i < 134; ++i)
+        s.processes.push_back(named(i < 20 ? kWin10Names[i] : kWin7Names[i % 20], 0, 1 + i % 2));
+    return s;
+}
+
+Scenario win10Article() {
+    Scenario s;
+    s.name = "win10_15063_article";
+    s.description = "The seed article's Windows 10 1703 dump: 2 CPUs; the list head is No.137 "
+                    "and its Minimal bit reads 1, Idle No.138; MemCompression is a real minimal "
+                    "process";
+    s.profile = "15063";
+    s.build = 15063;
+    s.cpus = 2;
+    s.kern_base = 0xfffff800d5287000;
+    s.ps_loaded_module_list = 0xfffff800d55d35c0;
+    s.mm_head_entry = 0xfffff800d55efb08;
+    s.idle_eprocess = 0xfffff800d567e9c0;
+    // Sat Aug 26 08:15:56.376 2017 (UTC + 9:00); uptime 4 days 0:30:14.078.
+    s.system_time = filetime(2017, 8, 25, 23, 15, 56, 376);
+    s.uptime = duration(4, 0, 30, 14, 78);
+    s.pdb_guid = "9D7A6B5C4E3F2A1B0C9D8E7F6A5B4C3D";
+    s.head_minimal_bit = true;
+    for (unsigned i = 0; i < 137; ++i) {
+        if (i == 3) {
+            ProcessSpec m = named("MemCompression");
+            m.minimal = true;
+            s.processes.push_back(m);
+            continue;
+        }
+        s.processes.push_back(named(i < 20 ? kWin10Names[i] : kWin7Names[i % 20], 0, 1 + i % 2));
+    }
+    return s;
+}
+
+// A small DKOM system of one layout: rootkit.exe unlinked from ActiveProcessLinks, hidden.exe
+// also removed from PspCidTable, exited.exe terminated but still listed, and on 10/11 the real
+// minimal processes Registry and MemCompression.
+Scenario dkom(const std::string& name, const std::string& profile, std::uint32_t build,
+              std::uint64_t kern_base, const std::string& guid, std::uint32_t dump_type) {
+    Scenario s;
+    s.name = name;
+    s.description = "DKOM case on the " + profile + " layout: rootkit.exe unlinked from "
+                    "ActiveProcessLinks; hidden.exe also removed from PspCidTable; exited.exe "
+                    "terminated but still linked";
+    s.profile = profile;
+    s.build = build;
+    s.cpus = 2;
+    s.dump_type = dump_type;
+    s.kern_base = kern_base;
+    s.system_time = filetime(2024, 3, 14, 9, 26, 53, 589);
+    s.uptime = duration(0, 5, 12, 7, 421);
+    s.pdb_guid = guid;
+    s.pcid_in_dtb = build >= 17134;
+    const bool win10 = build >= 10240;
+    for (unsigned i = 0; i < 24; ++i)
+        s.processes.push_back(named(kWin10Names[i % 20], 0, 1 + i % 3));
+    if (win10) {
+        ProcessSpec compression = named("MemCompression");
+        compression.minimal = true;
+        s.processes.insert(s.processes.begin() + 1, compression);
+        if (build >= 17134) {
+            ProcessSpec registry = named("Registry");
+            registry.minimal = true;
+            s.processes.insert(s.processes.begin(), registry);
+        }
+    }
+    ProcessSpec rootkit = named("rootkit.exe", 0, 2);
+    rootkit.unlink_active = true;
+    ProcessSpec hidden = named("hidden.exe", 0, 3);
+    hidden.unlink_active = true;
+    hidden.remove_cid = true;
+    ProcessSpec exited = named("exited.exe", 0, 0);
+    exited.exited = true;
+    s.processes.insert(s.processes.begin() + 10, rootkit);
+    s.processes.insert(s.processes.begin() + 15, hidden);
+    s.processes.insert(s.processes.begin() + 20, exited);
+    return s;
+}
+
+} // namespace
+
+std::uint64_t filetime(int year, unsigned month, unsigned day, unsigned hour, unsigned minute,
+                       unsigned second, unsigned millisecond) {
+    using namespace std::chrono;
+    const sys_days date = year_month_day{std::chrono::year(year), std::chrono::month(month),
+                                         std::chrono::day(day)};
+    const std::int64_t unix_seconds = date.time_since_epoch().count() * 86400LL + hour * 3600LL +
+                                      minute * 60LL + second;
+    constexpr std::int64_t kEpochDelta = 11644473600LL;  // 1601-01-01 to 1970-01-01
+    return static_cast<std::uint64_t>(unix_seconds + kEpochDelta) * kSecond +
+           millisecond * 10000ULL;
+}
+
+std::vector<Scenario> allScenarios() {
+    std::vector<Scenario> all;
+    all.push_back(win7Article());
+    Scenario bitmap = win7Article();
+    bitmap.name = "win7sp1_7601_article_bitmap";
+    bitmap.description = "The Windows 7 article machine written as a bitmap dump (DumpType 5)";
+    bitmap.dump_type = 5;
+    all.push_back(bitmap);
+    all.push_back(win81Article());
+    all.push_back(win10Article());
+
+    Scenario mm428 = dkom("win7sp1_7601c_mm428", "7601c", 7601, 0xfffff80002a1d000,
+                          "0A1B2C3D4E5F60718293A4B5C6D7E8F9", 1);
+    mm428.description = "Windows 7 SP1 with the 2018+ layout (MmProcessLinks at 0x428), unknown "
+                        "GUID: the profile must be chosen by validating the dump";
+    mm428.processes.resize(12);
+    all.push_back(mm428);
+
+    all.push_back(dkom("dkom_7601", "7601c", 7601, 0xfffff80002a5f000,
+                       "339E74133576439CBCDF7E0229DA3773", 5));
+    all.push_back(dkom("dkom_9600", "9600b", 9600, 0xfffff8030b404000,
+                       "22597D0B40394E23936F6A24C6C52D5B", 1));
+    Scenario d19041 = dkom("dkom_19041", "19041", 19041, 0xfffff8047c000000,
+                           "BBED7C2955FBE4522AAA23F4B8677AD9", 5);
+    d19041.translation_fixtures = true;  // with bit 45 set in the transition PTE
+    d19041.first_handle = 0x380;  // PIDs and TIDs past 0x400: a two-level PspCidTable
+    all.push_back(d19041);
+    Scenario d22631 = dkom("dkom_22631", "22631", 22631, 0xfffff80518a00000,
+                           "6A3F1E2D5C4B7A8996E0F1D2C3B4A596", 1);
+    d22631.far_pid = 0x80010;  // one PID beyond 256*512 handles: a three-level PspCidTable
+    all.push_back(d22631);
+    all.push_back(dkom("dkom_26100", "26100", 26100, 0xfffff80721200000,
+                       "1B2C3D4E5F60718293A4B5C6D7E8F90A", 5));
+
+    Scenario broken = dkom("broken_flink_19041", "19041", 19041, 0xfffff8047c000000,
+                           "BBED7C2955FBE4522AAA23F4B8677AD9", 1);
+    broken.description = "A Flink in ActiveProcessLinks points into unmapped kernel memory, and "
+                         "an MmProcessLinks Blink does not point back";
+    broken.processes[6].break_active_flink = true;
+    broken.processes[12].bad_mm_blink = true;
+    all.push_back(broken);
+    return all;
+}
+
+} // namespace dumpgen

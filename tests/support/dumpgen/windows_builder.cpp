@@ -1,0 +1,669 @@
+// WindowsKernelBuilder: lays out a believable x64 Windows kernel in synthetic physical memory,
+// using only offsets from the built-in profile of the scenario's layout.
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "dumpgen/dump_writer.hpp"
+#include "dumpgen/memory_image.hpp"
+#include "dumpgen/scenario.hpp"
+#include "dumpprocs/kernel/profile.hpp"
+
+namespace dumpgen {
+namespace {
+
+using dumpprocs::kernel::Profile;
+
+constexpr std::uint32_t kPoolTagProcess = 0x636f7250;  // 'Proc'
+constexpr std::uint32_t kPoolTagThread = 0x65726854;   // 'Thre'
+constexpr std::uint32_t kPoolTagProtected = 0x80000000;
+constexpr std::uint8_t kProcessTypeIndex = 7, kThreadTypeIndex = 8;
+constexpr std::uint64_t kUserSharedData = 0xFFFFF78000000000ULL;
+constexpr std::uint64_t kFiletimeSecond = 10000000;
+
+std::array<std::uint8_t, 16> guidBytes(const std::string& hex) {
+    std::array<std::uint8_t, 16> g{};
+    if (hex.size() != 32)
+        return g;
+    auto byte = [&](std::size_t i) {
+        return static_cast<std::uint8_t>(std::stoul(hex.substr(i * 2, 2), nullptr, 16));
+    };
+    // Data1 (u32), Data2 (u16), Data3 (u16) little-endian; Data4 as written.
+    const std::size_t order[16] = {3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15};
+    for (std::size_t i = 0; i < 16; ++i)
+        g[i] = byte(order[i]);
+    return g;
+}
+
+class Builder {
+public:
+    Builder(const Scenario& s)
+        : s_(s), profile_(profileOf(s)), pt_(mem_, s.build < 14393 ? 0x1ED : 0x1A7),
+          km_(mem_, pt_) {}
+
+    std::vector<std::uint8_t> build();
+
+private:
+    static const Profile& profileOf(const Scenario& s) {
+        const Profile* p = dumpprocs::kernel::findBuiltinProfile(s.profile);
+        if (!p)
+            throw std::runtime_error("unknown profile " + s.profile);
+        return *p;
+    }
+    std::uint32_t off(const std::string& qualified) const {
+        auto o = profile_.offsetOf(qualified);
+        if (!o)
+            throw std::runtime_error(o.error().message);
+        return *o;
+    }
+    bool has(const std::string& qualified) const { return profile_.hasMember(qualified); }
+    std::uint32_t size(const std::string& type, std::uint32_t fallback) const {
+        return profile_.sizeOf(type).value_or(fallback);
+    }
+    void setFlag(std::uint64_t object, const std::string& qualified, bool value = true) {
+        const auto* m = profile_.member(qualified);
+        if (!m)
+            throw std::runtime_error("profile lacks " + qualified);
+        km_.setBit(object + m->offset, m->bit_position, value);
+    }
+
+    std::uint64_t dataAlloc(std::uint64_t bytes, std::uint64_t align = 16);
+    // The next PID/TID: handle values step by 4, and the first slot of every 256-entry leaf page
+    // is never handed out (kernel-structures.md §8).
+    std::uint64_t takeHandle() {
+        if ((next_handle_ / 4) % 256 == 0)
+            next_handle_ += 4;
+        const std::uint64_t h = next_handle_;
+        next_handle_ += 4;
+        return h;
+    }
+    std::uint64_t poolAlloc(std::uint64_t bytes, std::uint64_t align = 16);
+    void layoutImage();
+    void writePeHeaders();
+    std::uint64_t objectBody(std::uint32_t tag, std::uint8_t type_index, std::uint64_t body_size,
+                             std::uint64_t fixed_body);
+    void writeObjectHeader(std::uint64_t body, std::uint8_t type_index);
+    void linkRing(std::uint64_t head, const std::vector<std::uint64_t>& nodes);
+    void writeUnicode(std::uint64_t at, const std::string& text);
+    struct Proc {
+        ProcessSpec spec;
+        std::uint64_t eprocess = 0, pid = 0, ppid = 0;
+        std::vector<std::uint64_t> threads, tids;
+    };
+    void createProcess(Proc& p, std::uint64_t create_time);
+    void createThreads(Proc& p);
+    void writeLists();
+    void writeCidTable();
+    void writeProcessors();
+    void writeLoadedModules();
+    void writeKdbg();
+    void writeObjectTypes();
+    void writeSharedData();
+    void writeArticleBytes();
+    void writeDirectoryTables();
+    void writeTranslationFixtures();
+
+    const Scenario& s_;
+    const Profile& profile_;
+    PhysicalImage mem_;
+    PageTables pt_;
+    KernelMemory km_;
+    std::uint64_t data_rva_ = 0, data_end_rva_ = 0, next_data_ = 0, next_pool_ = 0;
+    std::uint64_t size_of_image_ = 0, rdata_rva_ = 0;
+    std::uint64_t active_head_ = 0, mm_head_ = 0, module_list_ = 0, kdbg_ = 0,
+                  processor_block_ = 0, cid_variable_ = 0, cid_table_ = 0, type_table_ = 0,
+                  cookie_ = 0, pfn_variable_ = 0, idle_ = 0;
+    std::uint8_t cookie_value_ = 0x5b;
+    std::vector<std::uint64_t> idle_threads_, prcbs_;
+    std::vector<Proc> procs_;  // [0] is System
+    std::uint64_t next_handle_ = 0;
+};
+
+std::uint64_t Builder::dataAlloc(std::uint64_t bytes, std::uint64_t align) {
+    next_data_ = (next_data_ + align - 1) & ~(align - 1);
+    const std::uint64_t va = next_data_;
+    next_data_ += bytes;
+    if (next_data_ > s_.kern_base + data_end_rva_)
+        throw std::runtime_error("kernel .data overflow");
+    return va;
+}
+
+std::uint64_t Builder::poolAlloc(std::uint64_t bytes, std::uint64_t align) {
+    next_pool_ = (next_pool_ + align - 1) & ~(align - 1);
+    const std::uint64_t va = next_pool_;
+    next_pool_ += bytes;
+    return va;
+}
+
+// Sections: .text, .rdata (debug directory, RSDS), .data (every global), PAGE, INIT. The .data
+// section covers the fixed addresses the scenario gives, with room after them for the others.
+void Builder::layoutImage() {
+    std::vector<std::uint64_t> fixed = {s_.ps_loaded_module_list, s_.mm_head_entry, s_.idle_eprocess};
+    if (!s_.idle_threads.empty())
+        fixed.push_back(s_.idle_threads[0]);
+    std::uint64_t lo = ~0ULL, hi = 0;
+    for (std::uint64_t va : fixed)
+        if (va >= s_.kern_base && va < s_.kern_base + 0x1000000) {
+            lo = std::min(lo, va - s_.kern_base);
+            hi = std::max(hi, va - s_.kern_base);
+        }
+    if (lo == ~0ULL)
+        lo = hi = 0x200000;
+    data_rva_ = ((lo > 0x40000 ? lo - 0x40000 : 0x10000) & ~0xFFFFULL);
+    data_end_rva_ = ((hi + 0x60000) & ~0xFFFFULL);
+    rdata_rva_ = data_rva_ - 0x30000;
+    size_of_image_ = data_end_rva_ + 0x180000;
+    next_data_ = s_.kern_base + ((hi + 0x2000) & ~0xFFFULL);
+}
+
+void Builder::writePeHeaders() {
+    const std::uint64_t b = s_.kern_base;
+    km_.put<std::uint16_t>(b, 0x5A4D);  // MZ
+    km_.put<std::uint32_t>(b + 0x3C, 0x100);
+    const std::uint64_t nt = b + 0x100;
+    km_.put<std::uint32_t>(nt, 0x00004550);       // PE\0\0
+    km_.put<std::uint16_t>(nt + 4, 0x8664);       // Machine
+    km_.put<std::uint16_t>(nt + 6, 5);            // NumberOfSections
+    km_.put<std::uint32_t>(nt + 8, 0x5310A1B2);   // TimeDateStamp
+    km_.put<std::uint16_t>(nt + 0x14, 0xF0);      // SizeOfOptionalHeader
+    km_.put<std::uint16_t>(nt + 0x16, 0x22);      // Characteristics
+    const std::uint64_t opt = nt + 0x18;
+    km_.put<std::uint16_t>(opt, 0x20B);
+    km_.put<std::uint64_t>(opt + 0x18, b);                         // ImageBase
+    km_.put<std::uint32_t>(opt + 0x20, 0x1000);                    // SectionAlignment
+    km_.put<std::uint32_t>(opt + 0x24, 0x200);                     // FileAlignment
+    km_.put<std::uint32_t>(opt + 0x38, static_cast<std::uint32_t>(size_of_image_));
+    km_.put<std::uint32_t>(opt + 0x3C, 0x600);                     // SizeOfHeaders
+    km_.put<std::uint16_t>(opt + 0x44, 1);                         // Subsystem native
+    km_.put<std::uint32_t>(opt + 0x6C, 16);                        // NumberOfRvaAndSizes
+    const std::uint64_t debug_rva = rdata_rva_ + 0x100;
+    km_.put<std::uint32_t>(opt + 0x70 + 6 * 8, static_cast<std::uint32_t>(debug_rva));
+    km_.put<std::uint32_t>(opt + 0x70 + 6 * 8 + 4, 28);
+    struct Sec {
+        const char* name;
+        std::uint64_t rva, size;
+    };
+    const Sec sections[] = {{".text", 0x1000, rdata_rva_ - 0x1000},
+                            {".rdata", rdata_rva_, 0x30000},
+                            {".data", data_rva_, data_end_rva_ - data_rva_},
+                            {"PAGE", data_end_rva_, 0x100000},
+                            {"INIT", data_end_rva_ + 0x100000, 0x80000}};
+    std::uint64_t at = opt + 0xF0;
+    for (const auto& sec : sections) {
+        char name[8] = {};
+        std::memcpy(name, sec.name, std::strlen(sec.name));
+        km_.write(at, std::span(reinterpret_cast<const std::uint8_t*>(name), 8));
+        km_.put<std::uint32_t>(at + 8, static_cast<std::uint32_t>(sec.size));
+        km_.put<std::uint32_t>(at + 12, static_cast<std::uint32_t>(sec.rva));
+        km_.put<std::uint32_t>(at + 16, static_cast<std::uint32_t>(sec.size));
+        at += 40;
+    }
+    // IMAGE_DEBUG_DIRECTORY -> CodeView RSDS {GUID, age, "ntkrnlmp.pdb"}.
+    const std::uint64_t rsds_rva = debug_rva + 0x40;
+    const std::uint64_t dbg = b + debug_rva;
+    km_.put<std::uint32_t>(dbg + 0x0C, 2);  // IMAGE_DEBUG_TYPE_CODEVIEW
+    km_.put<std::uint32_t>(dbg + 0x10, 24 + 13);
+    km_.put<std::uint32_t>(dbg + 0x14, static_cast<std::uint32_t>(rsds_rva));
+    const std::uint64_t rsds = b + rsds_rva;
+    km_.put<std::uint32_t>(rsds, 0x53445352);
+    const auto guid = guidBytes(s_.pdb_guid);
+    km_.write(rsds + 4, guid);
+    km_.put<std::uint32_t>(rsds + 20, s_.pdb_age);
+    km_.putBytes(rsds + 24, std::string("ntkrnlmp.pdb", 13));
+}
+
+void Builder::writeObjectHeader(std::uint64_t body, std::uint8_t type_index) {
+    const std::uint64_t header = body - off("_OBJECT_HEADER.Body");
+    km_.put<std::int64_t>(header + off("_OBJECT_HEADER.PointerCount"), 0x20);
+    km_.put<std::int64_t>(header + off("_OBJECT_HEADER.HandleCount"), 4);
+    std::uint8_t stored = type_index;
+    if (s_.build >= 10240)  // kernel-structures.md §7: XOR with the header address byte and cookie
+        stored = static_cast<std::uint8_t>(type_index ^ ((header >> 8) & 0xFF) ^ cookie_value_);
+    km_.put<std::uint8_t>(header + off("_OBJECT_HEADER.TypeIndex"), stored);
+    km_.put<std::uint8_t>(header + off("_OBJECT_HEADER.InfoMask"), 0x08);  // QuotaInfo
+}
+
+// POOL_HEADER, QuotaInfo, OBJECT_HEADER, body; returns the body address.
+std::uint64_t Builder::objectBody(std::uint32_t tag, std::uint8_t type_index,
+                                  std::uint64_t body_size, std::uint64_t fixed_body) {
+    const std::uint64_t quota = size("_OBJECT_HEADER_QUOTA_INFO", 0x20);
+    const std::uint64_t before = 0x10 + quota + off("_OBJECT_HEADER.Body");
+    std::uint64_t body = fixed_body;
+    if (body == 0) {
+        const std::uint64_t block = poolAlloc(before + body_size + 0x10, 0x1000);
+        body = block + before;
+    }
+    const std::uint64_t pool = body - before;
+    const std::uint64_t block_units = (before + body_size + 15) / 16;
+    km_.put<std::uint8_t>(pool + off("_POOL_HEADER.BlockSize"),
+                          static_cast<std::uint8_t>(std::min<std::uint64_t>(block_units, 0xFF)));
+    km_.put<std::uint8_t>(pool + 3, 2);  // PoolType: NonPagedPool
+    const bool protected_tag = s_.build < 10240;
+    km_.put<std::uint32_t>(pool + off("_POOL_HEADER.PoolTag"),
+                           tag | (protected_tag ? kPoolTagProtected : 0));
+    writeObjectHeader(body, type_index);
+    km_.touch(body + body_size - 1);
+    return body;
+}
+
+void Builder::linkRing(std::uint64_t head, const std::vector<std::uint64_t>& nodes) {
+    std::vector<std::uint64_t> ring = {head};
+    ring.insert(ring.end(), nodes.begin(), nodes.end());
+    for (std::size_t i = 0; i < ring.size(); ++i) {
+        km_.put<std::uint64_t>(ring[i], ring[(i + 1) % ring.size()]);
+        km_.put<std::uint64_t>(ring[i] + 8, ring[(i + ring.size() - 1) % ring.size()]);
+    }
+}
+
+void Builder::writeUnicode(std::uint64_t at, const std::string& text) {
+    const std::uint64_t buffer = poolAlloc(text.size() * 2 + 2);
+    for (std::size_t i = 0; i < text.size(); ++i)
+        km_.put<std::uint16_t>(buffer + 2 * i, static_cast<std::uint16_t>(text[i]));
+    km_.put<std::uint16_t>(at + off("_UNICODE_STRING.Length"),
+                           static_cast<std::uint16_t>(text.size() * 2));
+    km_.put<std::uint16_t>(at + off("_UNICODE_STRING.MaximumLength"),
+                           static_cast<std::uint16_t>(text.size() * 2 + 2));
+    km_.put<std::uint64_t>(at + off("_UNICODE_STRING.Buffer"), buffer);
+}
+
+void Builder::createProcess(Proc& p, std::uint64_t create_time) {
+    const std::uint64_t e = p.eprocess;
+    km_.put<std::uint8_t>(e + off("_KPROCESS.Header"), 3);  // ProcessObject
+    km_.put<std::uint8_t>(e + off("_KPROCESS.Header") + 2,
+                          static_cast<std::uint8_t>(size("_KPROCESS", 0x160) / 4));
+    km_.put<std::uint64_t>(e + off("_EPROCESS.UniqueProcessId"), p.pid);
+    km_.put<std::uint64_t>(e + off("_EPROCESS.InheritedFromUniqueProcessId"), p.ppid);
+    std::string image = p.spec.name.substr(0, 14);
+    image.resize(15, '\0');
+    km_.putBytes(e + off("_EPROCESS.ImageFileName"), image);
+    km_.put<std::uint64_t>(e + off("_EPROCESS.CreateTime"), create_time);
+    setFlag(e, "_EPROCESS.ProcessInserted");
+    if (p.spec.exited) {
+        km_.put<std::uint64_t>(e + off("_EPROCESS.ExitTime"), s_.system_time - 60 * kFiletimeSecond);
+        setFlag(e, "_EPROCESS.ProcessExiting");
+        setFlag(e, "_EPROCESS.ProcessDelete");
+    }
+    if (p.spec.minimal)
+        setFlag(e, "_EPROCESS.Minimal");
+    const bool user = p.pid != 4 && !p.spec.minimal && !p.spec.exited;
+    km_.put<std::uint64_t>(e + off("_EPROCESS.Peb"), user ? 0x7fffffd3000ULL - (p.pid << 12) : 0);
+    km_.put<std::uint64_t>(e + off("_EPROCESS.Token"), poolAlloc(0x400) | 7);
+    if (!p.spec.exited)
+        km_.put<std::uint64_t>(e + off("_EPROCESS.ObjectTable"), poolAlloc(size("_HANDLE_TABLE", 0x80)));
+    km_.put<std::uint32_t>(e + off("_EPROCESS.ActiveThreads"),
+                           static_cast<std::uint32_t>(p.spec.threads));
+}
+
+void Builder::createThreads(Proc& p) {
+    const std::uint64_t thread_size = size("_ETHREAD", 0x498);
+    for (unsigned t = 0; t < p.spec.threads; ++t) {
+        const std::uint64_t tid = takeHandle();
+        const std::uint64_t th = objectBody(kPoolTagThread, kThreadTypeIndex, thread_size, 0);
+        km_.put<std::uint8_t>(th + off("_KTHREAD.Header"), 6);  // ThreadObject
+        km_.put<std::uint64_t>(th + off("_KTHREAD.Process"), p.eprocess);
+        km_.put<std::uint64_t>(th + off("_KTHREAD.ApcState") + off("_KAPC_STATE.Process"), p.eprocess);
+        km_.put<std::uint64_t>(th + off("_ETHREAD.Cid") + off("_CLIENT_ID.UniqueProcess"), p.pid);
+        km_.put<std::uint64_t>(th + off("_ETHREAD.Cid") + off("_CLIENT_ID.UniqueThread"), tid);
+        km_.put<std::uint8_t>(th + off("_KTHREAD.State"), 5);  // Waiting
+        km_.put<std::uint8_t>(th + off("_KTHREAD.Priority"), 8);
+        km_.put<std::uint32_t>(th + off("_KTHREAD.WaitTime"), static_cast<std::uint32_t>(0x9C000 + tid));
+        p.threads.push_back(th);
+        p.tids.push_back(tid);
+    }
+    std::vector<std::uint64_t> e_nodes, k_nodes;
+    for (std::uint64_t th : p.threads) {
+        e_nodes.push_back(th + off("_ETHREAD.ThreadListEntry"));
+        k_nodes.push_back(th + off("_KTHREAD.ThreadListEntry"));
+    }
+    linkRing(p.eprocess + off("_EPROCESS.ThreadListHead"), e_nodes);
+    linkRing(p.eprocess + off("_KPROCESS.ThreadListHead"), k_nodes);
+}
+
+void Builder::writeLists() {
+    const std::uint32_t apl = off("_EPROCESS.ActiveProcessLinks");
+    const std::uint32_t mml = off("_EPROCESS.MmProcessLinks");
+    std::vector<std::uint64_t> active, mm = {idle_ + mml};
+    for (const auto& p : procs_) {
+        mm.push_back(p.eprocess + mml);
+        if (!p.spec.unlink_active)
+            active.push_back(p.eprocess + apl);
+    }
+    linkRing(active_head_, active);
+    linkRing(mm_head_, mm);
+    for (const auto& p : procs_) {
+        if (p.spec.unlink_active) {  // FU-style: the unlinked entry points at itself
+            km_.put<std::uint64_t>(p.eprocess + apl, p.eprocess + apl);
+            km_.put<std::uint64_t>(p.eprocess + apl + 8, p.eprocess + apl);
+        }
+        if (p.spec.break_active_flink)
+            km_.put<std::uint64_t>(p.eprocess + apl, 0xfffff8a0'dead0000ULL);
+        if (p.spec.bad_mm_blink) {
+            // the node after it claims a different predecessor (its own address + 0x40)
+            const std::uint64_t next = p.eprocess + mml;
+            for (std::size_t i = 0; i + 1 < procs_.size(); ++i)
+                if (procs_[i].eprocess == p.eprocess)
+                    km_.put<std::uint64_t>(procs_[i + 1].eprocess + mml + 8, next + 0x40);
+        }
+    }
+    // Idle's own thread list holds the idle threads (KTHREAD.ThreadListEntry).
+    std::vector<std::uint64_t> idle_nodes;
+    for (std::uint64_t th : idle_threads_)
+        idle_nodes.push_back(th + off("_KTHREAD.ThreadListEntry"));
+    linkRing(idle_ + off("_KPROCESS.ThreadListHead"), idle_nodes);
+    linkRing(idle_ + off("_EPROCESS.ThreadListHead"), {});
+}
+
+// kernel-structures.md §8: entries of 16 bytes, 256 per leaf page, 512 pointers per upper page.
+void Builder::writeCidTable() {
+    std::map<std::uint64_t, std::uint64_t> entries;  // handle -> object body
+    for (const auto& p : procs_) {
+        if (!p.spec.remove_cid)
+            entries[p.pid] = p.eprocess;
+        for (std::size_t t = 0; t < p.threads.size(); ++t)
+            entries[p.tids[t]] = p.threads[t];
+    }
+    const std::uint64_t max_index = entries.empty() ? 0 : entries.rbegin()->first / 4;
+    const unsigned levels = max_index < 256 ? 0 : max_index < 256 * 512 ? 1 : 2;
+    std::map<std::uint64_t, std::uint64_t> leaves, mids;  // leaf index -> page, mid index -> page
+    auto leafPage = [&](std::uint64_t leaf) {
+        auto it = leaves.find(leaf);
+        if (it == leaves.end())
+            it = leaves.emplace(leaf, poolAlloc(0x1000, 0x1000)).first;
+        km_.touch(it->second);
+        return it->second;
+    };
+    for (const auto& [handle, body] : entries) {
+        const std::uint64_t index = handle / 4;
+        const std::uint64_t entry = leafPage(index / 256) + (index % 256) * 16;
+        std::uint64_t low = 0;
+        switch (profile_.handle_era) {
+        case dumpprocs::kernel::HandleEntryEra::Win7: low = body | 1; break;
+        case dumpprocs::kernel::HandleEntryEra::Win8: low = ((body >> 4) << 23) | (1u << 1) | 1; break;
+        case dumpprocs::kernel::HandleEntryEra::Win81Plus: low = ((body >> 4) << 20) | (1u << 1) | 1; break;
+        }
+        km_.put<std::uint64_t>(entry, low);
+        km_.put<std::uint32_t>(entry + 8, 0x1fffff);  // GrantedAccess
+    }
+    std::uint64_t table_code = levels == 0 ? leafPage(0) : 0;
+    if (levels >= 1) {
+        for (const auto& [leaf, page] : leaves) {
+            const std::uint64_t mid = leaf / 512;
+            auto it = mids.find(mid);
+            if (it == mids.end())
+                it = mids.emplace(mid, poolAlloc(0x1000, 0x1000)).first;
+            km_.put<std::uint64_t>(it->second + (leaf % 512) * 8, page);
+        }
+        if (levels == 1) {
+            table_code = mids.at(0) | 1;
+        } else {
+            const std::uint64_t top = poolAlloc(0x1000, 0x1000);
+            for (const auto& [mid, page] : mids)
+                km_.put<std::uint64_t>(top + mid * 8, page);
+            table_code = top | 2;
+        }
+    }
+    cid_table_ = poolAlloc(size("_HANDLE_TABLE", 0x80));
+    km_.put<std::uint64_t>(cid_table_ + off("_HANDLE_TABLE.TableCode"), table_code);
+    km_.put<std::uint64_t>(cid_variable_, cid_table_);
+}
+
+void Builder::writeProcessors() {
+    const std::uint64_t prcb_in_pcr = off("_KPCR.Prcb");
+    for (unsigned cpu = 0; cpu < s_.cpus; ++cpu) {
+        const std::uint64_t idle = idle_threads_[cpu];
+        const std::uint64_t pcr = cpu == 0 ? dataAlloc(prcb_in_pcr + size("_KPRCB", 0x4d00), 0x1000)
+                                           : (idle & ~0xFFFULL) - 0xC000;
+        const std::uint64_t prcb = pcr + prcb_in_pcr;
+        km_.put<std::uint64_t>(pcr + off("_KPCR.Self"), pcr);
+        km_.put<std::uint64_t>(prcb + off("_KPRCB.CurrentThread"), idle);
+        km_.put<std::uint64_t>(prcb + off("_KPRCB.IdleThread"), idle);
+        km_.put<std::uint32_t>(prcb + off("_KPRCB.Number"), cpu);
+        km_.put<std::uint64_t>(processor_block_ + 8ULL * cpu, prcb);
+        prcbs_.push_back(prcb);
+        km_.put<std::uint8_t>(idle + off("_KTHREAD.Header"), 6);
+        km_.put<std::uint64_t>(idle + off("_KTHREAD.Process"), idle_);
+        km_.put<std::uint64_t>(idle + off("_KTHREAD.ApcState") + off("_KAPC_STATE.Process"), idle_);
+        km_.put<std::uint8_t>(idle + off("_KTHREAD.State"), 2);  // Running
+        km_.put<std::uint8_t>(idle + off("_KTHREAD.Priority"), 16);
+        km_.put<std::uint32_t>(idle + off("_KTHREAD.WaitTime"),
+                               cpu < s_.idle_wait_times.size() ? s_.idle_wait_times[cpu] : 0);
+    }
+}
+
+void Builder::writeLoadedModules() {
+    const std::uint64_t entry_size = size("_KLDR_DATA_TABLE_ENTRY", 0xA0);
+    const std::uint64_t nt = poolAlloc(entry_size), hal = poolAlloc(entry_size);
+    km_.put<std::uint64_t>(nt + off("_KLDR_DATA_TABLE_ENTRY.DllBase"), s_.kern_base);
+    km_.put<std::uint32_t>(nt + off("_KLDR_DATA_TABLE_ENTRY.SizeOfImage"),
+                           static_cast<std::uint32_t>(size_of_image_));
+    writeUnicode(nt + off("_KLDR_DATA_TABLE_ENTRY.FullDllName"), "\\SystemRoot\\system32\\ntoskrnl.exe");
+    writeUnicode(nt + off("_KLDR_DATA_TABLE_ENTRY.BaseDllName"), "ntoskrnl.exe");
+    km_.put<std::uint64_t>(hal + off("_KLDR_DATA_TABLE_ENTRY.DllBase"), s_.kern_base - 0x49000);
+    km_.put<std::uint32_t>(hal + off("_KLDR_DATA_TABLE_ENTRY.SizeOfImage"), 0x49000);
+    writeUnicode(hal + off("_KLDR_DATA_TABLE_ENTRY.FullDllName"), "\\SystemRoot\\system32\\hal.dll");
+    writeUnicode(hal + off("_KLDR_DATA_TABLE_ENTRY.BaseDllName"), "hal.dll");
+    const std::uint64_t links = off("_KLDR_DATA_TABLE_ENTRY.InLoadOrderLinks");
+    linkRing(module_list_, {nt + links, hal + links});
+}
+
+// KDDEBUGGER_DATA64 (dump-format.md §4.1), plain, as a BSOD-written dump holds it.
+void Builder::writeKdbg() {
+    const std::uint32_t kdbg_size = s_.build < 9200 ? 0x340 : s_.build < 14393 ? 0x360
+                                    : s_.build < 17763 ? 0x368 : 0x380;
+    km_.put<std::uint64_t>(kdbg_ + 0x00, kdbg_);
+    km_.put<std::uint64_t>(kdbg_ + 0x08, kdbg_);
+    km_.put<std::uint32_t>(kdbg_ + 0x10, 0x4742444B);  // 'KDBG'
+    km_.put<std::uint32_t>(kdbg_ + 0x14, kdbg_size);
+    km_.put<std::uint64_t>(kdbg_ + 0x18, s_.kern_base);
+    km_.put<std::uint64_t>(kdbg_ + 0x48, module_list_);
+    km_.put<std::uint64_t>(kdbg_ + 0x50, active_head_);
+    km_.put<std::uint64_t>(kdbg_ + 0x58, cid_variable_);
+    km_.put<std::uint64_t>(kdbg_ + 0xC0, pfn_variable_);
+    km_.put<std::uint64_t>(kdbg_ + 0x138, 0x1000);  // MmPageSize
+    km_.put<std::uint64_t>(kdbg_ + 0x218, processor_block_);
+    km_.put<std::uint16_t>(kdbg_ + 0x2A2, static_cast<std::uint16_t>(off("_KTHREAD.State")));
+    km_.put<std::uint16_t>(kdbg_ + 0x2A8, static_cast<std::uint16_t>(size("_EPROCESS", 0)));
+    km_.put<std::uint16_t>(kdbg_ + 0x2AA, static_cast<std::uint16_t>(off("_EPROCESS.Peb")));
+    km_.put<std::uint16_t>(kdbg_ + 0x2AC,
+                           static_cast<std::uint16_t>(off("_EPROCESS.InheritedFromUniqueProcessId")));
+    km_.put<std::uint16_t>(kdbg_ + 0x2AE, static_cast<std::uint16_t>(off("_KPROCESS.DirectoryTableBase")));
+    km_.put<std::uint16_t>(kdbg_ + 0x2B0, static_cast<std::uint16_t>(size("_KPRCB", 0)));
+    km_.put<std::uint16_t>(kdbg_ + 0x2B4, static_cast<std::uint16_t>(off("_KPRCB.CurrentThread")));
+    km_.put<std::uint16_t>(kdbg_ + 0x2BE, static_cast<std::uint16_t>(off("_KPRCB.Number")));
+    km_.put<std::uint16_t>(kdbg_ + 0x2C0, static_cast<std::uint16_t>(size("_ETHREAD", 0)));
+    if (kdbg_size >= 0x360)
+        km_.put<std::uint16_t>(kdbg_ + 0x350, static_cast<std::uint16_t>(off("_KPRCB.IdleThread")));
+}
+
+void Builder::writeObjectTypes() {
+    const char* names[] = {"Type", "Directory", "SymbolicLink", "Token", "Job", "Process", "Thread"};
+    km_.put<std::uint64_t>(type_table_ + 8, 0xbad0b0b0);  // ObTypeIndexTable[1]: Windows' sentinel
+    for (std::uint8_t i = 2; i <= 8; ++i) {
+        const std::uint64_t type = poolAlloc(size("_OBJECT_TYPE", 0xD0));
+        writeUnicode(type + off("_OBJECT_TYPE.Name"), names[i - 2]);
+        km_.put<std::uint8_t>(type + off("_OBJECT_TYPE.Index"), i);
+        km_.put<std::uint64_t>(type_table_ + 8ULL * i, type);
+    }
+    if (s_.build >= 10240)
+        km_.put<std::uint8_t>(cookie_, cookie_value_);
+}
+
+void Builder::writeSharedData() {
+    const std::uint64_t pfn = mem_.allocateFrame();
+    pt_.map4k(kUserSharedData, pfn, PageTables::kPresent);
+    mem_.put<std::uint32_t>(pfn * kPage + 0x260, s_.build);  // NtBuildNumber
+    mem_.put<std::uint32_t>(pfn * kPage + 0x264, 1);         // NtProductType
+    mem_.put<std::uint32_t>(pfn * kPage + 0x26C, s_.build >= 10240 ? 10 : 6);
+    mem_.put<std::uint32_t>(pfn * kPage + 0x270, s_.build >= 10240 ? 0 : s_.build >= 9600 ? 3 : 1);
+}
+
+// The seed article's `dt nt!_EPROCESS 0xfffff80003c80ac0`: what the neighbours of nt!MmProcessList
+// hold when read as an _EPROCESS (7601 offsets, as the article prints them).
+void Builder::writeArticleBytes() {
+    const std::uint64_t e = s_.mm_head_entry;
+    if (s_.article_head_bytes) {
+        km_.put<std::uint64_t>(e + off("_EPROCESS.CreateTime"), 0x2b80);
+        km_.put<std::uint64_t>(e + off("_EPROCESS.UniqueProcessId"), 0x147);
+        km_.put<std::uint64_t>(e + off("_EPROCESS.ActiveProcessLinks"), 0x422);
+        km_.put<std::uint64_t>(e + 0x1b8, 0x233);  // CommitCharge
+        km_.put<std::uint32_t>(e + off("_EPROCESS.ActiveThreads"), 4);
+        km_.put<std::uint64_t>(e + 0x388, 4);      // AweInfo
+        km_.put<std::uint64_t>(e + 0x430, 0x3ea0); // HighestUserAddress
+        const std::uint8_t name[4] = {0xA5, 0x9F, 0xC3, 0};
+        km_.write(e + off("_EPROCESS.ImageFileName"), name);
+    }
+    if (s_.head_minimal_bit)
+        setFlag(e, "_EPROCESS.Minimal");
+    km_.touch(e - off("_OBJECT_HEADER.Body"));  // the would-be object header: zeros
+}
+
+void Builder::writeDirectoryTables() {
+    const std::uint32_t dtb = off("_KPROCESS.DirectoryTableBase");
+    km_.put<std::uint64_t>(idle_ + dtb, pt_.pml4());
+    for (auto& p : procs_)
+        km_.put<std::uint64_t>(p.eprocess + dtb, p.pid == 4 ? pt_.pml4() : 0);
+    for (auto& p : procs_)
+        if (p.pid != 4)
+            km_.put<std::uint64_t>(p.eprocess + dtb, pt_.clonePml4ForProcess());
+}
+
+void Builder::writeTranslationFixtures() {
+    using F = TranslationFixtures;
+    auto marker = [&](std::uint64_t pa, std::uint32_t index) {
+        mem_.put<std::uint32_t>(pa, 0x58465044);  // "DPFX"
+        mem_.put<std::uint32_t>(pa + 4, index);
+    };
+    // 2 MiB page with the PAT bit (bit 12) set: a reader that does not mask it is off by 4 KiB.
+    pt_.map2m(F::kLarge2M, F::kLarge2MPhys, true);
+    for (std::uint32_t i = 0; i < 512; ++i)
+        marker(F::kLarge2MPhys + i * kPage, i);
+    // 1 GiB page: only two of its frames are in the dump, the rest read as "not in dump".
+    pt_.map1g(F::kLarge1G, F::kLarge1GPhys);
+    marker(F::kLarge1GPhys, 0);
+    marker(F::kLarge1GPhys + 0x12345ULL * kPage, 0x12345);
+    // Transition PTE (P=0, bit 11, bit 10 clear); from 1909 on bit 45 may be set as a flag.
+    const std::uint64_t transition_frame = mem_.allocateFrame();
+    marker(transition_frame * kPage, 0x7);
+    const std::uint64_t flag45 = s_.build >= 18363 ? 1ULL << 45 : 0;
+    pt_.setPte(F::kTransition, transition_frame * kPage | 0x800 | 0x80 | flag45);
+    pt_.setPte(F::kPrototype, (0x0000a80012345000ULL << 16) | 0x400);
+    pt_.setPte(F::kPagedOut, 0x0000123400000080ULL);
+    pt_.map4k(F::kFrameAbsent, F::kAbsentPfn);
+    pt_.setPte(F::kTransitionAbsent, (F::kAbsentPfn + 1) * kPage | 0x800);
+    for (std::uint32_t i = 0; i < 2; ++i) {
+        const std::uint64_t pfn = mem_.allocateFrame();
+        pt_.map4k(F::kCrossPage + i * kPage, pfn);
+        marker(pfn * kPage, 0x100 + i);
+        mem_.put<std::uint64_t>(pfn * kPage + (i == 0 ? kPage - 8 : 8), 0x1122334455667788ULL + i);
+    }
+}
+
+std::vector<std::uint8_t> Builder::build() {
+    layoutImage();
+    next_pool_ = s_.build < 9600 ? 0xfffffa8011000000ULL : 0xffffe00011000000ULL;
+    writePeHeaders();
+    module_list_ = s_.ps_loaded_module_list ? s_.ps_loaded_module_list : dataAlloc(16);
+    active_head_ = dataAlloc(16);
+    kdbg_ = dataAlloc(0x400);
+    processor_block_ = dataAlloc(64 * 8);
+    cid_variable_ = dataAlloc(8);
+    type_table_ = dataAlloc(0x100 * 8);
+    cookie_ = dataAlloc(8);
+    pfn_variable_ = dataAlloc(8);
+    km_.put<std::uint64_t>(pfn_variable_, s_.build < 9600 ? 0xfffffa8000000000ULL : 0xffffe80000000000ULL);
+    const std::uint64_t eprocess_size = size("_EPROCESS", 0x800);
+    idle_ = s_.idle_eprocess ? s_.idle_eprocess : dataAlloc(eprocess_size, 0x40);
+    const std::uint32_t mml = off("_EPROCESS.MmProcessLinks");
+    mm_head_ = s_.mm_head_entry ? s_.mm_head_entry + mml : dataAlloc(16);
+    const std::uint32_t thread_size = size("_KTHREAD", 0x360);
+    for (unsigned cpu = 0; cpu < s_.cpus; ++cpu) {
+        if (cpu < s_.idle_threads.size())
+            idle_threads_.push_back(s_.idle_threads[cpu]);
+        else if (cpu == 0)
+            idle_threads_.push_back(dataAlloc(size("_ETHREAD", thread_size), 0x40));
+        else
+            idle_threads_.push_back(poolAlloc(0x20000, 0x1000) + 0x1C0C0);
+    }
+
+    // Idle: the static process in .data (PID 0, no object header, not inserted).
+    km_.put<std::uint8_t>(idle_ + off("_KPROCESS.Header"), 3);
+    std::string idle_name = "Idle";
+    idle_name.resize(15, '\0');
+    km_.putBytes(idle_ + off("_EPROCESS.ImageFileName"), idle_name);
+    km_.touch(idle_ + eprocess_size - 1);
+
+    const std::uint64_t boot = s_.system_time - s_.uptime;
+    Proc system;
+    system.spec.name = "System";
+    system.spec.threads = 4;
+    system.pid = 4;
+    system.eprocess = objectBody(kPoolTagProcess, kProcessTypeIndex, eprocess_size, s_.system_eprocess);
+    next_handle_ = 8;
+    procs_.push_back(system);
+    createProcess(procs_[0], boot);
+    createThreads(procs_[0]);
+    next_handle_ = std::max(next_handle_, s_.first_handle);
+    for (std::size_t i = 0; i < s_.processes.size(); ++i) {
+        Proc p;
+        p.spec = s_.processes[i];
+        p.pid = p.spec.pid ? p.spec.pid : takeHandle();
+        p.ppid = i == 0 ? 4 : procs_[std::min<std::size_t>(i, 5)].pid;
+        if (p.spec.minimal)
+            p.spec.threads = 0;
+        if (p.spec.exited)
+            p.spec.threads = 0;
+        p.eprocess = objectBody(kPoolTagProcess, kProcessTypeIndex, eprocess_size, p.spec.eprocess);
+        procs_.push_back(p);
+        createProcess(procs_.back(), boot + (i + 1) * 3 * kFiletimeSecond);
+        createThreads(procs_.back());
+    }
+    if (s_.far_pid) {
+        Proc far;
+        far.spec.name = "farpid.exe";
+        far.pid = s_.far_pid;
+        far.ppid = 4;
+        far.eprocess = objectBody(kPoolTagProcess, kProcessTypeIndex, eprocess_size, 0);
+        procs_.push_back(far);
+        createProcess(procs_.back(), boot + 99 * kFiletimeSecond);
+        next_handle_ = s_.far_pid + 4;
+        createThreads(procs_.back());
+    }
+    writeLists();
+    writeCidTable();
+    writeProcessors();
+    writeLoadedModules();
+    writeKdbg();
+    writeObjectTypes();
+    writeSharedData();
+    writeArticleBytes();
+    writeDirectoryTables();
+    if (s_.translation_fixtures)
+        writeTranslationFixtures();
+
+    DumpHeaderFields f;
+    f.build = s_.build;
+    f.directory_table_base = pt_.pml4() | (s_.pcid_in_dtb ? 0x2 : 0);
+    f.pfn_database = pfn_variable_;
+    f.ps_loaded_module_list = module_list_;
+    f.ps_active_process_head = active_head_;
+    f.processors = s_.cpus;
+    f.bugcheck_code = s_.bugcheck_code;
+    f.bugcheck_parameters = {0xffffffffc0000005ULL, s_.kern_base + 0x1234, 0, 0};
+    f.kd_debugger_data_block = kdbg_;
+    f.dump_type = s_.dump_type;
+    f.system_time = s_.system_time;
+    f.system_uptime = s_.uptime;
+    f.comment = "dumpgen synthetic dump: " + s_.name;
+    f.rip = s_.kern_base + 0x1234;
+    f.rsp = idle_threads_[0] - 0x1000;
+    return writeDump(mem_, f);
+}
+
+} // namespace
+
+std::vector<std::uint8_t> buildScenario(const Scenario& s) { return Builder(s).build(); }
+
+} // namespace dumpgen
