@@ -1,5 +1,6 @@
 #include "dumpprocs/kernel/kernel_context.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include <fmt/format.h>
@@ -138,27 +139,50 @@ void KernelContext::findFingerprints() {
     }
 }
 
+// Where nt!PspCidTable is: an ISF symbol is trusted first only when the ISF is of this very
+// kernel (same PDB GUID); otherwise its RVAs may belong to another build of the same layout, and
+// the dump's own KDBG comes first. Disagreement between the two is worth a warning either way.
 void KernelContext::findCidTable() {
-    std::uint64_t variable = 0;
-    std::string source;
+    struct Candidate {
+        std::uint64_t variable;
+        std::string source;
+    };
+    std::vector<Candidate> candidates;
+    std::optional<Candidate> isf;
     if (auto rva = profile().symbols.find("PspCidTable");
-        rva != profile().symbols.end() && image_) {
-        variable = image_->base + rva->second;
-        source = "ISF symbol PspCidTable";
-    } else if (kdbg_ && kdbg_->psp_cid_table) {
-        variable = kdbg_->psp_cid_table;
-        source = "KDBG PspCidTable";
-    } else {
+        rva != profile().symbols.end() && image_)
+        isf = Candidate{image_->base + rva->second, "ISF symbol PspCidTable"};
+    const bool isf_of_this_kernel =
+        isf && image_->pdb &&
+        std::find(profile().pdb_ids.begin(), profile().pdb_ids.end(), *image_->pdb) !=
+            profile().pdb_ids.end();
+    if (isf && isf_of_this_kernel)
+        candidates.push_back(*isf);
+    if (kdbg_ && kdbg_->psp_cid_table)
+        candidates.push_back({kdbg_->psp_cid_table, "KDBG PspCidTable"});
+    if (isf && !isf_of_this_kernel)
+        candidates.push_back(*isf);
+    if (candidates.empty()) {
         cid_problem_ = "the address of nt!PspCidTable is unknown (no KDBG, no symbols)";
         return;
     }
-    auto table = as_.read<std::uint64_t>(variable);
-    if (!table) {
-        cid_problem_ = table.error().context(fmt::format("nt!PspCidTable at {:#x}", variable))
-                           .message;
-        return;
+    if (candidates.size() == 2 && candidates[0].variable != candidates[1].variable)
+        warnings_.push_back(fmt::format("nt!PspCidTable: {} says {:#x}, {} says {:#x}; using the "
+                                        "first that reads",
+                                        candidates[0].source, candidates[0].variable,
+                                        candidates[1].source, candidates[1].variable));
+    for (const auto& c : candidates) {
+        auto table = as_.read<std::uint64_t>(c.variable);
+        if (table) {
+            cid_table_ = Sourced{*table, c.source};
+            cid_problem_.clear();
+            return;
+        }
+        if (cid_problem_.empty())
+            cid_problem_ =
+                table.error().context(fmt::format("nt!PspCidTable at {:#x} ({})", c.variable, c.source))
+                    .message;
     }
-    cid_table_ = Sourced{*table, source};
 }
 
 void KernelContext::findPrcbs() {

@@ -47,6 +47,7 @@ struct Scenario {
     std::uint64_t far_pid = 0;                // a process with this PID forces a 3-level table
     std::uint32_t bugcheck_code = 0x1E;
     bool pcid_in_dtb = false;                 // header DTB carries PCID bits 0..11
+    std::uint32_t eprocess_shift = 0;         // every _EPROCESS member moved: a layout no row has
     bool translation_fixtures = false;        // the pages of kTranslationFixtures (below)
 };
 

@@ -223,6 +223,20 @@ std::vector<Scenario> allScenarios() {
     broken.processes[6].break_active_flink = true;
     broken.processes[12].bad_mm_blink = true;
     all.push_back(broken);
+
+    Scenario unknown = dkom("unknown_build_19999", "19041", 19999, 0xfffff8047c000000,
+                            "0F1E2D3C4B5A69788796A5B4C3D2E1F0", 1);
+    unknown.description = "A build the table does not know (19999) with the 19041 layout and an "
+                          "unknown PDB GUID: every row is probed and 19041 validates";
+    unknown.processes.resize(10);
+    all.push_back(unknown);
+
+    Scenario nomatch = unknown;
+    nomatch.name = "no_layout_match_19999";
+    nomatch.description = "Build 19999 whose _EPROCESS layout matches no known row (every member "
+                          "moved by 0x48): profile selection must fail clearly";
+    nomatch.eprocess_shift = 0x48;
+    all.push_back(nomatch);
     return all;
 }
 

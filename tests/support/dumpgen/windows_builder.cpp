@@ -57,7 +57,7 @@ private:
         auto o = profile_.offsetOf(qualified);
         if (!o)
             throw std::runtime_error(o.error().message);
-        return *o;
+        return *o + (qualified.starts_with("_EPROCESS.") ? s_.eprocess_shift : 0);
     }
     bool has(const std::string& qualified) const { return profile_.hasMember(qualified); }
     std::uint32_t size(const std::string& type, std::uint32_t fallback) const {
@@ -67,7 +67,8 @@ private:
         const auto* m = profile_.member(qualified);
         if (!m)
             throw std::runtime_error("profile lacks " + qualified);
-        km_.setBit(object + m->offset, m->bit_position, value);
+        const std::uint32_t shift = qualified.starts_with("_EPROCESS.") ? s_.eprocess_shift : 0;
+        km_.setBit(object + m->offset + shift, m->bit_position, value);
     }
 
     std::uint64_t dataAlloc(std::uint64_t bytes, std::uint64_t align = 16);
