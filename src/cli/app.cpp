@@ -11,6 +11,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "dumpprocs/cli/batch.hpp"
 #include "dumpprocs/cli/options.hpp"
 #include "dumpprocs/cli/run_modes.hpp"
 #include "dumpprocs/support/expected.hpp"
@@ -49,6 +50,8 @@ Examples:
   dumpprocs MEMORY.DMP --show-profile          the structure layout in use and why it was chosen
   dumpprocs MEMORY.DMP --dt _EPROCESS 0xfffff80003c80ac0 "mini*"
   dumpprocs MEMORY.DMP --symbols ntkrnlmp.json.xz --view active
+  dumpprocs a.dmp b.dmp --fail-on-hidden       batch: each dump's output, then a HIDDEN summary
+  dumpprocs dumps/ --format jsonl              batch over a directory: one JSON object per dump
 
 Exit codes:
   0  success
@@ -56,7 +59,8 @@ Exit codes:
      kernel not readable)
   2  usage error
   3  finished with partial results (a view incomplete or unavailable; reasons on stderr)
-  4  --fail-on-hidden was given and a process is HIDDEN)";
+  4  --fail-on-hidden was given and a process is HIDDEN
+  In batch mode the exit code is the highest of the dumps' codes.)";
 
 void setUpLogging(const Options& o) {
     auto logger = spdlog::stderr_color_mt("dumpprocs");
@@ -117,6 +121,8 @@ Expected<void> finishOptions(Options& o) {
             o.views.push_back(v);
     if (o.format_text == "json")
         o.format = report::OutputFormat::Json;
+    else if (o.format_text == "jsonl")
+        o.jsonl = true, o.format = report::OutputFormat::Json;
     else if (o.format_text == "csv")
         o.format = report::OutputFormat::Csv;
     o.color = o.color_text == "always" || (o.color_text == "auto" && isatty(STDOUT_FILENO) &&
@@ -131,7 +137,9 @@ int run(int argc, char** argv) {
     app.footer(kFooter);
     app.get_formatter()->column_width(34);
     Options o;
-    app.add_option("dump", o.dump_path, "the crash dump (MEMORY.DMP)")->required();
+    app.add_option("dump", o.dump_paths,
+                   "the crash dump (MEMORY.DMP); several paths or a directory: batch mode")
+        ->required();
     auto* modes = app.add_option_group("modes", "what to show (default: --view all)");
     modes->add_option("--view", o.view_text, "views to list: active,mm,cid,thread or all");
     modes->add_option("--diff", o.diff_text, "compare two views: A,B");
@@ -145,8 +153,8 @@ int run(int argc, char** argv) {
     modes->require_option(0, 1);
     app.add_option("--length", o.length_text, "bytes to --read (default 0x80)");
     app.add_flag("--physical", o.physical, "--read a physical address");
-    app.add_option("--format", o.format_text, "output format")
-        ->check(CLI::IsMember({"text", "json", "csv"}));
+    app.add_option("--format", o.format_text, "text, json, csv (tables) or jsonl (batch)")
+        ->check(CLI::IsMember({"text", "json", "csv", "jsonl"}));
     app.add_option("--profile", o.profile, "force a built-in profile row (see --show-profile)");
     app.add_option("--symbols", o.symbols, "Volatility 3 ISF symbol file (.json or .json.xz)");
     app.add_flag("--fail-on-hidden", o.fail_on_hidden, "exit with 4 when a process is HIDDEN");
@@ -167,6 +175,15 @@ int run(int argc, char** argv) {
         spdlog::error("{}", r.error().message);
         return kExitUsage;
     }
+    if (wantsBatch(o)) {
+        auto dumps = expandDumpPaths(o.dump_paths);
+        if (!dumps) {
+            spdlog::error("{}", dumps.error().message);
+            return kExitUsage;
+        }
+        return runBatch(o, *dumps);
+    }
+    o.dump_path = o.dump_paths.front();
     return runMode(o);
 }
 

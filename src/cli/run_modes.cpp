@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <memory>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "dumpprocs/cli/app.hpp"
@@ -21,7 +22,20 @@ constexpr std::uint32_t kMachineAmd64 = 0x8664;
 constexpr std::uint64_t kMaxReadLength = 1 << 20;
 constexpr std::size_t kMaxValidateNodes = 1 << 20;
 
-void print(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
+// Where results of the current run go: stdout, or a batch run's per-dump buffer.
+std::FILE* g_out = stdout;
+RunSummary* g_summary = nullptr;
+
+void print(const std::string& text) { std::fwrite(text.data(), 1, text.size(), g_out); }
+
+void noteHidden(const crossview::CrossView& cv) {
+    if (!g_summary)
+        return;
+    for (const auto& p : cv.processes)
+        if (p.verdict == crossview::Verdict::Hidden)
+            g_summary->hidden.push_back(fmt::format("{} (pid {}, {:#x})", p.record.name(),
+                                                    p.record.pid, p.record.eprocess));
+}
 
 int fail(const Error& e, int code = kExitBadInput) {
     spdlog::error("{}", e.message);
@@ -175,6 +189,7 @@ int runViewMode(const kernel::KernelContext& k, const Options& o) {
         return fail(cv.error(), kExitUsage);
     report::ViewsReportOptions ro{o.format, all, o.color};
     print(report::renderViews(*cv, ro));
+    noteHidden(*cv);
     return exitCodeFor(*cv, o);
 }
 
@@ -189,6 +204,7 @@ int runDiffMode(const kernel::KernelContext& k, const Options& o) {
         return fail(cv.error(), kExitUsage);
     const auto diff = crossview::diffViews(*cv, a[0], b[0]);
     print(report::renderDiff(*cv, diff, report::ViewsReportOptions{o.format, false, o.color}));
+    noteHidden(*cv);
     return exitCodeFor(*cv, o);
 }
 
@@ -228,7 +244,9 @@ int runKernelMode(const dumpfile::CrashDump& dump, const Options& o) {
 
 } // namespace
 
-int runMode(const Options& o) {
+int runMode(const Options& o, std::FILE* out, RunSummary* summary) {
+    g_out = out;
+    g_summary = summary;
     auto dump = dumpfile::CrashDump::open(o.dump_path);
     if (!dump)
         return fail(dump.error());

@@ -98,6 +98,36 @@ std::string colored(const std::string& text, Verdict v, bool color) {
     return code + text + "\033[0m";
 }
 
+// Text wrapped at 100 columns on spaces: `first` starts the first line, `rest` the others.
+std::string wrapped(const std::string& first, const std::string& rest, const std::string& text) {
+    constexpr std::size_t kWidth = 100;
+    std::string out, line = first;
+    std::size_t at = 0;
+    bool line_empty = true;
+    while (at < text.size()) {
+        std::size_t end = text.find(' ', at);
+        if (end == std::string::npos)
+            end = text.size();
+        const std::string word = text.substr(at, end - at);
+        if (!line_empty && line.size() + 1 + word.size() > kWidth) {
+            out += line + "\n";
+            line = rest;
+            line_empty = true;
+        }
+        line += (line_empty ? "" : " ") + word;
+        line_empty = false;
+        at = end + 1;
+    }
+    return out + line + "\n";
+}
+
+// A PID for the text table: a value no handle table can hand out (what a list head's bytes hold
+// where a process keeps its PID) is shown as "?" so the column stays readable; JSON and CSV keep
+// the raw value, and --dt shows the bytes.
+std::string idText(std::uint64_t id) {
+    return id > 0xFFFFFFFFULL ? std::string("?") : std::to_string(id);
+}
+
 std::string viewTitle(const views::ViewResult& v) {
     static const std::map<std::string, std::string> what{
         {"active", "_EPROCESS.ActiveProcessLinks from PsActiveProcessHead"},
@@ -125,13 +155,13 @@ std::string textViewTable(const CrossView& cv, const views::ViewResult& v, bool 
         const ProcessRecord& r = m.record;
         const std::string index = e.index ? fmt::format("{:03}", *e.index) : "";
         out += fmt::format("{:>4}  {:<18} {:>6} {:>6} {:>3} {:>3}  {:<9}  {:<16} {}\n", index,
-                           hex64(r.eprocess), r.pid,
-                           r.ppid, r.inserted ? 1 : 0, minimalText(r),
+                           hex64(r.eprocess), idText(r.pid),
+                           idText(r.ppid), r.inserted ? 1 : 0, minimalText(r),
                            views::entryKindName(r.kind), displayName(r),
                            colored(crossview::verdictName(m.verdict), m.verdict, color));
     }
     for (const auto& w : v.warnings)
-        out += fmt::format("  warning: {}\n", w);
+        out += wrapped("  warning: ", "    ", w);
     return out + "\n";
 }
 
@@ -140,7 +170,7 @@ std::string textEvidence(const MergedProcess& m, bool color) {
                                   displayName(m.record), views::entryKindName(m.record.kind),
                                   colored(crossview::verdictName(m.verdict), m.verdict, color));
     for (const auto& e : m.evidence)
-        out += fmt::format("      - {}\n", e);
+        out += wrapped("      - ", "        ", e);
     return out;
 }
 
@@ -152,7 +182,7 @@ std::string textCrossTable(const CrossView& cv, bool color) {
     out += head + "  Verdict\n";
     for (const auto& m : cv.processes) {
         std::string row = fmt::format("{:<18} {:>6}  {:<16}", hex64(m.record.eprocess),
-                                      m.record.pid, displayName(m.record));
+                                      idText(m.record.pid), displayName(m.record));
         for (const auto& v : cv.views)
             row += fmt::format(" {:<6}", !v.available ? "n/a" : m.in.at(v.name) ? "yes" : "-");
         out += row + "  " + colored(crossview::verdictName(m.verdict), m.verdict, color) + "\n";

@@ -10,7 +10,9 @@ namespace {
 
 void takeWalkWarnings(ViewResult& view, const kernel::ListWalk& walk) {
     view.warnings.insert(view.warnings.end(), walk.warnings.begin(), walk.warnings.end());
-    if (!walk.closed)
+    // A ring that did not close, and one whose Blinks do not point back, are both damaged: what
+    // was listed stands, but the view cannot vouch that it saw everything.
+    if (!walk.closed || !walk.warnings.empty())
         view.complete = false;
 }
 

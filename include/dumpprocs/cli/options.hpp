@@ -10,7 +10,8 @@
 namespace dumpprocs::cli {
 
 struct Options {
-    std::string dump_path;
+    std::vector<std::string> dump_paths;  // as given: files or directories
+    std::string dump_path;                // the one dump of this run
     // modes (at most one)
     std::string view_text, diff_text, read_text, validate_text;
     std::vector<std::string> dt_args;
@@ -27,6 +28,7 @@ struct Options {
     std::uint64_t read_address = 0, read_length = 0x80, validate_address = 0, dt_address = 0;
     report::OutputFormat format = report::OutputFormat::Text;
     bool color = false;
+    bool jsonl = false;  // --format jsonl: batch output, one JSON object per dump
 };
 
 } // namespace dumpprocs::cli

@@ -29,3 +29,8 @@ dumpprocs_cli_test(NAME win10.mm ARGS "win10_15063_article.dmp --view mm" GOLDEN
 dumpprocs_cli_test(NAME win10.dt.minimal ARGS "win10_15063_article.dmp --dt _EPROCESS 0xfffff800d55efb08 mini*"
                    STDOUT_CONTAINS "+0x6cc Minimal          : 0y1")
 dumpprocs_cli_test(NAME win10.info ARGS "win10_15063_article.dmp --info" GOLDEN win10_info.txt)
+# The same machine in every container: runs, bitmap and RDMP give the same views.
+dumpprocs_cli_test(NAME rdmp8.all ARGS "rdmp8_7601c.dmp --view all" GOLDEN mm428_all.txt)
+dumpprocs_cli_test(NAME rdmpa.all ARGS "rdmpa_7601c.dmp --view all" GOLDEN mm428_all.txt)
+dumpprocs_cli_test(NAME mm428.all ARGS "win7sp1_7601c_mm428.dmp --view all" GOLDEN mm428_all.txt)
+dumpprocs_cli_test(NAME rdmpa.info ARGS "rdmpa_7601c.dmp --info" STDOUT_CONTAINS "(DumpType 10)")

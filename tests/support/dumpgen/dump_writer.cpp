@@ -117,8 +117,32 @@ std::vector<std::uint8_t> writeDump(const PhysicalImage& memory, const DumpHeade
         for (const auto& [pfn, page] : memory.frames())
             out[0x2038 + pfn / 8] = static_cast<std::uint8_t>(out[0x2038 + pfn / 8] | (1u << (pfn % 8)));
         appendPages(out, memory);
+    } else if (f.dump_type >= 8 && f.dump_type <= 0xA) {
+        // §2.4 (RDMP, kdmp-parser's reverse engineering): Marker 0x40, "RDMP", "DUMP" at 0x2000;
+        // {StartPfn, NumberOfPages} ranges from 0x2030, ended by a zero PFN; pages consecutive
+        // from FirstPageOffset, with MetadataSize - 0x20 == FirstPageOffset - 0x2040.
+        const auto runs = runsOf(memory);
+        const std::uint64_t ranges_end = 0x2030 + 16 * (runs.size() + 1);
+        const std::uint64_t first_page = (ranges_end + 0xFFF) & ~0xFFFULL;
+        out.resize(first_page, 0);
+        put<std::uint32_t>(out, 0x2000, 0x40);
+        std::memcpy(out.data() + 0x2004, "RDMP", 4);
+        std::memcpy(out.data() + 0x2008, "DUMP", 4);
+        put<std::uint64_t>(out, 0x2010, first_page - 0x2040 + 0x20);  // MetadataSize
+        put<std::uint64_t>(out, 0x2018, first_page);                   // FirstPageOffset
+        if (f.dump_type == 0xA) {
+            put<std::uint32_t>(out, 0x2020, static_cast<std::uint32_t>(runs.size()));
+            put<std::uint64_t>(out, 0x2028, pages);  // TotalNumberOfPages
+        }
+        for (std::size_t i = 0; i < runs.size(); ++i) {
+            if (runs[i].base == 0)
+                throw std::runtime_error("RDMP cannot store PFN 0 (it ends the range list)");
+            put<std::uint64_t>(out, 0x2030 + 16 * i, runs[i].base);
+            put<std::uint64_t>(out, 0x2038 + 16 * i, runs[i].count);
+        }
+        appendPages(out, memory);
     } else {
-        throw std::runtime_error("dumpgen writes DumpType 1, 5 or 6 only");
+        throw std::runtime_error("dumpgen writes DumpType 1, 5, 6, 8, 9 or 0xA only");
     }
     put<std::uint64_t>(out, 0xFA0, out.size());  // RequiredDumpSpace = file size
     return out;

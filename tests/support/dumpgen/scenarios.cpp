@@ -199,6 +199,14 @@ std::vector<Scenario> allScenarios() {
                         "GUID: the profile must be chosen by validating the dump";
     mm428.processes.resize(12);
     all.push_back(mm428);
+    for (std::uint32_t type : {8u, 0xAu}) {
+        Scenario rdmp = mm428;
+        rdmp.name = fmt::format("rdmp{:x}_7601c", type);
+        rdmp.description = fmt::format("The mm428 machine as a newer-WinDbg RDMP dump (DumpType {:#x})",
+                                       type);
+        rdmp.dump_type = type;
+        all.push_back(rdmp);
+    }
 
     all.push_back(dkom("dkom_7601", "7601c", 7601, 0xfffff80002a5f000,
                        "339E74133576439CBCDF7E0229DA3773", 5));

@@ -1,0 +1,36 @@
+# bash completion for dumpprocs
+_dumpprocs() {
+    local cur prev
+    cur="${COMP_WORDS[COMP_CWORD]}"
+    prev="${COMP_WORDS[COMP_CWORD-1]}"
+    local opts="--view --diff --info --read --length --physical --cpus --validate-list
+                --show-profile --dt --format --profile --symbols --fail-on-hidden --color
+                --verbose --quiet --version --help -v -q -h"
+    local views="active mm cid thread all"
+    case "$prev" in
+        --view)
+            local prefix="" last="$cur"
+            if [[ "$cur" == *,* ]]; then prefix="${cur%,*},"; last="${cur##*,}"; fi
+            COMPREPLY=($(compgen -P "$prefix" -W "$views" -- "$last")); return ;;
+        --diff)
+            local prefix="" last="$cur"
+            if [[ "$cur" == *,* ]]; then prefix="${cur%,*},"; last="${cur##*,}"; fi
+            COMPREPLY=($(compgen -P "$prefix" -W "active mm cid thread" -- "$last")); return ;;
+        --format) COMPREPLY=($(compgen -W "text json csv jsonl" -- "$cur")); return ;;
+        --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+        --profile)
+            COMPREPLY=($(compgen -W "7600 7601a 7601b 7601c 9200 9600a 9600b 10240a 10240b 10586
+                14393a 14393b 15063 16299 17134 17763 18362 19041 20348 22000 22621 22631 26100" \
+                -- "$cur")); return ;;
+        --dt) COMPREPLY=($(compgen -W "_EPROCESS _KPROCESS _ETHREAD _KTHREAD _OBJECT_HEADER
+                _HANDLE_TABLE" -- "$cur")); return ;;
+        --symbols) COMPREPLY=($(compgen -f -X '!*.@(json|xz)' -- "$cur")); return ;;
+        --read|--length|--validate-list) return ;;
+    esac
+    if [[ "$cur" == -* ]]; then
+        COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+    else
+        COMPREPLY=($(compgen -f -- "$cur"))
+    fi
+}
+complete -o filenames -F _dumpprocs dumpprocs

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Runs every example of the docs against the binary and fails on any difference.
+
+An example is a ```console block: lines starting with "$ dumpprocs" are commands (run from the
+repository root, "dumpprocs" replaced by the binary), the lines after each are its expected
+stdout. A line that is exactly "..." stands for any number of lines. A command ending in "2>&1"
+is compared with stdout and stderr together; "; echo $?" appends the exit code.
+
+Usage: check_docs.py BINARY REPO_ROOT FILE.md [FILE.md ...]
+"""
+import re
+import shlex
+import subprocess
+import sys
+
+
+def examples(path):
+    block = None
+    for line in open(path, encoding="utf-8").read().splitlines():
+        if block is None:
+            if line.strip() == "```console":
+                block = []
+            continue
+        if line.strip() == "```":
+            yield from split_block(block)
+            block = None
+            continue
+        block.append(line)
+
+
+def split_block(lines):
+    command, expected = None, []
+    for line in lines:
+        if line.startswith("$ "):
+            if command is not None:
+                yield command, expected
+            command, expected = line[2:], []
+        elif command is not None:
+            expected.append(line)
+    if command is not None:
+        yield command, expected
+
+
+def matches(expected, actual):
+    parts = []
+    for line in expected:
+        parts.append(r"(?:.*\n)*?" if line.strip() == "..." else re.escape(line.rstrip()) + r"\n")
+    pattern = "".join(parts)
+    text = "".join(l.rstrip() + "\n" for l in actual.splitlines())
+    return re.fullmatch(pattern, text) is not None
+
+
+def run(binary, root, command):
+    echo_status = command.endswith("; echo $?")
+    if echo_status:
+        command = command[: -len("; echo $?")].rstrip()
+    merge = command.endswith("2>&1")
+    if merge:
+        command = command[: -len("2>&1")].rstrip()
+    argv = shlex.split(command)
+    if not argv or argv[0] != "dumpprocs":
+        raise ValueError(f"not a dumpprocs command: {command}")
+    r = subprocess.run([binary] + argv[1:], cwd=root, capture_output=True, text=True,
+                       errors="replace")
+    out = r.stdout + (r.stderr if merge else "")
+    if echo_status:
+        out += ("" if out.endswith("\n") or not out else "\n") + f"{r.returncode}\n"
+    return out
+
+
+def main():
+    binary, root, files = sys.argv[1], sys.argv[2], sys.argv[3:]
+    failures = checked = 0
+    for f in files:
+        for command, expected in examples(f):
+            checked += 1
+            actual = run(binary, root, command)
+            if not matches(expected, actual):
+                failures += 1
+                print(f"{f}: `{command}` prints something else:\n--- expected\n" +
+                      "\n".join(expected) + "\n--- actual\n" + actual)
+    print(f"{checked} examples checked, {failures} differ")
+    if checked == 0:
+        print("no examples found")
+        return 1
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
