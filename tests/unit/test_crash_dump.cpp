@@ -108,3 +108,42 @@ TEST_CASE("runs that reach past the end of the file: a truncated dump, read as f
     REQUIRE_FALSE(past);
     CHECK(past.error().code == ErrorCode::PageNotInDump);
 }
+
+TEST_CASE("header-only, legacy-summary and minidump files are named for what they are",
+          "[dumpfile]") {
+    const auto good = testfiles::scenarioBytes("win7sp1_7601c_mm428");
+    auto header_only = std::vector<std::uint8_t>(good.begin(), good.begin() + 0x2000);
+    putAt<std::uint32_t>(header_only, 0xF98, 3);
+    auto path = testfiles::writeTemp("type3", header_only);
+    auto dump = CrashDump::open(path);
+    std::filesystem::remove(path);
+    REQUIRE(dump);
+    CHECK_FALSE((*dump)->hasPhysicalMemory());
+    CHECK((*dump)->header().minor_version == 7601);
+
+    auto summary = good;
+    putAt<std::uint32_t>(summary, 0xF98, 2);
+    CHECK(openError(summary, "type2").find("legacy summary dump (DumpType 2)") != std::string::npos);
+
+    auto minidump = good;
+    putAt<std::uint32_t>(minidump, 0, 0x504D444D);  // "MDMP"
+    CHECK(openError(minidump, "mdmp").find("user-mode minidump") != std::string::npos);
+}
+
+TEST_CASE("the real Windows-written triage dumps parse, PAGE filler read as absent",
+          "[dumpfile][real]") {
+    auto x64 = CrashDump::open(testfiles::sample("real/triage_x64.dmp"));
+    REQUIRE(x64);
+    const auto& h = (*x64)->header();
+    CHECK(h.dump_type == 4);
+    CHECK(h.machine_image_type == 0x8664);
+    CHECK(h.minor_version == 19041);
+    CHECK((h.directory_table_base & 0xFFFFFFFFFFFFF000ULL) == 0x1ad000);
+    CHECK_FALSE((*x64)->hasPhysicalMemory());
+    REQUIRE((*x64)->triage().has_value());
+    CHECK_FALSE((*x64)->triage()->data_blocks.empty());
+
+    auto arm = CrashDump::open(testfiles::sample("real/triage_arm64.dmp"));
+    REQUIRE(arm);
+    CHECK((*arm)->header().machine_image_type == 0xAA64);
+}
