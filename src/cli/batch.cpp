@@ -25,7 +25,7 @@ bool isDumpFileName(const std::filesystem::path& p) {
 
 // Captures what one dump's run writes to its FILE*, via open_memstream.
 class CapturedOutput {
-public:
+  public:
     CapturedOutput() : file_(open_memstream(&buffer_, &size_)) {}
     ~CapturedOutput() {
         if (file_)
@@ -42,7 +42,7 @@ public:
         return std::string(buffer_, size_);
     }
 
-private:
+  private:
     char* buffer_ = nullptr;
     std::size_t size_ = 0;
     std::FILE* file_ = nullptr;
@@ -112,7 +112,7 @@ nlohmann::json jsonLine(const DumpOutcome& o, const std::string& output) {
     j["warnings"] = o.warnings;
     j["result"] = output.empty() ? nlohmann::json() : nlohmann::json::parse(output, nullptr, false);
     if (j["result"].is_discarded())
-        j["result"] = output;  // not JSON (should not happen): keep the text
+        j["result"] = output; // not JSON (should not happen): keep the text
     return j;
 }
 
@@ -123,7 +123,7 @@ Expected<std::vector<std::filesystem::path>> expandDumpPaths(const std::vector<s
     for (const auto& a : args) {
         std::error_code ec;
         if (!std::filesystem::is_directory(a, ec)) {
-            out.emplace_back(a);  // a missing file is reported by its own run
+            out.emplace_back(a); // a missing file is reported by its own run
             continue;
         }
         std::vector<std::filesystem::path> found;
@@ -134,7 +134,8 @@ Expected<std::vector<std::filesystem::path>> expandDumpPaths(const std::vector<s
             return makeError(ErrorCode::Io, "{}: cannot list the directory: {}", a, ec.message());
         if (found.empty())
             return makeError(ErrorCode::Usage,
-                             "{} is a directory with no dump files (*.dmp, *.raw, *.vmem, *.mem)", a);
+                             "{} is a directory with no dump files (*.dmp, *.raw, *.vmem, *.mem)",
+                             a);
         std::sort(found.begin(), found.end());
         out.insert(out.end(), found.begin(), found.end());
     }

@@ -102,5 +102,5 @@ TEST_CASE("PCID bits in the header DirectoryTableBase are masked", "[addrspace]"
     CHECK((raw & 0xFFF) != 0);
     X64AddressSpace as(**dump, raw);
     CHECK((as.directoryTableBase() & 0xFFF) == 0);
-    CHECK(as.isReadable(0xFFFFF78000000000ULL));  // KUSER_SHARED_DATA
+    CHECK(as.isReadable(0xFFFFF78000000000ULL)); // KUSER_SHARED_DATA
 }

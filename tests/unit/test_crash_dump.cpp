@@ -61,11 +61,11 @@ TEST_CASE("files that are not usable dumps get a message that names the problem"
     REQUIRE(good.size() > 0x3000);
 
     auto not_dump = good;
-    putAt<std::uint32_t>(not_dump, 0, 0x464c457f);  // ELF
+    putAt<std::uint32_t>(not_dump, 0, 0x464c457f); // ELF
     CHECK(openError(not_dump, "elf").find("not a Windows crash dump") != std::string::npos);
 
     auto dump32 = good;
-    putAt<std::uint32_t>(dump32, 4, 0x504D5544);  // "DUMP": 32-bit PAGEDUMP
+    putAt<std::uint32_t>(dump32, 4, 0x504D5544); // "DUMP": 32-bit PAGEDUMP
     CHECK(openError(dump32, "dump32").find("32-bit") != std::string::npos);
 
     auto unknown = good;
@@ -74,7 +74,7 @@ TEST_CASE("files that are not usable dumps get a message that names the problem"
 
     auto overlapping = good;
     putAt<std::uint32_t>(overlapping, 0x88, 2);
-    putAt<std::uint64_t>(overlapping, 0xA8, 0x101);  // run 1 starts inside run 0
+    putAt<std::uint64_t>(overlapping, 0xA8, 0x101); // run 1 starts inside run 0
     putAt<std::uint64_t>(overlapping, 0xB0, 1);
     CHECK(openError(overlapping, "overlap").find("overlaps") != std::string::npos);
 
@@ -93,7 +93,7 @@ TEST_CASE("runs that reach past the end of the file: a truncated dump, read as f
     auto bytes = testfiles::scenarioBytes("win7sp1_7601c_mm428");
     REQUIRE(testfiles::rawAt<std::uint32_t>(bytes, 0x88) == 1);
     const auto pages = testfiles::rawAt<std::uint64_t>(bytes, 0xA0);
-    putAt<std::uint64_t>(bytes, 0xA0, pages + 0x1000);  // 16 MiB more than the file holds
+    putAt<std::uint64_t>(bytes, 0xA0, pages + 0x1000); // 16 MiB more than the file holds
     auto path = testfiles::writeTemp("truncated", bytes);
     auto dump = CrashDump::open(path);
     std::filesystem::remove(path);
@@ -123,10 +123,11 @@ TEST_CASE("header-only, legacy-summary and minidump files are named for what the
 
     auto summary = good;
     putAt<std::uint32_t>(summary, 0xF98, 2);
-    CHECK(openError(summary, "type2").find("legacy summary dump (DumpType 2)") != std::string::npos);
+    CHECK(openError(summary, "type2").find("legacy summary dump (DumpType 2)") !=
+          std::string::npos);
 
     auto minidump = good;
-    putAt<std::uint32_t>(minidump, 0, 0x504D444D);  // "MDMP"
+    putAt<std::uint32_t>(minidump, 0, 0x504D444D); // "MDMP"
     CHECK(openError(minidump, "mdmp").find("user-mode minidump") != std::string::npos);
 }
 

@@ -10,17 +10,17 @@ using testfiles::rawAt;
 TEST_CASE("dumpgen type-1 dump: header fields at the spec's offsets", "[dumpgen][format]") {
     const auto d = testfiles::scenarioBytes("win7sp1_7601_article");
     REQUIRE(d.size() > 0x2000);
-    CHECK(rawAt<std::uint32_t>(d, 0x000) == 0x45474150);  // PAGE
-    CHECK(rawAt<std::uint32_t>(d, 0x004) == 0x34365544);  // DU64
+    CHECK(rawAt<std::uint32_t>(d, 0x000) == 0x45474150); // PAGE
+    CHECK(rawAt<std::uint32_t>(d, 0x004) == 0x34365544); // DU64
     CHECK(rawAt<std::uint32_t>(d, 0x008) == 0xF);
     CHECK(rawAt<std::uint32_t>(d, 0x00C) == 7601);
     CHECK((rawAt<std::uint64_t>(d, 0x010) & 0xFFF) == 0);
-    CHECK(rawAt<std::uint64_t>(d, 0x020) == 0xfffff80003c98890ULL);  // PsLoadedModuleList
+    CHECK(rawAt<std::uint64_t>(d, 0x020) == 0xfffff80003c98890ULL); // PsLoadedModuleList
     CHECK(rawAt<std::uint32_t>(d, 0x030) == 0x8664);
     CHECK(rawAt<std::uint32_t>(d, 0x034) == 8);
-    CHECK(rawAt<std::uint32_t>(d, 0x03C) == 0);  // padding zeroed
-    CHECK(rawAt<std::uint32_t>(d, 0xF98) == 1);  // DumpType full
-    CHECK(rawAt<std::uint64_t>(d, 0xFA0) == d.size());  // RequiredDumpSpace in bytes
+    CHECK(rawAt<std::uint32_t>(d, 0x03C) == 0);        // padding zeroed
+    CHECK(rawAt<std::uint32_t>(d, 0xF98) == 1);        // DumpType full
+    CHECK(rawAt<std::uint64_t>(d, 0xFA0) == d.size()); // RequiredDumpSpace in bytes
     // CONTEXT at 0x348: MxCsr (0x37C) equals FltSave.MxCsr (0x460); selectors non-zero.
     CHECK(rawAt<std::uint32_t>(d, 0x37C) == rawAt<std::uint32_t>(d, 0x460));
     CHECK(rawAt<std::uint16_t>(d, 0x348 + 0x38) != 0);
@@ -32,7 +32,7 @@ TEST_CASE("dumpgen type-1 dump: header fields at the spec's offsets", "[dumpgen]
     for (std::uint32_t i = 0; i < runs; ++i) {
         const auto base = rawAt<std::uint64_t>(d, 0x98 + 16 * i);
         const auto count = rawAt<std::uint64_t>(d, 0xA0 + 16 * i);
-        CHECK(base >= previous_end);  // ascending, not overlapping
+        CHECK(base >= previous_end); // ascending, not overlapping
         previous_end = base + count;
         pages += count;
     }
@@ -45,8 +45,8 @@ TEST_CASE("dumpgen type-5 dump: SUMMARY_DUMP64 bitmap at 0x2000", "[dumpgen][for
     REQUIRE(d.size() > 0x3000);
     CHECK(rawAt<std::uint32_t>(d, 0xF98) == 5);
     const auto sig = rawAt<std::uint32_t>(d, 0x2000);
-    CHECK((sig == 0x504D4446 || sig == 0x504D4453));  // FDMP or SDMP
-    CHECK(rawAt<std::uint32_t>(d, 0x2004) == 0x504D5544);  // DUMP
+    CHECK((sig == 0x504D4446 || sig == 0x504D4453));      // FDMP or SDMP
+    CHECK(rawAt<std::uint32_t>(d, 0x2004) == 0x504D5544); // DUMP
     const auto header_size = rawAt<std::uint64_t>(d, 0x2020);
     const auto pages = rawAt<std::uint64_t>(d, 0x2028);
     const auto bits = rawAt<std::uint64_t>(d, 0x2030);
@@ -54,9 +54,10 @@ TEST_CASE("dumpgen type-5 dump: SUMMARY_DUMP64 bitmap at 0x2000", "[dumpgen][for
     CHECK(bits % 64 == 0);
     std::uint64_t popcount = 0;
     for (std::uint64_t w = 0; w < bits / 64; ++w)
-        popcount += static_cast<std::uint64_t>(std::popcount(rawAt<std::uint64_t>(d, 0x2038 + 8 * w)));
+        popcount +=
+            static_cast<std::uint64_t>(std::popcount(rawAt<std::uint64_t>(d, 0x2038 + 8 * w)));
     CHECK(popcount == pages);
-    CHECK(0x2038 + bits / 8 + 4 <= header_size);  // room for readers that over-read a u32
+    CHECK(0x2038 + bits / 8 + 4 <= header_size); // room for readers that over-read a u32
     CHECK(d.size() == header_size + pages * 0x1000);
     CHECK(rawAt<std::uint64_t>(d, 0xFA0) == d.size());
 }

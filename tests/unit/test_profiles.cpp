@@ -21,9 +21,9 @@ std::uint32_t offsetIn(const std::string& row, const std::string& member) {
 
 TEST_CASE("one built-in profile per row of kernel-offsets.json", "[profile]") {
     const std::vector<std::string> expected = {
-        "7600",  "7601a", "7601b", "7601c", "9200",  "9600a", "9600b", "10240a",
+        "7600",   "7601a", "7601b",  "7601c",  "9200",  "9600a", "9600b", "10240a",
         "10240b", "10586", "14393a", "14393b", "15063", "16299", "17134", "17763",
-        "18362", "19041", "20348", "22000", "22621", "22631", "26100"};
+        "18362",  "19041", "20348",  "22000",  "22621", "22631", "26100"};
     std::vector<std::string> names;
     for (const auto& p : builtinProfiles())
         names.push_back(p.name);

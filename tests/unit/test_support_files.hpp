@@ -15,8 +15,12 @@
 
 namespace testfiles {
 
-inline std::filesystem::path sourceDir() { return DUMPPROCS_SOURCE_DIR; }
-inline std::filesystem::path sharedDir() { return DUMPPROCS_SHARED_DIR; }
+inline std::filesystem::path sourceDir() {
+    return DUMPPROCS_SOURCE_DIR;
+}
+inline std::filesystem::path sharedDir() {
+    return DUMPPROCS_SHARED_DIR;
+}
 inline std::filesystem::path sample(const std::string& name) {
     return sourceDir() / "testdata" / name;
 }
@@ -29,11 +33,13 @@ inline std::vector<std::uint8_t> scenarioBytes(const std::string& name) {
 }
 
 // Writes `bytes` to a fresh file in the temp dir and returns its path.
-inline std::filesystem::path writeTemp(const std::string& stem, const std::vector<std::uint8_t>& bytes) {
+inline std::filesystem::path writeTemp(const std::string& stem,
+                                       const std::vector<std::uint8_t>& bytes) {
     auto path = std::filesystem::temp_directory_path() /
                 ("dumpprocs-unit-" + std::to_string(::getpid()) + "-" + stem);
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    out.write(reinterpret_cast<const char*>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
     return path;
 }
 

@@ -58,7 +58,7 @@ TEST_CASE("mm view of the Windows 7 article: System, 134 numbered entries, head,
     REQUIRE(mm.entries.size() == 135);
     CHECK_FALSE(mm.entries[0].index.has_value());
     CHECK(mm.entries[0].eprocess == 0xfffffa8006d0f740ULL);
-    CHECK(mm.entries[1].eprocess == 0xfffffa800a763b30ULL);  // 000 smss.exe
+    CHECK(mm.entries[1].eprocess == 0xfffffa800a763b30ULL); // 000 smss.exe
     CHECK(*mm.entries[133].index == 132);
     const auto& head = m.catalog->get(mm.entries[133].eprocess);
     CHECK(head.eprocess == 0xfffff80003c80ac0ULL);
@@ -74,14 +74,14 @@ TEST_CASE("the active view sees what WinDbg's !process shows", "[views]") {
     auto m = openMachine("win7sp1_7601_article.dmp");
     auto active = views::runActiveProcessLinksView(*m.catalog);
     CHECK(active.complete);
-    CHECK(active.entries.size() == 133);  // System and the 132 processes
+    CHECK(active.entries.size() == 133); // System and the 132 processes
     CHECK(active.entries.front().eprocess == 0xfffffa8006d0f740ULL);
 }
 
 TEST_CASE("DKOM samples: exactly the unlinked processes are HIDDEN on every layout",
           "[views][dkom]") {
-    for (const char* name : {"dkom_7601.dmp", "dkom_9600.dmp", "dkom_19041.dmp",
-                             "dkom_22631.dmp", "dkom_26100.dmp"}) {
+    for (const char* name :
+         {"dkom_7601.dmp", "dkom_9600.dmp", "dkom_19041.dmp", "dkom_22631.dmp", "dkom_26100.dmp"}) {
         INFO(name);
         auto m = openMachine(name);
         auto merged = runAll(m);
