@@ -20,6 +20,11 @@ struct ProcessSpec {
     bool remove_cid = false;     // DKOM: its PspCidTable entry zeroed
     bool break_active_flink = false;  // its ActiveProcessLinks.Flink points into unmapped memory
     bool bad_mm_blink = false;        // the next node's MmProcessLinks.Blink does not point back
+    bool unlink_mm = false;           // removed from MmProcessLinks too
+    bool remove_thread_cids = false;  // DKOM: its threads' PspCidTable entries zeroed as well
+    // Unlinked entries keep pointing at their old neighbours (what RemoveEntryList leaves when a
+    // process exits) instead of at themselves (what FU-style DKOM writes).
+    bool stale_links = false;
 };
 
 struct Scenario {
@@ -48,6 +53,7 @@ struct Scenario {
     std::uint32_t bugcheck_code = 0x1E;
     bool pcid_in_dtb = false;                 // header DTB carries PCID bits 0..11
     bool translation_fixtures = false;        // the pages of kTranslationFixtures (below)
+    bool scan_decoys = false;                 // 'Proc' pool blocks that are no process object
 };
 
 // Kernel addresses that the translation fixtures map, one case of dump-format.md §5 each. The
