@@ -48,34 +48,6 @@ Expected<std::vector<std::byte>> readCandidate(const kernel::KernelContext& k,
     return bytes;
 }
 
-// The kernel virtual address of a body known only physically, from a LIST_ENTRY of its own that
-// a neighbour points back to (or that is empty and points to itself); checked by translating the
-// address back to the body's physical address.
-std::optional<std::pair<std::uint64_t, std::string>> bodyVirtualFromNeighbours(
-    const kernel::KernelContext& k, ByteView body, std::uint64_t body_physical) {
-    const auto& p = k.layout().process;
-    const std::pair<std::uint32_t, const char*> lists[] = {
-        {p.active_process_links, "ActiveProcessLinks"},
-        {p.mm_process_links, "MmProcessLinks"},
-        {p.thread_list_head, "ThreadListHead"}};
-    const auto& as = k.addressSpace();
-    for (const auto& [offset, name] : lists) {
-        auto flink = body.read<std::uint64_t>(offset);
-        if (!flink || !isKernelAddress(*flink))
-            continue;
-        std::vector<std::uint64_t> guesses{*flink};  // an empty (or self-linked) list
-        if (auto back = as.read<std::uint64_t>(*flink + 8))
-            guesses.push_back(*back);  // the neighbour's Blink
-        for (std::uint64_t entry : guesses) {
-            const std::uint64_t va = entry - offset;
-            auto t = as.translate(va);
-            if (t && t->physical == body_physical)
-                return std::pair{va, fmt::format("virtual address from the {} neighbour", name)};
-        }
-    }
-    return std::nullopt;
-}
-
 struct CheckedBody {
     std::uint32_t offset = 0;       // from the pool header
     std::vector<std::byte> bytes;   // the _EPROCESS
@@ -121,6 +93,34 @@ std::optional<std::uint32_t> typeSize(const kernel::Profile& profile, const char
 }
 
 } // namespace
+
+// The kernel virtual address of a body known only physically, from a LIST_ENTRY of its own that
+// a neighbour points back to (or that is empty and points to itself); checked by translating the
+// address back to the body's physical address.
+std::optional<std::pair<std::uint64_t, std::string>> bodyVirtualFromNeighbours(
+    const kernel::KernelContext& k, ByteView body, std::uint64_t body_physical) {
+    const auto& p = k.layout().process;
+    const std::pair<std::uint32_t, const char*> lists[] = {
+        {p.active_process_links, "ActiveProcessLinks"},
+        {p.mm_process_links, "MmProcessLinks"},
+        {p.thread_list_head, "ThreadListHead"}};
+    const auto& as = k.addressSpace();
+    for (const auto& [offset, name] : lists) {
+        auto flink = body.read<std::uint64_t>(offset);
+        if (!flink || !isKernelAddress(*flink))
+            continue;
+        std::vector<std::uint64_t> guesses{*flink};  // an empty (or self-linked) list
+        if (auto back = as.read<std::uint64_t>(*flink + 8))
+            guesses.push_back(*back);  // the neighbour's Blink
+        for (std::uint64_t entry : guesses) {
+            const std::uint64_t va = entry - offset;
+            auto t = as.translate(va);
+            if (t && t->physical == body_physical)
+                return std::pair{va, fmt::format("virtual address from the {} neighbour", name)};
+        }
+    }
+    return std::nullopt;
+}
 
 Expected<ScanLayout> ScanLayout::resolve(const kernel::Profile& profile,
                                          const kernel::KernelLayout& layout) {

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 #include <set>
 
@@ -276,4 +277,35 @@ TEST_CASE("the progress bar line shows the fraction done", "[scan]") {
     CHECK(cli::ProgressBar::render("scan", 1 << 20, 4 << 20, 8) ==
           "scan [##......]  25% 1.0/4.0 MiB");
     CHECK(cli::ProgressBar::render("scan", 0, 0, 4) == "scan [####] 100% 0.0/0.0 MiB");
+}
+
+TEST_CASE("a body known only physically finds its virtual address through its list neighbours",
+          "[scan]") {
+    auto o = openSample(sample("scan_7601.dmp"));
+    const auto& k = *o.kernel;
+    views::ProcessCatalog catalog(k);
+    const auto view = views::runPoolScanView(catalog, {});
+    std::map<std::string, std::string> found_by;
+    for (const auto& e : view.entries) {
+        const std::string name = catalog.get(e.eprocess).name();
+        if (name != "ghost.exe" && name != "gone.exe" && name != "lsass.exe")
+            continue;
+        auto t = k.addressSpace().translate(e.eprocess);
+        auto body = k.addressSpace().readBytes(e.eprocess, k.layout().process.size);
+        REQUIRE(t);
+        REQUIRE(body);
+        auto va = views::bodyVirtualFromNeighbours(k, ByteView(body->data(), body->size()),
+                                                   t->physical);
+        REQUIRE(va);
+        CHECK(va->first == e.eprocess);
+        found_by[name] = va->second;
+        // Another physical address never matches.
+        CHECK_FALSE(views::bodyVirtualFromNeighbours(k, ByteView(body->data(), body->size()),
+                                                     t->physical + 0x10));
+    }
+    // lsass.exe: its Flink's Blink; ghost.exe: unlinked to itself; gone.exe: stale links to
+    // neighbours that no longer point back, but its empty thread list points to itself.
+    CHECK(found_by["lsass.exe"] == "virtual address from the ActiveProcessLinks neighbour");
+    CHECK(found_by["ghost.exe"] == "virtual address from the ActiveProcessLinks neighbour");
+    CHECK(found_by["gone.exe"] == "virtual address from the ThreadListHead neighbour");
 }

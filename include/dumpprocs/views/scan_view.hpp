@@ -78,6 +78,13 @@ struct ScanOutcome {
     std::vector<std::string> layout_notes;
 };
 
+// The kernel virtual address of an _EPROCESS known only by its physical address and bytes, from a
+// LIST_ENTRY of its own (ActiveProcessLinks, MmProcessLinks, ThreadListHead) whose neighbour points
+// back to it, or that is empty and points to itself; checked by translating the address back.
+// Gives the address and which list gave it.
+std::optional<std::pair<std::uint64_t, std::string>> bodyVirtualFromNeighbours(
+    const kernel::KernelContext& k, ByteView body, std::uint64_t body_physical);
+
 Expected<ScanOutcome> scanForProcesses(const kernel::KernelContext& k, const ViewOptions& options);
 
 } // namespace dumpprocs::views
