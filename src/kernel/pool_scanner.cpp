@@ -97,8 +97,11 @@ PoolScanResult scanPoolTags(const PhysicalMemory& memory, const PoolScanOptions&
         total += t.bytes.size();
     const unsigned wanted = options.threads ? options.threads
                                             : std::max(1u, std::thread::hardware_concurrency());
-    const unsigned threads =
-        static_cast<unsigned>(std::clamp<std::size_t>(tasks.size(), 1, wanted));
+    // Starting a thread costs more than scanning a few MiB: at least four tasks' worth each.
+    const std::uint64_t chunk = std::max<std::uint64_t>(options.chunk_bytes, kPageSize);
+    const std::uint64_t worth = std::max<std::uint64_t>(1, (total + 4 * chunk - 1) / (4 * chunk));
+    const unsigned threads = static_cast<unsigned>(
+        std::clamp<std::uint64_t>(std::min<std::uint64_t>(tasks.size(), worth), 1, wanted));
     result.threads_used = threads;
 
     std::vector<std::vector<PoolTagHit>> per_task(tasks.size());
