@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <system_error>
 #include <thread>
 
 namespace dumpprocs::kernel {
@@ -102,7 +103,6 @@ PoolScanResult scanPoolTags(const PhysicalMemory& memory, const PoolScanOptions&
     const std::uint64_t worth = std::max<std::uint64_t>(1, (total + 4 * chunk - 1) / (4 * chunk));
     const unsigned threads = static_cast<unsigned>(
         std::clamp<std::uint64_t>(std::min<std::uint64_t>(tasks.size(), worth), 1, wanted));
-    result.threads_used = threads;
 
     std::vector<std::vector<PoolTagHit>> per_task(tasks.size());
     std::atomic<std::size_t> next{0};
@@ -116,8 +116,13 @@ PoolScanResult scanPoolTags(const PhysicalMemory& memory, const PoolScanOptions&
         }
     };
     std::vector<std::thread> workers;
-    for (unsigned t = 1; t < threads; ++t)
-        workers.emplace_back(work, false);
+    try {
+        for (unsigned t = 1; t < threads; ++t)
+            workers.emplace_back(work, false);
+    } catch (const std::system_error&) {
+        // No more threads to be had: the ones running and this one share the tasks.
+    }
+    result.threads_used = static_cast<unsigned>(workers.size()) + 1;
     work(true);
     for (auto& w : workers)
         w.join();
