@@ -35,12 +35,15 @@ constexpr const char* kFooter = R"(Views:
   mm       _EPROCESS.MmProcessLinks, the memory manager's list, walked from System
   cid      process objects in the PspCidTable handle table
   thread   owners of the thread objects in PspCidTable (as Volatility's psxview)
+  scan     process objects found by their 'Proc' pool allocation in all physical memory
+           (as Volatility's psscan; -v lists the rejected look-alikes)
   all      every view, merged: one row per EPROCESS with a verdict
 
 Examples:
   dumpprocs MEMORY.DMP                         cross-view of all views (same as --view all)
   dumpprocs MEMORY.DMP --view mm               the MmProcessLinks list, as the article prints it
   dumpprocs MEMORY.DMP --diff active,mm        what one view has that the other lacks, and why
+  dumpprocs MEMORY.DMP --diff active,scan      unlinked and terminated processes, with times
   dumpprocs MEMORY.DMP --view all --format json --fail-on-hidden
   dumpprocs MEMORY.DMP --info                  what vertarget and dumpchk tell
   dumpprocs MEMORY.DMP --read 0xfffff80003c80ac0 --length 0x40
@@ -141,7 +144,7 @@ int run(int argc, char** argv) {
                    "the crash dump (MEMORY.DMP); several paths or a directory: batch mode")
         ->required();
     auto* modes = app.add_option_group("modes", "what to show (default: --view all)");
-    modes->add_option("--view", o.view_text, "views to list: active,mm,cid,thread or all");
+    modes->add_option("--view", o.view_text, "views to list: active,mm,cid,thread,scan or all");
     modes->add_option("--diff", o.diff_text, "compare two views: A,B");
     modes->add_flag("--info", o.info, "dump header and kernel facts (like vertarget/dumpchk)");
     modes->add_option("--read", o.read_text, "hex dump memory at ADDR (like WinDbg's db)");

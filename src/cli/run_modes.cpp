@@ -1,5 +1,7 @@
 #include "dumpprocs/cli/run_modes.hpp"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <memory>
 
@@ -7,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "dumpprocs/cli/app.hpp"
+#include "dumpprocs/cli/progress_bar.hpp"
 #include "dumpprocs/crossview/crossview.hpp"
 #include "dumpprocs/dumpfile/crash_dump.hpp"
 #include "dumpprocs/kernel/kernel_context.hpp"
@@ -51,6 +54,7 @@ kernel::DumpFacts factsOf(const dumpfile::CrashDump& dump) {
     f.kd_debugger_data_block = h.kd_debugger_data_block;
     f.build = h.minor_version;
     f.processors = h.number_processors;
+    f.system_time = h.system_time;
     return f;
 }
 
@@ -156,11 +160,22 @@ int exitCodeFor(const crossview::CrossView& cv, const Options& o) {
 }
 
 Expected<crossview::CrossView> runViews(const kernel::KernelContext& k,
-                                        const std::vector<std::string>& names) {
+                                        const std::vector<std::string>& names, const Options& o) {
     views::ProcessCatalog catalog(k);
     std::vector<views::ViewResult> results;
     for (const auto& name : names) {
-        DP_TRY(auto view, views::runView(name, catalog));
+        views::ViewOptions vo;
+        std::optional<ProgressBar> bar;  // only for a person watching a terminal
+        if (!o.quiet && isatty(STDERR_FILENO)) {
+            bar.emplace("scanning physical memory");
+            vo.progress = [&bar](std::uint64_t done, std::uint64_t total) {
+                bar->update(done, total);
+            };
+        }
+        DP_TRY(auto view, views::runView(name, catalog, vo));
+        bar.reset();
+        for (const auto& d : view.details)
+            spdlog::debug("{}: {}", view.name, d);
         results.push_back(std::move(view));
     }
     return crossview::mergeViews(std::move(results), catalog);
@@ -184,7 +199,7 @@ std::vector<std::string> expandViews(const std::vector<std::string>& requested, 
 int runViewMode(const kernel::KernelContext& k, const Options& o) {
     bool all = false;
     const auto names = expandViews(o.views, all);
-    auto cv = runViews(k, names);
+    auto cv = runViews(k, names, o);
     if (!cv)
         return fail(cv.error(), kExitUsage);
     report::ViewsReportOptions ro{o.format, all, o.color};
@@ -199,7 +214,7 @@ int runDiffMode(const kernel::KernelContext& k, const Options& o) {
     if (all || a.size() != 1 || b.size() != 1 || a[0] == b[0])
         return fail(makeError(ErrorCode::Usage, "--diff takes two different views, e.g. active,mm"),
                     kExitUsage);
-    auto cv = runViews(k, {a[0], b[0]});
+    auto cv = runViews(k, {a[0], b[0]}, o);
     if (!cv)
         return fail(cv.error(), kExitUsage);
     const auto diff = crossview::diffViews(*cv, a[0], b[0]);

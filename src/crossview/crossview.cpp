@@ -68,6 +68,12 @@ void classify(MergedProcess& m, const std::map<std::string, bool>& available) {
                         r.object_header_note));
         return;
     }
+    // The pool scan misses a process only when its pool header is gone (page absent from the
+    // dump, header overwritten): not a reason the minimal/thread explanations below are about.
+    std::erase(absent, std::string("scan"));
+    if (absent.empty() && m.in.count("scan") && !m.in.at("scan") && available.at("scan"))
+        m.evidence.push_back("not found by the pool scan: its pool header is not in the dump or "
+                             "does not look like a process allocation");
     if (!absent.empty() && r.minimal.value_or(false)) {
         m.verdict = Verdict::Expected;
         m.evidence.push_back("a minimal process (Flags3.Minimal): it has no threads of its own, so "

@@ -122,9 +122,13 @@ std::optional<std::uint8_t> KernelContext::typeFingerprint(std::uint64_t body) c
     auto raw = as_.read<std::uint8_t>(header + layout_.object_header.type_index);
     if (!raw)
         return std::nullopt;
+    return decodeTypeFingerprint(*raw, header);
+}
+
+std::uint8_t KernelContext::decodeTypeFingerprint(std::uint8_t raw, std::uint64_t header) const {
     if (!layout_.object_header.encoded_type_index)
-        return *raw;
-    return static_cast<std::uint8_t>(*raw ^ ((header >> 8) & 0xFF));
+        return raw;
+    return static_cast<std::uint8_t>(raw ^ ((header >> 8) & 0xFF));
 }
 
 void KernelContext::findFingerprints() {

@@ -133,7 +133,8 @@ std::string viewTitle(const views::ViewResult& v) {
         {"active", "_EPROCESS.ActiveProcessLinks from PsActiveProcessHead"},
         {"mm", "_EPROCESS.MmProcessLinks, walked from System in Flink order"},
         {"cid", "process objects in PspCidTable"},
-        {"thread", "owners of the thread objects in PspCidTable"}};
+        {"thread", "owners of the thread objects in PspCidTable"},
+        {"scan", "process objects found by their pool allocation in all physical memory"}};
     std::string state = !v.available ? "UNAVAILABLE: " + v.unavailable_reason
                         : v.complete ? fmt::format("{} entries, complete", v.entries.size())
                                      : fmt::format("{} entries, INCOMPLETE", v.entries.size());
@@ -172,6 +173,16 @@ std::string textEvidence(const MergedProcess& m, bool color) {
     for (const auto& e : m.evidence)
         out += wrapped("      - ", "        ", e);
     return out;
+}
+
+// Create and exit time, as psscan shows them (a diff against the scan lists exited processes);
+// only for process objects, whose times mean something.
+std::string textTimes(const ProcessRecord& r) {
+    if (r.kind != EntryKind::Process)
+        return "";
+    return fmt::format("      created {}, exited {}\n",
+                       r.create_time ? filetimeToIso(r.create_time) : "-",
+                       r.exit_time ? filetimeToIso(r.exit_time) : "-");
 }
 
 std::string textCrossTable(const CrossView& cv, bool color) {
@@ -280,7 +291,7 @@ std::string renderDiff(const CrossView& cv, const crossview::Diff& d,
                     const std::vector<MergedProcess>& list) {
         out += fmt::format("In {} but not in {}: {}\n", has, lacks, list.size());
         for (const auto& m : list)
-            out += textEvidence(m, options.color);
+            out += textEvidence(m, options.color) + textTimes(m.record);
         out += "\n";
     };
     side(d.a, d.b, d.only_in_a);

@@ -57,11 +57,12 @@ ViewResult runMmProcessLinksView(ProcessCatalog& catalog) {
 }
 
 const std::vector<std::string>& allViewNames() {
-    static const std::vector<std::string> names{"active", "mm", "cid", "thread"};
+    static const std::vector<std::string> names{"active", "mm", "cid", "thread", "scan"};
     return names;
 }
 
-Expected<ViewResult> runView(const std::string& name, ProcessCatalog& catalog) {
+Expected<ViewResult> runView(const std::string& name, ProcessCatalog& catalog,
+                             const ViewOptions& options) {
     if (name == "active")
         return runActiveProcessLinksView(catalog);
     if (name == "mm")
@@ -70,7 +71,10 @@ Expected<ViewResult> runView(const std::string& name, ProcessCatalog& catalog) {
         return runCidTableView(catalog);
     if (name == "thread")
         return runThreadOwnerView(catalog);
-    return makeError(ErrorCode::Usage, "unknown view '{}' (views: active, mm, cid, thread, all)",
+    if (name == "scan")
+        return runPoolScanView(catalog, options);
+    return makeError(ErrorCode::Usage,
+                     "unknown view '{}' (views: active, mm, cid, thread, scan, all)",
                      name);
 }
 

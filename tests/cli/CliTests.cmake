@@ -4,9 +4,9 @@ set(DUMPPROCS_TESTDATA ${PROJECT_SOURCE_DIR}/testdata)
 set(DUMPPROCS_CLI_RUNNER ${CMAKE_CURRENT_LIST_DIR}/run_cli_test.cmake)
 
 # dumpprocs_cli_test(NAME <n> ARGS "<args>" [EXIT <code>] [GOLDEN <file under testdata/golden>]
-#                    [STDERR_CONTAINS <text>] [STDOUT_CONTAINS <text>])
+#                    [STDERR_CONTAINS <text>] [STDOUT_CONTAINS <text>] [STDERR_LACKS <text>])
 function(dumpprocs_cli_test)
-  cmake_parse_arguments(T "" "NAME;ARGS;EXIT;GOLDEN;STDERR_CONTAINS;STDOUT_CONTAINS" "" ${ARGN})
+  cmake_parse_arguments(T "" "NAME;ARGS;EXIT;GOLDEN;STDERR_CONTAINS;STDOUT_CONTAINS;STDERR_LACKS" "" ${ARGN})
   if(NOT DEFINED T_EXIT)
     set(T_EXIT 0)
   endif()
@@ -17,7 +17,8 @@ function(dumpprocs_cli_test)
   add_test(NAME cli.${T_NAME}
            COMMAND ${CMAKE_COMMAND} -DBINARY=$<TARGET_FILE:dumpprocs> "-DARGS=${T_ARGS}"
                    -DEXIT=${T_EXIT} -DGOLDEN=${golden} "-DSTDERR_CONTAINS=${T_STDERR_CONTAINS}"
-                   "-DSTDOUT_CONTAINS=${T_STDOUT_CONTAINS}" -DWORKDIR=${DUMPPROCS_TESTDATA}
+                   "-DSTDOUT_CONTAINS=${T_STDOUT_CONTAINS}" "-DSTDERR_LACKS=${T_STDERR_LACKS}"
+                   -DWORKDIR=${DUMPPROCS_TESTDATA}
                    -P ${DUMPPROCS_CLI_RUNNER})
 endfunction()
 

@@ -25,6 +25,7 @@ struct DumpFacts {
     std::optional<std::uint64_t> kd_debugger_data_block;
     std::uint32_t build = 0;
     std::uint32_t processors = 0;
+    std::optional<std::uint64_t> system_time;  // FILETIME the dump was written, when known
 };
 
 struct KernelOptions {
@@ -60,6 +61,9 @@ public:
     // Object-type fingerprint of an object header: the raw TypeIndex, un-XORed with the header
     // address byte on Windows 10+. Objects of one type share it, whatever nt!ObHeaderCookie is.
     std::optional<std::uint8_t> typeFingerprint(std::uint64_t body) const;
+    // The same from a TypeIndex byte already read, for the object header at `header` (a physical
+    // address serves as well: bits 8..15 of an address do not change in translation).
+    std::uint8_t decodeTypeFingerprint(std::uint8_t raw, std::uint64_t header) const;
     std::optional<std::uint8_t> processFingerprint() const { return process_fp_; }
     std::optional<std::uint8_t> threadFingerprint() const { return thread_fp_; }
 

@@ -4,8 +4,10 @@
 //   mm      _EPROCESS.MmProcessLinks, walked from System in Flink order (the article's view)
 //   cid     live entries of PspCidTable that are process objects
 //   thread  owners of the thread objects in PspCidTable (as Volatility's psxview)
+//   scan    process objects found by scanning all physical memory for their pool allocation
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,16 +29,26 @@ struct ViewResult {
     bool complete = true;
     std::vector<std::string> warnings;
     std::vector<ViewEntry> entries;
+    std::vector<std::string> details;  // shown with -v only (e.g. the scan's rejected candidates)
 };
 
-const std::vector<std::string>& allViewNames();  // active, mm, cid, thread
+// What some views need beyond the catalog (today only the scan).
+struct ViewOptions {
+    unsigned threads = 0;  // worker threads for the scan; 0: one per core
+    // Called now and then with (bytes done, bytes total) while the scan runs; may be empty.
+    std::function<void(std::uint64_t, std::uint64_t)> progress;
+};
+
+const std::vector<std::string>& allViewNames();  // active, mm, cid, thread, scan
 
 ViewResult runActiveProcessLinksView(ProcessCatalog& catalog);
 ViewResult runMmProcessLinksView(ProcessCatalog& catalog);
 ViewResult runCidTableView(ProcessCatalog& catalog);
 ViewResult runThreadOwnerView(ProcessCatalog& catalog);
+ViewResult runPoolScanView(ProcessCatalog& catalog, const ViewOptions& options);  // scan_view.cpp
 
 // Runs a view by name; unknown names are a usage error.
-Expected<ViewResult> runView(const std::string& name, ProcessCatalog& catalog);
+Expected<ViewResult> runView(const std::string& name, ProcessCatalog& catalog,
+                             const ViewOptions& options = {});
 
 } // namespace dumpprocs::views

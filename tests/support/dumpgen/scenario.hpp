@@ -20,6 +20,11 @@ struct ProcessSpec {
     bool remove_cid = false;     // DKOM: its PspCidTable entry zeroed
     bool break_active_flink = false;  // its ActiveProcessLinks.Flink points into unmapped memory
     bool bad_mm_blink = false;        // the next node's MmProcessLinks.Blink does not point back
+    bool unlink_mm = false;           // removed from MmProcessLinks too
+    bool remove_thread_cids = false;  // DKOM: its threads' PspCidTable entries zeroed as well
+    // Unlinked entries keep pointing at their old neighbours (what RemoveEntryList leaves when a
+    // process exits) instead of at themselves (what FU-style DKOM writes).
+    bool stale_links = false;
 };
 
 struct Scenario {
@@ -49,6 +54,7 @@ struct Scenario {
     bool pcid_in_dtb = false;                 // header DTB carries PCID bits 0..11
     std::uint32_t eprocess_shift = 0;         // every _EPROCESS member moved: a layout no row has
     bool translation_fixtures = false;        // the pages of kTranslationFixtures (below)
+    bool scan_decoys = false;                 // 'Proc' pool blocks that are no process object
 };
 
 // Kernel addresses that the translation fixtures map, one case of dump-format.md §5 each. The

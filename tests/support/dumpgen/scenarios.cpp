@@ -168,6 +168,27 @@ Scenario dkom(const std::string& name, const std::string& profile, std::uint32_t
     return s;
 }
 
+// The pool scan's case: a terminated process unlinked from both process lists and removed from
+// PspCidTable but still in pool (stale links, as RemoveEntryList leaves them), a live process
+// removed from every list and table (its threads' PspCidTable entries too), and 'Proc' pool
+// blocks that are no process (garbage, a zeroed object, a look-alike, a thread header).
+Scenario scan(const std::string& name, const std::string& profile, std::uint32_t build,
+              std::uint64_t kern_base, const std::string& guid, std::uint32_t dump_type) {
+    Scenario s = dkom(name, profile, build, kern_base, guid, dump_type);
+    s.description = "Pool scan case on the " + profile + " layout: gone.exe terminated, unlinked "
+                    "from both lists and PspCidTable but still in pool; ghost.exe removed from "
+                    "every list and table; 'Proc' decoys that are no process";
+    ProcessSpec gone = named("gone.exe", 0, 0);
+    gone.exited = true;
+    gone.unlink_active = gone.unlink_mm = gone.remove_cid = gone.stale_links = true;
+    ProcessSpec ghost = named("ghost.exe", 0, 2);
+    ghost.unlink_active = ghost.unlink_mm = ghost.remove_cid = ghost.remove_thread_cids = true;
+    s.processes.insert(s.processes.begin() + 7, gone);
+    s.processes.insert(s.processes.begin() + 18, ghost);
+    s.scan_decoys = true;
+    return s;
+}
+
 } // namespace
 
 std::uint64_t filetime(int year, unsigned month, unsigned day, unsigned hour, unsigned minute,
@@ -245,6 +266,11 @@ std::vector<Scenario> allScenarios() {
                           "moved by 0x48): profile selection must fail clearly";
     nomatch.eprocess_shift = 0x48;
     all.push_back(nomatch);
+
+    all.push_back(scan("scan_7601", "7601a", 7601, 0xfffff80002a53000,
+                       "4C1D2E3F405162738495A6B7C8D9EAFB", 1));
+    all.push_back(scan("scan_19041", "19041", 19041, 0xfffff8047c000000,
+                       "BBED7C2955FBE4522AAA23F4B8677AD9", 5));
     return all;
 }
 

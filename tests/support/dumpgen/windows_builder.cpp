@@ -87,6 +87,8 @@ private:
     std::uint64_t objectBody(std::uint32_t tag, std::uint8_t type_index, std::uint64_t body_size,
                              std::uint64_t fixed_body);
     void writeObjectHeader(std::uint64_t body, std::uint8_t type_index);
+    void writePoolHeader(std::uint64_t pool, std::uint32_t tag, std::uint64_t bytes);
+    void writeScanDecoys();
     void linkRing(std::uint64_t head, const std::vector<std::uint64_t>& nodes);
     void writeUnicode(std::uint64_t at, const std::string& text);
     struct Proc {
@@ -97,6 +99,8 @@ private:
     void createProcess(Proc& p, std::uint64_t create_time);
     void createThreads(Proc& p);
     void writeLists();
+    void unlinkedLinks(std::size_t index, std::uint32_t links, std::uint64_t before_first,
+                       std::uint64_t after_last, bool (*removed)(const ProcessSpec&));
     void writeCidTable();
     void writeProcessors();
     void writeLoadedModules();
@@ -238,16 +242,79 @@ std::uint64_t Builder::objectBody(std::uint32_t tag, std::uint8_t type_index,
         body = block + before;
     }
     const std::uint64_t pool = body - before;
-    const std::uint64_t block_units = (before + body_size + 15) / 16;
-    km_.put<std::uint8_t>(pool + off("_POOL_HEADER.BlockSize"),
-                          static_cast<std::uint8_t>(std::min<std::uint64_t>(block_units, 0xFF)));
-    km_.put<std::uint8_t>(pool + 3, 2);  // PoolType: NonPagedPool
-    const bool protected_tag = s_.build < 10240;
-    km_.put<std::uint32_t>(pool + off("_POOL_HEADER.PoolTag"),
-                           tag | (protected_tag ? kPoolTagProtected : 0));
+    writePoolHeader(pool, tag, before + body_size);
     writeObjectHeader(body, type_index);
     km_.touch(body + body_size - 1);
     return body;
+}
+
+// The 16-byte POOL_HEADER: PreviousSize, PoolIndex, BlockSize (16-byte units) and PoolType are
+// bitfields of its first ULONG, placed where the profile says; the tag carries the protected bit
+// before Windows 10.
+void Builder::writePoolHeader(std::uint64_t pool, std::uint32_t tag, std::uint64_t bytes) {
+    const auto* block_size = profile_.member("_POOL_HEADER.BlockSize");
+    const auto* pool_type = profile_.member("_POOL_HEADER.PoolType");
+    if (!block_size || !pool_type)
+        throw std::runtime_error("profile lacks _POOL_HEADER bitfields");
+    const std::uint64_t block_units = std::min<std::uint64_t>((bytes + 15) / 16, 0xFF);
+    // The two fields share one ULONG at +0 in some rows, and are bits of a USHORT at +2 in others.
+    std::map<std::uint32_t, std::pair<std::uint32_t, std::uint32_t>> containers;  // offset -> bits, size
+    auto add = [&](const dumpprocs::kernel::MemberInfo& m, std::uint64_t value) {
+        auto& [bits, bytes_wide] = containers[m.offset];
+        bits |= static_cast<std::uint32_t>(value << m.bit_position);
+        bytes_wide = std::max<std::uint32_t>(bytes_wide, m.size ? m.size : 4);
+    };
+    add(*block_size, block_units);
+    add(*pool_type, 2);  // NonPagedPool
+    for (const auto& [offset, container] : containers)
+        for (std::uint32_t i = 0; i < container.second; ++i)
+            km_.put<std::uint8_t>(pool + offset + i,
+                                  static_cast<std::uint8_t>(container.first >> (8 * i)));
+    const bool protected_tag = s_.build < 10240;
+    km_.put<std::uint32_t>(pool + off("_POOL_HEADER.PoolTag"),
+                           tag | (protected_tag ? kPoolTagProtected : 0));
+}
+
+// Pool blocks tagged 'Proc' that hold no process object; a scan must reject every one of them.
+void Builder::writeScanDecoys() {
+    const std::uint64_t eprocess_size = size("_EPROCESS", 0x800);
+    const std::uint64_t before = 0x10 + size("_OBJECT_HEADER_QUOTA_INFO", 0x20) +
+                                 off("_OBJECT_HEADER.Body");
+    // 1. The tag followed by garbage (xorshift bytes, fixed seed).
+    std::uint64_t pool = poolAlloc(before + eprocess_size, 0x1000);
+    writePoolHeader(pool, kPoolTagProcess, before + eprocess_size);
+    std::uint64_t x = 0x9E3779B97F4A7C15ULL;
+    for (std::uint64_t at = pool + 0x10; at < pool + before + eprocess_size; at += 8) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        km_.put<std::uint64_t>(at, x);
+    }
+    // 2. A freed block: the header kept, the object zeroed.
+    pool = poolAlloc(before + eprocess_size, 0x1000);
+    writePoolHeader(pool, kPoolTagProcess, before + eprocess_size);
+    km_.touch(pool + before + eprocess_size - 1);
+    // 3. A process-shaped object whose ActiveProcessLinks.Flink is not canonical.
+    Proc fake;
+    fake.spec.name = "lookalike.exe";
+    fake.pid = 0x1ff4;
+    fake.ppid = 4;
+    fake.eprocess = objectBody(kPoolTagProcess, kProcessTypeIndex, eprocess_size, 0);
+    createProcess(fake, s_.system_time - 3600 * kFiletimeSecond);
+    km_.put<std::uint64_t>(fake.eprocess + off("_KPROCESS.DirectoryTableBase"), pt_.pml4());
+    km_.put<std::uint64_t>(fake.eprocess + off("_EPROCESS.ActiveProcessLinks"),
+                           0x4141414141414141ULL);
+    // 4. A thread object header under a 'Proc' tag, its body claiming to be a process.
+    Proc wrong_type = fake;
+    wrong_type.spec.name = "wrongtype.exe";
+    wrong_type.pid = 0x1ff8;
+    wrong_type.eprocess = objectBody(kPoolTagProcess, kThreadTypeIndex, eprocess_size, 0);
+    createProcess(wrong_type, s_.system_time - 3600 * kFiletimeSecond);
+    km_.put<std::uint64_t>(wrong_type.eprocess + off("_KPROCESS.DirectoryTableBase"), pt_.pml4());
+    linkRing(wrong_type.eprocess + off("_EPROCESS.ThreadListHead"), {});
+    // 5. 'Proc' at an offset that is no pool header position (not 16-byte aligned + 4).
+    const std::uint64_t text = poolAlloc(0x40);
+    km_.put<std::uint32_t>(text + 0x9, kPoolTagProcess);
 }
 
 void Builder::linkRing(std::uint64_t head, const std::vector<std::uint64_t>& nodes) {
@@ -323,22 +390,51 @@ void Builder::createThreads(Proc& p) {
     linkRing(p.eprocess + off("_KPROCESS.ThreadListHead"), k_nodes);
 }
 
+// The links of a process removed from a ring: to itself (FU-style DKOM), or, with stale_links,
+// still to the old neighbours that no longer point back (the ring's ends: the nodes before the
+// first process and after the last one).
+void Builder::unlinkedLinks(std::size_t index, std::uint32_t links, std::uint64_t before_first,
+                            std::uint64_t after_last, bool (*removed)(const ProcessSpec&)) {
+    const std::uint64_t self = procs_[index].eprocess + links;
+    std::uint64_t flink = self, blink = self;
+    if (procs_[index].spec.stale_links) {
+        blink = before_first;
+        flink = after_last;
+        for (std::size_t j = index; j-- > 0;)
+            if (!removed(procs_[j].spec)) {
+                blink = procs_[j].eprocess + links;
+                break;
+            }
+        for (std::size_t j = index + 1; j < procs_.size(); ++j)
+            if (!removed(procs_[j].spec)) {
+                flink = procs_[j].eprocess + links;
+                break;
+            }
+    }
+    km_.put<std::uint64_t>(self, flink);
+    km_.put<std::uint64_t>(self + 8, blink);
+}
+
 void Builder::writeLists() {
     const std::uint32_t apl = off("_EPROCESS.ActiveProcessLinks");
     const std::uint32_t mml = off("_EPROCESS.MmProcessLinks");
     std::vector<std::uint64_t> active, mm = {idle_ + mml};
     for (const auto& p : procs_) {
-        mm.push_back(p.eprocess + mml);
+        if (!p.spec.unlink_mm)
+            mm.push_back(p.eprocess + mml);
         if (!p.spec.unlink_active)
             active.push_back(p.eprocess + apl);
     }
     linkRing(active_head_, active);
     linkRing(mm_head_, mm);
-    for (const auto& p : procs_) {
-        if (p.spec.unlink_active) {  // FU-style: the unlinked entry points at itself
-            km_.put<std::uint64_t>(p.eprocess + apl, p.eprocess + apl);
-            km_.put<std::uint64_t>(p.eprocess + apl + 8, p.eprocess + apl);
-        }
+    for (std::size_t n = 0; n < procs_.size(); ++n) {
+        const auto& p = procs_[n];
+        if (p.spec.unlink_active)
+            unlinkedLinks(n, apl, active_head_, active_head_,
+                          [](const ProcessSpec& q) { return q.unlink_active; });
+        if (p.spec.unlink_mm)
+            unlinkedLinks(n, mml, idle_ + mml, mm_head_,
+                          [](const ProcessSpec& q) { return q.unlink_mm; });
         if (p.spec.break_active_flink)
             km_.put<std::uint64_t>(p.eprocess + apl, 0xfffff8a0'dead0000ULL);
         if (p.spec.bad_mm_blink) {
@@ -363,7 +459,7 @@ void Builder::writeCidTable() {
     for (const auto& p : procs_) {
         if (!p.spec.remove_cid)
             entries[p.pid] = p.eprocess;
-        for (std::size_t t = 0; t < p.threads.size(); ++t)
+        for (std::size_t t = 0; t < p.threads.size() && !p.spec.remove_thread_cids; ++t)
             entries[p.tids[t]] = p.threads[t];
     }
     const std::uint64_t max_index = entries.empty() ? 0 : entries.rbegin()->first / 4;
@@ -643,6 +739,8 @@ std::vector<std::uint8_t> Builder::build() {
     writeDirectoryTables();
     if (s_.translation_fixtures)
         writeTranslationFixtures();
+    if (s_.scan_decoys)
+        writeScanDecoys();
 
     DumpHeaderFields f;
     f.build = s_.build;

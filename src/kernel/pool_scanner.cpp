@@ -1,0 +1,140 @@
+#include "dumpprocs/kernel/pool_scanner.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <system_error>
+#include <thread>
+
+namespace dumpprocs::kernel {
+namespace {
+
+struct ScanTask {
+    std::uint64_t base = 0;  // physical address of the first byte
+    ByteView bytes;
+};
+
+std::uint32_t loadTag(const std::byte* at) noexcept {
+    std::uint32_t v;
+    std::memcpy(&v, at, sizeof v);
+    return v;
+}
+
+// The hot loop for the usual case of one pattern: one load, one and, one compare per slot, four
+// slots per iteration so that the compiler keeps the loop free of the rare push_back path.
+void scanOnePattern(const std::byte* data, std::size_t slots, std::size_t step,
+                    std::uint64_t base, PoolTagPattern p, std::vector<PoolTagHit>& out) {
+    std::size_t i = 0;
+    for (; i + 4 <= slots; i += 4) {
+        const std::byte* at = data + i * step;
+        const std::uint32_t a = loadTag(at), b = loadTag(at + step), c = loadTag(at + 2 * step),
+                            d = loadTag(at + 3 * step);
+        const bool any = ((a & p.mask) == p.tag) | ((b & p.mask) == p.tag) |
+                         ((c & p.mask) == p.tag) | ((d & p.mask) == p.tag);
+        if (!any) [[likely]]
+            continue;
+        const std::uint32_t v[4] = {a, b, c, d};
+        for (std::size_t k = 0; k < 4; ++k)
+            if ((v[k] & p.mask) == p.tag)
+                out.push_back(PoolTagHit{base + (i + k) * step, v[k]});
+    }
+    for (; i < slots; ++i) {
+        const std::uint32_t v = loadTag(data + i * step);
+        if ((v & p.mask) == p.tag)
+            out.push_back(PoolTagHit{base + i * step, v});
+    }
+}
+
+std::vector<ScanTask> splitIntoTasks(const PhysicalMemory& memory, std::uint64_t chunk_bytes,
+                                     std::uint64_t& pages_visited) {
+    const std::uint64_t chunk_pages = std::max<std::uint64_t>(1, chunk_bytes / kPageSize);
+    std::vector<ScanTask> tasks;
+    memory.forEachPresentRange([&](std::uint64_t pfn, std::uint64_t count, ByteView bytes) {
+        pages_visited += count;
+        for (std::uint64_t done = 0; done < count; done += chunk_pages) {
+            const std::uint64_t pages = std::min(chunk_pages, count - done);
+            auto part = bytes.slice(done * kPageSize, pages * kPageSize);
+            if (part)
+                tasks.push_back(ScanTask{(pfn + done) * kPageSize, *part});
+        }
+    });
+    return tasks;
+}
+
+} // namespace
+
+void scanPoolTagRange(ByteView bytes, std::uint64_t base, const PoolScanOptions& options,
+                      std::vector<PoolTagHit>& out) {
+    const std::size_t step = options.alignment >= 4 ? options.alignment : 16;
+    const std::size_t need = std::size_t{options.tag_offset} + 4;
+    if (options.patterns.empty() || bytes.size() < need)
+        return;
+    const std::size_t slots = (bytes.size() - need) / step + 1;
+    const std::byte* tags = bytes.data() + options.tag_offset;
+    if (options.patterns.size() == 1) {
+        scanOnePattern(tags, slots, step, base, options.patterns[0], out);
+        return;
+    }
+    for (std::size_t i = 0; i < slots; ++i) {
+        const std::uint32_t v = loadTag(tags + i * step);
+        for (const auto& p : options.patterns)
+            if ((v & p.mask) == p.tag) {
+                out.push_back(PoolTagHit{base + i * step, v});
+                break;
+            }
+    }
+}
+
+PoolScanResult scanPoolTags(const PhysicalMemory& memory, const PoolScanOptions& options) {
+    PoolScanResult result;
+    std::uint64_t pages_visited = 0;
+    const std::vector<ScanTask> tasks = splitIntoTasks(memory, options.chunk_bytes, pages_visited);
+    const std::uint64_t present = memory.presentPageCount();
+    result.pages_truncated = present > pages_visited ? present - pages_visited : 0;
+    result.pages_absent = memory.pageSpan() > present ? memory.pageSpan() - present : 0;
+
+    std::uint64_t total = 0;
+    for (const auto& t : tasks)
+        total += t.bytes.size();
+    const unsigned wanted = options.threads ? options.threads
+                                            : std::max(1u, std::thread::hardware_concurrency());
+    // Starting a thread costs more than scanning a few MiB: at least four tasks' worth each.
+    const std::uint64_t chunk = std::max<std::uint64_t>(options.chunk_bytes, kPageSize);
+    const std::uint64_t worth = std::max<std::uint64_t>(1, (total + 4 * chunk - 1) / (4 * chunk));
+    const unsigned threads = static_cast<unsigned>(
+        std::clamp<std::uint64_t>(std::min<std::uint64_t>(tasks.size(), worth), 1, wanted));
+
+    std::vector<std::vector<PoolTagHit>> per_task(tasks.size());
+    std::atomic<std::size_t> next{0};
+    std::atomic<std::uint64_t> done{0};
+    auto work = [&](bool report) {
+        for (std::size_t i = next++; i < tasks.size(); i = next++) {
+            scanPoolTagRange(tasks[i].bytes, tasks[i].base, options, per_task[i]);
+            const std::uint64_t now = done += tasks[i].bytes.size();
+            if (report && options.progress)
+                options.progress(now, total);
+        }
+    };
+    std::vector<std::thread> workers;
+    try {
+        for (unsigned t = 1; t < threads; ++t)
+            workers.emplace_back(work, false);
+    } catch (const std::system_error&) {
+        // No more threads to be had: the ones running and this one share the tasks.
+    }
+    result.threads_used = static_cast<unsigned>(workers.size()) + 1;
+    work(true);
+    for (auto& w : workers)
+        w.join();
+    if (options.progress)
+        options.progress(total, total);
+
+    // Deterministic merge: tasks are in ascending physical order, and so is each task's list.
+    for (auto& hits : per_task)
+        result.hits.insert(result.hits.end(), hits.begin(), hits.end());
+    result.bytes_scanned = total;
+    result.pages_scanned = total / kPageSize;
+    return result;
+}
+
+} // namespace dumpprocs::kernel

@@ -1,0 +1,312 @@
+// The pool scan: the tag scanner (alignment, protected bit, threads and determinism, holes), the
+// kernel reverse map, and the process candidate checks on the scan_<build> samples, including
+// look-alikes and random bytes that must all be rejected.
+#include <catch2/catch.hpp>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+
+#include "dumpprocs/addrspace/flat_physical_memory.hpp"
+#include "dumpprocs/addrspace/kernel_reverse_map.hpp"
+#include "dumpprocs/cli/progress_bar.hpp"
+#include "dumpprocs/dumpfile/crash_dump.hpp"
+#include "dumpprocs/kernel/pool_scanner.hpp"
+#include "dumpprocs/views/scan_view.hpp"
+
+using namespace dumpprocs;
+
+namespace {
+
+constexpr std::uint32_t kProc = 0x636f7250;
+
+kernel::PoolScanOptions procOptions(unsigned threads = 1, std::uint64_t chunk = 4 << 20) {
+    kernel::PoolScanOptions o;
+    o.patterns = {kernel::PoolTagPattern{kProc, 0x7FFFFFFF}};
+    o.threads = threads;
+    o.chunk_bytes = chunk;
+    return o;
+}
+
+void putTag(std::vector<std::byte>& image, std::uint64_t at, std::uint32_t tag) {
+    std::memcpy(image.data() + at, &tag, sizeof tag);
+}
+
+// What the scanner must find, computed the slow, obvious way.
+std::vector<kernel::PoolTagHit> naiveScan(const std::vector<std::byte>& image,
+                                          const std::vector<PageRun>& runs) {
+    std::vector<kernel::PoolTagHit> hits;
+    for (const auto& r : runs)
+        for (std::uint64_t at = r.first_pfn * kPageSize; at < (r.first_pfn + r.pages) * kPageSize;
+             at += 16) {
+            std::uint32_t v;
+            std::memcpy(&v, image.data() + at + 4, 4);
+            if ((v & 0x7FFFFFFF) == kProc)
+                hits.push_back({at, v});
+        }
+    return hits;
+}
+
+struct OpenedDump {
+    std::unique_ptr<dumpfile::CrashDump> dump;
+    std::unique_ptr<kernel::KernelContext> kernel;
+};
+
+OpenedDump openSample(const std::filesystem::path& path) {
+    OpenedDump o;
+    auto dump = dumpfile::CrashDump::open(path);
+    REQUIRE(dump);
+    o.dump = std::move(*dump);
+    const auto& h = o.dump->header();
+    kernel::DumpFacts f;
+    f.directory_table_base = h.directory_table_base;
+    f.ps_active_process_head = h.ps_active_process_head;
+    f.ps_loaded_module_list = h.ps_loaded_module_list;
+    f.kd_debugger_data_block = h.kd_debugger_data_block;
+    f.build = h.minor_version;
+    f.processors = h.number_processors;
+    f.system_time = h.system_time;
+    auto k = kernel::KernelContext::open(*o.dump, f, {});
+    REQUIRE(k);
+    o.kernel = std::move(*k);
+    return o;
+}
+
+std::filesystem::path sample(const char* name) {
+    return std::filesystem::path(DUMPPROCS_SOURCE_DIR) / "testdata" / name;
+}
+
+} // namespace
+
+TEST_CASE("the tag scanner finds 'Proc' at pool header positions, with or without the protected "
+          "bit, and nothing else", "[scan]") {
+    std::vector<std::byte> image(4 * kPageSize);
+    putTag(image, 0x10 + 4, kProc);                    // hit
+    putTag(image, 0x1000 + 0x40 + 4, kProc | 0x80000000);  // hit, protected
+    putTag(image, 0x2000 + 0x29, kProc);               // not at +4 of a 16-byte slot
+    putTag(image, 0x2000 + 0x48, kProc);               // at +8: no pool header position
+    putTag(image, 0x3000 + 0x84, 0x65726854);          // 'Thre'
+    putTag(image, 0x3ff0 + 4, kProc);                  // last slot of the image: hit
+    FlatPhysicalMemory memory(ByteView(image.data(), image.size()));
+    const auto r = kernel::scanPoolTags(memory, procOptions());
+    REQUIRE(r.hits == std::vector<kernel::PoolTagHit>{
+                          {0x10, kProc}, {0x1040, kProc | 0x80000000}, {0x3ff0, kProc}});
+    CHECK(r.pages_scanned == 4);
+    CHECK(r.bytes_scanned == 4 * kPageSize);
+}
+
+TEST_CASE("the scan result does not depend on threads or chunking, skips absent pages and "
+          "counts them", "[scan]") {
+    const std::uint64_t pages = 600;
+    std::vector<std::byte> image(pages * kPageSize);
+    std::mt19937_64 rng(42);
+    for (auto& b : image)
+        b = static_cast<std::byte>(rng() & 0xFF);
+    for (int i = 0; i < 300; ++i)  // plant tags (some in holes, which must not be reported)
+        putTag(image, (rng() % (pages * kPageSize / 16)) * 16 + 4, kProc | (i % 2 ? 0x80000000 : 0));
+    const std::vector<PageRun> runs{{0, 100}, {130, 7}, {200, 350}, {590, 10}};
+    FlatPhysicalMemory memory(ByteView(image.data(), image.size()), runs);
+    const auto expected = naiveScan(image, runs);
+    REQUIRE(expected.size() > 100);
+
+    std::uint64_t last_done = 0, calls = 0;
+    auto one = procOptions(1, kPageSize);
+    one.progress = [&](std::uint64_t done, std::uint64_t total) {
+        CHECK(done >= last_done);
+        CHECK(total == 467 * kPageSize);
+        last_done = done;
+        ++calls;
+    };
+    const auto single = kernel::scanPoolTags(memory, one);
+    CHECK(single.hits == expected);
+    CHECK(last_done == 467 * kPageSize);
+    CHECK(calls > 400);
+    CHECK(single.pages_absent == 600 - 467);
+    CHECK(single.pages_truncated == 0);
+    for (unsigned threads : {2u, 3u, 8u})
+        for (std::uint64_t chunk : {kPageSize, 5 * kPageSize, std::uint64_t{1} << 20}) {
+            const auto multi = kernel::scanPoolTags(memory, procOptions(threads, chunk));
+            CHECK(multi.hits == expected);
+            CHECK(multi.bytes_scanned == single.bytes_scanned);
+            CHECK(multi.threads_used == (chunk == (1u << 20) ? 1u : threads));  // 1.8 MiB: not worth it
+        }
+}
+
+TEST_CASE("the kernel reverse map gives back the virtual address of a process body", "[scan]") {
+    auto o = openSample(sample("scan_19041.dmp"));
+    const std::uint64_t system = o.kernel->systemProcess();
+    auto t = o.kernel->addressSpace().translate(system);
+    REQUIRE(t);
+    const auto map = KernelReverseMap::build(*o.dump, o.kernel->addressSpace().directoryTableBase(),
+                                             {t->physical >> kPageShift});
+    CHECK(map.virtualOf(t->physical) == system);
+    CHECK_FALSE(map.virtualOf(t->physical + kPageSize).has_value());  // not asked for
+    CHECK_FALSE(map.truncated());
+    CHECK(map.tablesMissing() == 0);
+}
+
+TEST_CASE("the scan accepts the process objects of scan_7601 and scan_19041 and rejects every "
+          "decoy", "[scan]") {
+    for (const char* name : {"scan_7601.dmp", "scan_19041.dmp"}) {
+        INFO(name);
+        auto o = openSample(sample(name));
+        auto outcome = views::scanForProcesses(*o.kernel, views::ViewOptions{1, {}});
+        REQUIRE(outcome);
+        std::set<std::uint64_t> accepted;
+        std::vector<std::string> rejected;
+        for (const auto& c : outcome->candidates) {
+            if (c.accepted) {
+                REQUIRE(c.body_virtual);
+                CHECK(c.mapped_by == "virtual address from the kernel page tables");
+                accepted.insert(*c.body_virtual);
+            } else {
+                rejected.push_back(c.reject_reason);
+            }
+        }
+        // Every process the generator made (System + 29 or 31), nothing else.
+        views::ProcessCatalog catalog(*o.kernel);
+        std::set<std::string> names;
+        for (std::uint64_t e : accepted)
+            names.insert(catalog.get(e).name());
+        CHECK(names.count("gone.exe") == 1);
+        CHECK(names.count("ghost.exe") == 1);
+        CHECK(names.count("lookalike.exe") == 0);
+        CHECK(names.count("wrongtype.exe") == 0);
+        REQUIRE(rejected.size() == 4);
+        CHECK_THAT(rejected[0], Catch::Contains("PointerCount"));          // garbage
+        CHECK_THAT(rejected[1], Catch::Contains("PointerCount 0"));        // zeroed object
+        CHECK_THAT(rejected[2], Catch::Contains("ActiveProcessLinks.Flink 0x4141414141414141"));
+        CHECK_THAT(rejected[3], Catch::Contains("object type fingerprint"));  // thread header
+    }
+}
+
+TEST_CASE("a genuine candidate with any one field broken is rejected", "[scan]") {
+    const char* name = GENERATE("scan_7601.dmp", "scan_19041.dmp");
+    INFO(name);
+    auto o = openSample(sample(name));
+    const auto& k = *o.kernel;
+    auto layout = views::ScanLayout::resolve(k.profile(), k.layout());
+    REQUIRE(layout);
+    const views::ProcessCandidateCheck check(k, *layout);
+    const std::uint64_t system = k.systemProcess();
+    const std::uint64_t pool = system - 0x60;  // POOL_HEADER + QuotaInfo + OBJECT_HEADER
+    auto head = k.addressSpace().readBytes(pool, check.headerBytes());
+    auto body = k.addressSpace().readBytes(system, layout->eprocess_size);
+    REQUIRE(head);
+    REQUIRE(body);
+    const ByteView head_view(head->data(), head->size());
+    REQUIRE(check.checkHeaders(head_view, pool).value() == 0x60);
+    REQUIRE(check.checkBody(ByteView(body->data(), body->size())));
+
+    const auto& p = k.layout().process;
+    auto broken = [&](std::uint32_t offset, std::uint64_t value, std::size_t width) {
+        auto copy = *body;
+        std::memcpy(copy.data() + offset, &value, width);
+        return !check.checkBody(ByteView(copy.data(), copy.size()));
+    };
+    CHECK(broken(p.header_type, 6, 1));                           // a thread's dispatcher type
+    if (layout->kprocess_size / 4 <= 0xFF)  // sizeof(_KPROCESS)/4 fits the Size byte (7, 8.1)
+        CHECK(broken(p.header_type + 2, 0x11, 1));
+    CHECK(broken(p.directory_table_base, 0, 8));                  // no page directory
+    CHECK(broken(p.directory_table_base, 0x1234567000000000, 8)); // beyond 52 bits
+    CHECK(broken(p.mm_process_links + 8, 0x00007ff612340000, 8)); // user-half Blink
+    CHECK(broken(p.unique_process_id, 0, 8));
+    CHECK(broken(p.unique_process_id, 0x402, 8));                 // not a multiple of 4
+    CHECK(broken(p.image_file_name, 0, 1));                       // empty name
+    CHECK(broken(p.image_file_name + 2, 0x07, 1));                // unprintable
+    CHECK(broken(p.create_time, 0, 8));
+    CHECK(broken(p.create_time, 0x0200000000000000, 8));          // after the dump was written
+    CHECK(broken(p.exit_time, 1, 8));                             // before CreateTime
+
+    auto broken_head = [&](std::uint32_t offset, std::uint64_t value, std::size_t width) {
+        auto copy = *head;
+        std::memcpy(copy.data() + offset, &value, width);
+        return !check.checkHeaders(ByteView(copy.data(), copy.size()), pool);
+    };
+    CHECK(broken_head(4, 0x65726854, 4));       // 'Thre'
+    CHECK(broken_head(0x30, 0, 8));             // PointerCount 0
+    CHECK(broken_head(0x30 + 0x1a, 0x04, 1));   // InfoMask announcing HandleInfo, not QuotaInfo
+    CHECK(broken_head(2, 0x10, 1));             // BlockSize too small for an _EPROCESS
+}
+
+TEST_CASE("random bytes under a 'Proc' tag are never taken for a process", "[scan]") {
+    auto o = openSample(sample("scan_7601.dmp"));
+    const auto& k = *o.kernel;
+    auto layout = views::ScanLayout::resolve(k.profile(), k.layout());
+    REQUIRE(layout);
+    const views::ProcessCandidateCheck check(k, *layout);
+    std::mt19937_64 rng(7);
+    std::vector<std::byte> head(check.headerBytes()), body(layout->eprocess_size);
+    int accepted = 0;
+    for (int i = 0; i < 20000; ++i) {
+        for (auto& b : head)
+            b = static_cast<std::byte>(rng() & (i % 3 ? 0xFF : 0x0F));
+        for (auto& b : body)
+            b = static_cast<std::byte>(rng() & (i % 3 ? 0xFF : 0x0F));
+        putTag(head, 4, kProc);
+        if (check.checkHeaders(ByteView(head.data(), head.size()), 0x100000 + i * 16ULL) &&
+            check.checkBody(ByteView(body.data(), body.size())))
+            ++accepted;
+    }
+    CHECK(accepted == 0);
+}
+
+TEST_CASE("a truncated dump is scanned as far as it goes, and says so", "[scan]") {
+    const auto source = sample("scan_7601.dmp");
+    const auto truncated = std::filesystem::temp_directory_path() / "dumpprocs_scan_truncated.dmp";
+    {
+        std::ifstream in(source, std::ios::binary);
+        std::vector<char> bytes((std::istreambuf_iterator<char>(in)), {});
+        std::ofstream out(truncated, std::ios::binary | std::ios::trunc);
+        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size() * 9 / 10));
+    }
+    auto o = openSample(truncated);
+    views::ProcessCatalog catalog(*o.kernel);
+    const auto view = views::runPoolScanView(catalog, {});
+    CHECK(view.available);
+    CHECK_FALSE(view.complete);
+    REQUIRE_FALSE(view.warnings.empty());
+    CHECK_THAT(view.warnings[0], Catch::Contains("truncated"));
+    CHECK_FALSE(view.entries.empty());
+    std::filesystem::remove(truncated);
+}
+
+TEST_CASE("the progress bar line shows the fraction done", "[scan]") {
+    CHECK(cli::ProgressBar::render("scan", 1 << 20, 4 << 20, 8) ==
+          "scan [##......]  25% 1.0/4.0 MiB");
+    CHECK(cli::ProgressBar::render("scan", 0, 0, 4) == "scan [####] 100% 0.0/0.0 MiB");
+}
+
+TEST_CASE("a body known only physically finds its virtual address through its list neighbours",
+          "[scan]") {
+    auto o = openSample(sample("scan_7601.dmp"));
+    const auto& k = *o.kernel;
+    views::ProcessCatalog catalog(k);
+    const auto view = views::runPoolScanView(catalog, {});
+    std::map<std::string, std::string> found_by;
+    for (const auto& e : view.entries) {
+        const std::string name = catalog.get(e.eprocess).name();
+        if (name != "ghost.exe" && name != "gone.exe" && name != "lsass.exe")
+            continue;
+        auto t = k.addressSpace().translate(e.eprocess);
+        auto body = k.addressSpace().readBytes(e.eprocess, k.layout().process.size);
+        REQUIRE(t);
+        REQUIRE(body);
+        auto va = views::bodyVirtualFromNeighbours(k, ByteView(body->data(), body->size()),
+                                                   t->physical);
+        REQUIRE(va);
+        CHECK(va->first == e.eprocess);
+        found_by[name] = va->second;
+        // Another physical address never matches.
+        CHECK_FALSE(views::bodyVirtualFromNeighbours(k, ByteView(body->data(), body->size()),
+                                                     t->physical + 0x10));
+    }
+    // lsass.exe: its Flink's Blink; ghost.exe: unlinked to itself; gone.exe: stale links to
+    // neighbours that no longer point back, but its empty thread list points to itself.
+    CHECK(found_by["lsass.exe"] == "virtual address from the ActiveProcessLinks neighbour");
+    CHECK(found_by["ghost.exe"] == "virtual address from the ActiveProcessLinks neighbour");
+    CHECK(found_by["gone.exe"] == "virtual address from the ThreadListHead neighbour");
+}
