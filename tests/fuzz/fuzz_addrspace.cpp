@@ -24,10 +24,10 @@ constexpr std::size_t kAddresses = 8;
 constexpr std::size_t kPrologue = 16 + 8 * kAddresses;
 
 class FuzzPhysicalMemory final : public PhysicalMemory {
-public:
+  public:
     FuzzPhysicalMemory(const std::uint8_t* pages, std::size_t count, std::uint64_t first_pfn)
         : pages_(reinterpret_cast<const std::byte*>(pages)), count_(count),
-          first_(first_pfn & 0xFFFFFFFFFULL) {}  // 36 bits: x64's 48-bit physical addresses
+          first_(first_pfn & 0xFFFFFFFFFULL) {} // 36 bits: x64's 48-bit physical addresses
 
     Expected<ByteView> page(std::uint64_t pfn) const override {
         if (pfn < first_ || pfn - first_ >= count_)
@@ -45,7 +45,7 @@ public:
                   ByteView(pages_, count_ * kPageSize, first_ * kPageSize, "physical address"));
     }
 
-private:
+  private:
     const std::byte* pages_;
     std::uint64_t count_;
     std::uint64_t first_;
@@ -75,7 +75,7 @@ void checkTranslation(const X64AddressSpace& as, const FuzzPhysicalMemory& memor
 void exerciseReads(const X64AddressSpace& as, std::uint64_t va) {
     std::array<std::byte, 0x20> small{};
     (void)as.read(va, small);
-    (void)as.read((va | 0xFFF) - 0xF, small);  // straddles the next page
+    (void)as.read((va | 0xFFF) - 0xF, small); // straddles the next page
     (void)as.readBytes(va & ~std::uint64_t{0xFFF}, 0x2000);
     (void)as.read<std::uint64_t>(va);
 }

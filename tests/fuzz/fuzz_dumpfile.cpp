@@ -58,8 +58,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!dump)
         return 0;
     exercisePageMap(**dump);
-    for (auto format : {report::OutputFormat::Text, report::OutputFormat::Json,
-                        report::OutputFormat::Csv})
+    for (auto format :
+         {report::OutputFormat::Text, report::OutputFormat::Json, report::OutputFormat::Csv})
         fuzz::consume(report::renderInfo(**dump, nullptr, "no kernel in this target", format));
     return 0;
 }

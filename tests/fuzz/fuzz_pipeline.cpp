@@ -15,8 +15,7 @@ using namespace dumpprocs;
 
 namespace {
 
-constexpr report::OutputFormat kFormats[] = {report::OutputFormat::Text,
-                                             report::OutputFormat::Json,
+constexpr report::OutputFormat kFormats[] = {report::OutputFormat::Text, report::OutputFormat::Json,
                                              report::OutputFormat::Csv};
 
 kernel::DumpFacts factsOf(const dumpfile::HeaderInfo& h) {
@@ -36,7 +35,7 @@ void renderViewsAndDiff(const kernel::KernelContext& k) {
     for (const auto& name : views::allViewNames()) {
         auto view = views::runView(name, catalog);
         if (!view)
-            std::abort();  // the names are the tool's own: never a usage error
+            std::abort(); // the names are the tool's own: never a usage error
         results.push_back(std::move(*view));
     }
     const auto cv = crossview::mergeViews(std::move(results), catalog);
@@ -44,7 +43,8 @@ void renderViewsAndDiff(const kernel::KernelContext& k) {
     for (auto format : kFormats) {
         fuzz::consume(report::renderViews(cv, report::ViewsReportOptions{format, true, false}));
         fuzz::consume(report::renderViews(cv, report::ViewsReportOptions{format, false, true}));
-        fuzz::consume(report::renderDiff(cv, diff, report::ViewsReportOptions{format, false, false}));
+        fuzz::consume(
+            report::renderDiff(cv, diff, report::ViewsReportOptions{format, false, false}));
     }
 }
 
@@ -57,8 +57,8 @@ void renderKernelReports(const dumpfile::CrashDump& dump, const kernel::KernelCo
         fuzz::consume(report::renderShowProfile(k, format));
         fuzz::consume(report::renderValidateList(k.psActiveProcessHead().value, list, format));
     }
-    if (auto dt = report::renderDt(k.profile(), "_EPROCESS", k.systemProcess(), k.addressSpace(),
-                                   ""))
+    if (auto dt =
+            report::renderDt(k.profile(), "_EPROCESS", k.systemProcess(), k.addressSpace(), ""))
         fuzz::consume(*dt);
 }
 
@@ -72,8 +72,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         return 0;
     auto k = kernel::KernelContext::open(**dump, factsOf((*dump)->header()), {});
     if (!k) {
-        fuzz::consume(report::renderInfo(**dump, nullptr, k.error().message,
-                                         report::OutputFormat::Json));
+        fuzz::consume(
+            report::renderInfo(**dump, nullptr, k.error().message, report::OutputFormat::Json));
         return 0;
     }
     renderKernelReports(**dump, **k);

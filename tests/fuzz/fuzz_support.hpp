@@ -18,7 +18,7 @@ namespace dumpprocs::fuzz {
 
 // One memfd per process, rewritten with every input; opened by path /proc/self/fd/N.
 class InputFile {
-public:
+  public:
     InputFile() : fd_(::memfd_create("dumpprocs-fuzz", MFD_CLOEXEC)) {
         if (fd_ < 0) {
             std::perror("memfd_create");
@@ -27,14 +27,15 @@ public:
         path_ = "/proc/self/fd/" + std::to_string(fd_);
     }
     const std::string& write(const std::uint8_t* data, std::size_t size) {
-        if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, data, size, 0) != static_cast<ssize_t>(size)) {
+        if (::ftruncate(fd_, 0) != 0 ||
+            ::pwrite(fd_, data, size, 0) != static_cast<ssize_t>(size)) {
             std::perror("memfd write");
             std::abort();
         }
         return path_;
     }
 
-private:
+  private:
     int fd_;
     std::string path_;
 };

@@ -16,7 +16,7 @@ namespace {
 
 // The frames of a synthetic machine as PhysicalMemory (absent frames are not in the "dump").
 class ImageMemory final : public PhysicalMemory {
-public:
+  public:
     explicit ImageMemory(const dumpgen::PhysicalImage& image) : image_(image) {}
     Expected<ByteView> page(std::uint64_t pfn) const override {
         auto it = image_.frames().find(pfn);
@@ -33,11 +33,12 @@ public:
     void forEachPresentRange(
         const std::function<void(std::uint64_t, std::uint64_t, ByteView)>& visit) const override {
         for (const auto& [pfn, bytes] : image_.frames())
-            visit(pfn, 1, ByteView(reinterpret_cast<const std::byte*>(bytes.data()), kPageSize,
-                                   pfn * kPageSize, "physical address"));
+            visit(pfn, 1,
+                  ByteView(reinterpret_cast<const std::byte*>(bytes.data()), kPageSize,
+                           pfn * kPageSize, "physical address"));
     }
 
-private:
+  private:
     const dumpgen::PhysicalImage& image_;
 };
 
@@ -59,7 +60,7 @@ constexpr std::uint64_t kTable = 0xfffffa8000100000, kDirectory = 0xfffffa800020
 
 // A two-level table whose 512 directory slots all name the same leaf of 255 live entries.
 void buildSprayedTable(Machine& m) {
-    m.kernel.put<std::uint64_t>(kTable, kDirectory | 1);  // TableCode: level code 1
+    m.kernel.put<std::uint64_t>(kTable, kDirectory | 1); // TableCode: level code 1
     for (std::uint64_t i = 0; i < 512; ++i)
         m.kernel.put<std::uint64_t>(kDirectory + 8 * i, kLeaf);
     for (std::uint64_t slot = 1; slot < 256; ++slot)
@@ -89,7 +90,7 @@ TEST_CASE("a handle directory that repeats one leaf yields its entries once", "[
     auto walk = kernel::walkHandleTable(as, kTable, {0, kernel::HandleEntryEra::Win7});
     REQUIRE(walk.has_value());
     CHECK(walk->levels == 2);
-    CHECK(walk->entries.size() == 255);  // not 512 * 255
+    CHECK(walk->entries.size() == 255); // not 512 * 255
     CHECK_FALSE(walk->complete);
     // 511 repeats: 64 reported one by one, then one line counting the rest.
     REQUIRE(walk->warnings.size() == 65);
