@@ -125,3 +125,8 @@ if(DUMPPROCS_PYTHON3)
            COMMAND ${DUMPPROCS_PYTHON3} ${PROJECT_SOURCE_DIR}/tests/bad/make_bad.py
                    --dumpprocs $<TARGET_FILE:dumpprocs> --check)
 endif()
+
+# A file the user may not read (made at test time: git keeps no mode 000).
+add_test(NAME cli.bad.unreadable
+         COMMAND ${CMAKE_COMMAND} -DBINARY=$<TARGET_FILE:dumpprocs>
+                 -DWORKDIR=${CMAKE_CURRENT_BINARY_DIR} -P ${PROJECT_SOURCE_DIR}/tests/cli/run_unreadable_test.cmake)
