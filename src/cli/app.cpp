@@ -182,7 +182,7 @@ int run(int argc, char** argv) {
         auto dumps = expandDumpPaths(o.dump_paths);
         if (!dumps) {
             spdlog::error("{}", dumps.error().message);
-            return kExitUsage;
+            return kExitBadInput;
         }
         return runBatch(o, *dumps);
     }

@@ -133,7 +133,7 @@ Expected<std::vector<std::filesystem::path>> expandDumpPaths(const std::vector<s
         if (ec)
             return makeError(ErrorCode::Io, "{}: cannot list the directory: {}", a, ec.message());
         if (found.empty())
-            return makeError(ErrorCode::Usage,
+            return makeError(ErrorCode::NotADump,
                              "{} is a directory with no dump files (*.dmp, *.raw, *.vmem, *.mem)",
                              a);
         std::sort(found.begin(), found.end());

@@ -145,8 +145,9 @@ int exitCodeFor(const crossview::CrossView& cv, const Options& o) {
     for (const auto& v : cv.views) {
         if (!v.available)
             spdlog::warn("view {} unavailable: {}", v.name, v.unavailable_reason);
-        else if (!v.complete)
-            spdlog::warn("view {} is incomplete ({} warnings)", v.name, v.warnings.size());
+        else if (!v.complete)  // the first warning is the reason the walk stopped or skipped
+            spdlog::warn("view {} is incomplete ({} warnings): {}", v.name, v.warnings.size(),
+                         v.warnings.empty() ? "no detail" : v.warnings.front());
         if (v.available)
             for (const auto& w : v.warnings)
                 spdlog::info("{}: {}", v.name, w);

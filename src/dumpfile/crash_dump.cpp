@@ -288,6 +288,11 @@ Expected<void> CrashDump::parseRdmp() {
         DP_TRY(const auto range, file.read<PhysicalMemoryRun64>(at));
         if (range.BasePage == 0 || total >= total_limit)
             break;
+        // Same bound as type-1 runs: 2^40 pages is 4 PiB, and keeps every sum below 2^64.
+        if (range.BasePage > (std::uint64_t{1} << 40) || range.PageCount > (std::uint64_t{1} << 40))
+            return makeError(ErrorCode::Corrupt, "RDMP range at file offset {:#x}: base page {:#x} "
+                                                 "/ count {:#x} is absurd",
+                             at, range.BasePage, range.PageCount);
         if (!runs.empty() && range.BasePage < runs.back().base_page + runs.back().page_count)
             return makeError(ErrorCode::Corrupt, "RDMP range at file offset {:#x} overlaps", at);
         runs.push_back({range.BasePage, range.PageCount});

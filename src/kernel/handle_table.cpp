@@ -1,6 +1,7 @@
 #include "dumpprocs/kernel/handle_table.hpp"
 
 #include <array>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -13,6 +14,9 @@ constexpr std::uint64_t kPointersPerPage = kPageSize / 8;          // 512 (MIDLE
 constexpr std::uint64_t kTopLevelPointers = 128;  // HIGHLEVEL_COUNT = 2^24 / (256 * 512)
 constexpr std::uint64_t kHandleIncrement = 4;     // HANDLE_VALUE_INC: index = handle >> 2
 
+constexpr std::size_t kMaxWarnings = 64;  // then one summary line: a hostile table can make
+                                          // a warning per entry
+
 bool plausibleObject(std::uint64_t va) { return isKernelAddress(va) && isCanonical(va); }
 
 class Walker {
@@ -20,15 +24,22 @@ public:
     Walker(const X64AddressSpace& as, HandleEntryEra era, HandleTableWalk& out)
         : as_(as), era_(era), out_(out) {}
 
+    // Adds the summary of the warnings left out.
+    void finish() {
+        if (suppressed_ > 0)
+            out_.warnings.push_back(fmt::format("... and {} more handle table warnings", suppressed_));
+    }
+
     void leaf(std::uint64_t page, std::uint64_t first_index) {
         std::array<std::byte, kPageSize> bytes;
         if (auto r = as_.read(page, bytes); !r) {
-            out_.warnings.push_back(
-                fmt::format("handle table leaf page {:#x} (handles {:#x}..): {}", page,
-                            first_index * kHandleIncrement, r.error().message));
+            warn(fmt::format("handle table leaf page {:#x} (handles {:#x}..): {}", page,
+                             first_index * kHandleIncrement, r.error().message));
             out_.complete = false;
             return;
         }
+        if (!firstVisit(page, "leaf", first_index))
+            return;
         const ByteView view(bytes.data(), bytes.size(), page, "address");
         // Slot 0 of every leaf page is never a valid handle (WRK ExMapHandleToPointer).
         for (std::uint64_t slot = 1; slot < kEntriesPerLeaf; ++slot) {
@@ -37,10 +48,10 @@ public:
             if (object == 0)
                 continue;
             if (!plausibleObject(object)) {
-                out_.warnings.push_back(fmt::format("handle {:#x} at {:#x}: entry {:#018x} does "
-                                                    "not decode to a kernel address",
-                                                    (first_index + slot) * kHandleIncrement,
-                                                    page + slot * kEntrySize, low));
+                warn(fmt::format("handle {:#x} at {:#x}: entry {:#018x} does not decode to a "
+                                 "kernel address",
+                                 (first_index + slot) * kHandleIncrement, page + slot * kEntrySize,
+                                 low));
                 continue;
             }
             out_.entries.push_back(HandleEntry{(first_index + slot) * kHandleIncrement, object,
@@ -49,10 +60,12 @@ public:
     }
 
     void middle(std::uint64_t page, std::uint64_t first_index, std::uint64_t count) {
+        if (!firstVisit(page, "directory", first_index))
+            return;
         for (std::uint64_t i = 0; i < count; ++i) {
             auto pointer = as_.read<std::uint64_t>(page + 8 * i);
             if (!pointer) {
-                out_.warnings.push_back(pointer.error().context("handle table directory").message);
+                warn(pointer.error().context("handle table directory").message);
                 out_.complete = false;
                 return;
             }
@@ -63,10 +76,11 @@ public:
     }
 
     void top(std::uint64_t page) {
+        firstVisit(page, "top level", 0);
         for (std::uint64_t i = 0; i < kTopLevelPointers; ++i) {
             auto pointer = as_.read<std::uint64_t>(page + 8 * i);
             if (!pointer) {
-                out_.warnings.push_back(pointer.error().context("handle table top level").message);
+                warn(pointer.error().context("handle table top level").message);
                 out_.complete = false;
                 return;
             }
@@ -76,9 +90,32 @@ public:
     }
 
 private:
+    void warn(std::string message) {
+        if (out_.warnings.size() < kMaxWarnings)
+            out_.warnings.push_back(std::move(message));
+        else
+            ++suppressed_;
+    }
+
+    // A real table never shares a page between two slots of its directories; a corrupt one that
+    // does (a cycle, or every pointer at one page) would repeat entries up to 2^24 times. Pages
+    // are told apart by physical address, so the walk is bounded by the pages the dump holds.
+    bool firstVisit(std::uint64_t page, const char* what, std::uint64_t first_index) {
+        auto t = as_.translate(page);
+        if (!t || visited_.insert(t->physical).second)
+            return true;
+        warn(fmt::format("handle table {} page {:#x} (handles {:#x}..) is the same memory as an "
+                         "earlier one; skipped",
+                         what, page, first_index * kHandleIncrement));
+        out_.complete = false;
+        return false;
+    }
+
     const X64AddressSpace& as_;
     HandleEntryEra era_;
     HandleTableWalk& out_;
+    std::unordered_set<std::uint64_t> visited_;
+    std::size_t suppressed_ = 0;
 };
 
 } // namespace
@@ -123,6 +160,7 @@ Expected<HandleTableWalk> walkHandleTable(const X64AddressSpace& as, std::uint64
         walker.middle(base, 0, kPointersPerPage);
     else
         walker.top(base);
+    walker.finish();
     return walk;
 }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <fstream>
 #include <iterator>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -13,7 +14,10 @@ namespace dumpprocs::kernel {
 namespace {
 
 using json = nlohmann::json;
-constexpr std::size_t kMaxDecompressed = 512u << 20;  // no ISF comes near 512 MiB
+// Real ntoskrnl ISF files are under 10 MiB as JSON; the parsed DOM takes several times the text.
+// Both the file and its decompressed text are capped, so an xz bomb or --symbols /dev/zero fails
+// quickly instead of exhausting memory.
+constexpr std::size_t kMaxDecompressed = 64u << 20;
 
 Expected<std::string> readFile(const std::filesystem::path& path) {
     std::error_code ec;
@@ -22,7 +26,15 @@ Expected<std::string> readFile(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in)
         return makeError(ErrorCode::Io, "{}: cannot open the symbol file", path.string());
-    return std::string(std::istreambuf_iterator<char>(in), {});
+    std::string data;
+    std::vector<char> chunk(1 << 20);
+    while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || in.gcount() > 0) {
+        data.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
+        if (data.size() > kMaxDecompressed)
+            return makeError(ErrorCode::InvalidData, "{}: larger than {} MiB, not a symbol file",
+                             path.string(), kMaxDecompressed >> 20);
+    }
+    return data;
 }
 
 Expected<std::string> decompressXz(const std::string& data, const std::filesystem::path& path) {

@@ -8,6 +8,9 @@ namespace dumpprocs::kernel {
 namespace {
 
 constexpr std::uint64_t kBlinkOffset = 8;  // LIST_ENTRY { Flink; Blink; }
+// Back-link mismatches are reported one by one up to this many, then counted: a hostile ring
+// can have one per node, and the node cap alone would allow a million messages.
+constexpr std::size_t kMaxBackLinkWarnings = 64;
 
 // One direction of a ring walk; `link_offset` 0 follows Flink, 8 follows Blink.
 struct Walk {
@@ -23,47 +26,53 @@ Walk walkDirection(const X64AddressSpace& as, std::uint64_t start, std::uint64_t
     Walk w;
     std::unordered_set<std::uint64_t> seen{start};
     std::uint64_t node = start;
+    std::size_t back_link_mismatches = 0;
     while (true) {
         auto next = as.read<std::uint64_t>(node + link_offset);
         if (!next) {
             w.warnings.push_back(fmt::format("{} of {:#x} unreadable: {}", link, node,
                                              next.error().message));
-            return w;
+            break;
         }
         if (*next == start) {
             w.closed = true;
-            return w;
+            break;
         }
         if (!isCanonical(*next) || !isKernelAddress(*next)) {
             w.warnings.push_back(fmt::format("{} of {:#x} is {:#x}, not a kernel address", link,
                                              node, *next));
-            return w;
+            break;
         }
         if (!seen.insert(*next).second) {
             w.warnings.push_back(fmt::format("cycle: {} of {:#x} returns to {:#x} without coming "
                                              "back to the head {:#x}",
                                              link, node, *next, start));
-            return w;
+            break;
         }
         if (w.nodes.size() >= max_nodes) {
             w.warnings.push_back(fmt::format("stopped after {} entries (the cap); the list may be "
                                              "longer or corrupt",
                                              max_nodes));
-            return w;
+            break;
         }
         // The node must be readable before it counts as an entry.
         auto back_value = as.read<std::uint64_t>(*next + (kBlinkOffset - link_offset));
         if (!back_value) {
             w.warnings.push_back(fmt::format("{} of {:#x} is {:#x}, which cannot be read: {}", link,
                                              node, *next, back_value.error().message));
-            return w;
+            break;
         }
-        if (check_back_link && *back_value != node)
+        if (check_back_link && *back_value != node &&
+            ++back_link_mismatches <= kMaxBackLinkWarnings)
             w.warnings.push_back(fmt::format("{:#x}: {} is {:#x}, expected {:#x}", *next, back,
                                              *back_value, node));
         w.nodes.push_back(*next);
         node = *next;
     }
+    if (back_link_mismatches > kMaxBackLinkWarnings)
+        w.warnings.push_back(fmt::format("... {} {} mismatches in all, {} shown",
+                                         back_link_mismatches, back, kMaxBackLinkWarnings));
+    return w;
 }
 
 } // namespace

@@ -141,19 +141,35 @@ const Profile* nearestBuild(const std::vector<const Profile*>& rows, std::uint32
     return best;
 }
 
+// Why a row failed: the first failed check and its detail, which names the address involved.
+std::string firstFailure(const Profile& p, const std::vector<ProfileValidation>& checks) {
+    for (const auto& c : checks)
+        if (!c.passed)
+            return fmt::format("row {}: {} failed: {}", p.name, c.check, c.detail);
+    return fmt::format("row {}: no checks", p.name);
+}
+
 Expected<ProfileChoice> chooseByValidation(const X64AddressSpace& as, const SelectionInput& in,
                                            std::vector<const Profile*> rows, bool probing) {
+    constexpr std::size_t kFailuresShown = 3;
     std::vector<const Profile*> passed;
-    for (const Profile* p : rows)
-        if (allPassed(validateProfile(as, *p, in.ps_active_process_head)))
+    std::string failures;
+    std::size_t failed = 0;
+    for (const Profile* p : rows) {
+        const auto checks = validateProfile(as, *p, in.ps_active_process_head);
+        if (allPassed(checks))
             passed.push_back(p);
+        else if (++failed <= kFailuresShown)
+            failures += "; " + firstFailure(*p, checks);
+    }
     if (passed.empty())
         return makeError(
             ErrorCode::NotFound,
             "no built-in profile fits this kernel (build {}): {} rows tried, none passed the "
-            "ActiveProcessLinks / MmProcessLinks / ETHREAD checks; give the kernel's symbols with "
-            "--symbols FILE (a Volatility 3 ISF .json or .json.xz) or force a row with --profile",
-            in.build, rows.size());
+            "ActiveProcessLinks / MmProcessLinks / ETHREAD checks{}{}; give the kernel's symbols "
+            "with --symbols FILE (a Volatility 3 ISF .json or .json.xz) or force a row with "
+            "--profile",
+            in.build, rows.size(), failures, failed > kFailuresShown ? "; ..." : "");
     const Profile* chosen = nearestBuild(passed, in.build);
     ProfileChoice choice;
     choice.profile = shareBuiltin(*chosen);
@@ -237,12 +253,14 @@ Expected<ProfileChoice> chooseProfile(const X64AddressSpace& as, const Selection
         if (row.build == in.build)
             same_build.push_back(&row);
     }
-    if (!same_build.empty()) {
-        auto choice = chooseByValidation(as, in, same_build, false);
-        if (choice)
-            return choice;
-    }
-    return chooseByValidation(as, in, all, true);
+    if (same_build.empty())
+        return chooseByValidation(as, in, all, true);
+    auto choice = chooseByValidation(as, in, same_build, false);
+    if (choice)
+        return choice;
+    // When no row validates, the rows of the dump's own build say best what is wrong with it.
+    auto probed = chooseByValidation(as, in, all, true);
+    return probed ? probed : choice;
 }
 
 } // namespace dumpprocs::kernel

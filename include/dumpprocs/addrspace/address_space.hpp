@@ -34,7 +34,8 @@ public:
     const PhysicalMemory& physical() const noexcept { return *memory_; }
 
     // Errors: NonCanonical, NotMapped (names the level and entry), PagedOut, Prototype,
-    // PageNotInDump (a page table or the data page is absent from the dump).
+    // PageNotInDump (a page table is absent from the dump). The data page itself is not looked
+    // up: read() fails when it is absent.
     Expected<Translation> translate(std::uint64_t va) const;
 
     // Reads [va, va+out.size()) across page boundaries; the error names the first failing address.

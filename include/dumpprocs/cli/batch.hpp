@@ -14,7 +14,7 @@
 namespace dumpprocs::cli {
 
 // The files named, with each directory replaced by its dump files (*.dmp, *.raw, *.vmem, *.mem,
-// any case), sorted by name. A directory without any is a usage error naming it.
+// any case), sorted by name. A directory without any is an unusable input (exit 1) naming it.
 Expected<std::vector<std::filesystem::path>> expandDumpPaths(const std::vector<std::string>& args);
 
 // True when the arguments ask for batch mode: more than one path, a directory, or jsonl output.

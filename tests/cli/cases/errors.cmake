@@ -1,6 +1,6 @@
 # Inputs that cannot be used: clear messages and documented exit codes.
 dumpprocs_cli_test(NAME err.missing ARGS "no-such-file.dmp" EXIT 1 STDERR_CONTAINS "cannot open")
-dumpprocs_cli_test(NAME err.directory ARGS "golden" EXIT 2
+dumpprocs_cli_test(NAME err.directory ARGS "golden" EXIT 1
                    STDERR_CONTAINS "golden is a directory with no dump files")
 dumpprocs_cli_test(NAME err.not_a_dump ARGS "README.md" EXIT 1
                    STDERR_CONTAINS "not a Windows crash dump: first bytes")

@@ -1,0 +1,65 @@
+// Fuzz target: DUMP_HEADER64 and the physical page map (runs, bitmap, RDMP ranges, triage
+// metadata), then every query the address space and the scanners make of the page map, and
+// the --info report of the header. The input is the dump file itself.
+
+#include <algorithm>
+
+#include "dumpprocs/dumpfile/crash_dump.hpp"
+#include "dumpprocs/report/kernel_report.hpp"
+#include "fuzz_support.hpp"
+
+using namespace dumpprocs;
+
+namespace {
+
+// Every page the map says is present must be a full page inside the file.
+void checkPage(const dumpfile::CrashDump& dump, std::uint64_t pfn) {
+    auto page = dump.page(pfn);
+    if (!page)
+        return;
+    const auto file = dump.fileBytes();
+    if (page->size() != kPageSize || page->data() < file.data() ||
+        page->data() + page->size() > file.data() + file.size())
+        std::abort();
+    fuzz::consume(std::string(1, static_cast<char>(page->data()[kPageSize - 1])));
+}
+
+void exercisePageMap(const dumpfile::CrashDump& dump) {
+    const auto runs = dump.runs();
+    std::size_t visited = 0;
+    for (const auto& run : runs) {
+        if (++visited > 64)
+            break;
+        checkPage(dump, run.base_page);
+        checkPage(dump, run.base_page + run.page_count - 1);
+        checkPage(dump, run.base_page + run.page_count);
+        if (run.base_page > 0)
+            checkPage(dump, run.base_page - 1);
+    }
+    for (std::uint64_t pfn : {std::uint64_t{0}, dump.pageSpan(), dump.pageSpan() - 1,
+                              std::uint64_t{1} << 52, ~std::uint64_t{0}})
+        checkPage(dump, pfn);
+    std::uint64_t ranged = 0;
+    dump.forEachPresentRange([&](std::uint64_t, std::uint64_t pages, ByteView bytes) {
+        if (bytes.size() != pages * kPageSize)
+            std::abort();
+        ranged += pages;
+    });
+    if (ranged > dump.presentPageCount())
+        std::abort();
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    static fuzz::InputFile input;
+    fuzz::quietLogging();
+    auto dump = dumpfile::CrashDump::open(input.write(data, size));
+    if (!dump)
+        return 0;
+    exercisePageMap(**dump);
+    for (auto format :
+         {report::OutputFormat::Text, report::OutputFormat::Json, report::OutputFormat::Csv})
+        fuzz::consume(report::renderInfo(**dump, nullptr, "no kernel in this target", format));
+    return 0;
+}

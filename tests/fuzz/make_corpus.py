@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Writes the fuzz seed corpora in tests/fuzz/corpus/<target>/ from the sample dumps in testdata/.
+
+  fuzz_dumpfile   the first pages of each sample (header, run list or SDMP bitmap, a few pages)
+                  and the first 64 KiB of the real triage dumps
+  fuzz_addrspace  the single physical run of small samples, behind the target's prologue
+                  {DirectoryTableBase, first PFN, 8 addresses from the header and --info}
+  fuzz_pipeline   whole small samples (they are a few hundred KiB each)
+
+Usage: tests/fuzz/make_corpus.py [--dumpprocs build/src/dumpprocs]   (from the repository root)
+The dumpprocs binary is asked for PspCidTable (--info --format json) so the address-space seeds
+start at a real handle table.
+"""
+import argparse
+import json
+import pathlib
+import shutil
+import struct
+import subprocess
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+TESTDATA = ROOT / "testdata"
+CORPUS = ROOT / "tests" / "fuzz" / "corpus"
+
+HEADER_PREFIXES = {  # sample -> bytes kept for the header/page-map target
+    "win7sp1_7601c_mm428.dmp": 0x3000,
+    "dkom_19041.dmp": 0x3000,
+    "win7sp1_7601_article_bitmap.dmp": 0x4000,
+    "win81_9600_article.dmp": 0x4000,
+}
+TRIAGE_PREFIX = 0x10000
+ADDRSPACE_SAMPLES = ["win7sp1_7601c_mm428.dmp"]
+PIPELINE_SAMPLES = ["win7sp1_7601c_mm428.dmp", "dkom_7601.dmp", "broken_flink_19041.dmp",
+                    "dkom_22631.dmp"]
+
+
+def header_fields(dump: bytes):
+    dtb, pfn_db, modules, active = struct.unpack_from("<QQQQ", dump, 0x10)
+    kdbg = struct.unpack_from("<Q", dump, 0x80)[0]
+    runs = struct.unpack_from("<I", dump, 0x88)[0]
+    first_run = struct.unpack_from("<QQ", dump, 0x98) if runs else (0, 0)
+    return dtb, pfn_db, modules, active, kdbg, first_run
+
+
+def cid_table(dumpprocs, path):
+    if not dumpprocs:
+        return 0
+    out = subprocess.run([dumpprocs, str(path), "--info", "--format", "json"],
+                         capture_output=True, text=True, check=False).stdout
+    try:
+        return int(json.loads(out)["kernel"]["psp_cid_table"], 16)
+    except (ValueError, KeyError, TypeError):
+        return 0
+
+
+def addrspace_seed(path, dumpprocs):
+    dump = path.read_bytes()
+    dtb, pfn_db, modules, active, kdbg, (base, count) = header_fields(dump)
+    addresses = [active, cid_table(dumpprocs, path), 0x00,  # TableCode at +0 (7601 and 10+)
+                 kdbg, modules, pfn_db, 0x0000800000000000, dtb]
+    prologue = struct.pack("<QQ8Q", dtb, base, *addresses)
+    return prologue + dump[0x2000:0x2000 + count * 0x1000]
+
+
+def fresh(directory):
+    if directory.exists():
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True)
+    return directory
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dumpprocs", help="a built dumpprocs, for PspCidTable")
+    args = parser.parse_args()
+
+    out = fresh(CORPUS / "fuzz_dumpfile")
+    for name, size in HEADER_PREFIXES.items():
+        (out / name.replace(".dmp", ".head")).write_bytes((TESTDATA / name).read_bytes()[:size])
+    for name in ["triage_x64.dmp", "triage_arm64.dmp"]:
+        data = (TESTDATA / "real" / name).read_bytes()[:TRIAGE_PREFIX]
+        (out / name.replace(".dmp", ".head")).write_bytes(data)
+
+    out = fresh(CORPUS / "fuzz_addrspace")
+    for name in ADDRSPACE_SAMPLES:
+        (out / name.replace(".dmp", ".pages")).write_bytes(
+            addrspace_seed(TESTDATA / name, args.dumpprocs))
+
+    out = fresh(CORPUS / "fuzz_pipeline")
+    for name in PIPELINE_SAMPLES:
+        shutil.copyfile(TESTDATA / name, out / name)
+
+
+if __name__ == "__main__":
+    main()
