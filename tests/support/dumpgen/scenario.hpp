@@ -22,6 +22,11 @@ struct ProcessSpec {
     bool bad_mm_blink = false;        // the next node's MmProcessLinks.Blink does not point back
 };
 
+// A range of a machine's RAM in frames, for the big (benchmark) machines.
+struct RamRun {
+    std::uint64_t first_pfn = 0, pages = 0;
+};
+
 struct Scenario {
     std::string name;
     std::string description;
@@ -48,6 +53,9 @@ struct Scenario {
     std::uint32_t bugcheck_code = 0x1E;
     bool pcid_in_dtb = false;                 // header DTB carries PCID bits 0..11
     bool translation_fixtures = false;        // the pages of kTranslationFixtures (below)
+    // Big machines (bench/): the RAM the dump covers; the kernel's frames are scattered over it
+    // and writeScenarioSparse() stores every page of it. Empty: only the frames used, packed.
+    std::vector<RamRun> ram;
 };
 
 // Kernel addresses that the translation fixtures map, one case of dump-format.md §5 each. The
@@ -69,5 +77,8 @@ struct TranslationFixtures {
 
 // Writes the dump of `s` and returns its bytes.
 std::vector<std::uint8_t> buildScenario(const Scenario& s);
+// Writes the dump of `s` (which has `ram`) as a sparse file holding every RAM page: only the
+// pages the kernel uses take disk space; the others are holes that read as zeros.
+void writeScenarioSparse(const Scenario& s, const std::string& path);
 
 } // namespace dumpgen
