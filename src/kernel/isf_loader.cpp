@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <fstream>
 #include <iterator>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -22,7 +23,16 @@ Expected<std::string> readFile(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in)
         return makeError(ErrorCode::Io, "{}: cannot open the symbol file", path.string());
-    return std::string(std::istreambuf_iterator<char>(in), {});
+    // One read of the whole file (a character iterator costs more than the decompression).
+    in.seekg(0, std::ios::end);
+    const std::streamoff size = in.tellg();
+    in.seekg(0, std::ios::beg);
+    if (size < 0)
+        return makeError(ErrorCode::Io, "{}: cannot size the symbol file", path.string());
+    std::string data(static_cast<std::size_t>(size), '\0');
+    if (!in.read(data.data(), size))
+        return makeError(ErrorCode::Io, "{}: cannot read the symbol file", path.string());
+    return data;
 }
 
 Expected<std::string> decompressXz(const std::string& data, const std::filesystem::path& path) {
@@ -30,6 +40,7 @@ Expected<std::string> decompressXz(const std::string& data, const std::filesyste
     if (lzma_stream_decoder(&strm, UINT64_MAX, 0) != LZMA_OK)
         return makeError(ErrorCode::Io, "{}: cannot start the xz decoder", path.string());
     std::string out;
+    out.reserve(std::min(kMaxDecompressed, data.size() * 12));  // ISF compresses about 10:1
     std::vector<std::uint8_t> buf(1 << 20);
     strm.next_in = reinterpret_cast<const std::uint8_t*>(data.data());
     strm.avail_in = data.size();
@@ -105,6 +116,104 @@ void describe(const json& isf, const json& ty, MemberInfo& m) {
     }
 }
 
+// Builds the DOM of an ISF file except for what the profile never uses: the symbols (43,000 in a
+// Windows 11 table, the largest part of the file) go straight into a name -> address map, and
+// the enums' constants are skipped (only their sizes matter). That halves the loading time.
+class IsfSaxHandler {
+public:
+    using string_t = json::string_t;
+
+    IsfSaxHandler(json& root, std::map<std::string, std::uint64_t, std::less<>>& symbols)
+        : dom_(root, true), symbols_(symbols) {}
+
+    bool null() { return value([&] { return dom_.null(); }); }
+    bool boolean(bool v) { return value([&] { return dom_.boolean(v); }); }
+    bool number_integer(json::number_integer_t v) {
+        if (inSymbolAddress() && v >= 0)
+            symbols_.insert_or_assign(symbol_, static_cast<std::uint64_t>(v));
+        return value([&] { return dom_.number_integer(v); });
+    }
+    bool number_unsigned(json::number_unsigned_t v) {
+        if (inSymbolAddress())
+            symbols_.insert_or_assign(symbol_, static_cast<std::uint64_t>(v));
+        return value([&] { return dom_.number_unsigned(v); });
+    }
+    bool number_float(json::number_float_t v, const string_t& text) {
+        return value([&] { return dom_.number_float(v, text); });
+    }
+    bool string(string_t& v) { return value([&] { return dom_.string(v); }); }
+    bool binary(json::binary_t& v) { return value([&] { return dom_.binary(v); }); }
+    bool start_object(std::size_t n) {
+        ++depth_;
+        return forwarded() ? dom_.start_object(n) : true;
+    }
+    bool end_object() {
+        const bool forward = forwarded();
+        --depth_;
+        endContainer();
+        return forward ? dom_.end_object() : true;
+    }
+    bool start_array(std::size_t n) {
+        ++depth_;
+        return forwarded() ? dom_.start_array(n) : true;
+    }
+    bool end_array() {
+        const bool forward = forwarded();
+        --depth_;
+        endContainer();
+        return forward ? dom_.end_array() : true;
+    }
+    bool key(string_t& k) {
+        if (forwarded())
+            onKey(k);
+        else if (in_symbols_ && depth_ == 2)
+            symbol_ = k;
+        else if (in_symbols_ && depth_ == 3)
+            address_key_ = k == "address";
+        return forwarded() ? dom_.key(k) : true;
+    }
+    bool parse_error(std::size_t position, const std::string& token,
+                     const nlohmann::detail::exception& e) {
+        return dom_.parse_error(position, token, e);
+    }
+
+private:
+    // Depth: the number of open objects and arrays (1 inside the root object).
+    void onKey(const string_t& k) {
+        if (depth_ == 1) {
+            top_key_ = k;
+            in_symbols_ = k == "symbols";
+        } else if (depth_ == 3 && top_key_ == "enums" && k == "constants") {
+            skip_depth_ = depth_;  // the value that follows, whatever its size
+        }
+    }
+    bool forwarded() const { return !in_symbols_ && skip_depth_ == 0; }
+    bool inSymbolAddress() const { return in_symbols_ && depth_ == 3 && address_key_; }
+    template <typename F> bool value(F&& forward) {
+        if (in_symbols_ && depth_ == 1) {
+            in_symbols_ = false;  // "symbols" held a scalar, not an object: no symbols
+            return true;
+        }
+        if (forwarded())
+            return forward();
+        if (skip_depth_ != 0 && depth_ == skip_depth_)
+            skip_depth_ = 0;  // a skipped scalar
+        return true;
+    }
+    void endContainer() {
+        if (skip_depth_ != 0 && depth_ == skip_depth_)
+            skip_depth_ = 0;
+        if (in_symbols_ && depth_ == 1)
+            in_symbols_ = false;
+    }
+
+    nlohmann::detail::json_sax_dom_parser<json> dom_;
+    std::map<std::string, std::uint64_t, std::less<>>& symbols_;
+    std::size_t depth_ = 0, skip_depth_ = 0;
+    std::string top_key_, symbol_;
+    bool in_symbols_ = false, address_key_ = false;
+};
+
 HandleEntryEra detectEra(const Profile& p) {
     const TypeInfo* entry = p.type("_HANDLE_TABLE_ENTRY");
     if (!entry || entry->member("Object"))
@@ -113,7 +222,8 @@ HandleEntryEra detectEra(const Profile& p) {
     return bits && bits->bit_position == 23 ? HandleEntryEra::Win8 : HandleEntryEra::Win81Plus;
 }
 
-Expected<Profile> fromJson(const json& isf, const std::filesystem::path& path) {
+Expected<Profile> fromJson(const json& isf, const std::filesystem::path& path,
+                           std::map<std::string, std::uint64_t, std::less<>> symbols) {
     if (!isf.is_object() || !isf.contains("user_types") || !isf["user_types"].is_object())
         return makeError(ErrorCode::InvalidData, "{}: not an ISF symbol table (no user_types)",
                          path.string());
@@ -121,6 +231,7 @@ Expected<Profile> fromJson(const json& isf, const std::filesystem::path& path) {
         return makeError(ErrorCode::InvalidData, "{}: not an ISF symbol table (no base_types)",
                          path.string());
     Profile p;
+    p.symbols = std::move(symbols);
     p.name = path.filename().string();
     p.source = ProfileSource::Isf;
     p.data_source = "ISF " + path.string();
@@ -143,10 +254,6 @@ Expected<Profile> fromJson(const json& isf, const std::filesystem::path& path) {
         });
         p.types.emplace(tname, std::move(type));
     }
-    if (isf.contains("symbols"))
-        for (const auto& [sname, s] : isf["symbols"].items())
-            if (s.contains("address"))
-                p.symbols.emplace(sname, s["address"].get<std::uint64_t>());
     if (auto pdb = isf.value("/metadata/windows/pdb"_json_pointer, json()); pdb.is_object())
         p.pdb_ids.push_back(PdbId{pdb.value("GUID", ""), pdb.value("age", 0u)});
     p.handle_era = detectEra(p);
@@ -161,13 +268,15 @@ Expected<Profile> loadIsfProfile(const std::filesystem::path& path) {
         DP_TRY(data, decompressXz(data, path));
     }
     json isf;
+    std::map<std::string, std::uint64_t, std::less<>> symbols;
     try {
-        isf = json::parse(data);
-    } catch (const json::parse_error& e) {
+        IsfSaxHandler handler(isf, symbols);
+        json::sax_parse(data, &handler);
+    } catch (const json::exception& e) {  // the DOM builder rethrows parse errors sliced
         return makeError(ErrorCode::InvalidData, "{}: not JSON: {}", path.string(), e.what());
     }
     try {
-        return fromJson(isf, path);
+        return fromJson(isf, path, std::move(symbols));
     } catch (const json::exception& e) {
         return makeError(ErrorCode::InvalidData, "{}: malformed ISF: {}", path.string(), e.what());
     }
