@@ -104,6 +104,11 @@ bool appendBitmapRuns(std::span<const std::uint64_t> words, std::uint64_t first_
         std::uint64_t w = words[i];
         if (bit_count - first_bit < 64)
             w &= ~std::uint64_t{0} >> (64 - (bit_count - first_bit));
+        if (w == ~std::uint64_t{0} && !runs.empty() &&
+            runs.back().base_page + runs.back().page_count == first_bit) {
+            runs.back().page_count += 64;  // the common case: deep inside a run of RAM
+            continue;
+        }
         unsigned bit = 0;
         while (bit < 64 && (w >> bit) != 0) {
             bit += static_cast<unsigned>(std::countr_zero(w >> bit));

@@ -3,9 +3,13 @@
 
 #include <algorithm>
 #include <fstream>
+#include <istream>
 #include <iterator>
 #include <map>
+#include <optional>
+#include <streambuf>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "dumpprocs/kernel/profile.hpp"
@@ -35,35 +39,63 @@ Expected<std::string> readFile(const std::filesystem::path& path) {
     return data;
 }
 
-Expected<std::string> decompressXz(const std::string& data, const std::filesystem::path& path) {
-    lzma_stream strm = LZMA_STREAM_INIT;
-    if (lzma_stream_decoder(&strm, UINT64_MAX, 0) != LZMA_OK)
-        return makeError(ErrorCode::Io, "{}: cannot start the xz decoder", path.string());
-    std::string out;
-    out.reserve(std::min(kMaxDecompressed, data.size() * 12));  // ISF compresses about 10:1
-    std::vector<std::uint8_t> buf(1 << 20);
-    strm.next_in = reinterpret_cast<const std::uint8_t*>(data.data());
-    strm.avail_in = data.size();
-    lzma_ret ret = LZMA_OK;
-    while (ret == LZMA_OK) {
-        strm.next_out = buf.data();
-        strm.avail_out = buf.size();
-        ret = lzma_code(&strm, LZMA_FINISH);
-        out.append(reinterpret_cast<const char*>(buf.data()), buf.size() - strm.avail_out);
-        if (out.size() > kMaxDecompressed) {
-            lzma_end(&strm);
-            return makeError(ErrorCode::InvalidData, "{}: decompresses to more than {} MiB",
-                             path.string(), kMaxDecompressed >> 20);
-        }
+// Decompresses an .xz file as the JSON parser reads it, 256 KiB at a time: the whole text of a
+// large ISF (7 MB) would be new memory to fault in, which costs more than parsing it.
+class XzStreamBuf final : public std::streambuf {
+public:
+    explicit XzStreamBuf(const std::string& compressed) : out_(256 << 10) {
+        ok_ = lzma_stream_decoder(&strm_, UINT64_MAX, 0) == LZMA_OK;
+        strm_.next_in = reinterpret_cast<const std::uint8_t*>(compressed.data());
+        strm_.avail_in = compressed.size();
+        total_in_ = compressed.size();
     }
-    const auto consumed = data.size() - strm.avail_in;
-    lzma_end(&strm);
-    if (ret != LZMA_STREAM_END)
-        return makeError(ErrorCode::InvalidData, "{}: corrupt xz data (lzma error {} after {} "
-                                                 "bytes)",
-                         path.string(), static_cast<int>(ret), consumed);
-    return out;
-}
+    ~XzStreamBuf() override { lzma_end(&strm_); }
+    XzStreamBuf(const XzStreamBuf&) = delete;
+    XzStreamBuf& operator=(const XzStreamBuf&) = delete;
+
+    // Why the stream ended early, or empty when it ended at the end of the xz data.
+    std::string problem() const { return problem_; }
+
+protected:
+    int_type underflow() override {
+        if (gptr() < egptr())
+            return traits_type::to_int_type(*gptr());
+        if (!ok_ || finished_)
+            return traits_type::eof();
+        strm_.next_out = reinterpret_cast<std::uint8_t*>(out_.data());
+        strm_.avail_out = out_.size();
+        const lzma_ret ret = lzma_code(&strm_, LZMA_FINISH);
+        const std::size_t produced = out_.size() - strm_.avail_out;
+        produced_ += produced;
+        if (ret == LZMA_STREAM_END) {
+            finished_ = true;
+        } else if (ret != LZMA_OK) {
+            problem_ = fmt::format("corrupt xz data (lzma error {} after {} bytes)",
+                                   static_cast<int>(ret), total_in_ - strm_.avail_in);
+            ok_ = false;
+        } else if (produced_ > kMaxDecompressed) {
+            problem_ = fmt::format("decompresses to more than {} MiB", kMaxDecompressed >> 20);
+            ok_ = false;
+        }
+        if (ok_ && !finished_ && produced == 0) {
+            problem_ = fmt::format("xz data ends early: truncated after {} bytes", total_in_);
+            ok_ = false;
+        }
+        if (!ok_ && problem_.empty())
+            problem_ = "cannot start the xz decoder";
+        if (!ok_ || produced == 0)
+            return traits_type::eof();
+        setg(out_.data(), out_.data(), out_.data() + produced);
+        return traits_type::to_int_type(*gptr());
+    }
+
+private:
+    lzma_stream strm_ = LZMA_STREAM_INIT;
+    std::vector<char> out_;
+    std::size_t total_in_ = 0, produced_ = 0;
+    bool ok_ = false, finished_ = false;
+    std::string problem_;
+};
 
 std::uint32_t baseSize(const json& isf, const std::string& name) {
     auto it = isf["base_types"].find(name);
@@ -263,18 +295,26 @@ Expected<Profile> fromJson(const json& isf, const std::filesystem::path& path,
 } // namespace
 
 Expected<Profile> loadIsfProfile(const std::filesystem::path& path) {
-    DP_TRY(std::string data, readFile(path));
-    if (data.size() >= 6 && data.compare(0, 6, "\xFD" "7zXZ\0", 6) == 0) {
-        DP_TRY(data, decompressXz(data, path));
-    }
+    DP_TRY(const std::string data, readFile(path));
+    const bool xz = data.size() >= 6 && data.compare(0, 6, "\xFD" "7zXZ\0", 6) == 0;
     json isf;
     std::map<std::string, std::uint64_t, std::less<>> symbols;
+    std::optional<XzStreamBuf> xz_text;
     try {
         IsfSaxHandler handler(isf, symbols);
-        json::sax_parse(data, &handler);
+        if (xz) {
+            std::istream text(&xz_text.emplace(data));
+            json::sax_parse(text, &handler);
+        } else {
+            json::sax_parse(data, &handler);
+        }
     } catch (const json::exception& e) {  // the DOM builder rethrows parse errors sliced
+        if (xz_text && !xz_text->problem().empty())
+            return makeError(ErrorCode::InvalidData, "{}: {}", path.string(), xz_text->problem());
         return makeError(ErrorCode::InvalidData, "{}: not JSON: {}", path.string(), e.what());
     }
+    if (xz_text && !xz_text->problem().empty())
+        return makeError(ErrorCode::InvalidData, "{}: {}", path.string(), xz_text->problem());
     try {
         return fromJson(isf, path, std::move(symbols));
     } catch (const json::exception& e) {
