@@ -2,6 +2,7 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cstring>
 #include <new>
 
@@ -15,7 +16,8 @@ constexpr std::size_t kStorageBytes = PageCache::kSlots * PageCache::kPageBytes;
 
 } // namespace
 
-PageCache::PageCache(const MappedFile& file) : file_(file), tags_(kSlots, kEmpty) {
+PageCache::PageCache(const MappedFile& file)
+    : file_(file), index_pfn_(kIndexSize, kEmpty), index_slot_(kIndexSize, 0) {
     void* p = ::mmap(nullptr, kStorageBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
                      -1, 0);
     if (p == MAP_FAILED)
@@ -26,26 +28,38 @@ PageCache::PageCache(const MappedFile& file) : file_(file), tags_(kSlots, kEmpty
 
 PageCache::~PageCache() { ::munmap(storage_, kStorageBytes); }
 
+std::size_t PageCache::position(std::uint64_t pfn) const {
+    std::size_t at = static_cast<std::size_t>((pfn * 0x9E3779B97F4A7C15ULL) >> (64 - kIndexBits));
+    while (index_pfn_[at] != pfn && index_pfn_[at] != kEmpty)
+        at = (at + 1) & (kIndexSize - 1);  // never full: at most kSlots of kIndexSize are used
+    return at;
+}
+
 bool PageCache::copyCached(std::uint64_t pfn, std::size_t offset, std::span<std::byte> out) const {
-    const std::size_t index = static_cast<std::size_t>(pfn % kSlots);
     std::lock_guard lock(mutex_);
-    if (tags_[index] != pfn)
+    const std::size_t at = position(pfn);
+    if (index_pfn_[at] != pfn)
         return false;
-    std::memcpy(out.data(), slot(index) + offset, out.size());
+    std::memcpy(out.data(), slot(index_slot_[at]) + offset, out.size());
     return true;
 }
 
 bool PageCache::readAndCopy(std::uint64_t pfn, std::uint64_t file_offset, std::size_t offset,
                             std::span<std::byte> out) {
-    const std::size_t index = static_cast<std::size_t>(pfn % kSlots);
     std::lock_guard lock(mutex_);
-    if (tags_[index] != pfn) {
-        tags_[index] = kEmpty;
-        if (!file_.readAt(file_offset, std::span<std::byte>(slot(index), kPageBytes)))
+    std::size_t at = position(pfn);
+    if (index_pfn_[at] != pfn) {
+        if (used_ == kSlots) {  // full: start over rather than grow
+            std::fill(index_pfn_.begin(), index_pfn_.end(), kEmpty);
+            used_ = 0;
+            at = position(pfn);
+        }
+        if (!file_.readAt(file_offset, std::span<std::byte>(slot(used_), kPageBytes)))
             return false;
-        tags_[index] = pfn;
+        index_pfn_[at] = pfn;
+        index_slot_[at] = static_cast<std::uint32_t>(used_++);
     }
-    std::memcpy(out.data(), slot(index) + offset, out.size());
+    std::memcpy(out.data(), slot(index_slot_[at]) + offset, out.size());
     return true;
 }
 
