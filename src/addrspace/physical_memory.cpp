@@ -8,7 +8,8 @@ namespace dumpprocs {
 Expected<void> PhysicalMemory::copyFromPage(std::uint64_t pfn, std::size_t offset,
                                             std::span<std::byte> out) const {
     DP_TRY(ByteView bytes, page(pfn));
-    std::memcpy(out.data(), bytes.data() + offset, out.size());
+    DP_TRY(ByteView part, bytes.slice(offset, out.size()));
+    std::memcpy(out.data(), part.data(), out.size());
     return {};
 }
 

@@ -404,6 +404,10 @@ Expected<ByteView> CrashDump::page(std::uint64_t pfn) const {
 
 Expected<void> CrashDump::copyFromPage(std::uint64_t pfn, std::size_t offset,
                                        std::span<std::byte> out) const {
+    if (offset > 0x1000 || out.size() > 0x1000 - offset)
+        return makeError(ErrorCode::OutOfBounds, "read of {} bytes at offset {:#x} of physical page "
+                                                 "{:#x} runs past the page",
+                         out.size(), offset, pfn * 0x1000);
     if (pages_->copyCached(pfn, offset, out))
         return {};
     DP_TRY(const std::uint64_t file_offset, pageFileOffset(pfn));

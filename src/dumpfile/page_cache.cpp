@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <new>
 
 #include "mapped_file.hpp"
 
@@ -21,12 +20,15 @@ PageCache::PageCache(const MappedFile& file)
     void* p = ::mmap(nullptr, kStorageBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
                      -1, 0);
     if (p == MAP_FAILED)
-        throw std::bad_alloc();
+        return;  // no cache: every read is served from the mapping
     ::madvise(p, kStorageBytes, MADV_HUGEPAGE);  // advisory: fewer, larger faults where THP is on
     storage_ = static_cast<std::byte*>(p);
 }
 
-PageCache::~PageCache() { ::munmap(storage_, kStorageBytes); }
+PageCache::~PageCache() {
+    if (storage_)
+        ::munmap(storage_, kStorageBytes);
+}
 
 std::size_t PageCache::position(std::uint64_t pfn) const {
     std::size_t at = static_cast<std::size_t>((pfn * 0x9E3779B97F4A7C15ULL) >> (64 - kIndexBits));
@@ -36,6 +38,8 @@ std::size_t PageCache::position(std::uint64_t pfn) const {
 }
 
 bool PageCache::copyCached(std::uint64_t pfn, std::size_t offset, std::span<std::byte> out) const {
+    if (!storage_)
+        return false;
     std::lock_guard lock(mutex_);
     const std::size_t at = position(pfn);
     if (index_pfn_[at] != pfn)
@@ -46,6 +50,8 @@ bool PageCache::copyCached(std::uint64_t pfn, std::size_t offset, std::span<std:
 
 bool PageCache::readAndCopy(std::uint64_t pfn, std::uint64_t file_offset, std::size_t offset,
                             std::span<std::byte> out) {
+    if (!storage_)
+        return false;
     std::lock_guard lock(mutex_);
     std::size_t at = position(pfn);
     if (index_pfn_[at] != pfn) {

@@ -46,7 +46,7 @@ private:
     std::size_t position(std::uint64_t pfn) const;
 
     const MappedFile& file_;
-    std::byte* storage_ = nullptr;        // kSlots pages, anonymous mapping
+    std::byte* storage_ = nullptr;        // kSlots pages, anonymous mapping; null: no cache
     std::vector<std::uint64_t> index_pfn_;  // kIndexSize entries, kEmpty when free
     std::vector<std::uint32_t> index_slot_;
     std::size_t used_ = 0;                // slots handed out
