@@ -24,8 +24,8 @@ class MappedFile;
 class PageCache {
 public:
     static constexpr std::size_t kPageBytes = 0x1000;
-    static constexpr std::size_t kSlots = 8192;        // 32 MiB at most
-    static constexpr std::size_t kIndexBits = 14;      // open-addressing index, 2x the slots
+    static constexpr std::size_t kSlots = 16384;       // 64 MiB at most
+    static constexpr std::size_t kIndexBits = 15;      // open-addressing index, 2x the slots
     static constexpr std::size_t kIndexSize = std::size_t{1} << kIndexBits;
 
     explicit PageCache(const MappedFile& file);
