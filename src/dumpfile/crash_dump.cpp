@@ -274,11 +274,13 @@ Expected<std::unique_ptr<PhysicalPageMap>> CrashDump::bitmapPageMap(
     constexpr std::size_t kChunkWords = 32768;  // 256 KiB
     constexpr std::size_t kMaxRuns = 65536;
     const std::uint64_t word_count = (bit_count + 63) / 64;
-    std::vector<std::uint64_t> chunk(static_cast<std::size_t>(std::min<std::uint64_t>(word_count, kChunkWords)));
+    std::vector<std::uint64_t> chunk(
+        static_cast<std::size_t>(std::min<std::uint64_t>(word_count, kChunkWords)));
     std::vector<PhysicalRun> runs;
     bool few_runs = true;
     for (std::uint64_t first = 0; first < word_count && few_runs; first += kChunkWords) {
-        const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(kChunkWords, word_count - first));
+        const auto n =
+            static_cast<std::size_t>(std::min<std::uint64_t>(kChunkWords, word_count - first));
         const auto words = std::span(chunk).first(n);
         DP_CHECK(readBitmapWords(bitmap_at + first * 8, words));
         few_runs = appendBitmapRuns(words, first, bit_count, runs, kMaxRuns);

@@ -13,7 +13,8 @@ int main(int argc, char** argv) {
     app.add_option("--ram", spec.ram_gib, "RAM in GiB (>= 3)")->check(CLI::Range(3, 16384));
     app.add_option("--processes", spec.processes, "processes besides System (>= 100)")
         ->check(CLI::Range(100, 100000));
-    app.add_option("--cid-levels", spec.cid_levels, "PspCidTable levels")->check(CLI::IsMember({2, 3}));
+    app.add_option("--cid-levels", spec.cid_levels, "PspCidTable levels")
+        ->check(CLI::IsMember({2, 3}));
     app.add_option("--dump-type", spec.dump_type, "1 (run list) or 5 (bitmap)")
         ->check(CLI::IsMember({1, 5}));
     app.add_option("--out", out, "output file")->required();

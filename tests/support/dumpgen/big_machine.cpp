@@ -10,11 +10,11 @@
 namespace dumpgen {
 namespace {
 
-const char* kServerNames[] = {"smss.exe",     "csrss.exe",   "wininit.exe",  "services.exe",
-                              "lsass.exe",    "svchost.exe", "svchost.exe",  "svchost.exe",
-                              "spoolsv.exe",  "sqlservr.exe", "w3wp.exe",    "dllhost.exe",
-                              "conhost.exe",  "WmiPrvSE.exe", "MsMpEng.exe", "java.exe",
-                              "powershell.exe", "vmms.exe",   "vmwp.exe",    "rdpclip.exe"};
+const char* kServerNames[] = {"smss.exe",       "csrss.exe",    "wininit.exe", "services.exe",
+                              "lsass.exe",      "svchost.exe",  "svchost.exe", "svchost.exe",
+                              "spoolsv.exe",    "sqlservr.exe", "w3wp.exe",    "dllhost.exe",
+                              "conhost.exe",    "WmiPrvSE.exe", "MsMpEng.exe", "java.exe",
+                              "powershell.exe", "vmms.exe",     "vmwp.exe",    "rdpclip.exe"};
 
 } // namespace
 
