@@ -59,13 +59,13 @@ Expected<Translation> X64AddressSpace::translate(std::uint64_t va) const {
     for (int level = 0; level < 4; ++level) {
         const unsigned shift = 39 - 9 * static_cast<unsigned>(level);
         const std::uint64_t entry_pa = table + ((va >> shift) & 0x1FF) * 8;
-        auto page = memory_->page(entry_pa >> kPageShift);
-        if (!page)
+        std::uint64_t entry = 0;
+        if (!memory_->copyFromPage(entry_pa >> kPageShift, entry_pa & (kPageSize - 1),
+                                   std::as_writable_bytes(std::span(&entry, 1))))
             return makeError(ErrorCode::PageNotInDump,
                              "{:#x}: the page table holding its {} (physical {:#x}) is not in the "
                              "dump",
                              va, kLevelNames[level], entry_pa);
-        const auto entry = page->readUnchecked<std::uint64_t>(entry_pa & (kPageSize - 1));
         Translation t;
         if (!(entry & kPresent)) {
             if (level < 3)
@@ -97,15 +97,13 @@ Expected<void> X64AddressSpace::read(std::uint64_t va, std::span<std::byte> out)
     while (done < out.size()) {
         const std::uint64_t at = va + done;
         DP_TRY(const Translation t, translate(at));
-        auto page = memory_->page(t.physical >> kPageShift);
-        if (!page)
+        const std::size_t offset = static_cast<std::size_t>(t.physical & (kPageSize - 1));
+        const std::size_t n = std::min(out.size() - done, static_cast<std::size_t>(kPageSize) - offset);
+        if (!memory_->copyFromPage(t.physical >> kPageShift, offset, out.subspan(done, n)))
             return makeError(ErrorCode::PageNotInDump,
                              "{:#x} maps to physical {:#x}{}, which is not in the dump", at,
                              t.physical,
                              t.via == Translation::Via::Transition ? " (transition page)" : "");
-        const std::size_t offset = static_cast<std::size_t>(t.physical & (kPageSize - 1));
-        const std::size_t n = std::min(out.size() - done, static_cast<std::size_t>(kPageSize) - offset);
-        std::memcpy(out.data() + done, page->data() + offset, n);
         done += n;
     }
     return {};

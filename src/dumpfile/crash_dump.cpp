@@ -8,6 +8,7 @@
 
 #include "dumpprocs/dumpfile/layouts.hpp"
 #include "mapped_file.hpp"
+#include "page_cache.hpp"
 
 namespace dumpprocs::dumpfile {
 namespace {
@@ -118,6 +119,7 @@ Expected<std::unique_ptr<CrashDump>> CrashDump::open(const std::filesystem::path
     std::unique_ptr<CrashDump> dump(new CrashDump());
     dump->path_ = path;
     DP_TRY(dump->file_, MappedFile::open(path));
+    dump->pages_ = std::make_unique<PageCache>(*dump->file_);
     if (auto r = dump->parse(); !r)
         return r.error().context(path.string());
     return dump;
@@ -249,20 +251,53 @@ Expected<void> CrashDump::parseBitmap() {
                          "first page offset {:#x} (file offset 0x2020) is not page aligned after "
                          "the bitmap, or lies past the end of the file",
                          s.HeaderSize);
-    const auto* words = reinterpret_cast<const std::uint64_t*>(file.data() + bitmap_at);
-    auto map = std::make_unique<BitmapPageMap>(
-        std::span<const std::uint64_t>(words, bitmap_bytes / 8), s.BitmapSize, s.HeaderSize);
-    if (map->presentPages() != s.Pages)
+    DP_TRY(page_map_, bitmapPageMap(bitmap_at, s.BitmapSize, s.HeaderSize));
+    if (page_map_->presentPages() != s.Pages)
         return makeError(ErrorCode::Corrupt,
                          "the bitmap has {:#x} bits set but the header (file offset 0x2028) says "
                          "{:#x} pages",
-                         map->presentPages(), s.Pages);
+                         page_map_->presentPages(), s.Pages);
     const std::uint64_t capacity = (fileSize() - s.HeaderSize) / 0x1000;
     if (s.Pages > capacity)
         warnings_.push_back(fmt::format("file truncated: the bitmap holds {:#x} pages but the file "
                                         "has room for {:#x}; pages past {:#x} are reported absent",
                                         s.Pages, capacity, fileSize()));
-    page_map_ = std::move(map);
+    return {};
+}
+
+// The bitmap is read in chunks through one small buffer (never mapped: on a 1 TiB dump it is
+// 32 MiB, and touching that much new memory costs more than everything else the views do). Most
+// bitmaps are a few runs of RAM, which a RunPageMap answers with the same file offsets; only a
+// fragmented one (a kernel dump's) is kept whole, with its rank index.
+Expected<std::unique_ptr<PhysicalPageMap>> CrashDump::bitmapPageMap(
+    std::uint64_t bitmap_at, std::uint64_t bit_count, std::uint64_t first_page_offset) {
+    constexpr std::size_t kChunkWords = 32768;  // 256 KiB
+    constexpr std::size_t kMaxRuns = 65536;
+    const std::uint64_t word_count = (bit_count + 63) / 64;
+    std::vector<std::uint64_t> chunk(
+        static_cast<std::size_t>(std::min<std::uint64_t>(word_count, kChunkWords)));
+    std::vector<PhysicalRun> runs;
+    bool few_runs = true;
+    for (std::uint64_t first = 0; first < word_count && few_runs; first += kChunkWords) {
+        const auto n =
+            static_cast<std::size_t>(std::min<std::uint64_t>(kChunkWords, word_count - first));
+        const auto words = std::span(chunk).first(n);
+        DP_CHECK(readBitmapWords(bitmap_at + first * 8, words));
+        few_runs = appendBitmapRuns(words, first, bit_count, runs, kMaxRuns);
+    }
+    if (few_runs)
+        return std::unique_ptr<PhysicalPageMap>(
+            std::make_unique<RunPageMap>(std::move(runs), first_page_offset));
+    bitmap_words_.resize(static_cast<std::size_t>(word_count));
+    DP_CHECK(readBitmapWords(bitmap_at, bitmap_words_));
+    return std::unique_ptr<PhysicalPageMap>(
+        std::make_unique<BitmapPageMap>(bitmap_words_, bit_count, first_page_offset));
+}
+
+Expected<void> CrashDump::readBitmapWords(std::uint64_t at, std::span<std::uint64_t> words) const {
+    if (!file_->readAt(at, std::as_writable_bytes(words)))
+        return makeError(ErrorCode::Io, "cannot read {:#x} bytes of the bitmap at file offset {:#x}",
+                         words.size_bytes(), at);
     return {};
 }
 
@@ -353,7 +388,7 @@ std::vector<PhysicalRun> CrashDump::runs() const {
     return page_map_ ? page_map_->runs() : std::vector<PhysicalRun>{};
 }
 
-Expected<ByteView> CrashDump::page(std::uint64_t pfn) const {
+Expected<std::uint64_t> CrashDump::pageFileOffset(std::uint64_t pfn) const {
     const std::uint64_t pa = pfn * 0x1000;
     if (!page_map_)
         return makeError(ErrorCode::PageNotInDump,
@@ -361,13 +396,31 @@ Expected<ByteView> CrashDump::page(std::uint64_t pfn) const {
     auto offset = page_map_->fileOffset(pfn);
     if (!offset)
         return makeError(ErrorCode::PageNotInDump, "physical page {:#x} is not in the dump", pa);
-    auto bytes = file_->view().slice(*offset, 0x1000);
-    if (!bytes)
+    if (!file_->view().contains(*offset, 0x1000))
         return makeError(ErrorCode::PageNotInDump,
                          "physical page {:#x} is not in the dump: file truncated at {:#x} (page "
                          "would be at file offset {:#x})",
                          pa, fileSize(), *offset);
-    return ByteView(bytes->data(), 0x1000, pa, "physical address");
+    return *offset;
+}
+
+Expected<ByteView> CrashDump::page(std::uint64_t pfn) const {
+    DP_TRY(const std::uint64_t offset, pageFileOffset(pfn));
+    return ByteView(file_->view().data() + offset, 0x1000, pfn * 0x1000, "physical address");
+}
+
+Expected<void> CrashDump::copyFromPage(std::uint64_t pfn, std::size_t offset,
+                                       std::span<std::byte> out) const {
+    if (offset > 0x1000 || out.size() > 0x1000 - offset)
+        return makeError(ErrorCode::OutOfBounds, "read of {} bytes at offset {:#x} of physical page "
+                                                 "{:#x} runs past the page",
+                         out.size(), offset, pfn * 0x1000);
+    if (pages_->copyCached(pfn, offset, out))
+        return {};
+    DP_TRY(const std::uint64_t file_offset, pageFileOffset(pfn));
+    if (!pages_->readAndCopy(pfn, file_offset, offset, out))  // I/O error: try the mapping
+        std::memcpy(out.data(), file_->view().data() + file_offset + offset, out.size());
+    return {};
 }
 
 std::uint64_t CrashDump::pageSpan() const { return page_map_ ? page_map_->pageSpan() : 0; }

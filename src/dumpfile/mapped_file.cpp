@@ -35,14 +35,33 @@ Expected<std::unique_ptr<MappedFile>> MappedFile::open(const std::filesystem::pa
     const auto size = static_cast<std::size_t>(st.st_size);
     void* data = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
     const int err = errno;
-    ::close(fd);
-    if (data == MAP_FAILED)
+    if (data == MAP_FAILED) {
+        ::close(fd);
         return makeError(ErrorCode::Io, "{}: cannot map {} bytes: {}", path.string(), size,
                          std::strerror(err));
+    }
     ::madvise(data, size, MADV_RANDOM);
-    return std::unique_ptr<MappedFile>(new MappedFile(static_cast<const std::byte*>(data), size));
+    return std::unique_ptr<MappedFile>(
+        new MappedFile(static_cast<const std::byte*>(data), size, fd));
 }
 
-MappedFile::~MappedFile() { ::munmap(const_cast<std::byte*>(data_), size_); }
+bool MappedFile::readAt(std::uint64_t offset, std::span<std::byte> out) const {
+    std::size_t done = 0;
+    while (done < out.size()) {
+        const ssize_t n = ::pread(fd_, out.data() + done, out.size() - done,
+                                  static_cast<off_t>(offset + done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        done += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+MappedFile::~MappedFile() {
+    ::munmap(const_cast<std::byte*>(data_), size_);
+    ::close(fd_);
+}
 
 } // namespace dumpprocs::dumpfile

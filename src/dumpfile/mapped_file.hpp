@@ -1,9 +1,11 @@
 #pragma once
 // A read-only memory mapping of a whole file (PROT_READ, MAP_PRIVATE): the dump is never written.
+// The descriptor stays open for pread(2), which the page cache uses (see page_cache.hpp).
 
 #include <cstddef>
 #include <filesystem>
 #include <memory>
+#include <span>
 
 #include "dumpprocs/support/byte_view.hpp"
 
@@ -19,11 +21,14 @@ public:
 
     ByteView view() const { return ByteView(data_, size_, 0, "file offset"); }
     std::size_t size() const { return size_; }
+    // Copies [offset, offset+out.size()) with pread(2); false on an I/O error or a short read.
+    bool readAt(std::uint64_t offset, std::span<std::byte> out) const;
 
 private:
-    MappedFile(const std::byte* data, std::size_t size) : data_(data), size_(size) {}
+    MappedFile(const std::byte* data, std::size_t size, int fd) : data_(data), size_(size), fd_(fd) {}
     const std::byte* data_;
     std::size_t size_;
+    int fd_;
 };
 
 } // namespace dumpprocs::dumpfile

@@ -1,6 +1,7 @@
 #include "dumpprocs/dumpfile/page_map.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstring>
 
@@ -41,8 +42,18 @@ BitmapPageMap::BitmapPageMap(std::span<const std::uint64_t> words, std::uint64_t
         block_rank_.push_back(total_);
         for (std::size_t i = b * kWordsPerBlock; i < std::min(words_.size(), (b + 1) * kWordsPerBlock);
              ++i)
-            total_ += static_cast<std::uint64_t>(std::popcount(word(i)));
+            total_ += bitsSet(word(i));
     }
+}
+
+// Most words of a real bitmap are all ones (RAM) or all zeros (holes, or what a kernel dump
+// leaves out); without -mpopcnt std::popcount is a library call, so those skip it.
+std::uint64_t BitmapPageMap::bitsSet(std::uint64_t w) {
+    if (w == 0)
+        return 0;
+    if (w == ~std::uint64_t{0})
+        return 64;
+    return static_cast<std::uint64_t>(std::popcount(w));
 }
 
 // Reads word i without assuming the mapping is 8-byte aligned; masks bits past the bit count.
@@ -67,26 +78,53 @@ std::optional<std::uint64_t> BitmapPageMap::fileOffset(std::uint64_t pfn) const 
         return std::nullopt;
     std::uint64_t rank = block_rank_[wi / kWordsPerBlock];
     for (std::size_t i = (wi / kWordsPerBlock) * kWordsPerBlock; i < wi; ++i)
-        rank += static_cast<std::uint64_t>(std::popcount(word(i)));
-    rank += static_cast<std::uint64_t>(std::popcount(w & (bit - 1)));
+        rank += bitsSet(word(i));
+    rank += bitsSet(w & (bit - 1));
     return first_page_offset_ + rank * 0x1000;
 }
 
 std::vector<PhysicalRun> BitmapPageMap::runs() const {
     std::vector<PhysicalRun> out;
+    std::array<std::uint64_t, 1> w{};
     for (std::size_t wi = 0; wi < words_.size(); ++wi) {
-        std::uint64_t w = word(wi);
-        while (w) {
-            const auto bit = static_cast<unsigned>(std::countr_zero(w));
-            const std::uint64_t pfn = wi * 64ULL + bit;
-            if (!out.empty() && out.back().base_page + out.back().page_count == pfn)
-                ++out.back().page_count;
-            else
-                out.push_back({pfn, 1});
-            w &= w - 1;
-        }
+        w[0] = word(wi);
+        appendBitmapRuns(w, wi, bits_, out, ~std::size_t{0});
     }
     return out;
+}
+
+// Word by word, a stretch of set bits at a time: a 1 TiB bitmap has 2^28 bits.
+bool appendBitmapRuns(std::span<const std::uint64_t> words, std::uint64_t first_word,
+                      std::uint64_t bit_count, std::vector<PhysicalRun>& runs,
+                      std::size_t max_runs) {
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        const std::uint64_t first_bit = (first_word + i) * 64;
+        if (first_bit >= bit_count)
+            break;
+        std::uint64_t w = words[i];
+        if (bit_count - first_bit < 64)
+            w &= ~std::uint64_t{0} >> (64 - (bit_count - first_bit));
+        if (w == ~std::uint64_t{0} && !runs.empty() &&
+            runs.back().base_page + runs.back().page_count == first_bit) {
+            runs.back().page_count += 64;  // the common case: deep inside a run of RAM
+            continue;
+        }
+        unsigned bit = 0;
+        while (bit < 64 && (w >> bit) != 0) {
+            bit += static_cast<unsigned>(std::countr_zero(w >> bit));
+            const auto ones = static_cast<unsigned>(std::countr_one(w >> bit));
+            const std::uint64_t pfn = first_bit + bit;
+            if (!runs.empty() && runs.back().base_page + runs.back().page_count == pfn) {
+                runs.back().page_count += ones;
+            } else {
+                if (runs.size() >= max_runs)
+                    return false;
+                runs.push_back({pfn, ones});
+            }
+            bit += ones;
+        }
+    }
+    return true;
 }
 
 } // namespace dumpprocs::dumpfile

@@ -3,9 +3,14 @@
 
 #include <algorithm>
 #include <fstream>
+#include <istream>
 #include <iterator>
+#include <map>
+#include <optional>
+#include <streambuf>
 #include <vector>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "dumpprocs/kernel/profile.hpp"
@@ -26,45 +31,92 @@ Expected<std::string> readFile(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in)
         return makeError(ErrorCode::Io, "{}: cannot open the symbol file", path.string());
-    std::string data;
-    std::vector<char> chunk(1 << 20);
-    while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || in.gcount() > 0) {
-        data.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
-        if (data.size() > kMaxDecompressed)
-            return makeError(ErrorCode::InvalidData, "{}: larger than {} MiB, not a symbol file",
-                             path.string(), kMaxDecompressed >> 20);
+    if (!std::filesystem::is_regular_file(path, ec)) {
+        // A device or pipe (--symbols /dev/zero) has no size: read it in chunks up to the cap.
+        std::string data;
+        std::vector<char> chunk(1 << 20);
+        while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) ||
+               in.gcount() > 0) {
+            data.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
+            if (data.size() > kMaxDecompressed)
+                return makeError(ErrorCode::InvalidData, "{}: larger than {} MiB, not a symbol file",
+                                 path.string(), kMaxDecompressed >> 20);
+        }
+        return data;
     }
+    // One read of the whole file (a character iterator costs more than the decompression), after
+    // its size is checked: a huge file must fail, not exhaust memory.
+    in.seekg(0, std::ios::end);
+    const std::streamoff size = in.tellg();
+    in.seekg(0, std::ios::beg);
+    if (size < 0)
+        return makeError(ErrorCode::Io, "{}: cannot size the symbol file", path.string());
+    if (static_cast<std::uint64_t>(size) > kMaxDecompressed)
+        return makeError(ErrorCode::InvalidData, "{}: larger than {} MiB, not a symbol file",
+                         path.string(), kMaxDecompressed >> 20);
+    std::string data(static_cast<std::size_t>(size), '\0');
+    if (!in.read(data.data(), size))
+        return makeError(ErrorCode::Io, "{}: cannot read the symbol file", path.string());
     return data;
 }
 
-Expected<std::string> decompressXz(const std::string& data, const std::filesystem::path& path) {
-    lzma_stream strm = LZMA_STREAM_INIT;
-    if (lzma_stream_decoder(&strm, UINT64_MAX, 0) != LZMA_OK)
-        return makeError(ErrorCode::Io, "{}: cannot start the xz decoder", path.string());
-    std::string out;
-    std::vector<std::uint8_t> buf(1 << 20);
-    strm.next_in = reinterpret_cast<const std::uint8_t*>(data.data());
-    strm.avail_in = data.size();
-    lzma_ret ret = LZMA_OK;
-    while (ret == LZMA_OK) {
-        strm.next_out = buf.data();
-        strm.avail_out = buf.size();
-        ret = lzma_code(&strm, LZMA_FINISH);
-        out.append(reinterpret_cast<const char*>(buf.data()), buf.size() - strm.avail_out);
-        if (out.size() > kMaxDecompressed) {
-            lzma_end(&strm);
-            return makeError(ErrorCode::InvalidData, "{}: decompresses to more than {} MiB",
-                             path.string(), kMaxDecompressed >> 20);
-        }
+// Decompresses an .xz file as the JSON parser reads it, 256 KiB at a time: the whole text of a
+// large ISF (7 MB) would be new memory to fault in, which costs more than parsing it.
+class XzStreamBuf final : public std::streambuf {
+public:
+    explicit XzStreamBuf(const std::string& compressed) : out_(256 << 10) {
+        ok_ = lzma_stream_decoder(&strm_, UINT64_MAX, 0) == LZMA_OK;
+        strm_.next_in = reinterpret_cast<const std::uint8_t*>(compressed.data());
+        strm_.avail_in = compressed.size();
+        total_in_ = compressed.size();
     }
-    const auto consumed = data.size() - strm.avail_in;
-    lzma_end(&strm);
-    if (ret != LZMA_STREAM_END)
-        return makeError(ErrorCode::InvalidData, "{}: corrupt xz data (lzma error {} after {} "
-                                                 "bytes)",
-                         path.string(), static_cast<int>(ret), consumed);
-    return out;
-}
+    ~XzStreamBuf() override { lzma_end(&strm_); }
+    XzStreamBuf(const XzStreamBuf&) = delete;
+    XzStreamBuf& operator=(const XzStreamBuf&) = delete;
+
+    // Why the stream ended early, or empty when it ended at the end of the xz data.
+    std::string problem() const { return problem_; }
+
+protected:
+    int_type underflow() override {
+        if (gptr() < egptr())
+            return traits_type::to_int_type(*gptr());
+        if (!ok_ || finished_)
+            return traits_type::eof();
+        strm_.next_out = reinterpret_cast<std::uint8_t*>(out_.data());
+        strm_.avail_out = out_.size();
+        const lzma_ret ret = lzma_code(&strm_, LZMA_FINISH);
+        const std::size_t produced = out_.size() - strm_.avail_out;
+        produced_ += produced;
+        if (ret == LZMA_STREAM_END) {
+            finished_ = true;
+        } else if (ret != LZMA_OK) {
+            problem_ = fmt::format("corrupt xz data (lzma error {} after {} bytes)",
+                                   static_cast<int>(ret), total_in_ - strm_.avail_in);
+            ok_ = false;
+        } else if (produced_ > kMaxDecompressed) {
+            problem_ = fmt::format("decompresses to more than {} MiB", kMaxDecompressed >> 20);
+            ok_ = false;
+        }
+        if (ok_ && !finished_ && produced == 0) {
+            problem_ = fmt::format("xz data ends early: truncated after {} bytes", total_in_);
+            ok_ = false;
+        }
+        if (!ok_ && problem_.empty())
+            problem_ = "cannot start the xz decoder";
+        if (!ok_ || produced == 0)
+            return traits_type::eof();
+        setg(out_.data(), out_.data(), out_.data() + produced);
+        return traits_type::to_int_type(*gptr());
+    }
+
+private:
+    lzma_stream strm_ = LZMA_STREAM_INIT;
+    std::vector<char> out_;
+    std::size_t total_in_ = 0, produced_ = 0;
+    bool ok_ = false, finished_ = false;
+    std::string problem_;
+};
 
 std::uint32_t baseSize(const json& isf, const std::string& name) {
     auto it = isf["base_types"].find(name);
@@ -117,6 +169,104 @@ void describe(const json& isf, const json& ty, MemberInfo& m) {
     }
 }
 
+// Builds the DOM of an ISF file except for what the profile never uses: the symbols (43,000 in a
+// Windows 11 table, the largest part of the file) go straight into a name -> address map, and
+// the enums' constants are skipped (only their sizes matter). That halves the loading time.
+class IsfSaxHandler {
+public:
+    using string_t = json::string_t;
+
+    IsfSaxHandler(json& root, std::map<std::string, std::uint64_t, std::less<>>& symbols)
+        : dom_(root, true), symbols_(symbols) {}
+
+    bool null() { return value([&] { return dom_.null(); }); }
+    bool boolean(bool v) { return value([&] { return dom_.boolean(v); }); }
+    bool number_integer(json::number_integer_t v) {
+        if (inSymbolAddress() && v >= 0)
+            symbols_.insert_or_assign(symbol_, static_cast<std::uint64_t>(v));
+        return value([&] { return dom_.number_integer(v); });
+    }
+    bool number_unsigned(json::number_unsigned_t v) {
+        if (inSymbolAddress())
+            symbols_.insert_or_assign(symbol_, static_cast<std::uint64_t>(v));
+        return value([&] { return dom_.number_unsigned(v); });
+    }
+    bool number_float(json::number_float_t v, const string_t& text) {
+        return value([&] { return dom_.number_float(v, text); });
+    }
+    bool string(string_t& v) { return value([&] { return dom_.string(v); }); }
+    bool binary(json::binary_t& v) { return value([&] { return dom_.binary(v); }); }
+    bool start_object(std::size_t n) {
+        ++depth_;
+        return forwarded() ? dom_.start_object(n) : true;
+    }
+    bool end_object() {
+        const bool forward = forwarded();
+        --depth_;
+        endContainer();
+        return forward ? dom_.end_object() : true;
+    }
+    bool start_array(std::size_t n) {
+        ++depth_;
+        return forwarded() ? dom_.start_array(n) : true;
+    }
+    bool end_array() {
+        const bool forward = forwarded();
+        --depth_;
+        endContainer();
+        return forward ? dom_.end_array() : true;
+    }
+    bool key(string_t& k) {
+        if (forwarded())
+            onKey(k);
+        else if (in_symbols_ && depth_ == 2)
+            symbol_ = k;
+        else if (in_symbols_ && depth_ == 3)
+            address_key_ = k == "address";
+        return forwarded() ? dom_.key(k) : true;
+    }
+    bool parse_error(std::size_t position, const std::string& token,
+                     const nlohmann::detail::exception& e) {
+        return dom_.parse_error(position, token, e);
+    }
+
+private:
+    // Depth: the number of open objects and arrays (1 inside the root object).
+    void onKey(const string_t& k) {
+        if (depth_ == 1) {
+            top_key_ = k;
+            in_symbols_ = k == "symbols";
+        } else if (depth_ == 3 && top_key_ == "enums" && k == "constants") {
+            skip_depth_ = depth_;  // the value that follows, whatever its size
+        }
+    }
+    bool forwarded() const { return !in_symbols_ && skip_depth_ == 0; }
+    bool inSymbolAddress() const { return in_symbols_ && depth_ == 3 && address_key_; }
+    template <typename F> bool value(F&& forward) {
+        if (in_symbols_ && depth_ == 1) {
+            in_symbols_ = false;  // "symbols" held a scalar, not an object: no symbols
+            return true;
+        }
+        if (forwarded())
+            return forward();
+        if (skip_depth_ != 0 && depth_ == skip_depth_)
+            skip_depth_ = 0;  // a skipped scalar
+        return true;
+    }
+    void endContainer() {
+        if (skip_depth_ != 0 && depth_ == skip_depth_)
+            skip_depth_ = 0;
+        if (in_symbols_ && depth_ == 1)
+            in_symbols_ = false;
+    }
+
+    nlohmann::detail::json_sax_dom_parser<json> dom_;
+    std::map<std::string, std::uint64_t, std::less<>>& symbols_;
+    std::size_t depth_ = 0, skip_depth_ = 0;
+    std::string top_key_, symbol_;
+    bool in_symbols_ = false, address_key_ = false;
+};
+
 HandleEntryEra detectEra(const Profile& p) {
     const TypeInfo* entry = p.type("_HANDLE_TABLE_ENTRY");
     if (!entry || entry->member("Object"))
@@ -125,7 +275,8 @@ HandleEntryEra detectEra(const Profile& p) {
     return bits && bits->bit_position == 23 ? HandleEntryEra::Win8 : HandleEntryEra::Win81Plus;
 }
 
-Expected<Profile> fromJson(const json& isf, const std::filesystem::path& path) {
+Expected<Profile> fromJson(const json& isf, const std::filesystem::path& path,
+                           std::map<std::string, std::uint64_t, std::less<>> symbols) {
     if (!isf.is_object() || !isf.contains("user_types") || !isf["user_types"].is_object())
         return makeError(ErrorCode::InvalidData, "{}: not an ISF symbol table (no user_types)",
                          path.string());
@@ -133,6 +284,7 @@ Expected<Profile> fromJson(const json& isf, const std::filesystem::path& path) {
         return makeError(ErrorCode::InvalidData, "{}: not an ISF symbol table (no base_types)",
                          path.string());
     Profile p;
+    p.symbols = std::move(symbols);
     p.name = path.filename().string();
     p.source = ProfileSource::Isf;
     p.data_source = "ISF " + path.string();
@@ -155,10 +307,6 @@ Expected<Profile> fromJson(const json& isf, const std::filesystem::path& path) {
         });
         p.types.emplace(tname, std::move(type));
     }
-    if (isf.contains("symbols"))
-        for (const auto& [sname, s] : isf["symbols"].items())
-            if (s.contains("address"))
-                p.symbols.emplace(sname, s["address"].get<std::uint64_t>());
     if (auto pdb = isf.value("/metadata/windows/pdb"_json_pointer, json()); pdb.is_object())
         p.pdb_ids.push_back(PdbId{pdb.value("GUID", ""), pdb.value("age", 0u)});
     p.handle_era = detectEra(p);
@@ -168,18 +316,28 @@ Expected<Profile> fromJson(const json& isf, const std::filesystem::path& path) {
 } // namespace
 
 Expected<Profile> loadIsfProfile(const std::filesystem::path& path) {
-    DP_TRY(std::string data, readFile(path));
-    if (data.size() >= 6 && data.compare(0, 6, "\xFD" "7zXZ\0", 6) == 0) {
-        DP_TRY(data, decompressXz(data, path));
-    }
+    DP_TRY(const std::string data, readFile(path));
+    const bool xz = data.size() >= 6 && data.compare(0, 6, "\xFD" "7zXZ\0", 6) == 0;
     json isf;
+    std::map<std::string, std::uint64_t, std::less<>> symbols;
+    std::optional<XzStreamBuf> xz_text;
     try {
-        isf = json::parse(data);
-    } catch (const json::parse_error& e) {
+        IsfSaxHandler handler(isf, symbols);
+        if (xz) {
+            std::istream text(&xz_text.emplace(data));
+            json::sax_parse(text, &handler);
+        } else {
+            json::sax_parse(data, &handler);
+        }
+    } catch (const json::exception& e) {  // the DOM builder rethrows parse errors sliced
+        if (xz_text && !xz_text->problem().empty())
+            return makeError(ErrorCode::InvalidData, "{}: {}", path.string(), xz_text->problem());
         return makeError(ErrorCode::InvalidData, "{}: not JSON: {}", path.string(), e.what());
     }
+    if (xz_text && !xz_text->problem().empty())
+        return makeError(ErrorCode::InvalidData, "{}: {}", path.string(), xz_text->problem());
     try {
-        return fromJson(isf, path);
+        return fromJson(isf, path, std::move(symbols));
     } catch (const json::exception& e) {
         return makeError(ErrorCode::InvalidData, "{}: malformed ISF: {}", path.string(), e.what());
     }

@@ -1,6 +1,13 @@
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+
+#include "dumpgen/big_machine.hpp"
+#include "dumpgen/sparse_writer.hpp"
+#include "dumpprocs/dumpfile/crash_dump.hpp"
 #include "dumpprocs/kernel/handle_table.hpp"
+#include "dumpprocs/kernel/kernel_context.hpp"
+#include "dumpprocs/views/views.hpp"
 
 using dumpprocs::kernel::decodeHandleEntry;
 using dumpprocs::kernel::HandleEntryEra;
@@ -29,4 +36,63 @@ TEST_CASE("Windows 8 (9200) entries keep ObjectPointerBits in 23..63", "[handle]
     const std::uint64_t body = 0xfffffa8001234560;
     const std::uint64_t entry = ((body >> 4) << 23) | (1u << 20) | 1;
     CHECK(decodeHandleEntry(entry, HandleEntryEra::Win8) == body);
+}
+
+// A big machine written sparse (tests/support/dumpgen/sparse_writer.*), as the benchmarks use:
+// every page of a PC memory map is stored, the kernel's frames are scattered over it, and its
+// PspCidTable has three levels. The reader must see the whole RAM as three runs and every process.
+namespace {
+
+void checkBigMachine(const dumpgen::BigMachineSpec& spec) {
+    using namespace dumpprocs;
+    const auto path = std::filesystem::temp_directory_path() /
+                      ("dumpprocs_unit_" + dumpgen::bigMachineName(spec) + ".dmp");
+    dumpgen::writeScenarioSparse(dumpgen::bigMachine(spec), path.string());
+    auto dump = dumpfile::CrashDump::open(path);
+    REQUIRE(dump);
+    CHECK((*dump)->fileSize() > (spec.ram_gib << 30));  // all of RAM, as holes
+    const auto ram = dumpgen::pcRamMap(spec.ram_gib << 30);
+    const auto runs = (*dump)->runs();
+    REQUIRE(runs.size() == ram.size());
+    for (std::size_t i = 0; i < ram.size(); ++i) {
+        CHECK(runs[i].base_page == ram[i].first_pfn);
+        CHECK(runs[i].page_count == ram[i].pages);
+    }
+    const auto& h = (*dump)->header();
+    kernel::DumpFacts facts;
+    facts.directory_table_base = h.directory_table_base;
+    facts.ps_active_process_head = h.ps_active_process_head;
+    facts.ps_loaded_module_list = h.ps_loaded_module_list;
+    facts.kd_debugger_data_block = h.kd_debugger_data_block;
+    facts.build = h.minor_version;
+    facts.processors = h.number_processors;
+    auto k = kernel::KernelContext::open(**dump, facts, {});
+    REQUIRE(k);
+    const auto table = (*k)->pspCidTable();
+    REQUIRE(table);
+    auto walk = kernel::walkHandleTable((*k)->addressSpace(), table->value,
+                                        (*k)->layout().handle_table);
+    REQUIRE(walk);
+    CHECK(walk->levels == spec.cid_levels);
+    CHECK(walk->complete);
+    views::ProcessCatalog catalog(**k);
+    const unsigned expected = spec.processes + 1 + (spec.cid_levels == 3 ? 1 : 0);  // + System
+    for (const auto& name : views::allViewNames()) {
+        auto view = views::runView(name, catalog);
+        REQUIRE(view);
+        CHECK(view->complete);
+        // mm also lists Idle and the list head.
+        CHECK(view->entries.size() == expected + (name == "mm" ? 2 : 0));
+    }
+    std::filesystem::remove(path);
+}
+
+} // namespace
+
+TEST_CASE("A sparse 4 GiB bitmap dump with a three-level PspCidTable reads whole", "[bigdump]") {
+    checkBigMachine({4, 100, 3, 5});
+}
+
+TEST_CASE("A sparse 4 GiB run-list dump with a two-level PspCidTable reads whole", "[bigdump]") {
+    checkBigMachine({4, 100, 2, 1});
 }

@@ -62,7 +62,7 @@ private:
         std::uint64_t page_size = 0;
         Translation::Via via = Translation::Via::Hardware;
     };
-    static constexpr std::size_t kCacheSlots = 256;
+    static constexpr std::size_t kCacheSlots = 1024;
     mutable std::vector<CacheSlot> cache_;
 };
 

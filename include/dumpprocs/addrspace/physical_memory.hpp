@@ -21,6 +21,12 @@ public:
     // PageNotInDump when the dump does not hold it, naming the physical address.
     virtual Expected<ByteView> page(std::uint64_t pfn) const = 0;
 
+    // Copies bytes [offset, offset+out.size()) of page `pfn`; offset + size must not pass 4 KiB.
+    // Fails as page() does. The default copies out of page(); a source may serve small reads
+    // from a cache instead (X64AddressSpace reads every page-table entry and value this way).
+    virtual Expected<void> copyFromPage(std::uint64_t pfn, std::size_t offset,
+                                        std::span<std::byte> out) const;
+
     // One past the highest frame number the source can hold (bitmap span, last run end).
     virtual std::uint64_t pageSpan() const = 0;
 

@@ -67,6 +67,7 @@ struct TriageInfo {
 };
 
 class MappedFile;
+class PageCache;
 
 class CrashDump final : public PhysicalMemory {
 public:
@@ -83,6 +84,9 @@ public:
     const std::optional<TriageInfo>& triage() const { return triage_; }
 
     Expected<ByteView> page(std::uint64_t pfn) const override;
+    // Served from a small page cache filled with pread(2), not from the mapping (page_cache.hpp).
+    Expected<void> copyFromPage(std::uint64_t pfn, std::size_t offset,
+                                std::span<std::byte> out) const override;
     std::uint64_t pageSpan() const override;
     std::uint64_t presentPageCount() const override;
     void forEachPresentRange(
@@ -95,12 +99,19 @@ private:
     Expected<void> parseRuns();
     Expected<void> parseBitmap();
     Expected<void> parseRdmp();
+    Expected<std::unique_ptr<PhysicalPageMap>> bitmapPageMap(std::uint64_t bitmap_at,
+                                                             std::uint64_t bit_count,
+                                                             std::uint64_t first_page_offset);
+    Expected<void> readBitmapWords(std::uint64_t at, std::span<std::uint64_t> words) const;
+    Expected<std::uint64_t> pageFileOffset(std::uint64_t pfn) const;
     void parseTriage();
 
     std::filesystem::path path_;
     std::unique_ptr<MappedFile> file_;
+    std::unique_ptr<PageCache> pages_;  // what copyFromPage() serves from
     HeaderInfo header_;
     std::unique_ptr<PhysicalPageMap> page_map_;
+    std::vector<std::uint64_t> bitmap_words_;  // types 5/6 with many runs: the whole bitmap
     std::vector<std::string> warnings_;
     std::optional<TriageInfo> triage_;
 };

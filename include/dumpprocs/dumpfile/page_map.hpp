@@ -57,6 +57,7 @@ public:
 
 private:
     std::uint64_t word(std::size_t i) const;
+    static std::uint64_t bitsSet(std::uint64_t w);
     static constexpr std::size_t kWordsPerBlock = 8;
     std::span<const std::uint64_t> words_;
     std::uint64_t bits_;
@@ -64,5 +65,13 @@ private:
     std::vector<std::uint64_t> block_rank_;
     std::uint64_t total_ = 0;
 };
+
+// Appends the runs of set bits of `words` (words[0] holds bits first_word*64 .. +63) to `runs`,
+// extending its last run when they touch; bits at or past `bit_count` are ignored. Returns false,
+// leaving `runs` partial, once more than `max_runs` runs would be needed. Lets a bitmap dump be
+// read in chunks into a RunPageMap when its RAM is a few runs, as a complete dump's is.
+bool appendBitmapRuns(std::span<const std::uint64_t> words, std::uint64_t first_word,
+                      std::uint64_t bit_count, std::vector<PhysicalRun>& runs,
+                      std::size_t max_runs);
 
 } // namespace dumpprocs::dumpfile

@@ -27,8 +27,10 @@ std::vector<Run> runsOf(const PhysicalImage& memory) {
     return runs;
 }
 
+} // namespace
+
 // dump-format.md §1 and §7: the 0x2000-byte header, PAGE-filled, then the fields.
-std::vector<std::uint8_t> header(const DumpHeaderFields& f) {
+std::vector<std::uint8_t> headerPage(const DumpHeaderFields& f) {
     std::vector<std::uint8_t> h(0x2000);
     for (std::size_t i = 0; i < h.size(); i += 4)
         std::memcpy(h.data() + i, "PAGE", 4);
@@ -80,6 +82,8 @@ std::vector<std::uint8_t> header(const DumpHeaderFields& f) {
     return h;
 }
 
+namespace {
+
 void appendPages(std::vector<std::uint8_t>& out, const PhysicalImage& memory) {
     for (const auto& [pfn, page] : memory.frames())
         out.insert(out.end(), page.begin(), page.end());
@@ -88,7 +92,7 @@ void appendPages(std::vector<std::uint8_t>& out, const PhysicalImage& memory) {
 } // namespace
 
 std::vector<std::uint8_t> writeDump(const PhysicalImage& memory, const DumpHeaderFields& f) {
-    std::vector<std::uint8_t> out = header(f);
+    std::vector<std::uint8_t> out = headerPage(f);
     std::uint64_t pages = memory.frames().size();
     if (f.dump_type == 1) {
         const auto runs = runsOf(memory);

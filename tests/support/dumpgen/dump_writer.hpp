@@ -29,6 +29,10 @@ struct DumpHeaderFields {
     std::uint64_t rip = 0, rsp = 0;
 };
 
+// The first 0x2000 bytes (DUMP_HEADER64) of a dump with these fields; the run list, the summary
+// header and RequiredDumpSpace are left for the caller.
+std::vector<std::uint8_t> headerPage(const DumpHeaderFields& fields);
+
 // The whole file as bytes.
 std::vector<std::uint8_t> writeDump(const PhysicalImage& memory, const DumpHeaderFields& fields);
 

@@ -3,6 +3,13 @@
 namespace dumpgen {
 
 std::uint64_t PhysicalImage::allocateFrame() {
+    if (placement_) {
+        for (;;) {
+            const std::uint64_t pfn = placement_(placed_++);
+            if (frames_.try_emplace(pfn).second)
+                return pfn;
+        }
+    }
     while (frames_.count(next_))
         ++next_;
     frames_[next_];

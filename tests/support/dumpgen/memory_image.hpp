@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <span>
 #include <string>
@@ -15,9 +16,15 @@ namespace dumpgen {
 constexpr std::uint64_t kPage = 0x1000;
 using Page = std::array<std::uint8_t, kPage>;
 
+// Where PhysicalImage::allocateFrame() puts its n-th frame (a collision is retried with n+1).
+// Empty: frames are packed from PFN 0x100 up. A big machine's placement scatters them over its
+// whole RAM, as a real server's pool pages are.
+using FramePlacement = std::function<std::uint64_t(std::uint64_t n)>;
+
 class PhysicalImage {
 public:
-    // A fresh zeroed frame from the bump allocator.
+    explicit PhysicalImage(FramePlacement placement = {}) : placement_(std::move(placement)) {}
+    // A fresh zeroed frame from the bump allocator (or the placement).
     std::uint64_t allocateFrame();
     // Makes sure frame `pfn` exists (zeroed) and returns it.
     Page& frame(std::uint64_t pfn) { return frames_[pfn]; }
@@ -33,6 +40,8 @@ public:
 private:
     std::map<std::uint64_t, Page> frames_;
     std::uint64_t next_ = 0x100;  // low memory left alone, as firmware would
+    FramePlacement placement_;
+    std::uint64_t placed_ = 0;    // frames asked of the placement so far
 };
 
 // x64 4-level page tables (dump-format.md §5.1).

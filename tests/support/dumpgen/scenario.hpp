@@ -27,6 +27,11 @@ struct ProcessSpec {
     bool stale_links = false;
 };
 
+// A range of a machine's RAM in frames, for the big (benchmark) machines.
+struct RamRun {
+    std::uint64_t first_pfn = 0, pages = 0;
+};
+
 struct Scenario {
     std::string name;
     std::string description;
@@ -55,6 +60,9 @@ struct Scenario {
     std::uint32_t eprocess_shift = 0;         // every _EPROCESS member moved: a layout no row has
     bool translation_fixtures = false;        // the pages of kTranslationFixtures (below)
     bool scan_decoys = false;                 // 'Proc' pool blocks that are no process object
+    // Big machines (bench/): the RAM the dump covers; the kernel's frames are scattered over it
+    // and writeScenarioSparse() stores every page of it. Empty: only the frames used, packed.
+    std::vector<RamRun> ram;
 };
 
 // Kernel addresses that the translation fixtures map, one case of dump-format.md §5 each. The
@@ -76,5 +84,8 @@ struct TranslationFixtures {
 
 // Writes the dump of `s` and returns its bytes.
 std::vector<std::uint8_t> buildScenario(const Scenario& s);
+// Writes the dump of `s` (which has `ram`) as a sparse file holding every RAM page: only the
+// pages the kernel uses take disk space; the others are holes that read as zeros.
+void writeScenarioSparse(const Scenario& s, const std::string& path);
 
 } // namespace dumpgen

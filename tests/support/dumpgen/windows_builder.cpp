@@ -10,6 +10,7 @@
 #include "dumpgen/dump_writer.hpp"
 #include "dumpgen/memory_image.hpp"
 #include "dumpgen/scenario.hpp"
+#include "dumpgen/sparse_writer.hpp"
 #include "dumpprocs/kernel/profile.hpp"
 
 namespace dumpgen {
@@ -41,10 +42,12 @@ std::array<std::uint8_t, 16> guidBytes(const std::string& hex) {
 class Builder {
 public:
     Builder(const Scenario& s)
-        : s_(s), profile_(profileOf(s)), pt_(mem_, s.build < 14393 ? 0x1ED : 0x1A7),
-          km_(mem_, pt_) {}
+        : s_(s), profile_(profileOf(s)), mem_(scatteredOver(s.ram)),
+          pt_(mem_, s.build < 14393 ? 0x1ED : 0x1A7), km_(mem_, pt_) {}
 
-    std::vector<std::uint8_t> build();
+    // Lays out the kernel in memory() and returns the header fields that describe it.
+    DumpHeaderFields assemble();
+    const PhysicalImage& memory() const { return mem_; }
 
 private:
     static const Profile& profileOf(const Scenario& s) {
@@ -658,7 +661,7 @@ void Builder::writeTranslationFixtures() {
     }
 }
 
-std::vector<std::uint8_t> Builder::build() {
+DumpHeaderFields Builder::assemble() {
     layoutImage();
     next_pool_ = s_.build < 9600 ? 0xfffffa8011000000ULL : 0xffffe00011000000ULL;
     writePeHeaders();
@@ -758,11 +761,23 @@ std::vector<std::uint8_t> Builder::build() {
     f.comment = "dumpgen synthetic dump: " + s_.name;
     f.rip = s_.kern_base + 0x1234;
     f.rsp = idle_threads_[0] - 0x1000;
-    return writeDump(mem_, f);
+    return f;
 }
 
 } // namespace
 
-std::vector<std::uint8_t> buildScenario(const Scenario& s) { return Builder(s).build(); }
+std::vector<std::uint8_t> buildScenario(const Scenario& s) {
+    Builder b(s);
+    const DumpHeaderFields f = b.assemble();
+    return writeDump(b.memory(), f);
+}
+
+void writeScenarioSparse(const Scenario& s, const std::string& path) {
+    if (s.ram.empty())
+        throw std::runtime_error("scenario " + s.name + " has no RAM map for a sparse dump");
+    Builder b(s);
+    const DumpHeaderFields f = b.assemble();
+    writeSparseDump(b.memory(), f, s.ram, path);
+}
 
 } // namespace dumpgen
