@@ -2,7 +2,7 @@
 
 namespace dumpprocs::kernel {
 
-Expected<KdDebuggerData> readKdbg(const X64AddressSpace& as, std::uint64_t va) {
+Expected<KdDebuggerData> readKdbg(const VirtualMemory& as, std::uint64_t va) {
     DP_TRY(auto raw, as.read<KdDebuggerData64Layout>(va));
     if (raw.OwnerTag != kKdbgOwnerTag)
         return makeError(ErrorCode::InvalidData,

@@ -19,12 +19,40 @@ std::set<std::uint32_t> knownDllBaseOffsets() {
     return offsets;
 }
 
+// A triage dump rarely holds a whole list, so no row may validate; the header's build then
+// decides, and the choice says it was not checked.
+Expected<ProfileChoice> unvalidatedRowOfBuild(std::uint32_t build, const Error& why) {
+    for (const auto& row : builtinProfiles()) {
+        if (row.build != build)
+            continue;
+        ProfileChoice choice;
+        choice.profile = std::shared_ptr<const Profile>(&row, [](const Profile*) {});
+        choice.method = "build (unvalidated)";
+        choice.reason = fmt::format("build {}: row {} taken unvalidated, the memory is incomplete "
+                                    "({})",
+                                    build, row.name, why.message);
+        return choice;
+    }
+    return why;
+}
+
 } // namespace
 
 Expected<std::unique_ptr<KernelContext>> KernelContext::open(const PhysicalMemory& memory,
                                                              const DumpFacts& facts,
                                                              const KernelOptions& options) {
-    std::unique_ptr<KernelContext> ctx(new KernelContext(memory, facts));
+    return finishOpen(std::unique_ptr<KernelContext>(new KernelContext(memory, facts)), options);
+}
+
+Expected<std::unique_ptr<KernelContext>> KernelContext::open(const VirtualMemory& memory,
+                                                             const DumpFacts& facts,
+                                                             const KernelOptions& options) {
+    return finishOpen(std::unique_ptr<KernelContext>(new KernelContext(memory, facts)), options);
+}
+
+Expected<std::unique_ptr<KernelContext>> KernelContext::finishOpen(
+    std::unique_ptr<KernelContext> ctx, const KernelOptions& options) {
+    const DumpFacts& facts = ctx->facts_;
     ctx->findKdbg();
     ctx->findKernelImage();
     DP_CHECK(ctx->findActiveHead());
@@ -36,7 +64,17 @@ Expected<std::unique_ptr<KernelContext>> KernelContext::open(const PhysicalMemor
         input.kernel_pdb = ctx->image_->pdb;
     input.forced_profile = options.forced_profile;
     input.isf_path = options.isf_path;
-    DP_TRY(ctx->choice_, chooseProfile(ctx->as_, input));
+    auto choice = chooseProfile(*ctx->as_, input);
+    if (!choice && options.partial_memory && input.forced_profile.empty() &&
+        choice.error().code == ErrorCode::NotFound)
+        choice = unvalidatedRowOfBuild(facts.build, choice.error());
+    if (!choice)
+        return choice.error();
+    ctx->choice_ = std::move(*choice);
+    if (ctx->facts_.build == 0) {
+        ctx->facts_.build = ctx->choice_.profile->build;
+        ctx->facts_.build_source = "profile " + ctx->choice_.profile->name;
+    }
     DP_TRY(ctx->layout_, KernelLayout::resolve(*ctx->choice_.profile, facts.build));
 
     DP_CHECK(ctx->findSystemProcess());
@@ -48,10 +86,11 @@ Expected<std::unique_ptr<KernelContext>> KernelContext::open(const PhysicalMemor
 
 void KernelContext::findKdbg() {
     if (!facts_.kd_debugger_data_block) {
-        warnings_.push_back("the header gives no KdDebuggerDataBlock; KDBG not used");
+        warnings_.push_back(fmt::format("no KdDebuggerDataBlock ({}); KDBG not used",
+                                        facts_.kdbg_source));
         return;
     }
-    auto k = readKdbg(as_, *facts_.kd_debugger_data_block);
+    auto k = readKdbg(*as_, *facts_.kd_debugger_data_block);
     if (k)
         kdbg_ = *k;
     else
@@ -60,7 +99,7 @@ void KernelContext::findKdbg() {
 
 void KernelContext::findKernelImage() {
     if (kdbg_ && kdbg_->kern_base) {
-        auto image = readKernelImage(as_, kdbg_->kern_base);
+        auto image = readKernelImage(*as_, kdbg_->kern_base);
         if (image) {
             image_ = std::move(*image);
             image_->found_by = "KDBG KernBase";
@@ -68,21 +107,28 @@ void KernelContext::findKernelImage() {
         }
         warnings_.push_back(image.error().message);
     }
+    if (facts_.kernel_base) {
+        if (auto image = readKernelImage(*as_, *facts_.kernel_base)) {
+            image_ = std::move(*image);
+            image_->found_by = facts_.kernel_base_source;
+            return;
+        }
+    }
     auto list = facts_.ps_loaded_module_list
                     ? facts_.ps_loaded_module_list
                     : (kdbg_ ? std::optional(kdbg_->ps_loaded_module_list) : std::nullopt);
     if (!list)
         return;
-    auto first = as_.read<std::uint64_t>(*list);
+    auto first = as_->read<std::uint64_t>(*list);
     if (!first) {
         warnings_.push_back(first.error().context("PsLoadedModuleList").message);
         return;
     }
     for (std::uint32_t offset : knownDllBaseOffsets()) {
-        auto base = as_.read<std::uint64_t>(*first + offset);
+        auto base = as_->read<std::uint64_t>(*first + offset);
         if (!base)
             continue;
-        if (auto image = readKernelImage(as_, *base)) {
+        if (auto image = readKernelImage(*as_, *base)) {
             image_ = std::move(*image);
             image_->found_by = "first PsLoadedModuleList entry";
             return;
@@ -94,12 +140,12 @@ void KernelContext::findKernelImage() {
 
 Expected<void> KernelContext::findActiveHead() {
     if (facts_.ps_active_process_head) {
-        active_head_ = {*facts_.ps_active_process_head, "header"};
+        active_head_ = {*facts_.ps_active_process_head, facts_.active_head_source};
         if (kdbg_ && kdbg_->ps_active_process_head &&
             kdbg_->ps_active_process_head != active_head_.value)
             warnings_.push_back(fmt::format(
-                "PsActiveProcessHead: header says {:#x}, KDBG says {:#x}; using the header",
-                active_head_.value, kdbg_->ps_active_process_head));
+                "PsActiveProcessHead: {} says {:#x}, KDBG says {:#x}; using the former",
+                active_head_.source, active_head_.value, kdbg_->ps_active_process_head));
         return {};
     }
     if (kdbg_ && kdbg_->ps_active_process_head) {
@@ -111,14 +157,14 @@ Expected<void> KernelContext::findActiveHead() {
 }
 
 Expected<void> KernelContext::findSystemProcess() {
-    DP_TRY(std::uint64_t flink, as_.read<std::uint64_t>(active_head_.value));
+    DP_TRY(std::uint64_t flink, as_->read<std::uint64_t>(active_head_.value));
     system_ = flink - layout_.process.active_process_links;
     return {};
 }
 
 std::optional<std::uint8_t> KernelContext::typeFingerprint(std::uint64_t body) const {
     const std::uint64_t header = body - layout_.object_header.body;
-    auto raw = as_.read<std::uint8_t>(header + layout_.object_header.type_index);
+    auto raw = as_->read<std::uint8_t>(header + layout_.object_header.type_index);
     if (!raw)
         return std::nullopt;
     if (!layout_.object_header.encoded_type_index)
@@ -128,7 +174,7 @@ std::optional<std::uint8_t> KernelContext::typeFingerprint(std::uint64_t body) c
 
 void KernelContext::findFingerprints() {
     process_fp_ = typeFingerprint(system_);
-    auto first = as_.read<std::uint64_t>(system_ + layout_.process.thread_list_head);
+    auto first = as_->read<std::uint64_t>(system_ + layout_.process.thread_list_head);
     if (first && *first != system_ + layout_.process.thread_list_head)
         thread_fp_ = typeFingerprint(*first - layout_.thread.thread_list_entry);
     if (process_fp_ && thread_fp_ && *process_fp_ == *thread_fp_) {
@@ -152,7 +198,7 @@ void KernelContext::findCidTable() {
         cid_problem_ = "the address of nt!PspCidTable is unknown (no KDBG, no symbols)";
         return;
     }
-    auto table = as_.read<std::uint64_t>(variable);
+    auto table = as_->read<std::uint64_t>(variable);
     if (!table) {
         cid_problem_ = table.error().context(fmt::format("nt!PspCidTable at {:#x}", variable))
                            .message;
@@ -169,7 +215,7 @@ void KernelContext::findPrcbs() {
     const unsigned count = std::min(facts_.processors ? facts_.processors : kMaxProcessors,
                                     kMaxProcessors);
     for (unsigned cpu = 0; cpu < count; ++cpu) {
-        auto prcb = as_.read<std::uint64_t>(kdbg_->ki_processor_block + 8ULL * cpu);
+        auto prcb = as_->read<std::uint64_t>(kdbg_->ki_processor_block + 8ULL * cpu);
         if (!prcb) {
             prcb_problem_ = prcb.error().context(fmt::format("KiProcessorBlock[{}]", cpu)).message;
             return;

@@ -7,7 +7,7 @@ namespace {
 
 constexpr std::uint8_t kProcessObjectType = 3;  // _KOBJECTS ProcessObject
 
-bool readBit(const X64AddressSpace& as, std::uint64_t base, const kernel::BitRef& bit) {
+bool readBit(const VirtualMemory& as, std::uint64_t base, const kernel::BitRef& bit) {
     auto value = as.read<std::uint32_t>(base + bit.offset);
     return value && ((*value >> bit.bit) & 1u);
 }

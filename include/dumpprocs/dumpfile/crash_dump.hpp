@@ -67,6 +67,7 @@ struct TriageInfo {
 };
 
 class MappedFile;
+class TriageMemory;
 
 class CrashDump final : public PhysicalMemory {
 public:
@@ -81,6 +82,8 @@ public:
     std::vector<PhysicalRun> runs() const;
     const std::vector<std::string>& warnings() const { return warnings_; }
     const std::optional<TriageInfo>& triage() const { return triage_; }
+    // The virtual memory a triage dump saved (nullptr for other types).
+    const TriageMemory* triageMemory() const { return triage_memory_.get(); }
 
     Expected<ByteView> page(std::uint64_t pfn) const override;
     std::uint64_t pageSpan() const override;
@@ -103,6 +106,7 @@ private:
     std::unique_ptr<PhysicalPageMap> page_map_;
     std::vector<std::string> warnings_;
     std::optional<TriageInfo> triage_;
+    std::unique_ptr<TriageMemory> triage_memory_;
 };
 
 } // namespace dumpprocs::dumpfile

@@ -73,6 +73,6 @@ struct KdDebuggerData {
 
 // Reads the block at `va`, checking the tag and size. An encoded block (Windows 8+ without a
 // debugger, seen in raw captures) fails with InvalidData saying so.
-Expected<KdDebuggerData> readKdbg(const X64AddressSpace& as, std::uint64_t va);
+Expected<KdDebuggerData> readKdbg(const VirtualMemory& as, std::uint64_t va);
 
 } // namespace dumpprocs::kernel
