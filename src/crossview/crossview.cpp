@@ -50,6 +50,16 @@ void classify(MergedProcess& m, const std::map<std::string, bool>& available,
         m.evidence.push_back("the static Idle process: never on ActiveProcessLinks, and PID 0 and "
                              "the idle threads have no PspCidTable entry");
         return;
+    case EntryKind::Unsaved:
+        m.verdict = Verdict::Unsaved;
+        for (const auto& view : absent)
+            if (stopped_short.count(view))
+                m.evidence.push_back(fmt::format("the {} walk stopped where the saved memory ends "
+                                                 "before it could reach this entry",
+                                                 view));
+        m.evidence.push_back("outside what the dump saved: whether it is a live, an exited or a "
+                             "hidden process cannot be told");
+        return;
     case EntryKind::Invalid:
         m.verdict = Verdict::Invalid;
         m.evidence.push_back("not a process object: reported as the walk found it");

@@ -94,7 +94,7 @@ void TriageMemory::placeStructures(const TriageInfo& t, std::optional<std::uint6
 }
 
 const SavedRange* TriageMemory::find(std::uint64_t va) const {
-    // Ranges may overlap; the earliest added (the structures) wins.
+    // Ranges may overlap (a structure copy and a data block); the one added first wins.
     const SavedRange* best = nullptr;
     std::size_t best_index = ranges_.size();
     auto it = std::upper_bound(by_va_.begin(), by_va_.end(), va,

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "dumpprocs/dumpfile/crash_dump.hpp"
+#include "dumpprocs/dumpfile/triage_dump.hpp"
 
 namespace dumpprocs::report {
 namespace {
@@ -106,6 +107,16 @@ std::vector<InfoLine> infoLines(const dumpfile::CrashDump& dump,
                           dump.presentPageCount() / 256, dump.runs().size())
             : "none (this dump type holds no physical memory)",
         "");
+    if (const auto* saved = dump.triageMemory()) {
+        auto where = [](const std::optional<std::uint64_t>& va) {
+            return va ? hex64(*va) : std::string("not placed");
+        };
+        add("saved_memory", "Saved memory",
+            fmt::format("{} virtual ranges, {:#x} bytes; PRCB {}, thread {}, process {}",
+                        saved->ranges().size(), saved->savedBytes(), where(saved->prcb()),
+                        where(saved->thread()), where(saved->process())),
+            "TRIAGE_DUMP64 at 0x2000");
+    }
     if (!h.comment.empty())
         add("comment", "Comment", h.comment, "header");
     return lines;
