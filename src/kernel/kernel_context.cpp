@@ -1,5 +1,7 @@
 #include "dumpprocs/kernel/kernel_context.hpp"
 
+#include "dumpprocs/kernel/raw_discovery.hpp"
+
 #include <set>
 
 #include <fmt/format.h>
@@ -55,6 +57,8 @@ Expected<std::unique_ptr<KernelContext>> KernelContext::finishOpen(
     const DumpFacts& facts = ctx->facts_;
     ctx->findKdbg();
     ctx->findKernelImage();
+    if (!ctx->kdbg_ && ctx->image_)
+        ctx->findEncodedKdbg();
     DP_CHECK(ctx->findActiveHead());
 
     SelectionInput input;
@@ -85,6 +89,10 @@ Expected<std::unique_ptr<KernelContext>> KernelContext::finishOpen(
 }
 
 void KernelContext::findKdbg() {
+    if (facts_.kdbg) {
+        kdbg_ = facts_.kdbg;
+        return;
+    }
     if (!facts_.kd_debugger_data_block) {
         warnings_.push_back(fmt::format("no KdDebuggerDataBlock ({}); KDBG not used",
                                         facts_.kdbg_source));
@@ -95,6 +103,21 @@ void KernelContext::findKdbg() {
         kdbg_ = *k;
     else
         warnings_.push_back(k.error().context("KDBG").message);
+}
+
+// A live dump or a raw capture of Windows 8+ keeps KDBG encoded; KdCopyDataBlock's operands in
+// the kernel image decode it.
+void KernelContext::findEncodedKdbg() {
+    KdbgEncoding e;
+    auto k = readEncodedKdbg(*as_, image_->base, e);
+    if (!k) {
+        warnings_.push_back(k.error().context("encoded KDBG").message);
+        return;
+    }
+    kdbg_ = *k;
+    warnings_.push_back(fmt::format("KDBG at {:#x} was encoded; decoded with the operands of "
+                                    "KdCopyDataBlock at {:#x}",
+                                    k->address, e.code));
 }
 
 void KernelContext::findKernelImage() {

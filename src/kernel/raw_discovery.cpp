@@ -89,10 +89,37 @@ void findKdbgInto(const PhysicalMemory& memory, const X64AddressSpace& as, Disco
         }
         return;
     }
+    // Windows 8+ without a debugger: the block is encoded; KdCopyDataBlock's code names the keys.
+    if (!d.facts.kernel_base)
+        if (auto base = kernelBaseBelow(as, *d.facts.ps_active_process_head)) {
+            d.facts.kernel_base = *base;
+            d.facts.kernel_base_source = "scan: PE image holding PsActiveProcessHead";
+        }
+    if (!d.facts.kernel_base) {
+        d.facts.kdbg_source = fmt::format("not found: {} plain 'KDBG' block(s), none of this "
+                                          "kernel, and no kernel image to look for an encoded one",
+                                          blocks.size());
+        return;
+    }
+    KdbgEncoding e;
+    auto k = readEncodedKdbg(as, *d.facts.kernel_base, e);
+    if (!k) {
+        d.facts.kdbg_source = fmt::format("not found: {} plain 'KDBG' block(s), none of this "
+                                          "kernel; encoded: {}",
+                                          blocks.size(), k.error().message);
+        return;
+    }
+    d.facts.kdbg = *k;
+    d.facts.kd_debugger_data_block = k->address;
     d.facts.kdbg_source = fmt::format(
-        "not found: {} plain 'KDBG' block(s) in memory, none of this kernel; a Windows 8+ capture "
-        "keeps it encoded, which needs symbols to decode (not supported)",
-        blocks.size());
+        "scan: encoded block decoded with the operands of KdCopyDataBlock at {:#x} "
+        "(KdpDataBlockEncoded {:#x}, KiWaitNever {:#x}, KiWaitAlways {:#x})",
+        e.code, e.encoded_flag, e.wait_never, e.wait_always);
+    d.facts.ps_loaded_module_list = k->ps_loaded_module_list;
+    if (k->kern_base && k->kern_base != *d.facts.kernel_base)
+        d.log.push_back(fmt::format("decoded KDBG KernBase {:#x} differs from the image found at "
+                                    "{:#x}",
+                                    k->kern_base, *d.facts.kernel_base));
 }
 
 } // namespace

@@ -26,6 +26,7 @@ struct DumpFacts {
     std::optional<std::uint64_t> kd_debugger_data_block;
     std::uint32_t build = 0;  // 0: unknown, taken from the chosen profile
     std::uint32_t processors = 0;
+    std::optional<KdDebuggerData> kdbg;        // already read (decoded from an encoded block)
     std::optional<std::uint64_t> kernel_base;  // when KDBG cannot give it (found by a scan)
     std::string kernel_base_source;
     std::string dtb_source = "header", active_head_source = "header", kdbg_source = "header",
@@ -91,6 +92,7 @@ private:
                                                                const KernelOptions& options);
     void findKdbg();
     void findKernelImage();
+    void findEncodedKdbg();
     Expected<void> findActiveHead();
     Expected<void> findSystemProcess();
     void findFingerprints();

@@ -2,11 +2,19 @@
 # the build directory, removed after the run): found without any header, they must give exactly
 # the processes, views and verdicts the dumps give.
 #
-# dumpprocs_raw_test(NAME <n> SAMPLE <dump stem> ARGS "<args>" [EXTRA_ARGS "<args>"] [DAMAGE]
+# dumpprocs_raw_test(NAME <n> SAMPLE <dump stem> [SCENARIO <dumpgen scenario>] ARGS "<args>"
+#                    [EXTRA_ARGS "<args>"] [DAMAGE]
 #                    [EXIT <code>] [SKIP_COMPARE] [STDERR_CONTAINS <text>] [STDOUT_CONTAINS <text>])
 function(dumpprocs_raw_test)
-  cmake_parse_arguments(T "DAMAGE;SKIP_COMPARE" "NAME;SAMPLE;ARGS;EXTRA_ARGS;EXIT;STDERR_CONTAINS;STDOUT_CONTAINS"
+  cmake_parse_arguments(T "DAMAGE;SKIP_COMPARE"
+                        "NAME;SAMPLE;SCENARIO;ARGS;EXTRA_ARGS;EXIT;STDERR_CONTAINS;STDOUT_CONTAINS"
                         "" ${ARGN})
+  set(dump ${DUMPPROCS_TESTDATA}/${T_SAMPLE}.dmp)
+  set(reference "")
+  if(T_SCENARIO)
+    set(reference ${dump})
+    set(dump ${CMAKE_CURRENT_BINARY_DIR}/raw_test_${T_NAME}_source.dmp)
+  endif()
   set(exit_arg "")
   if(DEFINED T_EXIT)
     set(exit_arg -DEXIT=${T_EXIT})
@@ -17,7 +25,8 @@ function(dumpprocs_raw_test)
   endif()
   add_test(NAME cli.raw.${T_NAME}
            COMMAND ${CMAKE_COMMAND} -DBINARY=$<TARGET_FILE:dumpprocs>
-                   -DDUMP2RAW=$<TARGET_FILE:dump2raw> -DDUMP=${DUMPPROCS_TESTDATA}/${T_SAMPLE}.dmp
+                   -DDUMP2RAW=$<TARGET_FILE:dump2raw> -DDUMPGEN=$<TARGET_FILE:dumpgen>
+                   -DDUMP=${dump} -DREFERENCE=${reference} -DSCENARIO=${T_SCENARIO}
                    -DOUT=${CMAKE_CURRENT_BINARY_DIR}/raw_test_${T_NAME}.${ext} "-DARGS=${T_ARGS}"
                    "-DEXTRA_ARGS=${T_EXTRA_ARGS}" -DDAMAGE=${T_DAMAGE}
                    -DSKIP_COMPARE=${T_SKIP_COMPARE} ${exit_arg}
@@ -53,3 +62,12 @@ dumpprocs_raw_test(NAME damaged_header SAMPLE dkom_19041 ARGS "--view all --form
 # ... unless --trust-header is given.
 dumpprocs_raw_test(NAME damaged_header_trusted SAMPLE dkom_19041 ARGS "--view all"
                    EXTRA_ARGS "--trust-header" DAMAGE SKIP_COMPARE EXIT 1)
+
+# A raw capture of Windows 8+ without a debugger: KDBG encoded. It is decoded with the operands of
+# KdCopyDataBlock (found by its code in .text, no symbols), and the image gives exactly what the
+# plain dkom_19041 dump gives, PspCidTable views included.
+dumpprocs_raw_test(NAME encoded_kdbg_19041 SAMPLE dkom_19041 SCENARIO raw_encoded_19041
+                   ARGS "--view all --format json")
+dumpprocs_raw_test(NAME encoded_kdbg_info SAMPLE dkom_19041 SCENARIO raw_encoded_19041
+                   ARGS "--info" SKIP_COMPARE
+                   STDOUT_CONTAINS "[scan: encoded block decoded with the operands of KdCopyDataBlock at 0xfffff8047c002004")

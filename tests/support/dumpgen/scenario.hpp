@@ -48,6 +48,10 @@ struct Scenario {
     std::uint32_t bugcheck_code = 0x1E;
     bool pcid_in_dtb = false;                 // header DTB carries PCID bits 0..11
     bool translation_fixtures = false;        // the pages of kTranslationFixtures (below)
+    // A raw capture of Windows 8+ booted without a debugger: KDBG encoded in place with
+    // nt!KiWaitNever / nt!KiWaitAlways / &nt!KdpDataBlockEncoded (dump-format.md §4.2-4.3), and a
+    // KdCopyDataBlock in .text whose RIP-relative operands name them.
+    bool encoded_kdbg = false;
 };
 
 // Kernel addresses that the translation fixtures map, one case of dump-format.md §5 each. The
