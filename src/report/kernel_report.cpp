@@ -77,13 +77,25 @@ std::vector<InfoLine> infoLines(const dumpfile::CrashDump& dump,
                     h.bugcheck_parameters[0], h.bugcheck_parameters[1], h.bugcheck_parameters[2],
                     h.bugcheck_parameters[3]),
         "header");
-    add("dtb", "DirectoryTableBase", hex64(h.directory_table_base), "header");
+    // The values in use, which differ from the header's when the memory contradicted it.
+    if (k && k->facts().dtb_source != "header")
+        add("dtb", "DirectoryTableBase", hex64(k->facts().directory_table_base),
+            fmt::format("{}; the header says {}", k->facts().dtb_source,
+                        hex64(h.directory_table_base)));
+    else
+        add("dtb", "DirectoryTableBase", hex64(h.directory_table_base), "header");
     add("kernel_base", "Kernel base",
         k && k->kernelImage() ? hex64(k->kernelImage()->base) : "unknown",
         k && k->kernelImage() ? k->kernelImage()->found_by : "");
     add("ps_loaded_module_list", "PsLoadedModuleList", optHex(h.ps_loaded_module_list), "header");
-    add("ps_active_process_head", "PsActiveProcessHead", optHex(h.ps_active_process_head),
-        "header");
+    if (k && k->psActiveProcessHead().source != "header")
+        add("ps_active_process_head", "PsActiveProcessHead",
+            hex64(k->psActiveProcessHead().value),
+            fmt::format("{}; the header says {}", k->psActiveProcessHead().source,
+                        optHex(h.ps_active_process_head)));
+    else
+        add("ps_active_process_head", "PsActiveProcessHead", optHex(h.ps_active_process_head),
+            "header");
     add("kdbg", "KdDebuggerDataBlock", optHex(h.kd_debugger_data_block),
         k && k->kdbg() ? fmt::format("header; KDBG tag ok, size {:#x}", k->kdbg()->size)
                        : "header");

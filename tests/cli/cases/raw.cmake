@@ -71,3 +71,6 @@ dumpprocs_raw_test(NAME encoded_kdbg_19041 SAMPLE dkom_19041 SCENARIO raw_encode
 dumpprocs_raw_test(NAME encoded_kdbg_info SAMPLE dkom_19041 SCENARIO raw_encoded_19041
                    ARGS "--info" SKIP_COMPARE
                    STDOUT_CONTAINS "[scan: encoded block decoded with the operands of KdCopyDataBlock at 0xfffff8047c002004")
+# --info on the damaged dump shows the values in use and what the header said.
+dumpprocs_raw_test(NAME damaged_header_info SAMPLE dkom_19041 ARGS "--info" DAMAGE SKIP_COMPARE
+                   STDOUT_CONTAINS "the header says 0x0000000000000000]")
