@@ -96,6 +96,7 @@ int runRawImage(const Options& o) {
     auto discovery = kernel::discoverKernel(raw, kernel::DiscoveryOptions{o.dtb});
     std::unique_ptr<kernel::KernelContext> k;
     std::string problem;
+    ErrorCode problem_code = ErrorCode::NotFound;
     if (discovery) {
         for (const auto& line : discovery->log)
             spdlog::debug("scan: {}", line);
@@ -107,6 +108,7 @@ int runRawImage(const Options& o) {
                 spdlog::warn("{}", w);
         } else {
             problem = opened.error().message;
+            problem_code = opened.error().code;
         }
     } else {
         problem = discovery.error().message;
@@ -122,7 +124,7 @@ int runRawImage(const Options& o) {
         spdlog::error("{}: {}{}", o.dump_path, o.raw ? "" : "not a crash dump, and as a raw "
                                                             "memory image: ",
                       problem);
-        return problem.find("unknown profile") != std::string::npos ? kExitUsage : kExitBadInput;
+        return problem_code == ErrorCode::Usage ? kExitUsage : kExitBadInput;
     }
     return runWithKernel(*k, o);
 }

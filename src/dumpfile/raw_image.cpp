@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 
@@ -24,8 +25,12 @@ std::vector<PhysicalRun> dataExtents(const std::filesystem::path& path, std::uin
     off_t at = 0;
     while (static_cast<std::uint64_t>(at) < size) {
         const off_t data = ::lseek(fd, at, SEEK_DATA);
-        if (data < 0)
-            break;  // ENXIO: only a hole remains (or the file system cannot tell: handled below)
+        if (data < 0 && errno == ENXIO)
+            break;  // only a hole remains
+        if (data < 0) {  // the file system cannot tell: all of it is data
+            ::close(fd);
+            return {{0, pages}};
+        }
         off_t hole = ::lseek(fd, data, SEEK_HOLE);
         if (hole < 0)
             hole = static_cast<off_t>(size);

@@ -74,3 +74,6 @@ dumpprocs_raw_test(NAME encoded_kdbg_info SAMPLE dkom_19041 SCENARIO raw_encoded
 # --info on the damaged dump shows the values in use and what the header said.
 dumpprocs_raw_test(NAME damaged_header_info SAMPLE dkom_19041 ARGS "--info" DAMAGE SKIP_COMPARE
                    STDOUT_CONTAINS "the header says 0x0000000000000000]")
+# Usage errors keep their exit code on raw images.
+dumpprocs_raw_test(NAME bad_profile SAMPLE dkom_9600 ARGS "--view all --profile nope" EXIT 2
+                   STDERR_CONTAINS "unknown profile 'nope'")

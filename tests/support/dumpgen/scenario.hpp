@@ -52,6 +52,7 @@ struct Scenario {
     // nt!KiWaitNever / nt!KiWaitAlways / &nt!KdpDataBlockEncoded (dump-format.md §4.2-4.3), and a
     // KdCopyDataBlock in .text whose RIP-relative operands name them.
     bool encoded_kdbg = false;
+    bool sample = true;  // a sample in testdata/ (written by --all); false: made by a test itself
 };
 
 // Kernel addresses that the translation fixtures map, one case of dump-format.md §5 each. The

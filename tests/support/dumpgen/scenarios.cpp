@@ -232,6 +232,7 @@ std::vector<Scenario> allScenarios() {
                           "(KdpDataBlockEncoded = 1), KdCopyDataBlock in .text";
     encoded.first_handle = d19041.first_handle;
     encoded.encoded_kdbg = true;
+    encoded.sample = false;
     all.push_back(encoded);
     return all;
 }
