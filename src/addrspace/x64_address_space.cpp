@@ -109,11 +109,4 @@ Expected<void> X64AddressSpace::read(std::uint64_t va, std::span<std::byte> out)
     return {};
 }
 
-Expected<std::vector<std::byte>> X64AddressSpace::readBytes(std::uint64_t va,
-                                                            std::size_t length) const {
-    std::vector<std::byte> bytes(length);
-    DP_CHECK(read(va, bytes));
-    return bytes;
-}
-
 } // namespace dumpprocs

@@ -55,6 +55,7 @@ Examples:
   dumpprocs MEMORY.DMP --symbols ntkrnlmp.json.xz --view active
   dumpprocs a.dmp b.dmp --fail-on-hidden       batch: each dump's output, then a HIDDEN summary
   dumpprocs dumps/ --format jsonl              batch over a directory: one JSON object per dump
+  dumpprocs memory.raw --raw --info            a raw image: how each kernel value was found
 
 Exit codes:
   0  success
@@ -111,6 +112,9 @@ Expected<void> finishOptions(Options& o) {
             return makeError(ErrorCode::Usage, "--dt takes TYPE ADDRESS [PATTERN]");
         DP_TRY(o.dt_address, number(o.dt_args[1], "--dt address"));
     }
+    if (!o.dtb_text.empty()) {
+        DP_TRY(o.dtb, number(o.dtb_text, "--dtb"));
+    }
     if (!o.diff_text.empty()) {
         auto comma = o.diff_text.find(',');
         if (comma == std::string::npos)
@@ -160,6 +164,12 @@ int run(int argc, char** argv) {
         ->check(CLI::IsMember({"text", "json", "csv", "jsonl"}));
     app.add_option("--profile", o.profile, "force a built-in profile row (see --show-profile)");
     app.add_option("--symbols", o.symbols, "Volatility 3 ISF symbol file (.json or .json.xz)");
+    app.add_flag("--raw", o.raw, "DUMP is a raw physical memory image (physical address = file "
+                                 "offset); also detected when DUMP is not a crash dump");
+    app.add_option("--dtb", o.dtb_text, "raw image: the kernel page-table root (physical PML4)");
+    app.add_flag("--trust-header", o.trust_header,
+                 "keep a crash dump's header DirectoryTableBase and PsActiveProcessHead even when "
+                 "the memory contradicts them");
     app.add_flag("--fail-on-hidden", o.fail_on_hidden, "exit with 4 when a process is HIDDEN");
     app.add_option("--color", o.color_text, "colour: auto, always or never")
         ->check(CLI::IsMember({"auto", "always", "never"}));

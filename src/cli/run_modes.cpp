@@ -10,8 +10,11 @@
 
 #include "dumpprocs/cli/app.hpp"
 #include "dumpprocs/cli/progress_bar.hpp"
+#include "dumpprocs/cli/raw_mode.hpp"
 #include "dumpprocs/crossview/crossview.hpp"
 #include "dumpprocs/dumpfile/crash_dump.hpp"
+#include "dumpprocs/dumpfile/raw_image.hpp"
+#include "dumpprocs/dumpfile/triage_dump.hpp"
 #include "dumpprocs/kernel/kernel_context.hpp"
 #include "dumpprocs/kernel/list_walker.hpp"
 #include "dumpprocs/report/dt.hpp"
@@ -67,7 +70,7 @@ std::optional<Error> processViewsImpossible(const dumpfile::CrashDump& dump) {
                          "still reports the header",
                          dump.path().string(), h.machine_image_type,
                          h.machine_image_type == 0xAA64 ? "ARM64" : "not x64");
-    if (!dump.hasPhysicalMemory())
+    if (!dump.hasPhysicalMemory() && !dump.triageMemory())
         return makeError(ErrorCode::Unsupported,
                          "{}: a {} dump (DumpType {}) holds no physical memory; process views "
                          "need a kernel or complete memory dump (--info reports what it has)",
@@ -80,7 +83,16 @@ Expected<std::unique_ptr<kernel::KernelContext>> openKernel(const dumpfile::Cras
     if (auto why = processViewsImpossible(dump))
         return *why;
     kernel::KernelOptions ko{o.profile, o.symbols};
-    auto k = kernel::KernelContext::open(dump, factsOf(dump), ko);
+    Expected<std::unique_ptr<kernel::KernelContext>> k = makeError(ErrorCode::NotFound, "");
+    if (const auto* saved = dump.triageMemory(); saved && !dump.hasPhysicalMemory()) {
+        ko.partial_memory = true;
+        k = kernel::KernelContext::open(*saved, factsOf(dump), ko);
+    } else {
+        auto facts = factsOf(dump);
+        if (!o.trust_header)
+            facts = reconcileHeaderWithMemory(dump, facts);
+        k = kernel::KernelContext::open(dump, facts, ko);
+    }
     if (!k)
         return k.error().context(dump.path().string());
     for (const auto& w : (*k)->warnings())
@@ -100,38 +112,37 @@ int runInfo(const dumpfile::CrashDump& dump, const Options& o) {
     return kExitOk;
 }
 
-int runRead(const dumpfile::CrashDump& dump, const Options& o) {
+} // namespace
+
+int runReadWith(const PhysicalMemory* physical, const kernel::KernelContext* k, const Options& o) {
     const std::uint64_t length = std::min(o.read_length, kMaxReadLength);
     report::ReadResult r;
     r.address = o.read_address;
     r.physical = o.physical;
     r.requested = length;
-    std::unique_ptr<kernel::KernelContext> k;
-    if (!o.physical) {
-        auto opened = openKernel(dump, o);
-        if (!opened)
-            return fail(opened.error());
-        k = std::move(*opened);
-    } else if (auto why = processViewsImpossible(dump)) {
-        return fail(*why);
-    }
+    if (o.physical && !physical)
+        return fail(makeError(ErrorCode::Unsupported, "--physical: this input holds no physical "
+                                                      "memory"));
+    if (!o.physical && !k)
+        return fail(makeError(ErrorCode::NotFound, "--read: the kernel could not be read"));
     // Byte by byte per page: the bytes before a missing page are still shown.
     std::uint64_t address = o.read_address;
     while (r.bytes.size() < length) {
         const std::uint64_t chunk =
             std::min<std::uint64_t>(length - r.bytes.size(), kPageSize - (address & 0xFFF));
         std::vector<std::byte> buf(chunk);
-        Expected<void> got = o.physical ? readPhysical(dump, address, buf)
+        Expected<void> got = o.physical ? readPhysical(*physical, address, buf)
                                         : k->addressSpace().read(address, buf);
         if (!got) {
             r.error = got.error().message;
             break;
         }
-        if (!r.physical_address)
-            r.physical_address = o.physical ? std::optional(address)
-                                            : std::optional(k->addressSpace()
-                                                                .translate(address)
-                                                                ->physical);
+        if (!r.physical_address && o.physical)
+            r.physical_address = address;
+        else if (auto t = k ? k->addressSpace().translate(address) : Expected<Translation>(
+                                                                    Translation{});
+                 !r.physical_address && t && t->via != Translation::Via::Saved)
+            r.physical_address = t->physical;
         r.bytes.insert(r.bytes.end(), buf.begin(), buf.end());
         address += chunk;
     }
@@ -139,6 +150,24 @@ int runRead(const dumpfile::CrashDump& dump, const Options& o) {
     if (r.error)
         spdlog::warn("read stopped at {:#x}: {}", o.read_address + r.bytes.size(), *r.error);
     return r.error ? kExitPartial : kExitOk;
+}
+
+namespace {
+
+int runRead(const dumpfile::CrashDump& dump, const Options& o) {
+    if (o.physical) {
+        if (auto why = processViewsImpossible(dump))
+            return fail(*why);
+        if (!dump.hasPhysicalMemory())
+            return fail(makeError(ErrorCode::Unsupported, "{}: --physical: a triage dump holds "
+                                                          "no physical memory",
+                                  dump.path().string()));
+        return runReadWith(&dump, nullptr, o);
+    }
+    auto opened = openKernel(dump, o);
+    if (!opened)
+        return fail(opened.error());
+    return runReadWith(dump.hasPhysicalMemory() ? &dump : nullptr, opened->get(), o);
 }
 
 int exitCodeFor(const crossview::CrossView& cv, const Options& o) {
@@ -229,7 +258,12 @@ int runKernelMode(const dumpfile::CrashDump& dump, const Options& o) {
     if (!opened)
         return fail(opened.error(), opened.error().code == ErrorCode::Usage ? kExitUsage
                                                                              : kExitBadInput);
-    const kernel::KernelContext& k = **opened;
+    return runWithKernel(**opened, o);
+}
+
+} // namespace
+
+int runWithKernel(const kernel::KernelContext& k, const Options& o) {
     if (o.cpus) {
         print(report::renderCpus(report::readCpus(k), k.prcbProblem(), o.format));
         return k.prcbs().empty() ? kExitPartial : kExitOk;
@@ -258,11 +292,11 @@ int runKernelMode(const dumpfile::CrashDump& dump, const Options& o) {
     return runViewMode(k, o);
 }
 
-} // namespace
-
 int runMode(const Options& o, std::FILE* out, RunSummary* summary) {
     g_out = out;
     g_summary = summary;
+    if (o.raw || looksLikeRawImage(o.dump_path))
+        return runRawImage(o);
     auto dump = dumpfile::CrashDump::open(o.dump_path);
     if (!dump)
         return fail(dump.error());

@@ -1,6 +1,7 @@
 #include "dumpprocs/crossview/crossview.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -18,7 +19,11 @@ std::string joinViews(const std::vector<std::string>& names) {
     return out;
 }
 
-void classify(MergedProcess& m, const std::map<std::string, bool>& available) {
+// Views whose absence proves nothing: they stopped at memory the dump never saved (triage).
+using StoppedShort = std::set<std::string>;
+
+void classify(MergedProcess& m, const std::map<std::string, bool>& available,
+              const StoppedShort& stopped_short) {
     using views::EntryKind;
     const auto& r = m.record;
     std::vector<std::string> present, absent;
@@ -45,6 +50,16 @@ void classify(MergedProcess& m, const std::map<std::string, bool>& available) {
         m.evidence.push_back("the static Idle process: never on ActiveProcessLinks, and PID 0 and "
                              "the idle threads have no PspCidTable entry");
         return;
+    case EntryKind::Unsaved:
+        m.verdict = Verdict::Unsaved;
+        for (const auto& view : absent)
+            if (stopped_short.count(view))
+                m.evidence.push_back(fmt::format("the {} walk stopped where the saved memory ends "
+                                                 "before it could reach this entry",
+                                                 view));
+        m.evidence.push_back("outside what the dump saved: whether it is a live, an exited or a "
+                             "hidden process cannot be told");
+        return;
     case EntryKind::Invalid:
         m.verdict = Verdict::Invalid;
         m.evidence.push_back("not a process object: reported as the walk found it");
@@ -60,6 +75,16 @@ void classify(MergedProcess& m, const std::map<std::string, bool>& available) {
         return;
     }
     const bool missing_from_pm = std::any_of(absent.begin(), absent.end(), isProcessManagerView);
+    const bool only_unsaved = std::all_of(absent.begin(), absent.end(), [&](const auto& v) {
+        return stopped_short.count(v) != 0;
+    });
+    if (missing_from_pm && !present.empty() && only_unsaved) {
+        m.verdict = Verdict::Unsaved;
+        m.evidence.push_back(fmt::format("not seen by {}: that walk stopped where the dump's saved "
+                                         "memory ends, so its absence there proves nothing",
+                                         joinViews(absent)));
+        return;
+    }
     if (missing_from_pm && !present.empty()) {
         m.verdict = Verdict::Hidden;
         m.evidence.push_back(
@@ -97,6 +122,7 @@ const char* verdictName(Verdict v) {
     case Verdict::Hidden: return "HIDDEN";
     case Verdict::Terminated: return "TERMINATED";
     case Verdict::Invalid: return "invalid";
+    case Verdict::Unsaved: return "unsaved";
     }
     return "invalid";
 }
@@ -132,8 +158,13 @@ CrossView mergeViews(std::vector<views::ViewResult> results, views::ProcessCatal
             cv.processes[it->second].in[view.name] = true;
         }
     }
+    StoppedShort stopped_short;
+    if (!catalog.kernel().addressSpace().hasPhysicalBacking())
+        for (const auto& view : results)
+            if (view.available && !view.complete)
+                stopped_short.insert(view.name);
     for (auto& m : cv.processes)
-        classify(m, available);
+        classify(m, available, stopped_short);
     cv.views = std::move(results);
     return cv;
 }

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "dumpprocs/dumpfile/layouts.hpp"
+#include "dumpprocs/dumpfile/triage_dump.hpp"
 #include "mapped_file.hpp"
 #include "page_cache.hpp"
 
@@ -382,6 +383,7 @@ void CrashDump::parseTriage() {
             i.data_blocks.push_back({block->Address, block->Offset, block->Size});
     }
     triage_ = std::move(i);
+    triage_memory_ = std::make_unique<TriageMemory>(file, *triage_, header_.kd_debugger_data_block);
 }
 
 std::vector<PhysicalRun> CrashDump::runs() const {

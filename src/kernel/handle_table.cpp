@@ -21,7 +21,7 @@ bool plausibleObject(std::uint64_t va) { return isKernelAddress(va) && isCanonic
 
 class Walker {
 public:
-    Walker(const X64AddressSpace& as, HandleEntryEra era, HandleTableWalk& out)
+    Walker(const VirtualMemory& as, HandleEntryEra era, HandleTableWalk& out)
         : as_(as), era_(era), out_(out) {}
 
     // Adds the summary of the warnings left out.
@@ -111,7 +111,7 @@ private:
         return false;
     }
 
-    const X64AddressSpace& as_;
+    const VirtualMemory& as_;
     HandleEntryEra era_;
     HandleTableWalk& out_;
     std::unordered_set<std::uint64_t> visited_;
@@ -140,7 +140,7 @@ std::uint64_t decodeHandleEntry(std::uint64_t low, HandleEntryEra era) {
     return 0;
 }
 
-Expected<HandleTableWalk> walkHandleTable(const X64AddressSpace& as, std::uint64_t table,
+Expected<HandleTableWalk> walkHandleTable(const VirtualMemory& as, std::uint64_t table,
                                           const HandleTableLayout& layout) {
     DP_TRY(std::uint64_t code, as.read<std::uint64_t>(table + layout.table_code));
     HandleTableWalk walk;

@@ -2,8 +2,27 @@
 
 namespace dumpprocs::kernel {
 
-Expected<KdDebuggerData> readKdbg(const X64AddressSpace& as, std::uint64_t va) {
+Expected<KdDebuggerData> readKdbg(const VirtualMemory& as, std::uint64_t va) {
     DP_TRY(auto raw, as.read<KdDebuggerData64Layout>(va));
+    std::optional<std::uint16_t> idle;
+    if (raw.Size >= kKdbgOffsetPrcbIdleThread + 2)
+        if (auto v = as.read<std::uint16_t>(va + kKdbgOffsetPrcbIdleThread))
+            idle = *v;
+    return parseKdbg(raw, idle, va);
+}
+
+Expected<KdDebuggerData> parseKdbg(std::span<const std::byte> block, std::uint64_t va) {
+    const ByteView bytes(block, va, "KDBG byte");
+    DP_TRY(auto raw, bytes.read<KdDebuggerData64Layout>(0));
+    std::optional<std::uint16_t> idle;
+    if (raw.Size >= kKdbgOffsetPrcbIdleThread + 2)
+        if (auto v = bytes.read<std::uint16_t>(kKdbgOffsetPrcbIdleThread))
+            idle = *v;
+    return parseKdbg(raw, idle, va);
+}
+
+Expected<KdDebuggerData> parseKdbg(const KdDebuggerData64Layout& raw,
+                                   std::optional<std::uint16_t> idle, std::uint64_t va) {
     if (raw.OwnerTag != kKdbgOwnerTag)
         return makeError(ErrorCode::InvalidData,
                          "KDBG at {:#x}: OwnerTag is {:#010x}, not 'KDBG' (the block is encoded or "
@@ -27,10 +46,7 @@ Expected<KdDebuggerData> readKdbg(const X64AddressSpace& as, std::uint64_t va) {
     k.offset_prcb_current_thread = raw.OffsetPrcbCurrentThread;
     k.offset_prcb_number = raw.OffsetPrcbNumber;
     k.offset_kthread_state = raw.OffsetKThreadState;
-    if (raw.Size >= kKdbgOffsetPrcbIdleThread + 2) {
-        if (auto idle = as.read<std::uint16_t>(va + kKdbgOffsetPrcbIdleThread))
-            k.offset_prcb_idle_thread = *idle;
-    }
+    k.offset_prcb_idle_thread = idle;
     return k;
 }
 

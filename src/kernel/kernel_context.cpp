@@ -1,6 +1,8 @@
 #include "dumpprocs/kernel/kernel_context.hpp"
 
 #include <algorithm>
+#include "dumpprocs/kernel/raw_discovery.hpp"
+
 #include <set>
 
 #include <fmt/format.h>
@@ -20,14 +22,44 @@ std::set<std::uint32_t> knownDllBaseOffsets() {
     return offsets;
 }
 
+// A triage dump rarely holds a whole list, so no row may validate; the header's build then
+// decides, and the choice says it was not checked.
+Expected<ProfileChoice> unvalidatedRowOfBuild(std::uint32_t build, const Error& why) {
+    for (const auto& row : builtinProfiles()) {
+        if (row.build != build)
+            continue;
+        ProfileChoice choice;
+        choice.profile = std::shared_ptr<const Profile>(&row, [](const Profile*) {});
+        choice.method = "build (unvalidated)";
+        choice.reason = fmt::format("build {}: row {} taken unvalidated, the memory is incomplete "
+                                    "({})",
+                                    build, row.name, why.message);
+        return choice;
+    }
+    return why;
+}
+
 } // namespace
 
 Expected<std::unique_ptr<KernelContext>> KernelContext::open(const PhysicalMemory& memory,
                                                              const DumpFacts& facts,
                                                              const KernelOptions& options) {
-    std::unique_ptr<KernelContext> ctx(new KernelContext(memory, facts));
+    return finishOpen(std::unique_ptr<KernelContext>(new KernelContext(memory, facts)), options);
+}
+
+Expected<std::unique_ptr<KernelContext>> KernelContext::open(const VirtualMemory& memory,
+                                                             const DumpFacts& facts,
+                                                             const KernelOptions& options) {
+    return finishOpen(std::unique_ptr<KernelContext>(new KernelContext(memory, facts)), options);
+}
+
+Expected<std::unique_ptr<KernelContext>> KernelContext::finishOpen(
+    std::unique_ptr<KernelContext> ctx, const KernelOptions& options) {
+    const DumpFacts& facts = ctx->facts_;
     ctx->findKdbg();
     ctx->findKernelImage();
+    if (!ctx->kdbg_ && ctx->image_)
+        ctx->findEncodedKdbg();
     DP_CHECK(ctx->findActiveHead());
 
     SelectionInput input;
@@ -37,7 +69,17 @@ Expected<std::unique_ptr<KernelContext>> KernelContext::open(const PhysicalMemor
         input.kernel_pdb = ctx->image_->pdb;
     input.forced_profile = options.forced_profile;
     input.isf_path = options.isf_path;
-    DP_TRY(ctx->choice_, chooseProfile(ctx->as_, input));
+    auto choice = chooseProfile(*ctx->as_, input);
+    if (!choice && options.partial_memory && input.forced_profile.empty() &&
+        choice.error().code == ErrorCode::NotFound)
+        choice = unvalidatedRowOfBuild(facts.build, choice.error());
+    if (!choice)
+        return choice.error();
+    ctx->choice_ = std::move(*choice);
+    if (ctx->facts_.build == 0) {
+        ctx->facts_.build = ctx->choice_.profile->build;
+        ctx->facts_.build_source = "profile " + ctx->choice_.profile->name;
+    }
     DP_TRY(ctx->layout_, KernelLayout::resolve(*ctx->choice_.profile, facts.build));
 
     DP_CHECK(ctx->findSystemProcess());
@@ -48,20 +90,40 @@ Expected<std::unique_ptr<KernelContext>> KernelContext::open(const PhysicalMemor
 }
 
 void KernelContext::findKdbg() {
-    if (!facts_.kd_debugger_data_block) {
-        warnings_.push_back("the header gives no KdDebuggerDataBlock; KDBG not used");
+    if (facts_.kdbg) {
+        kdbg_ = facts_.kdbg;
         return;
     }
-    auto k = readKdbg(as_, *facts_.kd_debugger_data_block);
+    if (!facts_.kd_debugger_data_block) {
+        warnings_.push_back(fmt::format("no KdDebuggerDataBlock ({}); KDBG not used",
+                                        facts_.kdbg_source));
+        return;
+    }
+    auto k = readKdbg(*as_, *facts_.kd_debugger_data_block);
     if (k)
         kdbg_ = *k;
     else
         warnings_.push_back(k.error().context("KDBG").message);
 }
 
+// A live dump or a raw capture of Windows 8+ keeps KDBG encoded; KdCopyDataBlock's operands in
+// the kernel image decode it.
+void KernelContext::findEncodedKdbg() {
+    KdbgEncoding e;
+    auto k = readEncodedKdbg(*as_, image_->base, e);
+    if (!k) {
+        warnings_.push_back(k.error().context("encoded KDBG").message);
+        return;
+    }
+    kdbg_ = *k;
+    warnings_.push_back(fmt::format("KDBG at {:#x} was encoded; decoded with the operands of "
+                                    "KdCopyDataBlock at {:#x}",
+                                    k->address, e.code));
+}
+
 void KernelContext::findKernelImage() {
     if (kdbg_ && kdbg_->kern_base) {
-        auto image = readKernelImage(as_, kdbg_->kern_base);
+        auto image = readKernelImage(*as_, kdbg_->kern_base);
         if (image) {
             image_ = std::move(*image);
             image_->found_by = "KDBG KernBase";
@@ -69,21 +131,28 @@ void KernelContext::findKernelImage() {
         }
         warnings_.push_back(image.error().message);
     }
+    if (facts_.kernel_base) {
+        if (auto image = readKernelImage(*as_, *facts_.kernel_base)) {
+            image_ = std::move(*image);
+            image_->found_by = facts_.kernel_base_source;
+            return;
+        }
+    }
     auto list = facts_.ps_loaded_module_list
                     ? facts_.ps_loaded_module_list
                     : (kdbg_ ? std::optional(kdbg_->ps_loaded_module_list) : std::nullopt);
     if (!list)
         return;
-    auto first = as_.read<std::uint64_t>(*list);
+    auto first = as_->read<std::uint64_t>(*list);
     if (!first) {
         warnings_.push_back(first.error().context("PsLoadedModuleList").message);
         return;
     }
     for (std::uint32_t offset : knownDllBaseOffsets()) {
-        auto base = as_.read<std::uint64_t>(*first + offset);
+        auto base = as_->read<std::uint64_t>(*first + offset);
         if (!base)
             continue;
-        if (auto image = readKernelImage(as_, *base)) {
+        if (auto image = readKernelImage(*as_, *base)) {
             image_ = std::move(*image);
             image_->found_by = "first PsLoadedModuleList entry";
             return;
@@ -95,12 +164,12 @@ void KernelContext::findKernelImage() {
 
 Expected<void> KernelContext::findActiveHead() {
     if (facts_.ps_active_process_head) {
-        active_head_ = {*facts_.ps_active_process_head, "header"};
+        active_head_ = {*facts_.ps_active_process_head, facts_.active_head_source};
         if (kdbg_ && kdbg_->ps_active_process_head &&
             kdbg_->ps_active_process_head != active_head_.value)
             warnings_.push_back(fmt::format(
-                "PsActiveProcessHead: header says {:#x}, KDBG says {:#x}; using the header",
-                active_head_.value, kdbg_->ps_active_process_head));
+                "PsActiveProcessHead: {} says {:#x}, KDBG says {:#x}; using the former",
+                active_head_.source, active_head_.value, kdbg_->ps_active_process_head));
         return {};
     }
     if (kdbg_ && kdbg_->ps_active_process_head) {
@@ -112,14 +181,14 @@ Expected<void> KernelContext::findActiveHead() {
 }
 
 Expected<void> KernelContext::findSystemProcess() {
-    DP_TRY(std::uint64_t flink, as_.read<std::uint64_t>(active_head_.value));
+    DP_TRY(std::uint64_t flink, as_->read<std::uint64_t>(active_head_.value));
     system_ = flink - layout_.process.active_process_links;
     return {};
 }
 
 std::optional<std::uint8_t> KernelContext::typeFingerprint(std::uint64_t body) const {
     const std::uint64_t header = body - layout_.object_header.body;
-    auto raw = as_.read<std::uint8_t>(header + layout_.object_header.type_index);
+    auto raw = as_->read<std::uint8_t>(header + layout_.object_header.type_index);
     if (!raw)
         return std::nullopt;
     return decodeTypeFingerprint(*raw, header);
@@ -133,7 +202,7 @@ std::uint8_t KernelContext::decodeTypeFingerprint(std::uint8_t raw, std::uint64_
 
 void KernelContext::findFingerprints() {
     process_fp_ = typeFingerprint(system_);
-    auto first = as_.read<std::uint64_t>(system_ + layout_.process.thread_list_head);
+    auto first = as_->read<std::uint64_t>(system_ + layout_.process.thread_list_head);
     if (first && *first != system_ + layout_.process.thread_list_head)
         thread_fp_ = typeFingerprint(*first - layout_.thread.thread_list_entry);
     if (process_fp_ && thread_fp_ && *process_fp_ == *thread_fp_) {
@@ -176,7 +245,7 @@ void KernelContext::findCidTable() {
                                         candidates[0].source, candidates[0].variable,
                                         candidates[1].source, candidates[1].variable));
     for (const auto& c : candidates) {
-        auto table = as_.read<std::uint64_t>(c.variable);
+        auto table = as_->read<std::uint64_t>(c.variable);
         if (table) {
             cid_table_ = Sourced{*table, c.source};
             cid_problem_.clear();
@@ -197,7 +266,7 @@ void KernelContext::findPrcbs() {
     const unsigned count = std::min(facts_.processors ? facts_.processors : kMaxProcessors,
                                     kMaxProcessors);
     for (unsigned cpu = 0; cpu < count; ++cpu) {
-        auto prcb = as_.read<std::uint64_t>(kdbg_->ki_processor_block + 8ULL * cpu);
+        auto prcb = as_->read<std::uint64_t>(kdbg_->ki_processor_block + 8ULL * cpu);
         if (!prcb) {
             prcb_problem_ = prcb.error().context(fmt::format("KiProcessorBlock[{}]", cpu)).message;
             return;

@@ -12,7 +12,7 @@ constexpr std::uint32_t kMaxHeaderOffset = 0x1000;  // e_lfanew beyond the first
 constexpr std::uint16_t kMaxSections = 96;          // PE/COFF limit
 constexpr std::uint32_t kMaxImageSize = 0x10000000; // 256 MiB: far above any ntoskrnl
 
-Expected<std::vector<ImageSection>> readSections(const X64AddressSpace& as, std::uint64_t table,
+Expected<std::vector<ImageSection>> readSections(const VirtualMemory& as, std::uint64_t table,
                                                  std::uint16_t count) {
     std::vector<ImageSection> sections;
     for (std::uint16_t i = 0; i < count; ++i) {
@@ -28,7 +28,7 @@ Expected<std::vector<ImageSection>> readSections(const X64AddressSpace& as, std:
 }
 
 // Finds the CodeView RSDS record through the debug directory; absent is not an error.
-void readCodeView(const X64AddressSpace& as, KernelImage& image, const pe::DataDirectory& dir) {
+void readCodeView(const VirtualMemory& as, KernelImage& image, const pe::DataDirectory& dir) {
     if (dir.VirtualAddress == 0 || dir.Size < sizeof(pe::DebugDirectory) ||
         dir.VirtualAddress >= image.size_of_image)
         return;
@@ -74,7 +74,7 @@ std::string formatPdbGuid(const std::uint8_t (&g)[16]) {
     return out;
 }
 
-Expected<KernelImage> readKernelImage(const X64AddressSpace& as, std::uint64_t base) {
+Expected<KernelImage> readKernelImage(const VirtualMemory& as, std::uint64_t base) {
     DP_TRY(auto dos, as.read<pe::DosHeader>(base));
     if (dos.e_magic != pe::kDosMagic)
         return makeError(ErrorCode::InvalidData, "no MZ header at kernel base {:#x}", base);

@@ -19,7 +19,7 @@ struct Walk {
     std::vector<std::string> warnings;
 };
 
-Walk walkDirection(const X64AddressSpace& as, std::uint64_t start, std::uint64_t link_offset,
+Walk walkDirection(const VirtualMemory& as, std::uint64_t start, std::uint64_t link_offset,
                    std::size_t max_nodes, bool check_back_link) {
     const char* link = link_offset == 0 ? "Flink" : "Blink";
     const char* back = link_offset == 0 ? "Blink" : "Flink";
@@ -77,7 +77,7 @@ Walk walkDirection(const X64AddressSpace& as, std::uint64_t start, std::uint64_t
 
 } // namespace
 
-ListWalk walkList(const X64AddressSpace& as, std::uint64_t start, const ListWalkOptions& options) {
+ListWalk walkList(const VirtualMemory& as, std::uint64_t start, const ListWalkOptions& options) {
     Walk forward = walkDirection(as, start, 0, options.max_nodes, true);
     ListWalk result;
     result.nodes = std::move(forward.nodes);
@@ -103,7 +103,7 @@ ListWalk walkList(const X64AddressSpace& as, std::uint64_t start, const ListWalk
     return result;
 }
 
-ListValidation validateList(const X64AddressSpace& as, std::uint64_t head, std::size_t max_nodes) {
+ListValidation validateList(const VirtualMemory& as, std::uint64_t head, std::size_t max_nodes) {
     Walk forward = walkDirection(as, head, 0, max_nodes, true);
     Walk backward = walkDirection(as, head, kBlinkOffset, max_nodes, true);
     ListValidation v;

@@ -37,7 +37,7 @@ std::optional<Offsets> offsetsOf(const Profile& p) {
     return Offsets{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9]};
 }
 
-ProfileValidation checkSystemOnActiveList(const X64AddressSpace& as, const Offsets& o,
+ProfileValidation checkSystemOnActiveList(const VirtualMemory& as, const Offsets& o,
                                           std::uint64_t head, std::uint64_t& system) {
     ProfileValidation v{"ActiveProcessLinks", false, {}};
     auto flink = as.read<std::uint64_t>(head);
@@ -62,7 +62,7 @@ ProfileValidation checkSystemOnActiveList(const X64AddressSpace& as, const Offse
     return v;
 }
 
-ProfileValidation checkMmRing(const X64AddressSpace& as, const Offsets& o, std::uint64_t system) {
+ProfileValidation checkMmRing(const VirtualMemory& as, const Offsets& o, std::uint64_t system) {
     ProfileValidation v{"MmProcessLinks ring", false, {}};
     const std::uint64_t start = system + o.mm;
     std::uint64_t node = start;
@@ -88,7 +88,7 @@ ProfileValidation checkMmRing(const X64AddressSpace& as, const Offsets& o, std::
     return v;
 }
 
-ProfileValidation checkSystemThread(const X64AddressSpace& as, const Offsets& o,
+ProfileValidation checkSystemThread(const VirtualMemory& as, const Offsets& o,
                                     std::uint64_t system) {
     ProfileValidation v{"ETHREAD.Cid", false, {}};
     auto first = as.read<std::uint64_t>(system + o.thread_head);
@@ -149,7 +149,7 @@ std::string firstFailure(const Profile& p, const std::vector<ProfileValidation>&
     return fmt::format("row {}: no checks", p.name);
 }
 
-Expected<ProfileChoice> chooseByValidation(const X64AddressSpace& as, const SelectionInput& in,
+Expected<ProfileChoice> chooseByValidation(const VirtualMemory& as, const SelectionInput& in,
                                            std::vector<const Profile*> rows, bool probing) {
     constexpr std::size_t kFailuresShown = 3;
     std::vector<const Profile*> passed;
@@ -192,7 +192,7 @@ Expected<ProfileChoice> chooseByValidation(const X64AddressSpace& as, const Sele
 
 } // namespace
 
-std::vector<ProfileValidation> validateProfile(const X64AddressSpace& as, const Profile& profile,
+std::vector<ProfileValidation> validateProfile(const VirtualMemory& as, const Profile& profile,
                                                std::uint64_t head) {
     auto o = offsetsOf(profile);
     if (!o)
@@ -207,7 +207,7 @@ std::vector<ProfileValidation> validateProfile(const X64AddressSpace& as, const 
     return checks;
 }
 
-Expected<ProfileChoice> chooseProfile(const X64AddressSpace& as, const SelectionInput& in) {
+Expected<ProfileChoice> chooseProfile(const VirtualMemory& as, const SelectionInput& in) {
     if (!in.isf_path.empty()) {
         DP_TRY(Profile isf, loadIsfProfile(in.isf_path));
         if (isf.build == 0)

@@ -102,7 +102,7 @@ bool wildcardMatch(std::string_view p, std::string_view t) {
 }
 
 Expected<std::string> renderDt(const kernel::Profile& profile, std::string_view type_name,
-                               std::uint64_t address, const X64AddressSpace& as,
+                               std::uint64_t address, const VirtualMemory& as,
                                std::string_view pattern, OutputFormat format) {
     if (type_name.rfind("nt!", 0) == 0)
         type_name.remove_prefix(3);

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "dumpprocs/dumpfile/crash_dump.hpp"
+#include "dumpprocs/dumpfile/triage_dump.hpp"
 
 namespace dumpprocs::report {
 namespace {
@@ -76,13 +77,25 @@ std::vector<InfoLine> infoLines(const dumpfile::CrashDump& dump,
                     h.bugcheck_parameters[0], h.bugcheck_parameters[1], h.bugcheck_parameters[2],
                     h.bugcheck_parameters[3]),
         "header");
-    add("dtb", "DirectoryTableBase", hex64(h.directory_table_base), "header");
+    // The values in use, which differ from the header's when the memory contradicted it.
+    if (k && k->facts().dtb_source != "header")
+        add("dtb", "DirectoryTableBase", hex64(k->facts().directory_table_base),
+            fmt::format("{}; the header says {}", k->facts().dtb_source,
+                        hex64(h.directory_table_base)));
+    else
+        add("dtb", "DirectoryTableBase", hex64(h.directory_table_base), "header");
     add("kernel_base", "Kernel base",
         k && k->kernelImage() ? hex64(k->kernelImage()->base) : "unknown",
         k && k->kernelImage() ? k->kernelImage()->found_by : "");
     add("ps_loaded_module_list", "PsLoadedModuleList", optHex(h.ps_loaded_module_list), "header");
-    add("ps_active_process_head", "PsActiveProcessHead", optHex(h.ps_active_process_head),
-        "header");
+    if (k && k->psActiveProcessHead().source != "header")
+        add("ps_active_process_head", "PsActiveProcessHead",
+            hex64(k->psActiveProcessHead().value),
+            fmt::format("{}; the header says {}", k->psActiveProcessHead().source,
+                        optHex(h.ps_active_process_head)));
+    else
+        add("ps_active_process_head", "PsActiveProcessHead", optHex(h.ps_active_process_head),
+            "header");
     add("kdbg", "KdDebuggerDataBlock", optHex(h.kd_debugger_data_block),
         k && k->kdbg() ? fmt::format("header; KDBG tag ok, size {:#x}", k->kdbg()->size)
                        : "header");
@@ -106,6 +119,16 @@ std::vector<InfoLine> infoLines(const dumpfile::CrashDump& dump,
                           dump.presentPageCount() / 256, dump.runs().size())
             : "none (this dump type holds no physical memory)",
         "");
+    if (const auto* saved = dump.triageMemory()) {
+        auto where = [](const std::optional<std::uint64_t>& va) {
+            return va ? hex64(*va) : std::string("not placed");
+        };
+        add("saved_memory", "Saved memory",
+            fmt::format("{} virtual ranges, {:#x} bytes; PRCB {}, thread {}, process {}",
+                        saved->ranges().size(), saved->savedBytes(), where(saved->prcb()),
+                        where(saved->thread()), where(saved->process())),
+            "TRIAGE_DUMP64 at 0x2000");
+    }
     if (!h.comment.empty())
         add("comment", "Comment", h.comment, "header");
     return lines;

@@ -16,6 +16,8 @@ using views::ProcessRecord;
 
 // The name column: the article prints nothing for the list head, so neither do we.
 std::string displayName(const ProcessRecord& r) {
+    if (r.kind == EntryKind::Unsaved)
+        return "<not saved>";
     if (r.kind == EntryKind::ListHead || r.name().empty())
         return "<no name>";
     return r.name();
@@ -29,8 +31,9 @@ json recordJson(const MergedProcess& m) {
     const ProcessRecord& r = m.record;
     json j;
     j["eprocess"] = hex64(r.eprocess);
-    j["pid"] = r.pid;
-    j["ppid"] = r.ppid;
+    const bool unsaved = r.kind == EntryKind::Unsaved;  // no fields were read
+    j["pid"] = unsaved ? json(nullptr) : json(r.pid);
+    j["ppid"] = unsaved ? json(nullptr) : json(r.ppid);
     j["name"] = r.kind == EntryKind::ListHead ? "" : r.name();
     j["kind"] = views::entryKindName(r.kind);
     j["inserted"] = r.inserted;
@@ -155,9 +158,13 @@ std::string textViewTable(const CrossView& cv, const views::ViewResult& v, bool 
         const MergedProcess& m = *by_address.at(e.eprocess);
         const ProcessRecord& r = m.record;
         const std::string index = e.index ? fmt::format("{:03}", *e.index) : "";
+        // An entry the dump did not save has no fields to show.
+        const bool unsaved = r.kind == views::EntryKind::Unsaved;
+        auto field = [&](auto value) { return unsaved ? std::string("?") : fmt::format("{}", value); };
         out += fmt::format("{:>4}  {:<18} {:>6} {:>6} {:>3} {:>3}  {:<9}  {:<16} {}\n", index,
-                           hex64(r.eprocess), idText(r.pid),
-                           idText(r.ppid), r.inserted ? 1 : 0, minimalText(r),
+                           hex64(r.eprocess), unsaved ? "?" : idText(r.pid),
+                           unsaved ? "?" : idText(r.ppid), field(r.inserted ? 1 : 0),
+                           unsaved ? "?" : minimalText(r),
                            views::entryKindName(r.kind), displayName(r),
                            colored(crossview::verdictName(m.verdict), m.verdict, color));
     }
@@ -192,8 +199,10 @@ std::string textCrossTable(const CrossView& cv, bool color) {
         head += fmt::format(" {:<6}", v.available ? v.name : v.name + "?");
     out += head + "  Verdict\n";
     for (const auto& m : cv.processes) {
+        const bool unsaved = m.record.kind == EntryKind::Unsaved;
         std::string row = fmt::format("{:<18} {:>6}  {:<16}", hex64(m.record.eprocess),
-                                      idText(m.record.pid), displayName(m.record));
+                                      unsaved ? "?" : idText(m.record.pid),
+                                      displayName(m.record));
         for (const auto& v : cv.views)
             row += fmt::format(" {:<6}", !v.available ? "n/a" : m.in.at(v.name) ? "yes" : "-");
         out += row + "  " + colored(crossview::verdictName(m.verdict), m.verdict, color) + "\n";

@@ -7,7 +7,7 @@ namespace {
 
 constexpr std::uint8_t kProcessObjectType = 3;  // _KOBJECTS ProcessObject
 
-bool readBit(const X64AddressSpace& as, std::uint64_t base, const kernel::BitRef& bit) {
+bool readBit(const VirtualMemory& as, std::uint64_t base, const kernel::BitRef& bit) {
     auto value = as.read<std::uint32_t>(base + bit.offset);
     return value && ((*value >> bit.bit) & 1u);
 }
@@ -40,6 +40,7 @@ const char* entryKindName(EntryKind kind) {
     case EntryKind::Idle: return "idle";
     case EntryKind::ListHead: return "list-head";
     case EntryKind::Invalid: return "invalid";
+    case EntryKind::Unsaved: return "unsaved";
     }
     return "invalid";
 }
@@ -150,6 +151,15 @@ void ProcessCatalog::classify(ProcessRecord& r) const {
                                          r.dispatcher_type, kProcessObjectType));
     r.kind = r.in_kernel_image && !r.object_header_valid ? EntryKind::ListHead
                                                          : EntryKind::Invalid;
+    if (!r.readable && r.kind == EntryKind::Invalid &&
+        !k.addressSpace().hasPhysicalBacking()) {
+        r.kind = EntryKind::Unsaved;
+        r.evidence.clear();
+        r.evidence.push_back(fmt::format("not read: {}; the dump saved only the list links that "
+                                         "lead here",
+                                         r.unreadable_reason));
+        return;
+    }
     if (!r.readable)
         r.evidence.push_back(r.unreadable_reason);
 }

@@ -43,7 +43,11 @@ Expected<std::vector<std::byte>> readCandidate(const kernel::KernelContext& k,
     if (c.pool_virtual) {
         DP_CHECK(k.addressSpace().read(*c.pool_virtual, bytes));
     } else {
-        DP_CHECK(readPhysical(k.addressSpace().physical(), c.pool_physical, bytes));
+        const X64AddressSpace* x64 = k.x64AddressSpace();
+        if (!x64)
+            return makeError(ErrorCode::Unsupported, "no physical memory to read {:#x} from",
+                             c.pool_physical);
+        DP_CHECK(readPhysical(x64->physical(), c.pool_physical, bytes));
     }
     return bytes;
 }
@@ -316,6 +320,12 @@ Expected<std::uint32_t> ProcessCandidateCheck::checkHeaders(ByteView head,
 }
 
 Expected<ScanOutcome> scanForProcesses(const kernel::KernelContext& k, const ViewOptions& options) {
+    // The scan reads physical pages: a triage dump's saved virtual ranges have none to offer.
+    const X64AddressSpace* x64 = k.x64AddressSpace();
+    if (!x64)
+        return makeError(ErrorCode::Unsupported,
+                         "this dump holds no physical memory (only saved virtual ranges): there "
+                         "are no pages to scan");
     DP_TRY(ScanLayout layout, ScanLayout::resolve(k.profile(), k.layout()));
     ScanOutcome out;
     out.layout_notes = layout.notes;
@@ -325,14 +335,13 @@ Expected<ScanOutcome> scanForProcesses(const kernel::KernelContext& k, const Vie
     po.tag_offset = layout.tag_offset;
     po.threads = options.threads;
     po.progress = options.progress;
-    out.stats = kernel::scanPoolTags(k.addressSpace().physical(), po);
+    out.stats = kernel::scanPoolTags(x64->physical(), po);
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
     std::set<std::uint64_t> pages;
     for (const auto& hit : out.stats.hits)
         pages.insert(hit.physical >> kPageShift);
-    const auto map = KernelReverseMap::build(k.addressSpace().physical(),
-                                             k.addressSpace().directoryTableBase(), pages);
+    const auto map = KernelReverseMap::build(x64->physical(), x64->directoryTableBase(), pages);
     out.reverse_map_truncated = map.truncated();
 
     const ProcessCandidateCheck checker(k, layout);

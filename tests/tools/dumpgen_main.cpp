@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
     bool list = false, all = false;
     std::string scenario, out, out_dir = ".";
     app.add_flag("--list", list, "list the scenarios");
-    app.add_flag("--all", all, "write every scenario into --out-dir");
+    app.add_flag("--all", all, "write every sample scenario into --out-dir");
     app.add_option("--scenario", scenario, "the scenario to write");
     app.add_option("--out", out, "output file for --scenario");
     app.add_option("--out-dir", out_dir, "output directory for --all");
@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
                 std::cout << s.name << "\t" << s.description << "\n";
                 continue;
             }
-            if (all) {
+            if (all && s.sample) {
                 if (int rc = writeFile(std::filesystem::path(out_dir) / (s.name + ".dmp"),
                                        dumpgen::buildScenario(s)))
                     return rc;

@@ -140,7 +140,7 @@ TEST_CASE("the kernel reverse map gives back the virtual address of a process bo
     const std::uint64_t system = o.kernel->systemProcess();
     auto t = o.kernel->addressSpace().translate(system);
     REQUIRE(t);
-    const auto map = KernelReverseMap::build(*o.dump, o.kernel->addressSpace().directoryTableBase(),
+    const auto map = KernelReverseMap::build(*o.dump, o.kernel->x64AddressSpace()->directoryTableBase(),
                                              {t->physical >> kPageShift});
     CHECK(map.virtualOf(t->physical) == system);
     CHECK_FALSE(map.virtualOf(t->physical + kPageSize).has_value());  // not asked for

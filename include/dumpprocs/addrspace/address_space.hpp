@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "dumpprocs/addrspace/physical_memory.hpp"
+#include "dumpprocs/addrspace/virtual_memory.hpp"
 
 namespace dumpprocs {
 
@@ -18,14 +19,7 @@ inline bool isCanonical(std::uint64_t va) noexcept {
 }
 inline bool isKernelAddress(std::uint64_t va) noexcept { return (va >> 47) == 0x1FFFF; }
 
-struct Translation {
-    enum class Via { Hardware, Transition };
-    std::uint64_t physical = 0;   // physical address of the byte asked for
-    std::uint64_t page_size = 0;  // 0x1000, 0x200000 or 0x40000000
-    Via via = Via::Hardware;
-};
-
-class X64AddressSpace {
+class X64AddressSpace final : public VirtualMemory {
 public:
     // `directory_table_base` may carry PCID bits in 11:0; they are masked off.
     X64AddressSpace(const PhysicalMemory& memory, std::uint64_t directory_table_base);
@@ -36,20 +30,11 @@ public:
     // Errors: NonCanonical, NotMapped (names the level and entry), PagedOut, Prototype,
     // PageNotInDump (a page table is absent from the dump). The data page itself is not looked
     // up: read() fails when it is absent.
-    Expected<Translation> translate(std::uint64_t va) const;
+    Expected<Translation> translate(std::uint64_t va) const override;
 
     // Reads [va, va+out.size()) across page boundaries; the error names the first failing address.
-    Expected<void> read(std::uint64_t va, std::span<std::byte> out) const;
-    Expected<std::vector<std::byte>> readBytes(std::uint64_t va, std::size_t length) const;
-
-    template <typename T> Expected<T> read(std::uint64_t va) const {
-        static_assert(std::is_trivially_copyable_v<T>);
-        T value;
-        DP_CHECK(read(va, std::span<std::byte>(reinterpret_cast<std::byte*>(&value), sizeof(T))));
-        return value;
-    }
-
-    bool isReadable(std::uint64_t va) const { return translate(va).has_value(); }
+    Expected<void> read(std::uint64_t va, std::span<std::byte> out) const override;
+    using VirtualMemory::read;
 
 private:
     const PhysicalMemory* memory_;

@@ -2,6 +2,7 @@
 // Parsed command-line options.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,9 +23,13 @@ struct Options {
     std::string format_text = "text", color_text = "auto";
     std::string profile, symbols;
     bool fail_on_hidden = false, verbose = false, quiet = false;
+    bool raw = false;            // --raw: a raw physical memory image
+    std::string dtb_text;        // --dtb: the page-table root, for raw images
+    bool trust_header = false;   // --trust-header: keep a crash dump's header values
     // derived by finishOptions()
     std::vector<std::string> views;
     std::string diff_a, diff_b;
+    std::optional<std::uint64_t> dtb;
     std::uint64_t read_address = 0, read_length = 0x80, validate_address = 0, dt_address = 0;
     report::OutputFormat format = report::OutputFormat::Text;
     bool color = false;

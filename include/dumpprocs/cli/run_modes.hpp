@@ -5,7 +5,12 @@
 #include <string>
 #include <vector>
 
+#include "dumpprocs/addrspace/physical_memory.hpp"
 #include "dumpprocs/cli/options.hpp"
+
+namespace dumpprocs::kernel {
+class KernelContext;
+}
 
 namespace dumpprocs::cli {
 
@@ -16,5 +21,14 @@ struct RunSummary {
 
 // Runs one dump; results go to `out` (stdout by default), logs to spdlog.
 int runMode(const Options& options, std::FILE* out = stdout, RunSummary* summary = nullptr);
+
+// The modes that need only the kernel (--cpus, --validate-list, --show-profile, --dt, --diff,
+// --view), whatever the memory came from.
+int runWithKernel(const kernel::KernelContext& kernel, const Options& options);
+
+// --read; `physical` is null when the input has no physical memory, `kernel` when it has no
+// readable kernel (then only --physical works).
+int runReadWith(const PhysicalMemory* physical, const kernel::KernelContext* kernel,
+                const Options& options);
 
 } // namespace dumpprocs::cli

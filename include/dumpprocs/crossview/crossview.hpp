@@ -16,8 +16,10 @@ enum class Verdict {
     Hidden,      // a real process object missing from active or cid but seen elsewhere
     Terminated,  // exited (ExitTime or exit flags set) yet still in a list or table
     Invalid,     // a node that is not a process object and not explained
+    Unsaved,     // missing only from views that stopped where a triage dump's memory ends
 };
-const char* verdictName(Verdict v);  // "ok", "expected", "HIDDEN", "TERMINATED", "invalid"
+// "ok", "expected", "HIDDEN", "TERMINATED", "invalid", "unsaved"
+const char* verdictName(Verdict v);
 
 struct MergedProcess {
     views::ProcessRecord record;

@@ -68,6 +68,7 @@ struct TriageInfo {
 
 class MappedFile;
 class PageCache;
+class TriageMemory;
 
 class CrashDump final : public PhysicalMemory {
 public:
@@ -82,6 +83,8 @@ public:
     std::vector<PhysicalRun> runs() const;
     const std::vector<std::string>& warnings() const { return warnings_; }
     const std::optional<TriageInfo>& triage() const { return triage_; }
+    // The virtual memory a triage dump saved (nullptr for other types).
+    const TriageMemory* triageMemory() const { return triage_memory_.get(); }
 
     Expected<ByteView> page(std::uint64_t pfn) const override;
     // Served from a small page cache filled with pread(2), not from the mapping (page_cache.hpp).
@@ -114,6 +117,7 @@ private:
     std::vector<std::uint64_t> bitmap_words_;  // types 5/6 with many runs: the whole bitmap
     std::vector<std::string> warnings_;
     std::optional<TriageInfo> triage_;
+    std::unique_ptr<TriageMemory> triage_memory_;
 };
 
 } // namespace dumpprocs::dumpfile

@@ -30,7 +30,7 @@ struct HandleTableWalk {
 std::uint64_t decodeHandleEntry(std::uint64_t low_value, HandleEntryEra era);
 
 // Fails when the table header cannot be read or its level code is not 0..2.
-Expected<HandleTableWalk> walkHandleTable(const X64AddressSpace& as, std::uint64_t table,
+Expected<HandleTableWalk> walkHandleTable(const VirtualMemory& as, std::uint64_t table,
                                           const HandleTableLayout& layout);
 
 } // namespace dumpprocs::kernel

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 
 #include "dumpprocs/addrspace/address_space.hpp"
 
@@ -73,6 +74,10 @@ struct KdDebuggerData {
 
 // Reads the block at `va`, checking the tag and size. An encoded block (Windows 8+ without a
 // debugger, seen in raw captures) fails with InvalidData saying so.
-Expected<KdDebuggerData> readKdbg(const X64AddressSpace& as, std::uint64_t va);
+Expected<KdDebuggerData> readKdbg(const VirtualMemory& as, std::uint64_t va);
+// The same checks on a block already in hand (e.g. decoded); `va` is where it lies.
+Expected<KdDebuggerData> parseKdbg(std::span<const std::byte> block, std::uint64_t va);
+Expected<KdDebuggerData> parseKdbg(const KdDebuggerData64Layout& raw,
+                                   std::optional<std::uint16_t> prcb_idle_thread, std::uint64_t va);
 
 } // namespace dumpprocs::kernel

@@ -18,19 +18,28 @@
 namespace dumpprocs::kernel {
 
 // What the container (crash-dump header, later a raw-image scan) tells about the machine.
+// Each value says where it came from ("header", "KDBG", "scan: ...", "user"), for --info.
 struct DumpFacts {
     std::uint64_t directory_table_base = 0;
     std::optional<std::uint64_t> ps_active_process_head;
     std::optional<std::uint64_t> ps_loaded_module_list;
     std::optional<std::uint64_t> kd_debugger_data_block;
-    std::uint32_t build = 0;
+    std::uint32_t build = 0;  // 0: unknown, taken from the chosen profile
     std::uint32_t processors = 0;
     std::optional<std::uint64_t> system_time;  // FILETIME the dump was written, when known
+    std::optional<KdDebuggerData> kdbg;        // already read (decoded from an encoded block)
+    std::optional<std::uint64_t> kernel_base;  // when KDBG cannot give it (found by a scan)
+    std::string kernel_base_source;
+    std::string dtb_source = "header", active_head_source = "header", kdbg_source = "header",
+                build_source = "header";
 };
 
 struct KernelOptions {
     std::string forced_profile;  // --profile
     std::string isf_path;        // --symbols
+    // The memory is known to be incomplete (a triage dump): when no row validates, the row of the
+    // header's build is used unvalidated instead of giving up.
+    bool partial_memory = false;
 };
 
 // A value and where it came from ("header", "KDBG", "ISF symbol", ...), for --info.
@@ -44,8 +53,15 @@ public:
     static Expected<std::unique_ptr<KernelContext>> open(const PhysicalMemory& memory,
                                                          const DumpFacts& facts,
                                                          const KernelOptions& options);
+    // Over memory that is not behind page tables (a triage dump's saved ranges); `memory` must
+    // outlive the context.
+    static Expected<std::unique_ptr<KernelContext>> open(const VirtualMemory& memory,
+                                                         const DumpFacts& facts,
+                                                         const KernelOptions& options);
 
-    const X64AddressSpace& addressSpace() const { return as_; }
+    const VirtualMemory& addressSpace() const { return *as_; }
+    // The page-table address space, or nullptr when the memory has no page tables (triage).
+    const X64AddressSpace* x64AddressSpace() const { return x64_ ? &*x64_ : nullptr; }
     const Profile& profile() const { return *choice_.profile; }
     const ProfileChoice& profileChoice() const { return choice_; }
     const KernelLayout& layout() const { return layout_; }
@@ -73,16 +89,22 @@ public:
 
 private:
     KernelContext(const PhysicalMemory& memory, const DumpFacts& facts)
-        : as_(memory, facts.directory_table_base), facts_(facts) {}
+        : x64_(std::in_place, memory, facts.directory_table_base), as_(&*x64_), facts_(facts) {}
+    KernelContext(const VirtualMemory& memory, const DumpFacts& facts)
+        : as_(&memory), facts_(facts) {}
+    static Expected<std::unique_ptr<KernelContext>> finishOpen(std::unique_ptr<KernelContext> ctx,
+                                                               const KernelOptions& options);
     void findKdbg();
     void findKernelImage();
+    void findEncodedKdbg();
     Expected<void> findActiveHead();
     Expected<void> findSystemProcess();
     void findFingerprints();
     void findCidTable();
     void findPrcbs();
 
-    X64AddressSpace as_;
+    std::optional<X64AddressSpace> x64_;
+    const VirtualMemory* as_;
     DumpFacts facts_;
     ProfileChoice choice_;
     KernelLayout layout_;

@@ -34,7 +34,7 @@ struct KernelImage {
 };
 
 // Reads and checks the PE32+ headers at `base`. Fails naming the address of whatever is wrong.
-Expected<KernelImage> readKernelImage(const X64AddressSpace& as, std::uint64_t base);
+Expected<KernelImage> readKernelImage(const VirtualMemory& as, std::uint64_t base);
 
 // "BBED7C2955FBE4522AAA23F4B8677AD9": the symbol-server spelling of a GUID stored little-endian.
 std::string formatPdbGuid(const std::uint8_t (&guid)[16]);

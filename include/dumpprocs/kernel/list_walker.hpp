@@ -24,7 +24,7 @@ struct ListWalkOptions {
 
 // Follows Flink from `start` until it comes back. Stops at an unreadable or non-canonical Flink,
 // a cycle that does not pass through `start`, or the cap; warns when a Blink does not point back.
-ListWalk walkList(const X64AddressSpace& as, std::uint64_t start, const ListWalkOptions& options = {});
+ListWalk walkList(const VirtualMemory& as, std::uint64_t start, const ListWalkOptions& options = {});
 
 struct ListValidation {
     std::size_t forward_entries = 0;   // entries reached by Flink before the end or a break
@@ -34,6 +34,6 @@ struct ListValidation {
 };
 
 // WinDbg's !validatelist: walks the ring both ways and reports its length or where it breaks.
-ListValidation validateList(const X64AddressSpace& as, std::uint64_t head, std::size_t max_nodes);
+ListValidation validateList(const VirtualMemory& as, std::uint64_t head, std::size_t max_nodes);
 
 } // namespace dumpprocs::kernel

@@ -36,9 +36,9 @@ struct SelectionInput {
 };
 
 // Runs every validation of one profile against the dump.
-std::vector<ProfileValidation> validateProfile(const X64AddressSpace& as, const Profile& profile,
+std::vector<ProfileValidation> validateProfile(const VirtualMemory& as, const Profile& profile,
                                                std::uint64_t ps_active_process_head);
 
-Expected<ProfileChoice> chooseProfile(const X64AddressSpace& as, const SelectionInput& input);
+Expected<ProfileChoice> chooseProfile(const VirtualMemory& as, const SelectionInput& input);
 
 } // namespace dumpprocs::kernel

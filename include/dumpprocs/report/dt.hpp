@@ -17,7 +17,7 @@ bool wildcardMatch(std::string_view pattern, std::string_view text);
 // One line per member whose name matches `pattern` (empty = all). Fails (Usage) when the profile
 // has no such type.
 Expected<std::string> renderDt(const kernel::Profile& profile, std::string_view type_name,
-                               std::uint64_t address, const X64AddressSpace& as,
+                               std::uint64_t address, const VirtualMemory& as,
                                std::string_view pattern, OutputFormat format = OutputFormat::Text);
 
 } // namespace dumpprocs::report

@@ -19,6 +19,7 @@ enum class EntryKind {
     Idle,      // the static Idle process (inside ntoskrnl, owner of the processors' idle threads)
     ListHead,  // a ring node that is no process: the list head read as an _EPROCESS
     Invalid,   // not readable, or not a process object
+    Unsaved,   // its _EPROCESS lies outside what a triage dump saved: only the links leading here
 };
 const char* entryKindName(EntryKind kind);
 

@@ -77,7 +77,7 @@ bad_case(rdmp_absurd_base "bad/rdmp_absurd_base.dmp" 1 "base page 0xffffffffffff
 # Header fields pointing at nothing.
 bad_case(dtb_missing "bad/dtb_missing.dmp" 1 "the page table holding its PML4E (physical 0x7ffff80) is not in the dump")
 bad_case(dtb_zero "bad/dtb_zero.dmp" 1 "(physical 0xf80) is not in the dump")
-bad_case(no_active_head_no_kdbg "bad/no_active_head_no_kdbg.dmp" 1 "PsActiveProcessHead is unknown")
+bad_case(no_active_head_no_kdbg "bad/no_active_head_no_kdbg.dmp" 0 "the header gives no PsActiveProcessHead; using DirectoryTableBase")
 dumpprocs_cli_test(NAME bad.processors_huge ARGS "bad/processors_huge.dmp --cpus" STDOUT_CONTAINS "No.1  PrimaryProcess->0xFFFFF80002C1FE80")
 
 # Page tables: a PDPTE that points back at the PML4, a PML4E that points at itself.

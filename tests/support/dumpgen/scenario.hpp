@@ -63,6 +63,11 @@ struct Scenario {
     // Big machines (bench/): the RAM the dump covers; the kernel's frames are scattered over it
     // and writeScenarioSparse() stores every page of it. Empty: only the frames used, packed.
     std::vector<RamRun> ram;
+    // A raw capture of Windows 8+ booted without a debugger: KDBG encoded in place with
+    // nt!KiWaitNever / nt!KiWaitAlways / &nt!KdpDataBlockEncoded (dump-format.md §4.2-4.3), and a
+    // KdCopyDataBlock in .text whose RIP-relative operands name them.
+    bool encoded_kdbg = false;
+    bool sample = true;  // a sample in testdata/ (written by --all); false: made by a test itself
 };
 
 // Kernel addresses that the translation fixtures map, one case of dump-format.md §5 each. The

@@ -271,6 +271,17 @@ std::vector<Scenario> allScenarios() {
                        "4C1D2E3F405162738495A6B7C8D9EAFB", 1));
     all.push_back(scan("scan_19041", "19041", 19041, 0xfffff8047c000000,
                        "BBED7C2955FBE4522AAA23F4B8677AD9", 5));
+
+    // Not a sample in testdata/: the raw-image tests write it to the build directory and turn it
+    // into a raw image with dump2raw.
+    Scenario encoded = dkom("raw_encoded_19041", "19041", 19041, 0xfffff8047c000000,
+                            "BBED7C2955FBE4522AAA23F4B8677AD9", 1);
+    encoded.description = "dkom_19041's machine as a raw capture sees it: KDBG encoded "
+                          "(KdpDataBlockEncoded = 1), KdCopyDataBlock in .text";
+    encoded.first_handle = d19041.first_handle;
+    encoded.encoded_kdbg = true;
+    encoded.sample = false;
+    all.push_back(encoded);
     return all;
 }
 

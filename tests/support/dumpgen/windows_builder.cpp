@@ -108,6 +108,7 @@ private:
     void writeProcessors();
     void writeLoadedModules();
     void writeKdbg();
+    void encodeKdbg();
     void writeObjectTypes();
     void writeSharedData();
     void writeArticleBytes();
@@ -549,6 +550,50 @@ void Builder::writeLoadedModules() {
     linkRing(module_list_, {nt + links, hal + links});
 }
 
+// What KdEncodeDataBlock does at boot without a debugger (dump-format.md §4.3, its inverse):
+// enc = W_N ^ ROR64(E ^ BSWAP64(W_A ^ plain), W_N mod 64) for every qword of the block. Written
+// last, so every other address of the scenario stays as in its plain twin.
+void Builder::encodeKdbg() {
+    constexpr std::uint64_t kWaitNever = 0x3B5F1C8A92D7E461ULL, kWaitAlways = 0x9E27A4C15B08F3D2ULL;
+    const std::uint64_t wait_never = dataAlloc(8, 8), wait_always = dataAlloc(8, 8);
+    const std::uint64_t encoded_flag = dataAlloc(8, 8);
+    km_.put<std::uint64_t>(wait_never, kWaitNever);
+    km_.put<std::uint64_t>(wait_always, kWaitAlways);
+    km_.put<std::uint8_t>(encoded_flag, 1);
+    const std::uint32_t size = static_cast<std::uint32_t>(mem_.get64(km_.physicalOf(kdbg_ + 0x10)) >> 32);
+    const unsigned rotate = static_cast<unsigned>(kWaitNever % 64);
+    for (std::uint32_t i = 0; i < size / 8; ++i) {
+        const std::uint64_t va = kdbg_ + 8ULL * i;
+        const std::uint64_t plain = mem_.get64(km_.physicalOf(va));
+        const std::uint64_t x = encoded_flag ^ __builtin_bswap64(kWaitAlways ^ plain);
+        const std::uint64_t ror = rotate ? (x >> rotate) | (x << (64 - rotate)) : x;
+        km_.put<std::uint64_t>(va, kWaitNever ^ ror);
+    }
+    // KdCopyDataBlock, as the kernel has it: the flag test, then KiWaitNever, the block and
+    // KiWaitAlways through RIP-relative operands.
+    const std::uint64_t code = s_.kern_base + 0x2000;
+    std::vector<std::uint8_t> bytes;
+    auto rel = [&](std::uint64_t target, std::size_t instruction_end) {
+        const auto d = static_cast<std::int32_t>(target - (code + instruction_end));
+        for (int b = 0; b < 4; ++b)
+            bytes.push_back(static_cast<std::uint8_t>(static_cast<std::uint32_t>(d) >> (8 * b)));
+    };
+    auto emit = [&](std::initializer_list<std::uint8_t> op, std::uint64_t target, std::size_t tail) {
+        bytes.insert(bytes.end(), op);
+        rel(target, bytes.size() + 4 + tail);
+    };
+    bytes.insert(bytes.end(), {0x48, 0x83, 0xEC, 0x28});          // sub rsp, 28h
+    emit({0x80, 0x3D}, encoded_flag, 1);                          // cmp byte [KdpDataBlockEncoded], 0
+    bytes.push_back(0x00);
+    bytes.insert(bytes.end(), {0x4C, 0x8B, 0xC1});                // mov r8, rcx
+    bytes.insert(bytes.end(), {0x74, 0x30});                      // jz (plain copy)
+    emit({0x4C, 0x8B, 0x1D}, wait_never, 0);                      // mov r11, [KiWaitNever]
+    emit({0x48, 0x8D, 0x15}, kdbg_, 0);                           // lea rdx, [KdDebuggerDataBlock]
+    emit({0x4C, 0x8B, 0x15}, wait_always, 0);                     // mov r10, [KiWaitAlways]
+    bytes.insert(bytes.end(), {0x48, 0x83, 0xC4, 0x28, 0xC3});    // add rsp, 28h; ret
+    km_.write(code, bytes);
+}
+
 // KDDEBUGGER_DATA64 (dump-format.md §4.1), plain, as a BSOD-written dump holds it.
 void Builder::writeKdbg() {
     const std::uint32_t kdbg_size = s_.build < 9200 ? 0x340 : s_.build < 14393 ? 0x360
@@ -744,6 +789,8 @@ DumpHeaderFields Builder::assemble() {
         writeTranslationFixtures();
     if (s_.scan_decoys)
         writeScanDecoys();
+    if (s_.encoded_kdbg)
+        encodeKdbg();
 
     DumpHeaderFields f;
     f.build = s_.build;

@@ -1,0 +1,145 @@
+#include "dumpprocs/dumpfile/triage_dump.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "dumpprocs/dumpfile/crash_dump.hpp"
+
+namespace dumpprocs::dumpfile {
+namespace {
+
+// KDDEBUGGER_DATA64 fields used to place the saved structures (dump-format.md §4.1).
+constexpr std::uint64_t kKdbgKiProcessorBlock = 0x218;
+constexpr std::uint64_t kKdbgOffsetKThreadApcProcess = 0x2A0;
+constexpr std::uint64_t kKdbgSizeEProcess = 0x2A8;
+constexpr std::uint64_t kKdbgOffsetPrcbCurrentThread = 0x2B4;
+constexpr std::uint64_t kKdbgSizeEThread = 0x2C0;
+constexpr unsigned kMaxProcessors = 64;
+
+} // namespace
+
+TriageMemory::TriageMemory(ByteView file, const TriageInfo& triage,
+                           std::optional<std::uint64_t> kdbg_va)
+    : file_(file) {
+    if (kdbg_va && triage.debugger_data_size)
+        add(*kdbg_va, triage.debugger_data_offset, triage.debugger_data_size, "KDBG");
+    if (triage.callstack_size)
+        add(triage.top_of_stack, triage.callstack_offset, triage.callstack_size, "call stack");
+    if (triage.data_page_size)
+        add(triage.data_page_address, triage.data_page_offset, triage.data_page_size, "data page");
+    for (std::size_t i = 0; i < triage.data_blocks.size(); ++i) {
+        const auto& b = triage.data_blocks[i];
+        add(b.address, b.offset, b.size, fmt::format("data block {}", i));
+    }
+    reindex();
+    placeStructures(triage, kdbg_va);
+    reindex();
+}
+
+void TriageMemory::add(std::uint64_t va, std::uint64_t offset, std::uint64_t size,
+                       std::string what) {
+    if (size == 0 || !file_.contains(offset, size) || va + size < va)
+        return;
+    ranges_.push_back({va, offset, size, std::move(what)});
+    largest_ = std::max(largest_, size);
+}
+
+void TriageMemory::reindex() {
+    by_va_.resize(ranges_.size());
+    for (std::size_t i = 0; i < by_va_.size(); ++i)
+        by_va_[i] = i;
+    std::stable_sort(by_va_.begin(), by_va_.end(),
+                     [&](std::size_t a, std::size_t b) { return ranges_[a].va < ranges_[b].va; });
+}
+
+// The PRCB copy has no address of its own: it is the processor block whose saved bytes are the
+// same (KiProcessorBlock lists them). Its CurrentThread is the saved thread, whose
+// ApcState.Process is the saved process.
+void TriageMemory::placeStructures(const TriageInfo& t, std::optional<std::uint64_t> kdbg_va) {
+    const std::uint64_t prcb_size = t.process_offset > t.prcb_offset ? t.process_offset - t.prcb_offset : 0;
+    auto saved_prcb = file_.slice(t.prcb_offset, prcb_size);
+    if (!kdbg_va || !saved_prcb || prcb_size == 0)
+        return;
+    auto blocks = read<std::uint64_t>(*kdbg_va + kKdbgKiProcessorBlock);
+    for (unsigned cpu = 0; blocks && cpu < kMaxProcessors && !prcb_; ++cpu) {
+        auto prcb = read<std::uint64_t>(*blocks + 8ULL * cpu);
+        if (!prcb || *prcb == 0)
+            break;
+        auto bytes = readBytes(*prcb, static_cast<std::size_t>(prcb_size));
+        if (bytes && std::memcmp(bytes->data(), saved_prcb->data(), bytes->size()) == 0)
+            prcb_ = *prcb;
+    }
+    if (!prcb_)
+        return;
+    add(*prcb_, t.prcb_offset, prcb_size, "PRCB");
+    reindex();
+    auto current = read<std::uint16_t>(*kdbg_va + kKdbgOffsetPrcbCurrentThread);
+    auto thread = current ? read<std::uint64_t>(*prcb_ + *current) : Expected<std::uint64_t>(0);
+    auto thread_size = read<std::uint16_t>(*kdbg_va + kKdbgSizeEThread);
+    if (!thread || *thread == 0 || !thread_size)
+        return;
+    thread_ = *thread;
+    add(*thread_, t.thread_offset, *thread_size, "thread");
+    reindex();
+    auto apc_process = read<std::uint16_t>(*kdbg_va + kKdbgOffsetKThreadApcProcess);
+    auto process = apc_process ? read<std::uint64_t>(*thread_ + *apc_process)
+                               : Expected<std::uint64_t>(0);
+    auto process_size = read<std::uint16_t>(*kdbg_va + kKdbgSizeEProcess);
+    if (!process || *process == 0 || !process_size)
+        return;
+    process_ = *process;
+    add(*process_, t.process_offset, *process_size, "process");
+}
+
+const SavedRange* TriageMemory::find(std::uint64_t va) const {
+    // Ranges may overlap (a structure copy and a data block); the one added first wins.
+    const SavedRange* best = nullptr;
+    std::size_t best_index = ranges_.size();
+    auto it = std::upper_bound(by_va_.begin(), by_va_.end(), va,
+                               [&](std::uint64_t v, std::size_t i) { return v < ranges_[i].va; });
+    while (it != by_va_.begin()) {
+        --it;
+        const SavedRange& r = ranges_[*it];
+        if (va - r.va >= largest_)
+            break;
+        if (va - r.va < r.size && *it < best_index) {
+            best = &r;
+            best_index = *it;
+        }
+    }
+    return best;
+}
+
+Expected<Translation> TriageMemory::translate(std::uint64_t va) const {
+    const SavedRange* r = find(va);
+    if (!r)
+        return makeError(ErrorCode::PageNotInDump, "{:#x} was not saved in the triage dump", va);
+    return Translation{r->file_offset + (va - r->va), r->size, Translation::Via::Saved};
+}
+
+Expected<void> TriageMemory::read(std::uint64_t va, std::span<std::byte> out) const {
+    std::size_t done = 0;
+    while (done < out.size()) {
+        const std::uint64_t at = va + done;
+        const SavedRange* r = find(at);
+        if (!r)
+            return makeError(ErrorCode::PageNotInDump, "{:#x} was not saved in the triage dump", at);
+        const std::uint64_t inside = at - r->va;
+        const std::size_t n = static_cast<std::size_t>(
+            std::min<std::uint64_t>(out.size() - done, r->size - inside));
+        std::memcpy(out.data() + done, file_.data() + r->file_offset + inside, n);
+        done += n;
+    }
+    return {};
+}
+
+std::uint64_t TriageMemory::savedBytes() const {
+    std::uint64_t total = 0;
+    for (const auto& r : ranges_)
+        total += r.size;
+    return total;
+}
+
+} // namespace dumpprocs::dumpfile
