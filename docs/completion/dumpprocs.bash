@@ -5,8 +5,8 @@ _dumpprocs() {
     prev="${COMP_WORDS[COMP_CWORD-1]}"
     local opts="--view --diff --info --read --length --physical --cpus --validate-list
                 --show-profile --dt --format --profile --symbols --fail-on-hidden --color
-                --verbose --quiet --version --help -v -q -h"
-    local views="active mm cid thread all"
+                --raw --dtb --trust-header --verbose --quiet --version --help -v -q -h"
+    local views="active mm cid thread scan all"
     case "$prev" in
         --view)
             local prefix="" last="$cur"
@@ -15,7 +15,7 @@ _dumpprocs() {
         --diff)
             local prefix="" last="$cur"
             if [[ "$cur" == *,* ]]; then prefix="${cur%,*},"; last="${cur##*,}"; fi
-            COMPREPLY=($(compgen -P "$prefix" -W "active mm cid thread" -- "$last")); return ;;
+            COMPREPLY=($(compgen -P "$prefix" -W "active mm cid thread scan" -- "$last")); return ;;
         --format) COMPREPLY=($(compgen -W "text json csv jsonl" -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --profile)
@@ -25,7 +25,7 @@ _dumpprocs() {
         --dt) COMPREPLY=($(compgen -W "_EPROCESS _KPROCESS _ETHREAD _KTHREAD _OBJECT_HEADER
                 _HANDLE_TABLE" -- "$cur")); return ;;
         --symbols) COMPREPLY=($(compgen -f -X '!*.@(json|xz)' -- "$cur")); return ;;
-        --read|--length|--validate-list) return ;;
+        --read|--length|--validate-list|--dtb) return ;;
     esac
     if [[ "$cur" == -* ]]; then
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))
