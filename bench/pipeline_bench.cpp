@@ -27,7 +27,7 @@ namespace {
 
 // Where the dumps go: created on first use, removed at exit unless the caller named it.
 class DumpDirectory {
-public:
+  public:
     DumpDirectory() {
         if (const char* dir = std::getenv("DUMPPROCS_BENCH_DIR"); dir && *dir) {
             path_ = dir;
@@ -50,7 +50,7 @@ public:
         return file;
     }
 
-private:
+  private:
     fs::path path_;
     bool keep_ = false;
 };
@@ -58,18 +58,6 @@ private:
 DumpDirectory& dumps() {
     static DumpDirectory d;
     return d;
-}
-
-kernel::DumpFacts factsOf(const dumpfile::CrashDump& dump) {
-    const auto& h = dump.header();
-    kernel::DumpFacts f;
-    f.directory_table_base = h.directory_table_base;
-    f.ps_active_process_head = h.ps_active_process_head;
-    f.ps_loaded_module_list = h.ps_loaded_module_list;
-    f.kd_debugger_data_block = h.kd_debugger_data_block;
-    f.build = h.minor_version;
-    f.processors = h.number_processors;
-    return f;
 }
 
 template <typename T> T orThrow(Expected<T> e) {
@@ -86,7 +74,8 @@ struct Opened {
 Opened openAll(const fs::path& file) {
     Opened o;
     o.dump = orThrow(dumpfile::CrashDump::open(file));
-    o.kernel = orThrow(kernel::KernelContext::open(*o.dump, factsOf(*o.dump), {}));
+    o.kernel = orThrow(
+        kernel::KernelContext::open(*o.dump, kernel::factsFromHeader(o.dump->header()), {}));
     return o;
 }
 

@@ -32,7 +32,9 @@ constexpr std::size_t kMaxValidateNodes = 1 << 20;
 std::FILE* g_out = stdout;
 RunSummary* g_summary = nullptr;
 
-void print(const std::string& text) { std::fwrite(text.data(), 1, text.size(), g_out); }
+void print(const std::string& text) {
+    std::fwrite(text.data(), 1, text.size(), g_out);
+}
 
 void noteHidden(const crossview::CrossView& cv) {
     if (!g_summary)
@@ -46,19 +48,6 @@ void noteHidden(const crossview::CrossView& cv) {
 int fail(const Error& e, int code = kExitBadInput) {
     spdlog::error("{}", e.message);
     return code;
-}
-
-kernel::DumpFacts factsOf(const dumpfile::CrashDump& dump) {
-    const auto& h = dump.header();
-    kernel::DumpFacts f;
-    f.directory_table_base = h.directory_table_base;
-    f.ps_active_process_head = h.ps_active_process_head;
-    f.ps_loaded_module_list = h.ps_loaded_module_list;
-    f.kd_debugger_data_block = h.kd_debugger_data_block;
-    f.build = h.minor_version;
-    f.processors = h.number_processors;
-    f.system_time = h.system_time;
-    return f;
 }
 
 // Why this dump cannot give process views, or nothing.
@@ -86,9 +75,9 @@ Expected<std::unique_ptr<kernel::KernelContext>> openKernel(const dumpfile::Cras
     Expected<std::unique_ptr<kernel::KernelContext>> k = makeError(ErrorCode::NotFound, "");
     if (const auto* saved = dump.triageMemory(); saved && !dump.hasPhysicalMemory()) {
         ko.partial_memory = true;
-        k = kernel::KernelContext::open(*saved, factsOf(dump), ko);
+        k = kernel::KernelContext::open(*saved, kernel::factsFromHeader(dump.header()), ko);
     } else {
-        auto facts = factsOf(dump);
+        auto facts = kernel::factsFromHeader(dump.header());
         if (!o.trust_header)
             facts = reconcileHeaderWithMemory(dump, facts);
         k = kernel::KernelContext::open(dump, facts, ko);
@@ -139,8 +128,8 @@ int runReadWith(const PhysicalMemory* physical, const kernel::KernelContext* k, 
         }
         if (!r.physical_address && o.physical)
             r.physical_address = address;
-        else if (auto t = k ? k->addressSpace().translate(address) : Expected<Translation>(
-                                                                    Translation{});
+        else if (auto t = k ? k->addressSpace().translate(address)
+                            : Expected<Translation>(Translation{});
                  !r.physical_address && t && t->via != Translation::Via::Saved)
             r.physical_address = t->physical;
         r.bytes.insert(r.bytes.end(), buf.begin(), buf.end());
@@ -159,8 +148,9 @@ int runRead(const dumpfile::CrashDump& dump, const Options& o) {
         if (auto why = processViewsImpossible(dump))
             return fail(*why);
         if (!dump.hasPhysicalMemory())
-            return fail(makeError(ErrorCode::Unsupported, "{}: --physical: a triage dump holds "
-                                                          "no physical memory",
+            return fail(makeError(ErrorCode::Unsupported,
+                                  "{}: --physical: a triage dump holds "
+                                  "no physical memory",
                                   dump.path().string()));
         return runReadWith(&dump, nullptr, o);
     }
@@ -174,7 +164,7 @@ int exitCodeFor(const crossview::CrossView& cv, const Options& o) {
     for (const auto& v : cv.views) {
         if (!v.available)
             spdlog::warn("view {} unavailable: {}", v.name, v.unavailable_reason);
-        else if (!v.complete)  // the first warning is the reason the walk stopped or skipped
+        else if (!v.complete) // the first warning is the reason the walk stopped or skipped
             spdlog::warn("view {} is incomplete ({} warnings): {}", v.name, v.warnings.size(),
                          v.warnings.empty() ? "no detail" : v.warnings.front());
         if (v.available)
@@ -183,9 +173,8 @@ int exitCodeFor(const crossview::CrossView& cv, const Options& o) {
     }
     if (o.fail_on_hidden && cv.anyHidden())
         return kExitHidden;
-    const bool partial = std::any_of(cv.views.begin(), cv.views.end(), [](const auto& v) {
-        return !v.available || !v.complete;
-    });
+    const bool partial = std::any_of(cv.views.begin(), cv.views.end(),
+                                     [](const auto& v) { return !v.available || !v.complete; });
     return partial ? kExitPartial : kExitOk;
 }
 
@@ -195,7 +184,7 @@ Expected<crossview::CrossView> runViews(const kernel::KernelContext& k,
     std::vector<views::ViewResult> results;
     for (const auto& name : names) {
         views::ViewOptions vo;
-        std::optional<ProgressBar> bar;  // only for a person watching a terminal
+        std::optional<ProgressBar> bar; // only for a person watching a terminal
         if (!o.quiet && isatty(STDERR_FILENO)) {
             bar.emplace("scanning physical memory");
             vo.progress = [&bar](std::uint64_t done, std::uint64_t total) {
@@ -256,8 +245,8 @@ int runDiffMode(const kernel::KernelContext& k, const Options& o) {
 int runKernelMode(const dumpfile::CrashDump& dump, const Options& o) {
     auto opened = openKernel(dump, o);
     if (!opened)
-        return fail(opened.error(), opened.error().code == ErrorCode::Usage ? kExitUsage
-                                                                             : kExitBadInput);
+        return fail(opened.error(),
+                    opened.error().code == ErrorCode::Usage ? kExitUsage : kExitBadInput);
     return runWithKernel(**opened, o);
 }
 
@@ -269,10 +258,10 @@ int runWithKernel(const kernel::KernelContext& k, const Options& o) {
         return k.prcbs().empty() ? kExitPartial : kExitOk;
     }
     if (!o.validate_text.empty()) {
-        const auto v = kernel::validateList(k.addressSpace(), o.validate_address, kMaxValidateNodes);
+        const auto v =
+            kernel::validateList(k.addressSpace(), o.validate_address, kMaxValidateNodes);
         print(report::renderValidateList(o.validate_address, v, o.format));
-        return v.forward_closed && v.backward_closed && v.problems.empty() ? kExitOk
-                                                                           : kExitPartial;
+        return v.forward_closed && v.backward_closed && v.problems.empty() ? kExitOk : kExitPartial;
     }
     if (o.show_profile) {
         print(report::renderShowProfile(k, o.format));
@@ -280,8 +269,8 @@ int runWithKernel(const kernel::KernelContext& k, const Options& o) {
     }
     if (!o.dt_args.empty()) {
         const std::string pattern = o.dt_args.size() > 2 ? o.dt_args[2] : "";
-        auto text = report::renderDt(k.profile(), o.dt_args[0], o.dt_address, k.addressSpace(),
-                                     pattern);
+        auto text =
+            report::renderDt(k.profile(), o.dt_args[0], o.dt_address, k.addressSpace(), pattern);
         if (!text)
             return fail(text.error(), kExitUsage);
         print(*text);

@@ -1,16 +1,31 @@
 #include "dumpprocs/kernel/kernel_context.hpp"
 
-#include <algorithm>
+#include "dumpprocs/dumpfile/crash_dump.hpp"
+
 #include "dumpprocs/kernel/raw_discovery.hpp"
+#include <algorithm>
 
 #include <set>
 
 #include <fmt/format.h>
 
 namespace dumpprocs::kernel {
+
+DumpFacts factsFromHeader(const dumpfile::HeaderInfo& h) {
+    DumpFacts f;
+    f.directory_table_base = h.directory_table_base;
+    f.ps_active_process_head = h.ps_active_process_head;
+    f.ps_loaded_module_list = h.ps_loaded_module_list;
+    f.kd_debugger_data_block = h.kd_debugger_data_block;
+    f.build = h.minor_version;
+    f.processors = h.number_processors;
+    f.system_time = h.system_time;
+    return f;
+}
 namespace {
 
-constexpr unsigned kMaxProcessors = 64;  // KiProcessorBlock has 64 slots on x64 (dump-format.md §4.1)
+constexpr unsigned kMaxProcessors =
+    64; // KiProcessorBlock has 64 slots on x64 (dump-format.md §4.1)
 
 // _KLDR_DATA_TABLE_ENTRY.DllBase offsets known to the built-in data (the profile is not chosen yet
 // when the kernel image is looked for, and the PDB GUID found there helps choose it).
@@ -53,8 +68,8 @@ Expected<std::unique_ptr<KernelContext>> KernelContext::open(const VirtualMemory
     return finishOpen(std::unique_ptr<KernelContext>(new KernelContext(memory, facts)), options);
 }
 
-Expected<std::unique_ptr<KernelContext>> KernelContext::finishOpen(
-    std::unique_ptr<KernelContext> ctx, const KernelOptions& options) {
+Expected<std::unique_ptr<KernelContext>>
+KernelContext::finishOpen(std::unique_ptr<KernelContext> ctx, const KernelOptions& options) {
     const DumpFacts& facts = ctx->facts_;
     ctx->findKdbg();
     ctx->findKernelImage();
@@ -95,8 +110,8 @@ void KernelContext::findKdbg() {
         return;
     }
     if (!facts_.kd_debugger_data_block) {
-        warnings_.push_back(fmt::format("no KdDebuggerDataBlock ({}); KDBG not used",
-                                        facts_.kdbg_source));
+        warnings_.push_back(
+            fmt::format("no KdDebuggerDataBlock ({}); KDBG not used", facts_.kdbg_source));
         return;
     }
     auto k = readKdbg(*as_, *facts_.kd_debugger_data_block);
@@ -222,13 +237,11 @@ void KernelContext::findCidTable() {
     };
     std::vector<Candidate> candidates;
     std::optional<Candidate> isf;
-    if (auto rva = profile().symbols.find("PspCidTable");
-        rva != profile().symbols.end() && image_)
+    if (auto rva = profile().symbols.find("PspCidTable"); rva != profile().symbols.end() && image_)
         isf = Candidate{image_->base + rva->second, "ISF symbol PspCidTable"};
-    const bool isf_of_this_kernel =
-        isf && image_->pdb &&
-        std::find(profile().pdb_ids.begin(), profile().pdb_ids.end(), *image_->pdb) !=
-            profile().pdb_ids.end();
+    const bool isf_of_this_kernel = isf && image_->pdb &&
+                                    std::find(profile().pdb_ids.begin(), profile().pdb_ids.end(),
+                                              *image_->pdb) != profile().pdb_ids.end();
     if (isf && isf_of_this_kernel)
         candidates.push_back(*isf);
     if (kdbg_ && kdbg_->psp_cid_table)
@@ -253,7 +266,8 @@ void KernelContext::findCidTable() {
         }
         if (cid_problem_.empty())
             cid_problem_ =
-                table.error().context(fmt::format("nt!PspCidTable at {:#x} ({})", c.variable, c.source))
+                table.error()
+                    .context(fmt::format("nt!PspCidTable at {:#x} ({})", c.variable, c.source))
                     .message;
     }
 }
@@ -263,8 +277,8 @@ void KernelContext::findPrcbs() {
         prcb_problem_ = "KiProcessorBlock is unknown (no KDBG)";
         return;
     }
-    const unsigned count = std::min(facts_.processors ? facts_.processors : kMaxProcessors,
-                                    kMaxProcessors);
+    const unsigned count =
+        std::min(facts_.processors ? facts_.processors : kMaxProcessors, kMaxProcessors);
     for (unsigned cpu = 0; cpu < count; ++cpu) {
         auto prcb = as_->read<std::uint64_t>(kdbg_->ki_processor_block + 8ULL * cpu);
         if (!prcb) {

@@ -18,17 +18,6 @@ namespace {
 constexpr report::OutputFormat kFormats[] = {report::OutputFormat::Text, report::OutputFormat::Json,
                                              report::OutputFormat::Csv};
 
-kernel::DumpFacts factsOf(const dumpfile::HeaderInfo& h) {
-    kernel::DumpFacts f;
-    f.directory_table_base = h.directory_table_base;
-    f.ps_active_process_head = h.ps_active_process_head;
-    f.ps_loaded_module_list = h.ps_loaded_module_list;
-    f.kd_debugger_data_block = h.kd_debugger_data_block;
-    f.build = h.minor_version;
-    f.processors = h.number_processors;
-    return f;
-}
-
 void renderViewsAndDiff(const kernel::KernelContext& k) {
     views::ProcessCatalog catalog(k);
     std::vector<views::ViewResult> results;
@@ -70,7 +59,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto dump = dumpfile::CrashDump::open(input.write(data, size));
     if (!dump || !(*dump)->hasPhysicalMemory() || (*dump)->header().machine_image_type != 0x8664)
         return 0;
-    auto k = kernel::KernelContext::open(**dump, factsOf((*dump)->header()), {});
+    auto k = kernel::KernelContext::open(**dump, kernel::factsFromHeader((*dump)->header()), {});
     if (!k) {
         fuzz::consume(
             report::renderInfo(**dump, nullptr, k.error().message, report::OutputFormat::Json));

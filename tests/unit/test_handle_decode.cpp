@@ -15,7 +15,7 @@ using dumpprocs::kernel::HandleEntryEra;
 // Entry encodings from kernel-structures.md §8 (values built from the documented bit layouts).
 TEST_CASE("Windows 7 entries hold the body pointer with flag bits in the low 3 bits", "[handle]") {
     const std::uint64_t body = 0xfffffa8006d0f740;
-    CHECK(decodeHandleEntry(body | 1, HandleEntryEra::Win7) == body);  // lock bit
+    CHECK(decodeHandleEntry(body | 1, HandleEntryEra::Win7) == body); // lock bit
     CHECK(decodeHandleEntry(body | 7, HandleEntryEra::Win7) == body);
     CHECK(decodeHandleEntry(0, HandleEntryEra::Win7) == 0);
 }
@@ -50,7 +50,7 @@ void checkBigMachine(const dumpgen::BigMachineSpec& spec) {
     dumpgen::writeScenarioSparse(dumpgen::bigMachine(spec), path.string());
     auto dump = dumpfile::CrashDump::open(path);
     REQUIRE(dump);
-    CHECK((*dump)->fileSize() > (spec.ram_gib << 30));  // all of RAM, as holes
+    CHECK((*dump)->fileSize() > (spec.ram_gib << 30)); // all of RAM, as holes
     const auto ram = dumpgen::pcRamMap(spec.ram_gib << 30);
     const auto runs = (*dump)->runs();
     REQUIRE(runs.size() == ram.size());
@@ -58,25 +58,17 @@ void checkBigMachine(const dumpgen::BigMachineSpec& spec) {
         CHECK(runs[i].base_page == ram[i].first_pfn);
         CHECK(runs[i].page_count == ram[i].pages);
     }
-    const auto& h = (*dump)->header();
-    kernel::DumpFacts facts;
-    facts.directory_table_base = h.directory_table_base;
-    facts.ps_active_process_head = h.ps_active_process_head;
-    facts.ps_loaded_module_list = h.ps_loaded_module_list;
-    facts.kd_debugger_data_block = h.kd_debugger_data_block;
-    facts.build = h.minor_version;
-    facts.processors = h.number_processors;
-    auto k = kernel::KernelContext::open(**dump, facts, {});
+    auto k = kernel::KernelContext::open(**dump, kernel::factsFromHeader((*dump)->header()), {});
     REQUIRE(k);
     const auto table = (*k)->pspCidTable();
     REQUIRE(table);
-    auto walk = kernel::walkHandleTable((*k)->addressSpace(), table->value,
-                                        (*k)->layout().handle_table);
+    auto walk =
+        kernel::walkHandleTable((*k)->addressSpace(), table->value, (*k)->layout().handle_table);
     REQUIRE(walk);
     CHECK(walk->levels == spec.cid_levels);
     CHECK(walk->complete);
     views::ProcessCatalog catalog(**k);
-    const unsigned expected = spec.processes + 1 + (spec.cid_levels == 3 ? 1 : 0);  // + System
+    const unsigned expected = spec.processes + 1 + (spec.cid_levels == 3 ? 1 : 0); // + System
     for (const auto& name : views::allViewNames()) {
         auto view = views::runView(name, catalog);
         REQUIRE(view);

@@ -60,16 +60,7 @@ OpenedDump openSample(const std::filesystem::path& path) {
     auto dump = dumpfile::CrashDump::open(path);
     REQUIRE(dump);
     o.dump = std::move(*dump);
-    const auto& h = o.dump->header();
-    kernel::DumpFacts f;
-    f.directory_table_base = h.directory_table_base;
-    f.ps_active_process_head = h.ps_active_process_head;
-    f.ps_loaded_module_list = h.ps_loaded_module_list;
-    f.kd_debugger_data_block = h.kd_debugger_data_block;
-    f.build = h.minor_version;
-    f.processors = h.number_processors;
-    f.system_time = h.system_time;
-    auto k = kernel::KernelContext::open(*o.dump, f, {});
+    auto k = kernel::KernelContext::open(*o.dump, kernel::factsFromHeader(o.dump->header()), {});
     REQUIRE(k);
     o.kernel = std::move(*k);
     return o;
@@ -82,14 +73,15 @@ std::filesystem::path sample(const char* name) {
 } // namespace
 
 TEST_CASE("the tag scanner finds 'Proc' at pool header positions, with or without the protected "
-          "bit, and nothing else", "[scan]") {
+          "bit, and nothing else",
+          "[scan]") {
     std::vector<std::byte> image(4 * kPageSize);
-    putTag(image, 0x10 + 4, kProc);                    // hit
-    putTag(image, 0x1000 + 0x40 + 4, kProc | 0x80000000);  // hit, protected
-    putTag(image, 0x2000 + 0x29, kProc);               // not at +4 of a 16-byte slot
-    putTag(image, 0x2000 + 0x48, kProc);               // at +8: no pool header position
-    putTag(image, 0x3000 + 0x84, 0x65726854);          // 'Thre'
-    putTag(image, 0x3ff0 + 4, kProc);                  // last slot of the image: hit
+    putTag(image, 0x10 + 4, kProc);                       // hit
+    putTag(image, 0x1000 + 0x40 + 4, kProc | 0x80000000); // hit, protected
+    putTag(image, 0x2000 + 0x29, kProc);                  // not at +4 of a 16-byte slot
+    putTag(image, 0x2000 + 0x48, kProc);                  // at +8: no pool header position
+    putTag(image, 0x3000 + 0x84, 0x65726854);             // 'Thre'
+    putTag(image, 0x3ff0 + 4, kProc);                     // last slot of the image: hit
     FlatPhysicalMemory memory(ByteView(image.data(), image.size()));
     const auto r = kernel::scanPoolTags(memory, procOptions());
     REQUIRE(r.hits == std::vector<kernel::PoolTagHit>{
@@ -99,14 +91,16 @@ TEST_CASE("the tag scanner finds 'Proc' at pool header positions, with or withou
 }
 
 TEST_CASE("the scan result does not depend on threads or chunking, skips absent pages and "
-          "counts them", "[scan]") {
+          "counts them",
+          "[scan]") {
     const std::uint64_t pages = 600;
     std::vector<std::byte> image(pages * kPageSize);
     std::mt19937_64 rng(42);
     for (auto& b : image)
         b = static_cast<std::byte>(rng() & 0xFF);
-    for (int i = 0; i < 300; ++i)  // plant tags (some in holes, which must not be reported)
-        putTag(image, (rng() % (pages * kPageSize / 16)) * 16 + 4, kProc | (i % 2 ? 0x80000000 : 0));
+    for (int i = 0; i < 300; ++i) // plant tags (some in holes, which must not be reported)
+        putTag(image, (rng() % (pages * kPageSize / 16)) * 16 + 4,
+               kProc | (i % 2 ? 0x80000000 : 0));
     const std::vector<PageRun> runs{{0, 100}, {130, 7}, {200, 350}, {590, 10}};
     FlatPhysicalMemory memory(ByteView(image.data(), image.size()), runs);
     const auto expected = naiveScan(image, runs);
@@ -131,7 +125,8 @@ TEST_CASE("the scan result does not depend on threads or chunking, skips absent 
             const auto multi = kernel::scanPoolTags(memory, procOptions(threads, chunk));
             CHECK(multi.hits == expected);
             CHECK(multi.bytes_scanned == single.bytes_scanned);
-            CHECK(multi.threads_used == (chunk == (1u << 20) ? 1u : threads));  // 1.8 MiB: not worth it
+            CHECK(multi.threads_used ==
+                  (chunk == (1u << 20) ? 1u : threads)); // 1.8 MiB: not worth it
         }
 }
 
@@ -140,16 +135,17 @@ TEST_CASE("the kernel reverse map gives back the virtual address of a process bo
     const std::uint64_t system = o.kernel->systemProcess();
     auto t = o.kernel->addressSpace().translate(system);
     REQUIRE(t);
-    const auto map = KernelReverseMap::build(*o.dump, o.kernel->x64AddressSpace()->directoryTableBase(),
-                                             {t->physical >> kPageShift});
+    const auto map = KernelReverseMap::build(
+        *o.dump, o.kernel->x64AddressSpace()->directoryTableBase(), {t->physical >> kPageShift});
     CHECK(map.virtualOf(t->physical) == system);
-    CHECK_FALSE(map.virtualOf(t->physical + kPageSize).has_value());  // not asked for
+    CHECK_FALSE(map.virtualOf(t->physical + kPageSize).has_value()); // not asked for
     CHECK_FALSE(map.truncated());
     CHECK(map.tablesMissing() == 0);
 }
 
 TEST_CASE("the scan accepts the process objects of scan_7601 and scan_19041 and rejects every "
-          "decoy", "[scan]") {
+          "decoy",
+          "[scan]") {
     for (const char* name : {"scan_7601.dmp", "scan_19041.dmp"}) {
         INFO(name);
         auto o = openSample(sample(name));
@@ -176,10 +172,10 @@ TEST_CASE("the scan accepts the process objects of scan_7601 and scan_19041 and 
         CHECK(names.count("lookalike.exe") == 0);
         CHECK(names.count("wrongtype.exe") == 0);
         REQUIRE(rejected.size() == 4);
-        CHECK_THAT(rejected[0], Catch::Contains("PointerCount"));          // garbage
-        CHECK_THAT(rejected[1], Catch::Contains("PointerCount 0"));        // zeroed object
+        CHECK_THAT(rejected[0], Catch::Contains("PointerCount"));   // garbage
+        CHECK_THAT(rejected[1], Catch::Contains("PointerCount 0")); // zeroed object
         CHECK_THAT(rejected[2], Catch::Contains("ActiveProcessLinks.Flink 0x4141414141414141"));
-        CHECK_THAT(rejected[3], Catch::Contains("object type fingerprint"));  // thread header
+        CHECK_THAT(rejected[3], Catch::Contains("object type fingerprint")); // thread header
     }
 }
 
@@ -192,7 +188,7 @@ TEST_CASE("a genuine candidate with any one field broken is rejected", "[scan]")
     REQUIRE(layout);
     const views::ProcessCandidateCheck check(k, *layout);
     const std::uint64_t system = k.systemProcess();
-    const std::uint64_t pool = system - 0x60;  // POOL_HEADER + QuotaInfo + OBJECT_HEADER
+    const std::uint64_t pool = system - 0x60; // POOL_HEADER + QuotaInfo + OBJECT_HEADER
     auto head = k.addressSpace().readBytes(pool, check.headerBytes());
     auto body = k.addressSpace().readBytes(system, layout->eprocess_size);
     REQUIRE(head);
@@ -207,29 +203,29 @@ TEST_CASE("a genuine candidate with any one field broken is rejected", "[scan]")
         std::memcpy(copy.data() + offset, &value, width);
         return !check.checkBody(ByteView(copy.data(), copy.size()));
     };
-    CHECK(broken(p.header_type, 6, 1));                           // a thread's dispatcher type
-    if (layout->kprocess_size / 4 <= 0xFF)  // sizeof(_KPROCESS)/4 fits the Size byte (7, 8.1)
+    CHECK(broken(p.header_type, 6, 1));    // a thread's dispatcher type
+    if (layout->kprocess_size / 4 <= 0xFF) // sizeof(_KPROCESS)/4 fits the Size byte (7, 8.1)
         CHECK(broken(p.header_type + 2, 0x11, 1));
     CHECK(broken(p.directory_table_base, 0, 8));                  // no page directory
     CHECK(broken(p.directory_table_base, 0x1234567000000000, 8)); // beyond 52 bits
     CHECK(broken(p.mm_process_links + 8, 0x00007ff612340000, 8)); // user-half Blink
     CHECK(broken(p.unique_process_id, 0, 8));
-    CHECK(broken(p.unique_process_id, 0x402, 8));                 // not a multiple of 4
-    CHECK(broken(p.image_file_name, 0, 1));                       // empty name
-    CHECK(broken(p.image_file_name + 2, 0x07, 1));                // unprintable
+    CHECK(broken(p.unique_process_id, 0x402, 8));  // not a multiple of 4
+    CHECK(broken(p.image_file_name, 0, 1));        // empty name
+    CHECK(broken(p.image_file_name + 2, 0x07, 1)); // unprintable
     CHECK(broken(p.create_time, 0, 8));
-    CHECK(broken(p.create_time, 0x0200000000000000, 8));          // after the dump was written
-    CHECK(broken(p.exit_time, 1, 8));                             // before CreateTime
+    CHECK(broken(p.create_time, 0x0200000000000000, 8)); // after the dump was written
+    CHECK(broken(p.exit_time, 1, 8));                    // before CreateTime
 
     auto broken_head = [&](std::uint32_t offset, std::uint64_t value, std::size_t width) {
         auto copy = *head;
         std::memcpy(copy.data() + offset, &value, width);
         return !check.checkHeaders(ByteView(copy.data(), copy.size()), pool);
     };
-    CHECK(broken_head(4, 0x65726854, 4));       // 'Thre'
-    CHECK(broken_head(0x30, 0, 8));             // PointerCount 0
-    CHECK(broken_head(0x30 + 0x1a, 0x04, 1));   // InfoMask announcing HandleInfo, not QuotaInfo
-    CHECK(broken_head(2, 0x10, 1));             // BlockSize too small for an _EPROCESS
+    CHECK(broken_head(4, 0x65726854, 4));     // 'Thre'
+    CHECK(broken_head(0x30, 0, 8));           // PointerCount 0
+    CHECK(broken_head(0x30 + 0x1a, 0x04, 1)); // InfoMask announcing HandleInfo, not QuotaInfo
+    CHECK(broken_head(2, 0x10, 1));           // BlockSize too small for an _EPROCESS
 }
 
 TEST_CASE("random bytes under a 'Proc' tag are never taken for a process", "[scan]") {
@@ -295,8 +291,8 @@ TEST_CASE("a body known only physically finds its virtual address through its li
         auto body = k.addressSpace().readBytes(e.eprocess, k.layout().process.size);
         REQUIRE(t);
         REQUIRE(body);
-        auto va = views::bodyVirtualFromNeighbours(k, ByteView(body->data(), body->size()),
-                                                   t->physical);
+        auto va =
+            views::bodyVirtualFromNeighbours(k, ByteView(body->data(), body->size()), t->physical);
         REQUIRE(va);
         CHECK(va->first == e.eprocess);
         found_by[name] = va->second;

@@ -21,15 +21,7 @@ Machine openMachine(const std::string& name) {
     auto dump = dumpfile::CrashDump::open(testfiles::sample(name));
     REQUIRE(dump);
     Machine m{std::move(*dump), nullptr, nullptr};
-    const auto& h = m.dump->header();
-    kernel::DumpFacts f;
-    f.directory_table_base = h.directory_table_base;
-    f.ps_active_process_head = h.ps_active_process_head;
-    f.ps_loaded_module_list = h.ps_loaded_module_list;
-    f.kd_debugger_data_block = h.kd_debugger_data_block;
-    f.build = h.minor_version;
-    f.processors = h.number_processors;
-    auto k = kernel::KernelContext::open(*m.dump, f, {});
+    auto k = kernel::KernelContext::open(*m.dump, kernel::factsFromHeader(m.dump->header()), {});
     REQUIRE(k);
     m.kernel = std::move(*k);
     m.catalog = std::make_unique<views::ProcessCatalog>(*m.kernel);

@@ -15,6 +15,10 @@
 #include "dumpprocs/kernel/layout.hpp"
 #include "dumpprocs/kernel/profile_selector.hpp"
 
+namespace dumpprocs::dumpfile {
+struct HeaderInfo;
+}
+
 namespace dumpprocs::kernel {
 
 // What the container (crash-dump header, later a raw-image scan) tells about the machine.
@@ -24,19 +28,22 @@ struct DumpFacts {
     std::optional<std::uint64_t> ps_active_process_head;
     std::optional<std::uint64_t> ps_loaded_module_list;
     std::optional<std::uint64_t> kd_debugger_data_block;
-    std::uint32_t build = 0;  // 0: unknown, taken from the chosen profile
+    std::uint32_t build = 0; // 0: unknown, taken from the chosen profile
     std::uint32_t processors = 0;
-    std::optional<std::uint64_t> system_time;  // FILETIME the dump was written, when known
-    std::optional<KdDebuggerData> kdbg;        // already read (decoded from an encoded block)
-    std::optional<std::uint64_t> kernel_base;  // when KDBG cannot give it (found by a scan)
+    std::optional<std::uint64_t> system_time; // FILETIME the dump was written, when known
+    std::optional<KdDebuggerData> kdbg;       // already read (decoded from an encoded block)
+    std::optional<std::uint64_t> kernel_base; // when KDBG cannot give it (found by a scan)
     std::string kernel_base_source;
     std::string dtb_source = "header", active_head_source = "header", kdbg_source = "header",
                 build_source = "header";
 };
 
+// The facts a crash-dump header gives, each with the source "header".
+DumpFacts factsFromHeader(const dumpfile::HeaderInfo& header);
+
 struct KernelOptions {
-    std::string forced_profile;  // --profile
-    std::string isf_path;        // --symbols
+    std::string forced_profile; // --profile
+    std::string isf_path;       // --symbols
     // The memory is known to be incomplete (a triage dump): when no row validates, the row of the
     // header's build is used unvalidated instead of giving up.
     bool partial_memory = false;
@@ -49,15 +56,13 @@ struct Sourced {
 };
 
 class KernelContext {
-public:
-    static Expected<std::unique_ptr<KernelContext>> open(const PhysicalMemory& memory,
-                                                         const DumpFacts& facts,
-                                                         const KernelOptions& options);
+  public:
+    static Expected<std::unique_ptr<KernelContext>>
+    open(const PhysicalMemory& memory, const DumpFacts& facts, const KernelOptions& options);
     // Over memory that is not behind page tables (a triage dump's saved ranges); `memory` must
     // outlive the context.
-    static Expected<std::unique_ptr<KernelContext>> open(const VirtualMemory& memory,
-                                                         const DumpFacts& facts,
-                                                         const KernelOptions& options);
+    static Expected<std::unique_ptr<KernelContext>>
+    open(const VirtualMemory& memory, const DumpFacts& facts, const KernelOptions& options);
 
     const VirtualMemory& addressSpace() const { return *as_; }
     // The page-table address space, or nullptr when the memory has no page tables (triage).
@@ -69,7 +74,7 @@ public:
     const std::optional<KdDebuggerData>& kdbg() const { return kdbg_; }
     const std::optional<KernelImage>& kernelImage() const { return image_; }
     const Sourced& psActiveProcessHead() const { return active_head_; }
-    std::optional<Sourced> pspCidTable() const { return cid_table_; }  // the _HANDLE_TABLE address
+    std::optional<Sourced> pspCidTable() const { return cid_table_; } // the _HANDLE_TABLE address
     const std::vector<std::uint64_t>& prcbs() const { return prcbs_; }
     std::uint64_t systemProcess() const { return system_; }
     const std::vector<std::string>& warnings() const { return warnings_; }
@@ -87,7 +92,7 @@ public:
     const std::string& cidTableProblem() const { return cid_problem_; }
     const std::string& prcbProblem() const { return prcb_problem_; }
 
-private:
+  private:
     KernelContext(const PhysicalMemory& memory, const DumpFacts& facts)
         : x64_(std::in_place, memory, facts.directory_table_base), as_(&*x64_), facts_(facts) {}
     KernelContext(const VirtualMemory& memory, const DumpFacts& facts)
