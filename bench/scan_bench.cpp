@@ -52,8 +52,8 @@ const Image& image() {
         const std::uint64_t pages = im.bytes.size() / kPageSize;
         for (std::uint64_t first = 0; first < pages; first += 256)
             runs.push_back(PageRun{first, std::min<std::uint64_t>(255, pages - first)});
-        im.memory = std::make_unique<FlatPhysicalMemory>(
-            ByteView(im.bytes.data(), im.bytes.size()), std::move(runs));
+        im.memory = std::make_unique<FlatPhysicalMemory>(ByteView(im.bytes.data(), im.bytes.size()),
+                                                         std::move(runs));
         return im;
     }();
     return img;

@@ -53,7 +53,7 @@ void KernelReverseMap::walk(std::uint64_t table_pa, int level, std::uint64_t va_
             continue;
         const std::uint64_t va = signExtend(va_base | (std::uint64_t{i} << shift));
         if (level == 0 && ((entry & kFrameMask) >> kPageShift) == self_pfn_)
-            continue;  // the self-reference entry maps the page tables, not data
+            continue; // the self-reference entry maps the page tables, not data
         if (level == 1 && (entry & kLargePage))
             leaf((entry & k1GFrameMask) >> kPageShift, 1ULL << 18, va);
         else if (level == 2 && (entry & kLargePage))
@@ -68,7 +68,7 @@ void KernelReverseMap::walk(std::uint64_t table_pa, int level, std::uint64_t va_
 void KernelReverseMap::leaf(std::uint64_t first_pfn, std::uint64_t pages, std::uint64_t va) {
     for (auto it = wanted_->lower_bound(first_pfn); it != wanted_->end() && *it < first_pfn + pages;
          ++it)
-        pages_.emplace(*it, va + ((*it - first_pfn) << kPageShift));  // keeps the first (lowest)
+        pages_.emplace(*it, va + ((*it - first_pfn) << kPageShift)); // keeps the first (lowest)
 }
 
 std::optional<std::uint64_t> KernelReverseMap::virtualOf(std::uint64_t pa) const {

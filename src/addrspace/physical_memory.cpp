@@ -19,7 +19,8 @@ Expected<void> readPhysical(const PhysicalMemory& memory, std::uint64_t pa,
     while (done < out.size()) {
         const std::uint64_t at = pa + done;
         const std::size_t offset = static_cast<std::size_t>(at & (kPageSize - 1));
-        const std::size_t n = std::min(out.size() - done, static_cast<std::size_t>(kPageSize) - offset);
+        const std::size_t n =
+            std::min(out.size() - done, static_cast<std::size_t>(kPageSize) - offset);
         DP_CHECK(memory.copyFromPage(at >> kPageShift, offset, out.subspan(done, n)));
         done += n;
     }

@@ -11,8 +11,8 @@ constexpr std::uint64_t kPresent = 1ULL << 0;
 constexpr std::uint64_t kLargePage = 1ULL << 7;
 constexpr std::uint64_t kPrototype = 1ULL << 10;
 constexpr std::uint64_t kTransition = 1ULL << 11;
-constexpr std::uint64_t kFrameMask = 0x000FFFFFFFFFF000ULL;       // bits 12..51
-constexpr std::uint64_t kTransitionFrameMask = 0x00001FFFFFFFF000ULL;  // bits 12..44 (bit 45 flag)
+constexpr std::uint64_t kFrameMask = 0x000FFFFFFFFFF000ULL;           // bits 12..51
+constexpr std::uint64_t kTransitionFrameMask = 0x00001FFFFFFFF000ULL; // bits 12..44 (bit 45 flag)
 constexpr std::uint64_t k1GFrameMask = 0x000FFFFFC0000000ULL;
 constexpr std::uint64_t k2MFrameMask = 0x000FFFFFFFE00000ULL;
 constexpr std::uint64_t kDtbMask = 0x000FFFFFFFFFF000ULL;
@@ -20,8 +20,9 @@ constexpr std::uint64_t kDtbMask = 0x000FFFFFFFFFF000ULL;
 constexpr const char* kLevelNames[] = {"PML4E", "PDPTE", "PDE", "PTE"};
 
 Error notPresent(const char* level, std::uint64_t entry_pa, std::uint64_t va, std::uint64_t entry) {
-    return makeError(ErrorCode::NotMapped, "{:#x} is not mapped: {} at physical {:#x} is not present "
-                                           "({:#018x})",
+    return makeError(ErrorCode::NotMapped,
+                     "{:#x} is not mapped: {} at physical {:#x} is not present "
+                     "({:#018x})",
                      va, level, entry_pa, entry);
 }
 
@@ -73,12 +74,14 @@ Expected<Translation> X64AddressSpace::translate(std::uint64_t va) const {
             DP_TRY(std::uint64_t frame, invalidPte(entry, entry_pa, va));
             t = {frame | (va & 0xFFF), kPageSize, Translation::Via::Transition};
         } else if ((entry & kLargePage) && level == 1) {
-            t = {(entry & k1GFrameMask) | (va & 0x3FFFFFFF), 0x40000000, Translation::Via::Hardware};
+            t = {(entry & k1GFrameMask) | (va & 0x3FFFFFFF), 0x40000000,
+                 Translation::Via::Hardware};
         } else if ((entry & kLargePage) && level == 2) {
             t = {(entry & k2MFrameMask) | (va & 0x1FFFFF), 0x200000, Translation::Via::Hardware};
         } else if ((entry & kLargePage) && level == 0) {
-            return makeError(ErrorCode::NotMapped, "{:#x}: PML4E {:#018x} at physical {:#x} has the "
-                                                   "reserved large-page bit set",
+            return makeError(ErrorCode::NotMapped,
+                             "{:#x}: PML4E {:#018x} at physical {:#x} has the "
+                             "reserved large-page bit set",
                              va, entry, entry_pa);
         } else if (level < 3) {
             table = entry & kFrameMask;
@@ -98,7 +101,8 @@ Expected<void> X64AddressSpace::read(std::uint64_t va, std::span<std::byte> out)
         const std::uint64_t at = va + done;
         DP_TRY(const Translation t, translate(at));
         const std::size_t offset = static_cast<std::size_t>(t.physical & (kPageSize - 1));
-        const std::size_t n = std::min(out.size() - done, static_cast<std::size_t>(kPageSize) - offset);
+        const std::size_t n =
+            std::min(out.size() - done, static_cast<std::size_t>(kPageSize) - offset);
         if (!memory_->copyFromPage(t.physical >> kPageShift, offset, out.subspan(done, n)))
             return makeError(ErrorCode::PageNotInDump,
                              "{:#x} maps to physical {:#x}{}, which is not in the dump", at,

@@ -69,7 +69,7 @@ Exit codes:
 void setUpLogging(const Options& o) {
     auto logger = spdlog::stderr_color_mt("dumpprocs");
     logger->set_pattern("%^%l%$: %v");
-    logger->set_level(o.quiet ? spdlog::level::err
+    logger->set_level(o.quiet     ? spdlog::level::err
                       : o.verbose ? spdlog::level::debug
                                   : spdlog::level::warn);
     spdlog::set_default_logger(logger);
@@ -77,7 +77,7 @@ void setUpLogging(const Options& o) {
 
 std::optional<std::uint64_t> parseNumber(const std::string& text) {
     std::string t = text;
-    std::erase(t, '`');  // WinDbg's fffff800`03c80ac0
+    std::erase(t, '`'); // WinDbg's fffff800`03c80ac0
     try {
         std::size_t used = 0;
         const bool hex = t.rfind("0x", 0) == 0 || t.rfind("0X", 0) == 0 ||
@@ -164,8 +164,9 @@ int run(int argc, char** argv) {
         ->check(CLI::IsMember({"text", "json", "csv", "jsonl"}));
     app.add_option("--profile", o.profile, "force a built-in profile row (see --show-profile)");
     app.add_option("--symbols", o.symbols, "Volatility 3 ISF symbol file (.json or .json.xz)");
-    app.add_flag("--raw", o.raw, "DUMP is a raw physical memory image (physical address = file "
-                                 "offset); also detected when DUMP is not a crash dump");
+    app.add_flag("--raw", o.raw,
+                 "DUMP is a raw physical memory image (physical address = file "
+                 "offset); also detected when DUMP is not a crash dump");
     app.add_option("--dtb", o.dtb_text, "raw image: the kernel page-table root (physical PML4)");
     app.add_flag("--trust-header", o.trust_header,
                  "keep a crash dump's header DirectoryTableBase and PsActiveProcessHead even when "

@@ -29,7 +29,7 @@ void ProgressBar::update(std::uint64_t done, std::uint64_t total) {
 
 ProgressBar::~ProgressBar() {
     if (drawn_) {
-        std::fputs("\r\033[K", stderr);  // erase the line
+        std::fputs("\r\033[K", stderr); // erase the line
         std::fflush(stderr);
     }
 }

@@ -39,7 +39,9 @@ std::optional<std::string> headerProblem(const dumpfile::CrashDump& dump,
     return std::nullopt;
 }
 
-void print(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
+void print(const std::string& text) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+}
 
 } // namespace
 
@@ -121,8 +123,10 @@ int runRawImage(const Options& o) {
     if (!o.read_text.empty() && (o.physical || k))
         return runReadWith(&raw, k.get(), o);
     if (!k) {
-        spdlog::error("{}: {}{}", o.dump_path, o.raw ? "" : "not a crash dump, and as a raw "
-                                                            "memory image: ",
+        spdlog::error("{}: {}{}", o.dump_path,
+                      o.raw ? ""
+                            : "not a crash dump, and as a raw "
+                              "memory image: ",
                       problem);
         return problem_code == ErrorCode::Usage ? kExitUsage : kExitBadInput;
     }

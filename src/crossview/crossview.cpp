@@ -10,7 +10,9 @@ namespace {
 
 // The views that the Process Manager keeps for every live process; missing from one of them while
 // present elsewhere is what DKOM leaves behind.
-bool isProcessManagerView(const std::string& view) { return view == "active" || view == "cid"; }
+bool isProcessManagerView(const std::string& view) {
+    return view == "active" || view == "cid";
+}
 
 std::string joinViews(const std::vector<std::string>& names) {
     std::string out;
@@ -34,8 +36,8 @@ void classify(MergedProcess& m, const std::map<std::string, bool>& available,
     }
     m.evidence = r.evidence;
     if (!absent.empty())
-        m.evidence.push_back(fmt::format("seen by {}; not by {}", joinViews(present),
-                                         joinViews(absent)));
+        m.evidence.push_back(
+            fmt::format("seen by {}; not by {}", joinViews(present), joinViews(absent)));
 
     switch (r.kind) {
     case EntryKind::ListHead:
@@ -75,9 +77,8 @@ void classify(MergedProcess& m, const std::map<std::string, bool>& available,
         return;
     }
     const bool missing_from_pm = std::any_of(absent.begin(), absent.end(), isProcessManagerView);
-    const bool only_unsaved = std::all_of(absent.begin(), absent.end(), [&](const auto& v) {
-        return stopped_short.count(v) != 0;
-    });
+    const bool only_unsaved = std::all_of(
+        absent.begin(), absent.end(), [&](const auto& v) { return stopped_short.count(v) != 0; });
     if (missing_from_pm && !present.empty() && only_unsaved) {
         m.verdict = Verdict::Unsaved;
         m.evidence.push_back(fmt::format("not seen by {}: that walk stopped where the dump's saved "
@@ -117,12 +118,18 @@ void classify(MergedProcess& m, const std::map<std::string, bool>& available,
 
 const char* verdictName(Verdict v) {
     switch (v) {
-    case Verdict::Ok: return "ok";
-    case Verdict::Expected: return "expected";
-    case Verdict::Hidden: return "HIDDEN";
-    case Verdict::Terminated: return "TERMINATED";
-    case Verdict::Invalid: return "invalid";
-    case Verdict::Unsaved: return "unsaved";
+    case Verdict::Ok:
+        return "ok";
+    case Verdict::Expected:
+        return "expected";
+    case Verdict::Hidden:
+        return "HIDDEN";
+    case Verdict::Terminated:
+        return "TERMINATED";
+    case Verdict::Invalid:
+        return "invalid";
+    case Verdict::Unsaved:
+        return "unsaved";
     }
     return "invalid";
 }

@@ -88,7 +88,7 @@ HeaderInfo decodeHeader(const DumpHeader64& h) {
     i.writer_status = unlessFiller(h.WriterStatus);
     i.attributes = unlessFiller(h.Attributes);
     i.boot_id = unlessFiller(h.BootId);
-    if (h.KdSecondaryVersion != 'A' || h.Unused1 != 'G')  // "PAGE" bytes at 0x104C..0x104F
+    if (h.KdSecondaryVersion != 'A' || h.Unused1 != 'G') // "PAGE" bytes at 0x104C..0x104F
         i.kd_secondary_version = h.KdSecondaryVersion;
     i.context = decodeContext(h);
     i.exception = {h.Exception.ExceptionCode, h.Exception.ExceptionFlags,
@@ -100,17 +100,28 @@ HeaderInfo decodeHeader(const DumpHeader64& h) {
 
 std::string dumpTypeName(std::uint32_t code) {
     switch (code) {
-    case 1: return "full (complete memory dump)";
-    case 2: return "summary (legacy kernel dump)";
-    case 3: return "header only";
-    case 4: return "triage (mini kernel dump)";
-    case 5: return "bitmap full";
-    case 6: return "bitmap kernel";
-    case 7: return "automatic";
-    case 8: return "kernel memory (RDMP)";
-    case 9: return "kernel and user memory (RDMP)";
-    case 0xA: return "complete memory (RDMP)";
-    default: return fmt::format("unknown dump type {:#x}", code);
+    case 1:
+        return "full (complete memory dump)";
+    case 2:
+        return "summary (legacy kernel dump)";
+    case 3:
+        return "header only";
+    case 4:
+        return "triage (mini kernel dump)";
+    case 5:
+        return "bitmap full";
+    case 6:
+        return "bitmap kernel";
+    case 7:
+        return "automatic";
+    case 8:
+        return "kernel memory (RDMP)";
+    case 9:
+        return "kernel and user memory (RDMP)";
+    case 0xA:
+        return "complete memory (RDMP)";
+    default:
+        return fmt::format("unknown dump type {:#x}", code);
     }
 }
 
@@ -126,8 +137,12 @@ Expected<std::unique_ptr<CrashDump>> CrashDump::open(const std::filesystem::path
     return dump;
 }
 
-std::uint64_t CrashDump::fileSize() const { return file_->size(); }
-ByteView CrashDump::fileBytes() const { return file_->view(); }
+std::uint64_t CrashDump::fileSize() const {
+    return file_->size();
+}
+ByteView CrashDump::fileBytes() const {
+    return file_->view();
+}
 
 Expected<void> CrashDump::parse() {
     const ByteView file = file_->view();
@@ -159,21 +174,28 @@ Expected<void> CrashDump::parse() {
 
 Expected<void> CrashDump::parsePageMap() {
     switch (header_.dump_type) {
-    case 1: return parseRuns();
+    case 1:
+        return parseRuns();
     case 5:
-    case 6: return parseBitmap();
+    case 6:
+        return parseBitmap();
     case 8:
     case 9:
-    case 0xA: return parseRdmp();
-    case 4: parseTriage(); return {};
-    case 3: return {};
+    case 0xA:
+        return parseRdmp();
+    case 4:
+        parseTriage();
+        return {};
+    case 3:
+        return {};
     case 2:
         return makeError(ErrorCode::Unsupported,
                          "legacy summary dump (DumpType 2) is not supported: no reader documents "
                          "its x64 layout");
     default:
-        return makeError(ErrorCode::Unsupported, "unsupported dump type {:#x} ({}) at file "
-                                                 "offset 0xf98",
+        return makeError(ErrorCode::Unsupported,
+                         "unsupported dump type {:#x} ({}) at file "
+                         "offset 0xf98",
                          header_.dump_type, dumpTypeName(header_.dump_type));
     }
 }
@@ -200,8 +222,9 @@ Expected<void> CrashDump::parseRuns() {
         if (run.PageCount == 0)
             continue;
         if (run.BasePage > (std::uint64_t{1} << 40) || run.PageCount > (std::uint64_t{1} << 40))
-            return makeError(ErrorCode::Corrupt, "run {} at file offset {:#x}: base page {:#x} / "
-                                                 "count {:#x} is absurd",
+            return makeError(ErrorCode::Corrupt,
+                             "run {} at file offset {:#x}: base page {:#x} / "
+                             "count {:#x} is absurd",
                              i, at, run.BasePage, run.PageCount);
         if (!runs.empty() && run.BasePage < runs.back().base_page + runs.back().page_count)
             return makeError(ErrorCode::Corrupt,
@@ -221,9 +244,10 @@ Expected<void> CrashDump::parseRuns() {
                                         "add up to {:#x}",
                                         declared_pages, total));
     if (total > capacity)
-        warnings_.push_back(fmt::format("file truncated: the runs hold {:#x} pages but the file has "
-                                        "room for {:#x}; pages past {:#x} are reported absent",
-                                        total, capacity, fileSize()));
+        warnings_.push_back(
+            fmt::format("file truncated: the runs hold {:#x} pages but the file has "
+                        "room for {:#x}; pages past {:#x} are reported absent",
+                        total, capacity, fileSize()));
     page_map_ = std::make_unique<RunPageMap>(std::move(runs), kHeaderSize);
     return {};
 }
@@ -270,9 +294,10 @@ Expected<void> CrashDump::parseBitmap() {
 // 32 MiB, and touching that much new memory costs more than everything else the views do). Most
 // bitmaps are a few runs of RAM, which a RunPageMap answers with the same file offsets; only a
 // fragmented one (a kernel dump's) is kept whole, with its rank index.
-Expected<std::unique_ptr<PhysicalPageMap>> CrashDump::bitmapPageMap(
-    std::uint64_t bitmap_at, std::uint64_t bit_count, std::uint64_t first_page_offset) {
-    constexpr std::size_t kChunkWords = 32768;  // 256 KiB
+Expected<std::unique_ptr<PhysicalPageMap>>
+CrashDump::bitmapPageMap(std::uint64_t bitmap_at, std::uint64_t bit_count,
+                         std::uint64_t first_page_offset) {
+    constexpr std::size_t kChunkWords = 32768; // 256 KiB
     constexpr std::size_t kMaxRuns = 65536;
     const std::uint64_t word_count = (bit_count + 63) / 64;
     std::vector<std::uint64_t> chunk(
@@ -297,7 +322,8 @@ Expected<std::unique_ptr<PhysicalPageMap>> CrashDump::bitmapPageMap(
 
 Expected<void> CrashDump::readBitmapWords(std::uint64_t at, std::span<std::uint64_t> words) const {
     if (!file_->readAt(at, std::as_writable_bytes(words)))
-        return makeError(ErrorCode::Io, "cannot read {:#x} bytes of the bitmap at file offset {:#x}",
+        return makeError(ErrorCode::Io,
+                         "cannot read {:#x} bytes of the bitmap at file offset {:#x}",
                          words.size_bytes(), at);
     return {};
 }
@@ -326,8 +352,9 @@ Expected<void> CrashDump::parseRdmp() {
             break;
         // Same bound as type-1 runs: 2^40 pages is 4 PiB, and keeps every sum below 2^64.
         if (range.BasePage > (std::uint64_t{1} << 40) || range.PageCount > (std::uint64_t{1} << 40))
-            return makeError(ErrorCode::Corrupt, "RDMP range at file offset {:#x}: base page {:#x} "
-                                                 "/ count {:#x} is absurd",
+            return makeError(ErrorCode::Corrupt,
+                             "RDMP range at file offset {:#x}: base page {:#x} "
+                             "/ count {:#x} is absurd",
                              at, range.BasePage, range.PageCount);
         if (!runs.empty() && range.BasePage < runs.back().base_page + runs.back().page_count)
             return makeError(ErrorCode::Corrupt, "RDMP range at file offset {:#x} overlaps", at);
@@ -376,7 +403,8 @@ void CrashDump::parseTriage() {
     for (std::uint32_t b = 0; b < t->DataBlocksCount; ++b) {
         auto block = file.read<TriageDataBlock64>(t->DataBlocksOffset + 16ULL * b);
         if (!block) {
-            warnings_.push_back(fmt::format("triage data block {} lies past the end of the file", b));
+            warnings_.push_back(
+                fmt::format("triage data block {} lies past the end of the file", b));
             break;
         }
         if (file.contains(block->Offset, block->Size))
@@ -414,18 +442,21 @@ Expected<ByteView> CrashDump::page(std::uint64_t pfn) const {
 Expected<void> CrashDump::copyFromPage(std::uint64_t pfn, std::size_t offset,
                                        std::span<std::byte> out) const {
     if (offset > 0x1000 || out.size() > 0x1000 - offset)
-        return makeError(ErrorCode::OutOfBounds, "read of {} bytes at offset {:#x} of physical page "
-                                                 "{:#x} runs past the page",
+        return makeError(ErrorCode::OutOfBounds,
+                         "read of {} bytes at offset {:#x} of physical page "
+                         "{:#x} runs past the page",
                          out.size(), offset, pfn * 0x1000);
     if (pages_->copyCached(pfn, offset, out))
         return {};
     DP_TRY(const std::uint64_t file_offset, pageFileOffset(pfn));
-    if (!pages_->readAndCopy(pfn, file_offset, offset, out))  // I/O error: try the mapping
+    if (!pages_->readAndCopy(pfn, file_offset, offset, out)) // I/O error: try the mapping
         std::memcpy(out.data(), file_->view().data() + file_offset + offset, out.size());
     return {};
 }
 
-std::uint64_t CrashDump::pageSpan() const { return page_map_ ? page_map_->pageSpan() : 0; }
+std::uint64_t CrashDump::pageSpan() const {
+    return page_map_ ? page_map_->pageSpan() : 0;
+}
 
 std::uint64_t CrashDump::presentPageCount() const {
     return page_map_ ? page_map_->presentPages() : 0;
@@ -443,9 +474,9 @@ void CrashDump::forEachPresentRange(
             continue;
         auto bytes = file_->view().slice(*first, pages * 0x1000);
         if (bytes)
-            visit(run.base_page, pages,
-                  ByteView(bytes->data(), bytes->size(), run.base_page * 0x1000,
-                           "physical address"));
+            visit(
+                run.base_page, pages,
+                ByteView(bytes->data(), bytes->size(), run.base_page * 0x1000, "physical address"));
     }
 }
 

@@ -12,7 +12,7 @@
 namespace dumpprocs::dumpfile {
 
 class MappedFile {
-public:
+  public:
     // Fails (ErrorCode::Io) for a missing or unreadable file, a directory, or an empty file.
     static Expected<std::unique_ptr<MappedFile>> open(const std::filesystem::path& path);
     ~MappedFile();
@@ -24,8 +24,9 @@ public:
     // Copies [offset, offset+out.size()) with pread(2); false on an I/O error or a short read.
     bool readAt(std::uint64_t offset, std::span<std::byte> out) const;
 
-private:
-    MappedFile(const std::byte* data, std::size_t size, int fd) : data_(data), size_(size), fd_(fd) {}
+  private:
+    MappedFile(const std::byte* data, std::size_t size, int fd)
+        : data_(data), size_(size), fd_(fd) {}
     const std::byte* data_;
     std::size_t size_;
     int fd_;

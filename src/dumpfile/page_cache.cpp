@@ -17,11 +17,11 @@ constexpr std::size_t kStorageBytes = PageCache::kSlots * PageCache::kPageBytes;
 
 PageCache::PageCache(const MappedFile& file)
     : file_(file), index_pfn_(kIndexSize, kEmpty), index_slot_(kIndexSize, 0) {
-    void* p = ::mmap(nullptr, kStorageBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                     -1, 0);
+    void* p =
+        ::mmap(nullptr, kStorageBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
-        return;  // no cache: every read is served from the mapping
-    ::madvise(p, kStorageBytes, MADV_HUGEPAGE);  // advisory: fewer, larger faults where THP is on
+        return;                                 // no cache: every read is served from the mapping
+    ::madvise(p, kStorageBytes, MADV_HUGEPAGE); // advisory: fewer, larger faults where THP is on
     storage_ = static_cast<std::byte*>(p);
 }
 
@@ -33,7 +33,7 @@ PageCache::~PageCache() {
 std::size_t PageCache::position(std::uint64_t pfn) const {
     std::size_t at = static_cast<std::size_t>((pfn * 0x9E3779B97F4A7C15ULL) >> (64 - kIndexBits));
     while (index_pfn_[at] != pfn && index_pfn_[at] != kEmpty)
-        at = (at + 1) & (kIndexSize - 1);  // never full: at most kSlots of kIndexSize are used
+        at = (at + 1) & (kIndexSize - 1); // never full: at most kSlots of kIndexSize are used
     return at;
 }
 
@@ -55,7 +55,7 @@ bool PageCache::readAndCopy(std::uint64_t pfn, std::uint64_t file_offset, std::s
     std::lock_guard lock(mutex_);
     std::size_t at = position(pfn);
     if (index_pfn_[at] != pfn) {
-        if (used_ == kSlots) {  // full: start over rather than grow
+        if (used_ == kSlots) { // full: start over rather than grow
             std::fill(index_pfn_.begin(), index_pfn_.end(), kEmpty);
             used_ = 0;
             at = position(pfn);

@@ -22,10 +22,10 @@ namespace dumpprocs::dumpfile {
 class MappedFile;
 
 class PageCache {
-public:
+  public:
     static constexpr std::size_t kPageBytes = 0x1000;
-    static constexpr std::size_t kSlots = 16384;       // 64 MiB at most
-    static constexpr std::size_t kIndexBits = 15;      // open-addressing index, 2x the slots
+    static constexpr std::size_t kSlots = 16384;  // 64 MiB at most
+    static constexpr std::size_t kIndexBits = 15; // open-addressing index, 2x the slots
     static constexpr std::size_t kIndexSize = std::size_t{1} << kIndexBits;
 
     explicit PageCache(const MappedFile& file);
@@ -40,16 +40,16 @@ public:
     bool readAndCopy(std::uint64_t pfn, std::uint64_t file_offset, std::size_t offset,
                      std::span<std::byte> out);
 
-private:
+  private:
     std::byte* slot(std::size_t index) const { return storage_ + index * kPageBytes; }
     // The index position holding `pfn`, or the empty one where it would go.
     std::size_t position(std::uint64_t pfn) const;
 
     const MappedFile& file_;
-    std::byte* storage_ = nullptr;        // kSlots pages, anonymous mapping; null: no cache
-    std::vector<std::uint64_t> index_pfn_;  // kIndexSize entries, kEmpty when free
+    std::byte* storage_ = nullptr;         // kSlots pages, anonymous mapping; null: no cache
+    std::vector<std::uint64_t> index_pfn_; // kIndexSize entries, kEmpty when free
     std::vector<std::uint32_t> index_slot_;
-    std::size_t used_ = 0;                // slots handed out
+    std::size_t used_ = 0; // slots handed out
     mutable std::mutex mutex_;
 };
 

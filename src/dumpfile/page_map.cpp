@@ -18,8 +18,9 @@ RunPageMap::RunPageMap(std::vector<PhysicalRun> runs, std::uint64_t first_page_o
 
 std::optional<std::uint64_t> RunPageMap::fileOffset(std::uint64_t pfn) const {
     // The last run whose base is <= pfn.
-    auto it = std::upper_bound(runs_.begin(), runs_.end(), pfn,
-                               [](std::uint64_t p, const PhysicalRun& r) { return p < r.base_page; });
+    auto it =
+        std::upper_bound(runs_.begin(), runs_.end(), pfn,
+                         [](std::uint64_t p, const PhysicalRun& r) { return p < r.base_page; });
     if (it == runs_.begin())
         return std::nullopt;
     --it;
@@ -40,8 +41,8 @@ BitmapPageMap::BitmapPageMap(std::span<const std::uint64_t> words, std::uint64_t
     block_rank_.reserve(blocks);
     for (std::size_t b = 0; b < blocks; ++b) {
         block_rank_.push_back(total_);
-        for (std::size_t i = b * kWordsPerBlock; i < std::min(words_.size(), (b + 1) * kWordsPerBlock);
-             ++i)
+        for (std::size_t i = b * kWordsPerBlock;
+             i < std::min(words_.size(), (b + 1) * kWordsPerBlock); ++i)
             total_ += bitsSet(word(i));
     }
 }
@@ -106,7 +107,7 @@ bool appendBitmapRuns(std::span<const std::uint64_t> words, std::uint64_t first_
             w &= ~std::uint64_t{0} >> (64 - (bit_count - first_bit));
         if (w == ~std::uint64_t{0} && !runs.empty() &&
             runs.back().base_page + runs.back().page_count == first_bit) {
-            runs.back().page_count += 64;  // the common case: deep inside a run of RAM
+            runs.back().page_count += 64; // the common case: deep inside a run of RAM
             continue;
         }
         unsigned bit = 0;

@@ -26,8 +26,8 @@ std::vector<PhysicalRun> dataExtents(const std::filesystem::path& path, std::uin
     while (static_cast<std::uint64_t>(at) < size) {
         const off_t data = ::lseek(fd, at, SEEK_DATA);
         if (data < 0 && errno == ENXIO)
-            break;  // only a hole remains
-        if (data < 0) {  // the file system cannot tell: all of it is data
+            break;      // only a hole remains
+        if (data < 0) { // the file system cannot tell: all of it is data
             ::close(fd);
             return {{0, pages}};
         }
@@ -39,7 +39,8 @@ std::vector<PhysicalRun> dataExtents(const std::filesystem::path& path, std::uin
             (static_cast<std::uint64_t>(hole) + kPageSize - 1) / kPageSize, pages);
         if (end > first) {
             if (!runs.empty() && runs.back().base_page + runs.back().page_count >= first)
-                runs.back().page_count = std::max(runs.back().page_count, end - runs.back().base_page);
+                runs.back().page_count =
+                    std::max(runs.back().page_count, end - runs.back().base_page);
             else
                 runs.push_back({first, end - first});
         }
@@ -65,7 +66,9 @@ Expected<std::unique_ptr<RawImage>> RawImage::open(const std::filesystem::path& 
     return image;
 }
 
-std::uint64_t RawImage::fileSize() const { return file_->size(); }
+std::uint64_t RawImage::fileSize() const {
+    return file_->size();
+}
 
 Expected<ByteView> RawImage::page(std::uint64_t pfn) const {
     const std::uint64_t pa = pfn * kPageSize;
@@ -76,7 +79,9 @@ Expected<ByteView> RawImage::page(std::uint64_t pfn) const {
     return ByteView(file_->view().data() + pa, kPageSize, pa, "physical address");
 }
 
-std::uint64_t RawImage::pageSpan() const { return fileSize() / kPageSize; }
+std::uint64_t RawImage::pageSpan() const {
+    return fileSize() / kPageSize;
+}
 
 std::uint64_t RawImage::presentPageCount() const {
     std::uint64_t total = 0;

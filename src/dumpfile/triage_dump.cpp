@@ -58,7 +58,8 @@ void TriageMemory::reindex() {
 // same (KiProcessorBlock lists them). Its CurrentThread is the saved thread, whose
 // ApcState.Process is the saved process.
 void TriageMemory::placeStructures(const TriageInfo& t, std::optional<std::uint64_t> kdbg_va) {
-    const std::uint64_t prcb_size = t.process_offset > t.prcb_offset ? t.process_offset - t.prcb_offset : 0;
+    const std::uint64_t prcb_size =
+        t.process_offset > t.prcb_offset ? t.process_offset - t.prcb_offset : 0;
     auto saved_prcb = file_.slice(t.prcb_offset, prcb_size);
     if (!kdbg_va || !saved_prcb || prcb_size == 0)
         return;
@@ -84,8 +85,8 @@ void TriageMemory::placeStructures(const TriageInfo& t, std::optional<std::uint6
     add(*thread_, t.thread_offset, *thread_size, "thread");
     reindex();
     auto apc_process = read<std::uint16_t>(*kdbg_va + kKdbgOffsetKThreadApcProcess);
-    auto process = apc_process ? read<std::uint64_t>(*thread_ + *apc_process)
-                               : Expected<std::uint64_t>(0);
+    auto process =
+        apc_process ? read<std::uint64_t>(*thread_ + *apc_process) : Expected<std::uint64_t>(0);
     auto process_size = read<std::uint16_t>(*kdbg_va + kKdbgSizeEProcess);
     if (!process || *process == 0 || !process_size)
         return;
@@ -125,10 +126,11 @@ Expected<void> TriageMemory::read(std::uint64_t va, std::span<std::byte> out) co
         const std::uint64_t at = va + done;
         const SavedRange* r = find(at);
         if (!r)
-            return makeError(ErrorCode::PageNotInDump, "{:#x} was not saved in the triage dump", at);
+            return makeError(ErrorCode::PageNotInDump, "{:#x} was not saved in the triage dump",
+                             at);
         const std::uint64_t inside = at - r->va;
-        const std::size_t n = static_cast<std::size_t>(
-            std::min<std::uint64_t>(out.size() - done, r->size - inside));
+        const std::size_t n =
+            static_cast<std::size_t>(std::min<std::uint64_t>(out.size() - done, r->size - inside));
         std::memcpy(out.data() + done, file_.data() + r->file_offset + inside, n);
         done += n;
     }

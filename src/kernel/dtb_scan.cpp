@@ -30,7 +30,7 @@ std::optional<Pml4Candidate> asPml4(ByteView page, std::uint64_t pa) {
         const auto e = page.readUnchecked<std::uint64_t>(8ULL * i);
         if (!(e & kPresent))
             continue;
-        if (e & kLargePage)  // reserved in a PML4E: not a PML4
+        if (e & kLargePage) // reserved in a PML4E: not a PML4
             return std::nullopt;
         if ((e & kFrameMask) == pa && !(e & kUser))
             self = i;
@@ -94,7 +94,8 @@ std::vector<SystemProcessHit> findSystemProcesses(const PhysicalMemory& memory,
     memory.forEachPresentRange([&](std::uint64_t, std::uint64_t, ByteView bytes) {
         const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
         const std::string_view needle(kName.data(), kName.size());
-        for (std::size_t at = text.find(needle); at != std::string_view::npos && hits.size() < kMaxSystemHits;
+        for (std::size_t at = text.find(needle);
+             at != std::string_view::npos && hits.size() < kMaxSystemHits;
              at = text.find(needle, at + 1)) {
             const std::uint64_t name_pa = bytes.base() + at;
             for (const auto& [o, rows] : layouts) {

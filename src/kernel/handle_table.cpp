@@ -9,25 +9,28 @@ namespace dumpprocs::kernel {
 namespace {
 
 constexpr std::uint64_t kEntrySize = 16;
-constexpr std::uint64_t kEntriesPerLeaf = kPageSize / kEntrySize;  // 256 (WRK LOWLEVEL_COUNT)
-constexpr std::uint64_t kPointersPerPage = kPageSize / 8;          // 512 (MIDLEVEL_COUNT)
-constexpr std::uint64_t kTopLevelPointers = 128;  // HIGHLEVEL_COUNT = 2^24 / (256 * 512)
-constexpr std::uint64_t kHandleIncrement = 4;     // HANDLE_VALUE_INC: index = handle >> 2
+constexpr std::uint64_t kEntriesPerLeaf = kPageSize / kEntrySize; // 256 (WRK LOWLEVEL_COUNT)
+constexpr std::uint64_t kPointersPerPage = kPageSize / 8;         // 512 (MIDLEVEL_COUNT)
+constexpr std::uint64_t kTopLevelPointers = 128; // HIGHLEVEL_COUNT = 2^24 / (256 * 512)
+constexpr std::uint64_t kHandleIncrement = 4;    // HANDLE_VALUE_INC: index = handle >> 2
 
-constexpr std::size_t kMaxWarnings = 64;  // then one summary line: a hostile table can make
-                                          // a warning per entry
+constexpr std::size_t kMaxWarnings = 64; // then one summary line: a hostile table can make
+                                         // a warning per entry
 
-bool plausibleObject(std::uint64_t va) { return isKernelAddress(va) && isCanonical(va); }
+bool plausibleObject(std::uint64_t va) {
+    return isKernelAddress(va) && isCanonical(va);
+}
 
 class Walker {
-public:
+  public:
     Walker(const VirtualMemory& as, HandleEntryEra era, HandleTableWalk& out)
         : as_(as), era_(era), out_(out) {}
 
     // Adds the summary of the warnings left out.
     void finish() {
         if (suppressed_ > 0)
-            out_.warnings.push_back(fmt::format("... and {} more handle table warnings", suppressed_));
+            out_.warnings.push_back(
+                fmt::format("... and {} more handle table warnings", suppressed_));
     }
 
     void leaf(std::uint64_t page, std::uint64_t first_index) {
@@ -89,7 +92,7 @@ public:
         }
     }
 
-private:
+  private:
     void warn(std::string message) {
         if (out_.warnings.size() < kMaxWarnings)
             out_.warnings.push_back(std::move(message));
@@ -125,7 +128,7 @@ std::uint64_t decodeHandleEntry(std::uint64_t low, HandleEntryEra era) {
         return 0;
     switch (era) {
     case HandleEntryEra::Win7:
-        return low & ~std::uint64_t{7};  // low 3 bits: lock and attribute flags
+        return low & ~std::uint64_t{7}; // low 3 bits: lock and attribute flags
     case HandleEntryEra::Win8: {
         // ObjectPointerBits 23..63, shifted back to bit 4; the kernel bits above bit 44 restored.
         std::uint64_t v = (low >> 19) & ~std::uint64_t{0xF};
@@ -149,8 +152,8 @@ Expected<HandleTableWalk> walkHandleTable(const VirtualMemory& as, std::uint64_t
     const std::uint64_t level_code = code & 7;
     if (level_code > 2)
         return makeError(ErrorCode::InvalidData,
-                         "handle table at {:#x}: TableCode {:#x} has level code {}, not 0..2", table,
-                         code, level_code);
+                         "handle table at {:#x}: TableCode {:#x} has level code {}, not 0..2",
+                         table, code, level_code);
     walk.levels = static_cast<unsigned>(level_code) + 1;
     const std::uint64_t base = code & ~std::uint64_t{7};
     Walker walker(as, layout.era, walk);

@@ -39,8 +39,9 @@ Expected<std::string> readFile(const std::filesystem::path& path) {
                in.gcount() > 0) {
             data.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
             if (data.size() > kMaxDecompressed)
-                return makeError(ErrorCode::InvalidData, "{}: larger than {} MiB, not a symbol file",
-                                 path.string(), kMaxDecompressed >> 20);
+                return makeError(ErrorCode::InvalidData,
+                                 "{}: larger than {} MiB, not a symbol file", path.string(),
+                                 kMaxDecompressed >> 20);
         }
         return data;
     }
@@ -63,7 +64,7 @@ Expected<std::string> readFile(const std::filesystem::path& path) {
 // Decompresses an .xz file as the JSON parser reads it, 256 KiB at a time: the whole text of a
 // large ISF (7 MB) would be new memory to fault in, which costs more than parsing it.
 class XzStreamBuf final : public std::streambuf {
-public:
+  public:
     explicit XzStreamBuf(const std::string& compressed) : out_(256 << 10) {
         ok_ = lzma_stream_decoder(&strm_, UINT64_MAX, 0) == LZMA_OK;
         strm_.next_in = reinterpret_cast<const std::uint8_t*>(compressed.data());
@@ -77,7 +78,7 @@ public:
     // Why the stream ended early, or empty when it ended at the end of the xz data.
     std::string problem() const { return problem_; }
 
-protected:
+  protected:
     int_type underflow() override {
         if (gptr() < egptr())
             return traits_type::to_int_type(*gptr());
@@ -110,7 +111,7 @@ protected:
         return traits_type::to_int_type(*gptr());
     }
 
-private:
+  private:
     lzma_stream strm_ = LZMA_STREAM_INIT;
     std::vector<char> out_;
     std::size_t total_in_ = 0, produced_ = 0;
@@ -162,8 +163,9 @@ void describe(const json& isf, const json& ty, MemberInfo& m) {
         describe(isf, ty["subtype"], element);
         m.count = ty.value("count", 0u);
         m.type_name = element.type_name;
-        const bool text = (element.kind == MemberKind::Unsigned || element.kind == MemberKind::Signed) &&
-                          element.size == 1;
+        const bool text =
+            (element.kind == MemberKind::Unsigned || element.kind == MemberKind::Signed) &&
+            element.size == 1;
         m.kind = text ? MemberKind::CharArray : MemberKind::Array;
         m.size = element.size * m.count;
     }
@@ -173,14 +175,18 @@ void describe(const json& isf, const json& ty, MemberInfo& m) {
 // Windows 11 table, the largest part of the file) go straight into a name -> address map, and
 // the enums' constants are skipped (only their sizes matter). That halves the loading time.
 class IsfSaxHandler {
-public:
+  public:
     using string_t = json::string_t;
 
     IsfSaxHandler(json& root, std::map<std::string, std::uint64_t, std::less<>>& symbols)
         : dom_(root, true), symbols_(symbols) {}
 
-    bool null() { return value([&] { return dom_.null(); }); }
-    bool boolean(bool v) { return value([&] { return dom_.boolean(v); }); }
+    bool null() {
+        return value([&] { return dom_.null(); });
+    }
+    bool boolean(bool v) {
+        return value([&] { return dom_.boolean(v); });
+    }
     bool number_integer(json::number_integer_t v) {
         if (inSymbolAddress() && v >= 0)
             symbols_.insert_or_assign(symbol_, static_cast<std::uint64_t>(v));
@@ -194,8 +200,12 @@ public:
     bool number_float(json::number_float_t v, const string_t& text) {
         return value([&] { return dom_.number_float(v, text); });
     }
-    bool string(string_t& v) { return value([&] { return dom_.string(v); }); }
-    bool binary(json::binary_t& v) { return value([&] { return dom_.binary(v); }); }
+    bool string(string_t& v) {
+        return value([&] { return dom_.string(v); });
+    }
+    bool binary(json::binary_t& v) {
+        return value([&] { return dom_.binary(v); });
+    }
     bool start_object(std::size_t n) {
         ++depth_;
         return forwarded() ? dom_.start_object(n) : true;
@@ -230,27 +240,27 @@ public:
         return dom_.parse_error(position, token, e);
     }
 
-private:
+  private:
     // Depth: the number of open objects and arrays (1 inside the root object).
     void onKey(const string_t& k) {
         if (depth_ == 1) {
             top_key_ = k;
             in_symbols_ = k == "symbols";
         } else if (depth_ == 3 && top_key_ == "enums" && k == "constants") {
-            skip_depth_ = depth_;  // the value that follows, whatever its size
+            skip_depth_ = depth_; // the value that follows, whatever its size
         }
     }
     bool forwarded() const { return !in_symbols_ && skip_depth_ == 0; }
     bool inSymbolAddress() const { return in_symbols_ && depth_ == 3 && address_key_; }
     template <typename F> bool value(F&& forward) {
         if (in_symbols_ && depth_ == 1) {
-            in_symbols_ = false;  // "symbols" held a scalar, not an object: no symbols
+            in_symbols_ = false; // "symbols" held a scalar, not an object: no symbols
             return true;
         }
         if (forwarded())
             return forward();
         if (skip_depth_ != 0 && depth_ == skip_depth_)
-            skip_depth_ = 0;  // a skipped scalar
+            skip_depth_ = 0; // a skipped scalar
         return true;
     }
     void endContainer() {
@@ -317,7 +327,10 @@ Expected<Profile> fromJson(const json& isf, const std::filesystem::path& path,
 
 Expected<Profile> loadIsfProfile(const std::filesystem::path& path) {
     DP_TRY(const std::string data, readFile(path));
-    const bool xz = data.size() >= 6 && data.compare(0, 6, "\xFD" "7zXZ\0", 6) == 0;
+    const bool xz = data.size() >= 6 && data.compare(0, 6,
+                                                     "\xFD"
+                                                     "7zXZ\0",
+                                                     6) == 0;
     json isf;
     std::map<std::string, std::uint64_t, std::less<>> symbols;
     std::optional<XzStreamBuf> xz_text;
@@ -329,7 +342,7 @@ Expected<Profile> loadIsfProfile(const std::filesystem::path& path) {
         } else {
             json::sax_parse(data, &handler);
         }
-    } catch (const json::exception& e) {  // the DOM builder rethrows parse errors sliced
+    } catch (const json::exception& e) { // the DOM builder rethrows parse errors sliced
         if (xz_text && !xz_text->problem().empty())
             return makeError(ErrorCode::InvalidData, "{}: {}", path.string(), xz_text->problem());
         return makeError(ErrorCode::InvalidData, "{}: not JSON: {}", path.string(), e.what());

@@ -14,7 +14,7 @@ constexpr std::uint32_t kMinKdbgSize = sizeof(KdDebuggerData64Layout);
 constexpr std::uint32_t kMaxKdbgSize = 0x1000;
 constexpr std::size_t kMaxKdbgHits = 64;
 constexpr std::uint32_t kSectionExecutable = 0x20000000;
-constexpr std::size_t kOperandWindow = 0x60;  // bytes after the cmp where the loads are looked for
+constexpr std::size_t kOperandWindow = 0x60; // bytes after the cmp where the loads are looked for
 constexpr std::size_t kMaxCmpSites = 4096;
 
 std::uint64_t rol64(std::uint64_t v, unsigned n) {
@@ -42,7 +42,7 @@ std::optional<std::uint64_t> ripTarget(std::span<const std::byte> code, std::siz
 std::optional<KdbgEncoding> operandsAfter(std::span<const std::byte> code, std::size_t at,
                                           std::uint64_t va_of_code) {
     std::int32_t d;
-    std::memcpy(&d, code.data() + at + 2, 4);  // cmp byte [rip+d], imm8: 80 3D d32 ib
+    std::memcpy(&d, code.data() + at + 2, 4); // cmp byte [rip+d], imm8: 80 3D d32 ib
     KdbgEncoding e;
     e.code = va_of_code + at;
     e.encoded_flag = va_of_code + at + 7 + static_cast<std::uint64_t>(static_cast<std::int64_t>(d));
@@ -59,7 +59,7 @@ std::optional<KdbgEncoding> operandsAfter(std::span<const std::byte> code, std::
     }
     if (loads.size() < 2 || !lea)
         return std::nullopt;
-    e.wait_never = loads[0];  // addresses for now; the caller reads the values
+    e.wait_never = loads[0]; // addresses for now; the caller reads the values
     e.wait_always = loads[1];
     e.block = *lea;
     return e;
@@ -100,7 +100,8 @@ std::vector<std::uint64_t> findKdbgBlocks(const PhysicalMemory& memory) {
     std::vector<std::uint64_t> out;
     memory.forEachPresentRange([&](std::uint64_t, std::uint64_t, ByteView bytes) {
         const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-        for (std::size_t at = text.find("KDBG"); at != std::string_view::npos && out.size() < kMaxKdbgHits;
+        for (std::size_t at = text.find("KDBG");
+             at != std::string_view::npos && out.size() < kMaxKdbgHits;
              at = text.find("KDBG", at + 1)) {
             if (at % 8 != 0 || at < 0x10)
                 continue;

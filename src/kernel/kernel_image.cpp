@@ -8,8 +8,8 @@
 namespace dumpprocs::kernel {
 namespace {
 
-constexpr std::uint32_t kMaxHeaderOffset = 0x1000;  // e_lfanew beyond the first page is not a kernel
-constexpr std::uint16_t kMaxSections = 96;          // PE/COFF limit
+constexpr std::uint32_t kMaxHeaderOffset = 0x1000; // e_lfanew beyond the first page is not a kernel
+constexpr std::uint16_t kMaxSections = 96;         // PE/COFF limit
 constexpr std::uint32_t kMaxImageSize = 0x10000000; // 256 MiB: far above any ntoskrnl
 
 Expected<std::vector<ImageSection>> readSections(const VirtualMemory& as, std::uint64_t table,
@@ -32,7 +32,8 @@ void readCodeView(const VirtualMemory& as, KernelImage& image, const pe::DataDir
     if (dir.VirtualAddress == 0 || dir.Size < sizeof(pe::DebugDirectory) ||
         dir.VirtualAddress >= image.size_of_image)
         return;
-    const std::uint32_t entries = std::min<std::uint32_t>(dir.Size / sizeof(pe::DebugDirectory), 32);
+    const std::uint32_t entries =
+        std::min<std::uint32_t>(dir.Size / sizeof(pe::DebugDirectory), 32);
     for (std::uint32_t i = 0; i < entries; ++i) {
         auto entry = as.read<pe::DebugDirectory>(image.base + dir.VirtualAddress +
                                                  i * sizeof(pe::DebugDirectory));
@@ -86,8 +87,9 @@ Expected<KernelImage> readKernelImage(const VirtualMemory& as, std::uint64_t bas
         return makeError(ErrorCode::InvalidData, "kernel image at {:#x}: no PE32+ header at {:#x}",
                          base, base + dos.e_lfanew);
     if (nt.Optional.SizeOfImage == 0 || nt.Optional.SizeOfImage > kMaxImageSize)
-        return makeError(ErrorCode::InvalidData, "kernel image at {:#x}: SizeOfImage {:#x} is absurd",
-                         base, nt.Optional.SizeOfImage);
+        return makeError(ErrorCode::InvalidData,
+                         "kernel image at {:#x}: SizeOfImage {:#x} is absurd", base,
+                         nt.Optional.SizeOfImage);
     KernelImage image;
     image.base = base;
     image.size_of_image = nt.Optional.SizeOfImage;

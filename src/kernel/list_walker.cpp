@@ -7,7 +7,7 @@
 namespace dumpprocs::kernel {
 namespace {
 
-constexpr std::uint64_t kBlinkOffset = 8;  // LIST_ENTRY { Flink; Blink; }
+constexpr std::uint64_t kBlinkOffset = 8; // LIST_ENTRY { Flink; Blink; }
 // Back-link mismatches are reported one by one up to this many, then counted: a hostile ring
 // can have one per node, and the node cap alone would allow a million messages.
 constexpr std::size_t kMaxBackLinkWarnings = 64;
@@ -30,8 +30,8 @@ Walk walkDirection(const VirtualMemory& as, std::uint64_t start, std::uint64_t l
     while (true) {
         auto next = as.read<std::uint64_t>(node + link_offset);
         if (!next) {
-            w.warnings.push_back(fmt::format("{} of {:#x} unreadable: {}", link, node,
-                                             next.error().message));
+            w.warnings.push_back(
+                fmt::format("{} of {:#x} unreadable: {}", link, node, next.error().message));
             break;
         }
         if (*next == start) {
@@ -39,8 +39,8 @@ Walk walkDirection(const VirtualMemory& as, std::uint64_t start, std::uint64_t l
             break;
         }
         if (!isCanonical(*next) || !isKernelAddress(*next)) {
-            w.warnings.push_back(fmt::format("{} of {:#x} is {:#x}, not a kernel address", link,
-                                             node, *next));
+            w.warnings.push_back(
+                fmt::format("{} of {:#x} is {:#x}, not a kernel address", link, node, *next));
             break;
         }
         if (!seen.insert(*next).second) {
@@ -64,8 +64,8 @@ Walk walkDirection(const VirtualMemory& as, std::uint64_t start, std::uint64_t l
         }
         if (check_back_link && *back_value != node &&
             ++back_link_mismatches <= kMaxBackLinkWarnings)
-            w.warnings.push_back(fmt::format("{:#x}: {} is {:#x}, expected {:#x}", *next, back,
-                                             *back_value, node));
+            w.warnings.push_back(
+                fmt::format("{:#x}: {} is {:#x}, expected {:#x}", *next, back, *back_value, node));
         w.nodes.push_back(*next);
         node = *next;
     }

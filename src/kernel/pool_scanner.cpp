@@ -10,7 +10,7 @@ namespace dumpprocs::kernel {
 namespace {
 
 struct ScanTask {
-    std::uint64_t base = 0;  // physical address of the first byte
+    std::uint64_t base = 0; // physical address of the first byte
     ByteView bytes;
 };
 
@@ -22,8 +22,8 @@ std::uint32_t loadTag(const std::byte* at) noexcept {
 
 // The hot loop for the usual case of one pattern: one load, one and, one compare per slot, four
 // slots per iteration so that the compiler keeps the loop free of the rare push_back path.
-void scanOnePattern(const std::byte* data, std::size_t slots, std::size_t step,
-                    std::uint64_t base, PoolTagPattern p, std::vector<PoolTagHit>& out) {
+void scanOnePattern(const std::byte* data, std::size_t slots, std::size_t step, std::uint64_t base,
+                    PoolTagPattern p, std::vector<PoolTagHit>& out) {
     std::size_t i = 0;
     for (; i + 4 <= slots; i += 4) {
         const std::byte* at = data + i * step;
@@ -96,8 +96,8 @@ PoolScanResult scanPoolTags(const PhysicalMemory& memory, const PoolScanOptions&
     std::uint64_t total = 0;
     for (const auto& t : tasks)
         total += t.bytes.size();
-    const unsigned wanted = options.threads ? options.threads
-                                            : std::max(1u, std::thread::hardware_concurrency());
+    const unsigned wanted =
+        options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
     // Starting a thread costs more than scanning a few MiB: at least four tasks' worth each.
     const std::uint64_t chunk = std::max<std::uint64_t>(options.chunk_bytes, kPageSize);
     const std::uint64_t worth = std::max<std::uint64_t>(1, (total + 4 * chunk - 1) / (4 * chunk));

@@ -9,26 +9,31 @@
 namespace dumpprocs::kernel {
 namespace {
 
-constexpr std::uint8_t kProcessObjectType = 3;  // enum _KOBJECTS ProcessObject
-constexpr std::uint8_t kThreadObjectType = 6;   // ThreadObject
+constexpr std::uint8_t kProcessObjectType = 3; // enum _KOBJECTS ProcessObject
+constexpr std::uint8_t kThreadObjectType = 6;  // ThreadObject
 constexpr std::uint64_t kSystemPid = 4;
-constexpr unsigned kMaxRingNodes = 1u << 16;  // validation walks stop here (real systems: < 10^4)
+constexpr unsigned kMaxRingNodes = 1u << 16; // validation walks stop here (real systems: < 10^4)
 
 struct Offsets {
-    std::uint32_t header, pid, apl, mm, name, thread_head, ethread_entry, ethread_cid, kthread_header,
-        kthread_process;
+    std::uint32_t header, pid, apl, mm, name, thread_head, ethread_entry, ethread_cid,
+        kthread_header, kthread_process;
 };
 
 std::optional<Offsets> offsetsOf(const Profile& p) {
-    const char* names[] = {"_KPROCESS.Header",          "_EPROCESS.UniqueProcessId",
-                           "_EPROCESS.ActiveProcessLinks", "_EPROCESS.MmProcessLinks",
-                           "_EPROCESS.ImageFileName",    "_EPROCESS.ThreadListHead",
-                           "_ETHREAD.ThreadListEntry",   "_ETHREAD.Cid",
-                           "_KTHREAD.Header",            "_KTHREAD.Process"};
+    const char* names[] = {"_KPROCESS.Header",
+                           "_EPROCESS.UniqueProcessId",
+                           "_EPROCESS.ActiveProcessLinks",
+                           "_EPROCESS.MmProcessLinks",
+                           "_EPROCESS.ImageFileName",
+                           "_EPROCESS.ThreadListHead",
+                           "_ETHREAD.ThreadListEntry",
+                           "_ETHREAD.Cid",
+                           "_KTHREAD.Header",
+                           "_KTHREAD.Process"};
     std::array<std::uint32_t, 10> v{};
     for (std::size_t i = 0; i < v.size(); ++i) {
         const MemberInfo* m = p.member(names[i]);
-        if (!m && i == 8)  // _KTHREAD.Header is at +0 in every layout; some sources omit it
+        if (!m && i == 8) // _KTHREAD.Header is at +0 in every layout; some sources omit it
             continue;
         if (!m)
             return std::nullopt;
@@ -74,7 +79,8 @@ ProfileValidation checkMmRing(const VirtualMemory& as, const Offsets& o, std::ui
         }
         auto back = as.read<std::uint64_t>(*next + 8);
         if (!back || *back != node) {
-            v.detail = fmt::format("{:#x}->Flink {:#x} whose Blink does not point back", node, *next);
+            v.detail =
+                fmt::format("{:#x}->Flink {:#x} whose Blink does not point back", node, *next);
             return v;
         }
         if (*next == start) {
@@ -184,9 +190,9 @@ Expected<ProfileChoice> chooseByValidation(const VirtualMemory& as, const Select
             "this dump ({})",
             in.build, chosen->name, chosen->build, summary(choice.validations));
     else
-        choice.reason = fmt::format("build {}: of {} rows for this build, row {} validated ({})",
-                                    in.build, rows.size(), chosen->name,
-                                    summary(choice.validations));
+        choice.reason =
+            fmt::format("build {}: of {} rows for this build, row {} validated ({})", in.build,
+                        rows.size(), chosen->name, summary(choice.validations));
     return choice;
 }
 
@@ -215,7 +221,8 @@ Expected<ProfileChoice> chooseProfile(const VirtualMemory& as, const SelectionIn
         ProfileChoice choice;
         choice.method = "isf";
         choice.validations = validateProfile(as, isf, in.ps_active_process_head);
-        choice.reason = fmt::format("symbols from {} ({})", in.isf_path, summary(choice.validations));
+        choice.reason =
+            fmt::format("symbols from {} ({})", in.isf_path, summary(choice.validations));
         choice.profile = std::make_shared<const Profile>(std::move(isf));
         return choice;
     }
@@ -230,8 +237,8 @@ Expected<ProfileChoice> chooseProfile(const VirtualMemory& as, const SelectionIn
         }
         ProfileChoice choice{shareBuiltin(*p), "forced", {}, {}, {}};
         choice.validations = validateProfile(as, *p, in.ps_active_process_head);
-        choice.reason = fmt::format("forced with --profile {} ({})", p->name,
-                                    summary(choice.validations));
+        choice.reason =
+            fmt::format("forced with --profile {} ({})", p->name, summary(choice.validations));
         return choice;
     }
     if (in.kernel_pdb) {
@@ -241,9 +248,9 @@ Expected<ProfileChoice> chooseProfile(const VirtualMemory& as, const SelectionIn
                 continue;
             ProfileChoice choice{shareBuiltin(row), "pdb-guid", {}, {}, {}};
             choice.validations = validateProfile(as, row, in.ps_active_process_head);
-            choice.reason = fmt::format("kernel PDB {}-{} is a known build of row {} ({})",
-                                        in.kernel_pdb->guid, in.kernel_pdb->age, row.name,
-                                        summary(choice.validations));
+            choice.reason =
+                fmt::format("kernel PDB {}-{} is a known build of row {} ({})", in.kernel_pdb->guid,
+                            in.kernel_pdb->age, row.name, summary(choice.validations));
             return choice;
         }
     }

@@ -12,7 +12,7 @@ constexpr std::uint64_t kFrameMask = 0x000FFFFFFFFFF000ULL;
 constexpr std::uint64_t kUserSharedData = 0xFFFFF78000000000ULL;
 constexpr std::uint64_t kNtBuildNumberOffset = 0x260;
 constexpr std::uint64_t kNtMajorVersionOffset = 0x26C;
-constexpr std::uint64_t kMaxKernelImageDistance = 64ULL << 20;  // PsActiveProcessHead to nt base
+constexpr std::uint64_t kMaxKernelImageDistance = 64ULL << 20; // PsActiveProcessHead to nt base
 
 // The System process found through one page-table root: its virtual address and the list head
 // before it (System is the first entry of ActiveProcessLinks).
@@ -74,10 +74,10 @@ void findKdbgInto(const PhysicalMemory& memory, const X64AddressSpace& as, Disco
             continue;
         }
         if (k->ps_active_process_head != *d.facts.ps_active_process_head) {
-            d.log.push_back(fmt::format("KDBG at {:#x} names PsActiveProcessHead {:#x}, not the one "
-                                        "found ({:#x}); ignored",
-                                        k->address, k->ps_active_process_head,
-                                        *d.facts.ps_active_process_head));
+            d.log.push_back(fmt::format(
+                "KDBG at {:#x} names PsActiveProcessHead {:#x}, not the one "
+                "found ({:#x}); ignored",
+                k->address, k->ps_active_process_head, *d.facts.ps_active_process_head));
             continue;
         }
         d.facts.kd_debugger_data_block = k->address;
@@ -111,10 +111,10 @@ void findKdbgInto(const PhysicalMemory& memory, const X64AddressSpace& as, Disco
     }
     d.facts.kdbg = *k;
     d.facts.kd_debugger_data_block = k->address;
-    d.facts.kdbg_source = fmt::format(
-        "scan: encoded block decoded with the operands of KdCopyDataBlock at {:#x} "
-        "(KdpDataBlockEncoded {:#x}, KiWaitNever {:#x}, KiWaitAlways {:#x})",
-        e.code, e.encoded_flag, e.wait_never, e.wait_always);
+    d.facts.kdbg_source =
+        fmt::format("scan: encoded block decoded with the operands of KdCopyDataBlock at {:#x} "
+                    "(KdpDataBlockEncoded {:#x}, KiWaitNever {:#x}, KiWaitAlways {:#x})",
+                    e.code, e.encoded_flag, e.wait_never, e.wait_always);
     d.facts.ps_loaded_module_list = k->ps_loaded_module_list;
     if (k->kern_base && k->kern_base != *d.facts.kernel_base)
         d.log.push_back(fmt::format("decoded KDBG KernBase {:#x} differs from the image found at "

@@ -20,8 +20,9 @@ std::string safeText(std::span<const std::byte> bytes) {
         const auto c = static_cast<unsigned char>(b);
         if (c == 0)
             break;
-        out += (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') ? std::string(1, static_cast<char>(c))
-                                                               : fmt::format("\\x{:02x}", c);
+        out += (c >= 0x20 && c < 0x7F && c != '"' && c != '\\')
+                   ? std::string(1, static_cast<char>(c))
+                   : fmt::format("\\x{:02x}", c);
     }
     return out;
 }
@@ -42,8 +43,8 @@ std::string valueText(const MemberInfo& m, std::span<const std::byte> bytes) {
     }
     case MemberKind::Bitfield: {
         const std::uint64_t v = readUnsigned(bytes);
-        const std::uint64_t field = (v >> m.bit_position) &
-                                    (m.bit_length >= 64 ? ~0ULL : ((1ULL << m.bit_length) - 1));
+        const std::uint64_t field =
+            (v >> m.bit_position) & (m.bit_length >= 64 ? ~0ULL : ((1ULL << m.bit_length) - 1));
         std::string bits;
         for (int i = m.bit_length - 1; i >= 0; --i)
             bits += ((field >> i) & 1) ? '1' : '0';
@@ -65,8 +66,9 @@ std::string valueText(const MemberInfo& m, std::span<const std::byte> bytes) {
     case MemberKind::Signed: {
         const std::uint64_t v = readUnsigned(bytes);
         const int bits = static_cast<int>(m.size * 8);
-        const std::int64_t s = bits >= 64 ? static_cast<std::int64_t>(v)
-                                          : static_cast<std::int64_t>(v << (64 - bits)) >> (64 - bits);
+        const std::int64_t s = bits >= 64
+                                   ? static_cast<std::int64_t>(v)
+                                   : static_cast<std::int64_t>(v << (64 - bits)) >> (64 - bits);
         return fmt::format("0n{}", s);
     }
     case MemberKind::Unsigned:
@@ -108,12 +110,13 @@ Expected<std::string> renderDt(const kernel::Profile& profile, std::string_view 
         type_name.remove_prefix(3);
     const kernel::TypeInfo* type = profile.type(type_name);
     if (!type)
-        return makeError(ErrorCode::Usage, "profile {} has no type {} (types: _EPROCESS, "
-                                           "_KPROCESS, _ETHREAD, _KTHREAD, _OBJECT_HEADER, "
-                                           "_HANDLE_TABLE, ...)",
+        return makeError(ErrorCode::Usage,
+                         "profile {} has no type {} (types: _EPROCESS, "
+                         "_KPROCESS, _ETHREAD, _KTHREAD, _OBJECT_HEADER, "
+                         "_HANDLE_TABLE, ...)",
                          profile.name, type_name);
-    std::string text = fmt::format("nt!{} @ 0x{} (profile {})\n", type->name, windbgHex(address),
-                                   profile.name);
+    std::string text =
+        fmt::format("nt!{} @ 0x{} (profile {})\n", type->name, windbgHex(address), profile.name);
     nlohmann::ordered_json fields = nlohmann::ordered_json::array();
     for (const auto& m : type->members) {
         if (!pattern.empty() && !wildcardMatch(pattern, m.name))
@@ -125,8 +128,8 @@ Expected<std::string> renderDt(const kernel::Profile& profile, std::string_view 
         else
             value = valueText(m, bytes);
         text += fmt::format("   +{:#05x} {:<16} : {}\n", m.offset, m.name, value);
-        fields.push_back({{"offset", fmt::format("{:#x}", m.offset)}, {"name", m.name},
-                          {"value", value}});
+        fields.push_back(
+            {{"offset", fmt::format("{:#x}", m.offset)}, {"name", m.name}, {"value", value}});
     }
     if (format == OutputFormat::Json) {
         nlohmann::ordered_json j;

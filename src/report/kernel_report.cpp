@@ -15,7 +15,7 @@ constexpr std::uint32_t kMachineAmd64 = 0x8664;
 constexpr std::uint32_t kMachineArm64 = 0xAA64;
 
 std::string productName(std::uint32_t build, std::uint32_t product_type) {
-    const bool server = product_type == 2 || product_type == 3;  // LanManNt, Server
+    const bool server = product_type == 2 || product_type == 3; // LanManNt, Server
     if (build >= 26100)
         return server ? "Windows Server 2025" : "Windows 11";
     if (build >= 22000)
@@ -41,16 +41,20 @@ std::string machineName(std::uint32_t machine) {
     return fmt::format("machine {:#x}", machine);
 }
 
-std::string optHex(const std::optional<std::uint64_t>& v) { return v ? hex64(*v) : "absent"; }
-json optJson(const std::optional<std::uint64_t>& v) { return v ? json(hex64(*v)) : json(nullptr); }
+std::string optHex(const std::optional<std::uint64_t>& v) {
+    return v ? hex64(*v) : "absent";
+}
+json optJson(const std::optional<std::uint64_t>& v) {
+    return v ? json(hex64(*v)) : json(nullptr);
+}
 
 // Where a kernel value came from, for the "(source)" column of --info.
 struct InfoLine {
     std::string key, label, value, source;
 };
 
-std::vector<InfoLine> infoLines(const dumpfile::CrashDump& dump,
-                                const kernel::KernelContext* k, const std::string& problem) {
+std::vector<InfoLine> infoLines(const dumpfile::CrashDump& dump, const kernel::KernelContext* k,
+                                const std::string& problem) {
     const auto& h = dump.header();
     std::vector<InfoLine> lines;
     auto add = [&](std::string key, std::string label, std::string value, std::string source) {
@@ -59,7 +63,8 @@ std::vector<InfoLine> infoLines(const dumpfile::CrashDump& dump,
     add("file", "Dump file", fmt::format("{} ({} bytes)", dump.path().string(), dump.fileSize()),
         "");
     add("type", "Dump type",
-        fmt::format("{} (DumpType {})", dumpfile::dumpTypeName(h.dump_type), h.dump_type), "header");
+        fmt::format("{} (DumpType {})", dumpfile::dumpTypeName(h.dump_type), h.dump_type),
+        "header");
     add("windows", "Windows",
         windowsVersionText(h.minor_version, h.number_processors, h.major_version,
                            h.product_type.value_or(1)),
@@ -89,8 +94,7 @@ std::vector<InfoLine> infoLines(const dumpfile::CrashDump& dump,
         k && k->kernelImage() ? k->kernelImage()->found_by : "");
     add("ps_loaded_module_list", "PsLoadedModuleList", optHex(h.ps_loaded_module_list), "header");
     if (k && k->psActiveProcessHead().source != "header")
-        add("ps_active_process_head", "PsActiveProcessHead",
-            hex64(k->psActiveProcessHead().value),
+        add("ps_active_process_head", "PsActiveProcessHead", hex64(k->psActiveProcessHead().value),
             fmt::format("{}; the header says {}", k->psActiveProcessHead().source,
                         optHex(h.ps_active_process_head)));
     else
@@ -182,8 +186,8 @@ json infoJson(const dumpfile::CrashDump& dump, const kernel::KernelContext* k,
     d["physical_pages"] = dump.hasPhysicalMemory() ? dump.presentPageCount() : 0;
     d["runs"] = json::array();
     for (const auto& run : dump.runs())
-        d["runs"].push_back({{"base_page", fmt::format("{:#x}", run.base_page)},
-                             {"page_count", run.page_count}});
+        d["runs"].push_back(
+            {{"base_page", fmt::format("{:#x}", run.base_page)}, {"page_count", run.page_count}});
     d["comment"] = h.comment;
     d["warnings"] = dump.warnings();
     json j;
@@ -200,7 +204,8 @@ json infoJson(const dumpfile::CrashDump& dump, const kernel::KernelContext* k,
             kj["pdb_guid"] = img->pdb ? json(img->pdb->guid) : json(nullptr);
             kj["pdb_age"] = img->pdb ? json(img->pdb->age) : json(nullptr);
         }
-        kj["psp_cid_table"] = k->pspCidTable() ? json(hex64(k->pspCidTable()->value)) : json(nullptr);
+        kj["psp_cid_table"] =
+            k->pspCidTable() ? json(hex64(k->pspCidTable()->value)) : json(nullptr);
         kj["warnings"] = k->warnings();
     } else {
         kj["problem"] = problem;
@@ -213,10 +218,10 @@ json infoJson(const dumpfile::CrashDump& dump, const kernel::KernelContext* k,
 
 std::string windowsVersionText(std::uint32_t build, std::uint32_t processors,
                                std::uint32_t major_version, std::uint32_t product_type) {
-    return fmt::format("{} Kernel Version {}{} {} ({} procs) {} x64", productName(build, product_type),
-                       build, build == 7601 ? " (Service Pack 1)" : "",
-                       processors > 1 ? "MP" : "UP", processors,
-                       major_version == 0xC ? "Checked" : "Free");
+    return fmt::format("{} Kernel Version {}{} {} ({} procs) {} x64",
+                       productName(build, product_type), build,
+                       build == 7601 ? " (Service Pack 1)" : "", processors > 1 ? "MP" : "UP",
+                       processors, major_version == 0xC ? "Checked" : "Free");
 }
 
 std::string renderInfo(const dumpfile::CrashDump& dump, const kernel::KernelContext* kernel,
@@ -238,7 +243,8 @@ std::string renderRead(const ReadResult& r, OutputFormat format) {
         json j;
         j["address"] = hex64(r.address);
         j["space"] = r.physical ? "physical" : "virtual";
-        j["physical_address"] = r.physical_address ? json(hex64(*r.physical_address)) : json(nullptr);
+        j["physical_address"] =
+            r.physical_address ? json(hex64(*r.physical_address)) : json(nullptr);
         j["length"] = r.bytes.size();
         j["requested"] = r.requested;
         j["hex"] = hexString(r.bytes);
@@ -248,8 +254,8 @@ std::string renderRead(const ReadResult& r, OutputFormat format) {
     if (format == OutputFormat::Csv) {
         std::string out = "address,byte\n";
         for (std::size_t i = 0; i < r.bytes.size(); ++i)
-            out += fmt::format("{},{:02x}\n", hex64(r.address + i),
-                               static_cast<unsigned>(r.bytes[i]));
+            out +=
+                fmt::format("{},{:02x}\n", hex64(r.address + i), static_cast<unsigned>(r.bytes[i]));
         return out;
     }
     std::string out = hexDumpLines(r.address, r.bytes);
@@ -337,14 +343,14 @@ std::string renderCpus(const std::vector<CpuRecord>& cpus, const std::string& pr
         const std::string wait = c.wait_time ? fmt::format("0x{:X}", *c.wait_time) : "?";
         if (format == OutputFormat::Csv)
             out += fmt::format("{},{},{},{},{},{},{},{}\n", c.number, hex64(c.prcb),
-                               optHexUpper(c.idle_process), optHexUpper(c.idle_thread), state,
-                               prio, wait, optHexUpper(c.current_thread));
+                               optHexUpper(c.idle_process), optHexUpper(c.idle_thread), state, prio,
+                               wait, optHexUpper(c.current_thread));
         else
             out += fmt::format("No.{}  PrimaryProcess->{}  IdleThread->{}  State->{}  "
                                "Priority->{}  WaitTime->{}\n",
                                c.number, optHexUpper(c.idle_process), optHexUpper(c.idle_thread),
-                               state, prio, wait)
-                   + (c.problem.empty() ? "" : "      problem: " + c.problem + "\n");
+                               state, prio, wait) +
+                   (c.problem.empty() ? "" : "      problem: " + c.problem + "\n");
     }
     if (!problem.empty() && format == OutputFormat::Text)
         out += "problem: " + problem + "\n";
@@ -424,11 +430,10 @@ std::string renderShowProfile(const kernel::KernelContext& k, OutputFormat forma
         out = "field,offset,bit,fallback\n";
         for (const auto& [tname, type] : p.types)
             for (const auto& m : type.members)
-                out += fmt::format("{}.{},{:#x},{},{}\n", tname, m.name, m.offset,
-                                   m.kind == kernel::MemberKind::Bitfield
-                                       ? std::to_string(m.bit_position)
-                                       : "",
-                                   csvField(m.fallback.value_or("")));
+                out += fmt::format(
+                    "{}.{},{:#x},{},{}\n", tname, m.name, m.offset,
+                    m.kind == kernel::MemberKind::Bitfield ? std::to_string(m.bit_position) : "",
+                    csvField(m.fallback.value_or("")));
         return out;
     }
     out += fmt::format("Profile {} ({}), {} {}\n", p.name, isf ? "ISF" : "built-in", p.windows,

@@ -15,7 +15,9 @@ struct Line {
     std::string key, label, value, source;
 };
 
-std::string optHex(const std::optional<std::uint64_t>& v) { return v ? hex64(*v) : "unknown"; }
+std::string optHex(const std::optional<std::uint64_t>& v) {
+    return v ? hex64(*v) : "unknown";
+}
 
 std::vector<Line> rawLines(const dumpfile::RawImage& image, const kernel::Discovery* d,
                            const kernel::KernelContext* k, const std::string& problem) {
@@ -26,8 +28,8 @@ std::vector<Line> rawLines(const dumpfile::RawImage& image, const kernel::Discov
     add("file", "Raw image", fmt::format("{} ({} bytes)", image.path().string(), image.fileSize()),
         "");
     add("physical_pages", "Physical memory",
-        fmt::format("{:#x} pages addressable, {:#x} holding data in {} extents",
-                    image.pageSpan(), image.presentPageCount(), image.dataRuns().size()),
+        fmt::format("{:#x} pages addressable, {:#x} holding data in {} extents", image.pageSpan(),
+                    image.presentPageCount(), image.dataRuns().size()),
         "physical address = file offset");
     if (!d) {
         add("problem", "Kernel", "not found: " + problem, "");

@@ -31,7 +31,7 @@ json recordJson(const MergedProcess& m) {
     const ProcessRecord& r = m.record;
     json j;
     j["eprocess"] = hex64(r.eprocess);
-    const bool unsaved = r.kind == EntryKind::Unsaved;  // no fields were read
+    const bool unsaved = r.kind == EntryKind::Unsaved; // no fields were read
     j["pid"] = unsaved ? json(nullptr) : json(r.pid);
     j["ppid"] = unsaved ? json(nullptr) : json(r.ppid);
     j["name"] = r.kind == EntryKind::ListHead ? "" : r.name();
@@ -160,13 +160,14 @@ std::string textViewTable(const CrossView& cv, const views::ViewResult& v, bool 
         const std::string index = e.index ? fmt::format("{:03}", *e.index) : "";
         // An entry the dump did not save has no fields to show.
         const bool unsaved = r.kind == views::EntryKind::Unsaved;
-        auto field = [&](auto value) { return unsaved ? std::string("?") : fmt::format("{}", value); };
-        out += fmt::format("{:>4}  {:<18} {:>6} {:>6} {:>3} {:>3}  {:<9}  {:<16} {}\n", index,
-                           hex64(r.eprocess), unsaved ? "?" : idText(r.pid),
-                           unsaved ? "?" : idText(r.ppid), field(r.inserted ? 1 : 0),
-                           unsaved ? "?" : minimalText(r),
-                           views::entryKindName(r.kind), displayName(r),
-                           colored(crossview::verdictName(m.verdict), m.verdict, color));
+        auto field = [&](auto value) {
+            return unsaved ? std::string("?") : fmt::format("{}", value);
+        };
+        out += fmt::format(
+            "{:>4}  {:<18} {:>6} {:>6} {:>3} {:>3}  {:<9}  {:<16} {}\n", index, hex64(r.eprocess),
+            unsaved ? "?" : idText(r.pid), unsaved ? "?" : idText(r.ppid),
+            field(r.inserted ? 1 : 0), unsaved ? "?" : minimalText(r), views::entryKindName(r.kind),
+            displayName(r), colored(crossview::verdictName(m.verdict), m.verdict, color));
     }
     for (const auto& w : v.warnings)
         out += wrapped("  warning: ", "    ", w);
@@ -201,8 +202,7 @@ std::string textCrossTable(const CrossView& cv, bool color) {
     for (const auto& m : cv.processes) {
         const bool unsaved = m.record.kind == EntryKind::Unsaved;
         std::string row = fmt::format("{:<18} {:>6}  {:<16}", hex64(m.record.eprocess),
-                                      unsaved ? "?" : idText(m.record.pid),
-                                      displayName(m.record));
+                                      unsaved ? "?" : idText(m.record.pid), displayName(m.record));
         for (const auto& v : cv.views)
             row += fmt::format(" {:<6}", !v.available ? "n/a" : m.in.at(v.name) ? "yes" : "-");
         out += row + "  " + colored(crossview::verdictName(m.verdict), m.verdict, color) + "\n";
@@ -234,11 +234,11 @@ std::string csvRow(const CrossView& cv, const MergedProcess& m) {
     std::string evidence;
     for (const auto& e : m.evidence)
         evidence += (evidence.empty() ? "" : "; ") + e;
-    std::string row = fmt::format(
-        "{},{},{},{},{},{},{},{},{},{}", hex64(r.eprocess), r.pid, r.ppid,
-        csvField(r.kind == EntryKind::ListHead ? "" : r.name()), views::entryKindName(r.kind),
-        r.inserted ? 1 : 0, r.minimal ? (*r.minimal ? "1" : "0") : "", r.exiting ? 1 : 0,
-        filetimeToIso(r.create_time), filetimeToIso(r.exit_time));
+    std::string row = fmt::format("{},{},{},{},{},{},{},{},{},{}", hex64(r.eprocess), r.pid, r.ppid,
+                                  csvField(r.kind == EntryKind::ListHead ? "" : r.name()),
+                                  views::entryKindName(r.kind), r.inserted ? 1 : 0,
+                                  r.minimal ? (*r.minimal ? "1" : "0") : "", r.exiting ? 1 : 0,
+                                  filetimeToIso(r.create_time), filetimeToIso(r.exit_time));
     for (const auto& v : cv.views)
         row += m.in.at(v.name) ? ",1" : ",0";
     return row + "," + crossview::verdictName(m.verdict) + "," + csvField(evidence) + "\n";

@@ -74,8 +74,7 @@ Expected<ViewResult> runView(const std::string& name, ProcessCatalog& catalog,
     if (name == "scan")
         return runPoolScanView(catalog, options);
     return makeError(ErrorCode::Usage,
-                     "unknown view '{}' (views: active, mm, cid, thread, scan, all)",
-                     name);
+                     "unknown view '{}' (views: active, mm, cid, thread, scan, all)", name);
 }
 
 } // namespace dumpprocs::views

@@ -5,7 +5,7 @@
 namespace dumpprocs::views {
 namespace {
 
-constexpr std::uint8_t kProcessObjectType = 3;  // _KOBJECTS ProcessObject
+constexpr std::uint8_t kProcessObjectType = 3; // _KOBJECTS ProcessObject
 
 bool readBit(const VirtualMemory& as, std::uint64_t base, const kernel::BitRef& bit) {
     auto value = as.read<std::uint32_t>(base + bit.offset);
@@ -36,11 +36,16 @@ std::set<std::uint64_t> findIdleProcesses(const kernel::KernelContext& k) {
 
 const char* entryKindName(EntryKind kind) {
     switch (kind) {
-    case EntryKind::Process: return "process";
-    case EntryKind::Idle: return "idle";
-    case EntryKind::ListHead: return "list-head";
-    case EntryKind::Invalid: return "invalid";
-    case EntryKind::Unsaved: return "unsaved";
+    case EntryKind::Process:
+        return "process";
+    case EntryKind::Idle:
+        return "idle";
+    case EntryKind::ListHead:
+        return "list-head";
+    case EntryKind::Invalid:
+        return "invalid";
+    case EntryKind::Unsaved:
+        return "unsaved";
     }
     return "invalid";
 }
@@ -118,8 +123,8 @@ void ProcessCatalog::classify(ProcessRecord& r) const {
     if (!pointer_count || !fingerprint) {
         r.object_header_note = fmt::format("object header at {:#x} is not readable", header);
     } else if (*pointer_count <= 0) {
-        r.object_header_note = fmt::format("no object header at {:#x} (PointerCount {})", header,
-                                           *pointer_count);
+        r.object_header_note =
+            fmt::format("no object header at {:#x} (PointerCount {})", header, *pointer_count);
     } else if (expected && *fingerprint != *expected) {
         r.object_header_note = fmt::format("object header at {:#x} has type fingerprint {:#04x}, "
                                            "process objects have {:#04x}",
@@ -129,9 +134,8 @@ void ProcessCatalog::classify(ProcessRecord& r) const {
         r.object_header_note = fmt::format("process object header at {:#x}", header);
     }
 
-    if (idle_.count(r.eprocess) ||
-        (idle_.empty() && r.in_kernel_image && r.readable &&
-         r.dispatcher_type == kProcessObjectType && r.pid == 0)) {
+    if (idle_.count(r.eprocess) || (idle_.empty() && r.in_kernel_image && r.readable &&
+                                    r.dispatcher_type == kProcessObjectType && r.pid == 0)) {
         r.kind = EntryKind::Idle;
         r.evidence.push_back(idle_.count(r.eprocess)
                                  ? "owner of the processors' idle threads (KPRCB.IdleThread)"
@@ -139,8 +143,8 @@ void ProcessCatalog::classify(ProcessRecord& r) const {
         return;
     }
     if (r.readable && r.dispatcher_type == kProcessObjectType) {
-        r.kind = r.object_header_valid || !r.in_kernel_image ? EntryKind::Process
-                                                             : EntryKind::Invalid;
+        r.kind =
+            r.object_header_valid || !r.in_kernel_image ? EntryKind::Process : EntryKind::Invalid;
         if (!r.object_header_valid)
             r.evidence.push_back(r.object_header_note);
         return;
@@ -149,10 +153,8 @@ void ProcessCatalog::classify(ProcessRecord& r) const {
     if (r.readable)
         r.evidence.push_back(fmt::format("DISPATCHER_HEADER.Type reads {}, a process has {}",
                                          r.dispatcher_type, kProcessObjectType));
-    r.kind = r.in_kernel_image && !r.object_header_valid ? EntryKind::ListHead
-                                                         : EntryKind::Invalid;
-    if (!r.readable && r.kind == EntryKind::Invalid &&
-        !k.addressSpace().hasPhysicalBacking()) {
+    r.kind = r.in_kernel_image && !r.object_header_valid ? EntryKind::ListHead : EntryKind::Invalid;
+    if (!r.readable && r.kind == EntryKind::Invalid && !k.addressSpace().hasPhysicalBacking()) {
         r.kind = EntryKind::Unsaved;
         r.evidence.clear();
         r.evidence.push_back(fmt::format("not read: {}; the dump saved only the list links that "

@@ -18,7 +18,7 @@
 namespace dumpprocs::views {
 namespace {
 
-constexpr std::uint32_t kProcessPoolTag = 0x636f7250;  // 'Proc'
+constexpr std::uint32_t kProcessPoolTag = 0x636f7250; // 'Proc'
 constexpr std::uint32_t kProtectedTagBit = 0x80000000;
 
 // Optional object headers by InfoMask bit, nearest to the object header first
@@ -53,21 +53,20 @@ Expected<std::vector<std::byte>> readCandidate(const kernel::KernelContext& k,
 }
 
 struct CheckedBody {
-    std::uint32_t offset = 0;       // from the pool header
-    std::vector<std::byte> bytes;   // the _EPROCESS
+    std::uint32_t offset = 0;     // from the pool header
+    std::vector<std::byte> bytes; // the _EPROCESS
 };
 
 // The headers first (a short read), then exactly the object: reading past the block's end could
 // fail on an unmapped page that the object does not use.
 Expected<CheckedBody> checkCandidate(const kernel::KernelContext& k,
-                                     const ProcessCandidateCheck& checker,
-                                     const ScanCandidate& c) {
+                                     const ProcessCandidateCheck& checker, const ScanCandidate& c) {
     auto head = readCandidate(k, c, checker.headerBytes());
     if (!head)
         return head.error().context("not readable");
     const ByteView head_view(head->data(), head->size(), c.pool_physical, "physical address");
-    DP_TRY(const std::uint32_t body, checker.checkHeaders(
-                                         head_view, c.pool_virtual.value_or(c.pool_physical)));
+    DP_TRY(const std::uint32_t body,
+           checker.checkHeaders(head_view, c.pool_virtual.value_or(c.pool_physical)));
     auto object = readCandidate(k, c, body + checker.layout().eprocess_size);
     if (!object)
         return object.error().context("not readable");
@@ -101,8 +100,9 @@ std::optional<std::uint32_t> typeSize(const kernel::Profile& profile, const char
 // The kernel virtual address of a body known only physically, from a LIST_ENTRY of its own that
 // a neighbour points back to (or that is empty and points to itself); checked by translating the
 // address back to the body's physical address.
-std::optional<std::pair<std::uint64_t, std::string>> bodyVirtualFromNeighbours(
-    const kernel::KernelContext& k, ByteView body, std::uint64_t body_physical) {
+std::optional<std::pair<std::uint64_t, std::string>>
+bodyVirtualFromNeighbours(const kernel::KernelContext& k, ByteView body,
+                          std::uint64_t body_physical) {
     const auto& p = k.layout().process;
     const std::pair<std::uint32_t, const char*> lists[] = {
         {p.active_process_links, "ActiveProcessLinks"},
@@ -113,9 +113,9 @@ std::optional<std::pair<std::uint64_t, std::string>> bodyVirtualFromNeighbours(
         auto flink = body.read<std::uint64_t>(offset);
         if (!flink || !isKernelAddress(*flink))
             continue;
-        std::vector<std::uint64_t> guesses{*flink};  // an empty (or self-linked) list
+        std::vector<std::uint64_t> guesses{*flink}; // an empty (or self-linked) list
         if (auto back = as.read<std::uint64_t>(*flink + 8))
-            guesses.push_back(*back);  // the neighbour's Blink
+            guesses.push_back(*back); // the neighbour's Blink
         for (std::uint64_t entry : guesses) {
             const std::uint64_t va = entry - offset;
             auto t = as.translate(va);
@@ -150,12 +150,11 @@ Expected<ScanLayout> ScanLayout::resolve(const kernel::Profile& profile,
     s.kprocess_size = profile.sizeOf("_KPROCESS").value_or(0);
     const auto& p = layout.process;
     s.eprocess_size = p.size;
-    if (s.eprocess_size == 0)  // no sizeof: as far as the members the checks read
-        for (std::uint32_t end : {p.header_type + 3, p.directory_table_base + 8,
-                                  p.unique_process_id + 8, p.active_process_links + 16,
-                                  p.mm_process_links + 16, p.inherited_from_pid + 8,
-                                  p.image_file_name + 15, p.create_time + 8, p.exit_time + 8,
-                                  p.thread_list_head + 16})
+    if (s.eprocess_size == 0) // no sizeof: as far as the members the checks read
+        for (std::uint32_t end :
+             {p.header_type + 3, p.directory_table_base + 8, p.unique_process_id + 8,
+              p.active_process_links + 16, p.mm_process_links + 16, p.inherited_from_pid + 8,
+              p.image_file_name + 15, p.create_time + 8, p.exit_time + 8, p.thread_list_head + 16})
             s.eprocess_size = std::max(s.eprocess_size, end);
     return s;
 }
@@ -184,8 +183,8 @@ std::size_t ProcessCandidateCheck::headerBytes() const {
 // announces exactly the optional headers that lie between, and the header there is a process
 // object's. (Checking the InfoMask alone is not enough: zeros inside a QuotaInfo read as an
 // InfoMask of 0 right after the pool header.)
-Expected<std::uint32_t> ProcessCandidateCheck::objectHeaderOffset(ByteView block,
-                                                                  std::uint64_t pool_address) const {
+Expected<std::uint32_t>
+ProcessCandidateCheck::objectHeaderOffset(ByteView block, std::uint64_t pool_address) const {
     const auto& oh = k_.layout().object_header;
     std::optional<Error> why;
     for (std::uint32_t optional = 0; optional <= s_.max_optional; optional += 0x10) {
@@ -196,8 +195,8 @@ Expected<std::uint32_t> ProcessCandidateCheck::objectHeaderOffset(ByteView block
         auto valid = checkObjectHeader(block, header, pool_address + header);
         if (valid)
             return header;
-        why = valid.error().context(fmt::format("object header at +{:#x} (InfoMask {:#04x})",
-                                                header, *mask));
+        why = valid.error().context(
+            fmt::format("object header at +{:#x} (InfoMask {:#04x})", header, *mask));
     }
     if (why)
         return *why;
@@ -212,8 +211,10 @@ Expected<void> ProcessCandidateCheck::checkObjectHeader(ByteView block, std::uin
     const auto pointers = block.readUnchecked<std::int64_t>(header + oh.pointer_count);
     const auto handles = block.readUnchecked<std::int64_t>(header + oh.handle_count);
     if (pointers <= 0 || pointers > (1LL << 40))
-        return makeError(ErrorCode::Corrupt, "object header PointerCount {} (a live object has "
-                                             "1 or more)", pointers);
+        return makeError(ErrorCode::Corrupt,
+                         "object header PointerCount {} (a live object has "
+                         "1 or more)",
+                         pointers);
     if (handles < 0 || handles > (1LL << 32))
         return makeError(ErrorCode::Corrupt, "object header HandleCount {}", handles);
     const std::uint8_t fingerprint = k_.decodeTypeFingerprint(
@@ -262,8 +263,9 @@ Expected<void> ProcessCandidateCheck::checkLists(ByteView body) const {
         for (std::uint32_t half : {0u, 8u}) {
             const auto link = body.readUnchecked<std::uint64_t>(offset + half);
             if (link != 0 && !isKernelAddress(link))
-                return makeError(ErrorCode::Corrupt, "{}.{} {:#x} is neither 0 nor a kernel address",
-                                 name, half ? "Blink" : "Flink", link);
+                return makeError(ErrorCode::Corrupt,
+                                 "{}.{} {:#x} is neither 0 nor a kernel address", name,
+                                 half ? "Blink" : "Flink", link);
         }
     return {};
 }
@@ -292,16 +294,20 @@ Expected<void> ProcessCandidateCheck::checkIdentity(ByteView body) const {
 }
 
 Expected<void> ProcessCandidateCheck::checkTimes(std::uint64_t create, std::uint64_t exit) const {
-    constexpr std::uint64_t k1990 = 122756256000000000ULL;  // FILETIME of 1990-01-01
+    constexpr std::uint64_t k1990 = 122756256000000000ULL; // FILETIME of 1990-01-01
     constexpr std::uint64_t kDay = 864000000000ULL;
-    constexpr std::uint64_t k2100 = 157766016000000000ULL;  // FILETIME of 2100-01-01
+    constexpr std::uint64_t k2100 = 157766016000000000ULL; // FILETIME of 2100-01-01
     const std::uint64_t latest = k_.facts().system_time ? *k_.facts().system_time + kDay : k2100;
     if (create < k1990 || create > latest)
-        return makeError(ErrorCode::Corrupt, "CreateTime {:#x} is not between 1990 and the time "
-                                             "of the dump", create);
+        return makeError(ErrorCode::Corrupt,
+                         "CreateTime {:#x} is not between 1990 and the time "
+                         "of the dump",
+                         create);
     if (exit != 0 && (exit < create || exit > latest))
-        return makeError(ErrorCode::Corrupt, "ExitTime {:#x} is not between CreateTime and the "
-                                             "time of the dump", exit);
+        return makeError(ErrorCode::Corrupt,
+                         "ExitTime {:#x} is not between CreateTime and the "
+                         "time of the dump",
+                         exit);
     return {};
 }
 
@@ -314,8 +320,10 @@ Expected<std::uint32_t> ProcessCandidateCheck::checkHeaders(ByteView head,
     const std::uint32_t body = header + s_.object_header_body;
     const std::uint64_t need = body + std::uint64_t{s_.eprocess_size};
     if (const std::uint32_t bytes = s_.blockBytes(head); bytes < need)
-        return makeError(ErrorCode::Corrupt, "pool BlockSize gives {:#x} bytes, the object "
-                                             "needs {:#x}", bytes, need);
+        return makeError(ErrorCode::Corrupt,
+                         "pool BlockSize gives {:#x} bytes, the object "
+                         "needs {:#x}",
+                         bytes, need);
     return body;
 }
 
@@ -412,9 +420,9 @@ ViewResult runPoolScanView(ProcessCatalog& catalog, const ViewOptions& options) 
         if (!seen.insert(*c.body_virtual).second)
             continue;
         catalog.get(*c.body_virtual);
-        view.entries.push_back(ViewEntry{index++, *c.body_virtual,
-                                         fmt::format("pool at physical {:#x}; {}", c.pool_physical,
-                                                     c.mapped_by)});
+        view.entries.push_back(
+            ViewEntry{index++, *c.body_virtual,
+                      fmt::format("pool at physical {:#x}; {}", c.pool_physical, c.mapped_by)});
     }
     return view;
 }

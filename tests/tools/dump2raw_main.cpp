@@ -50,7 +50,8 @@ int main(int argc, char** argv) {
     if (argc == 4 && std::strcmp(argv[1], "--zero-header-dtb") == 0)
         return zeroHeaderDtb(argv[2], argv[3]);
     if (argc != 3) {
-        std::fprintf(stderr, "usage: dump2raw DUMP OUT.raw | dump2raw --zero-header-dtb DUMP OUT.dmp\n");
+        std::fprintf(stderr,
+                     "usage: dump2raw DUMP OUT.raw | dump2raw --zero-header-dtb DUMP OUT.dmp\n");
         return 2;
     }
     auto dump = dumpprocs::dumpfile::CrashDump::open(argv[1]);
@@ -68,9 +69,10 @@ int main(int argc, char** argv) {
         return 1;
     }
     bool ok = ::ftruncate(fd, static_cast<off_t>((*dump)->pageSpan() * dumpprocs::kPageSize)) == 0;
-    (*dump)->forEachPresentRange([&](std::uint64_t first, std::uint64_t, dumpprocs::ByteView bytes) {
-        ok = ok && writeAll(fd, bytes.data(), bytes.size(), first * dumpprocs::kPageSize);
-    });
+    (*dump)->forEachPresentRange(
+        [&](std::uint64_t first, std::uint64_t, dumpprocs::ByteView bytes) {
+            ok = ok && writeAll(fd, bytes.data(), bytes.size(), first * dumpprocs::kPageSize);
+        });
     ok = ::close(fd) == 0 && ok;
     if (!ok) {
         std::fprintf(stderr, "dump2raw: writing %s failed\n", argv[2]);

@@ -17,10 +17,12 @@ inline bool isCanonical(std::uint64_t va) noexcept {
     const std::uint64_t top = va >> 47;
     return top == 0 || top == 0x1FFFF;
 }
-inline bool isKernelAddress(std::uint64_t va) noexcept { return (va >> 47) == 0x1FFFF; }
+inline bool isKernelAddress(std::uint64_t va) noexcept {
+    return (va >> 47) == 0x1FFFF;
+}
 
 class X64AddressSpace final : public VirtualMemory {
-public:
+  public:
     // `directory_table_base` may carry PCID bits in 11:0; they are masked off.
     X64AddressSpace(const PhysicalMemory& memory, std::uint64_t directory_table_base);
 
@@ -36,7 +38,7 @@ public:
     Expected<void> read(std::uint64_t va, std::span<std::byte> out) const override;
     using VirtualMemory::read;
 
-private:
+  private:
     const PhysicalMemory* memory_;
     std::uint64_t dtb_;
     // Small direct-mapped cache of page translations (virtual page -> physical page); reads walk

@@ -16,10 +16,10 @@ struct PageRun {
 };
 
 class FlatPhysicalMemory final : public PhysicalMemory {
-public:
+  public:
     // `bytes` must outlive the object; runs past its end are clipped. Runs ascending, disjoint.
     FlatPhysicalMemory(ByteView bytes, std::vector<PageRun> present);
-    explicit FlatPhysicalMemory(ByteView bytes)  // every page present
+    explicit FlatPhysicalMemory(ByteView bytes) // every page present
         : FlatPhysicalMemory(bytes, {PageRun{0, bytes.size() / kPageSize}}) {}
 
     Expected<ByteView> page(std::uint64_t pfn) const override;
@@ -28,7 +28,7 @@ public:
     void forEachPresentRange(
         const std::function<void(std::uint64_t, std::uint64_t, ByteView)>& visit) const override;
 
-private:
+  private:
     ByteView bytes_;
     std::vector<PageRun> runs_;
 };

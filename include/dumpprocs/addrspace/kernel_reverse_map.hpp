@@ -14,11 +14,11 @@
 namespace dumpprocs {
 
 struct ReverseMapLimits {
-    std::uint64_t max_tables = 1ULL << 18;  // 1 GiB of page tables read at most
+    std::uint64_t max_tables = 1ULL << 18; // 1 GiB of page tables read at most
 };
 
 class KernelReverseMap {
-public:
+  public:
     // `wanted`: the page frame numbers to find a virtual address for.
     static KernelReverseMap build(const PhysicalMemory& memory, std::uint64_t directory_table_base,
                                   const std::set<std::uint64_t>& wanted,
@@ -29,11 +29,11 @@ public:
     std::optional<std::uint64_t> virtualOf(std::uint64_t pa) const;
 
     std::uint64_t tablesRead() const { return tables_read_; }
-    std::uint64_t tablesMissing() const { return tables_missing_; }  // present entries, absent page
-    bool truncated() const { return truncated_; }  // the table budget ran out
+    std::uint64_t tablesMissing() const { return tables_missing_; } // present entries, absent page
+    bool truncated() const { return truncated_; }                   // the table budget ran out
     std::size_t size() const { return pages_.size(); }
 
-private:
+  private:
     void walk(std::uint64_t table_pa, int level, std::uint64_t va_base);
     void leaf(std::uint64_t first_pfn, std::uint64_t pages, std::uint64_t va);
 
@@ -42,7 +42,7 @@ private:
     ReverseMapLimits limits_;
     std::uint64_t self_pfn_ = 0;
     std::set<std::uint64_t> visited_tables_;
-    std::map<std::uint64_t, std::uint64_t> pages_;  // pfn -> virtual page address
+    std::map<std::uint64_t, std::uint64_t> pages_; // pfn -> virtual page address
     std::uint64_t tables_read_ = 0, tables_missing_ = 0;
     bool truncated_ = false;
 };

@@ -14,7 +14,7 @@ inline constexpr std::uint64_t kPageSize = 0x1000;
 inline constexpr unsigned kPageShift = 12;
 
 class PhysicalMemory {
-public:
+  public:
     virtual ~PhysicalMemory() = default;
 
     // The 4 KiB page with frame number `pfn`, straight from the mapping (no copy). Fails with

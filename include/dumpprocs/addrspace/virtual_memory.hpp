@@ -14,13 +14,13 @@ namespace dumpprocs {
 
 struct Translation {
     enum class Via { Hardware, Transition, Saved };
-    std::uint64_t physical = 0;   // physical address of the byte asked for (Saved: file offset)
-    std::uint64_t page_size = 0;  // 0x1000, 0x200000 or 0x40000000 (Saved: the block's size)
+    std::uint64_t physical = 0;  // physical address of the byte asked for (Saved: file offset)
+    std::uint64_t page_size = 0; // 0x1000, 0x200000 or 0x40000000 (Saved: the block's size)
     Via via = Via::Hardware;
 };
 
 class VirtualMemory {
-public:
+  public:
     virtual ~VirtualMemory() = default;
 
     // Where `va` lies; the error says why it cannot be read.

@@ -11,8 +11,8 @@
 namespace dumpprocs::cli {
 
 struct Options {
-    std::vector<std::string> dump_paths;  // as given: files or directories
-    std::string dump_path;                // the one dump of this run
+    std::vector<std::string> dump_paths; // as given: files or directories
+    std::string dump_path;               // the one dump of this run
     // modes (at most one)
     std::string view_text, diff_text, read_text, validate_text;
     std::vector<std::string> dt_args;
@@ -23,9 +23,9 @@ struct Options {
     std::string format_text = "text", color_text = "auto";
     std::string profile, symbols;
     bool fail_on_hidden = false, verbose = false, quiet = false;
-    bool raw = false;            // --raw: a raw physical memory image
-    std::string dtb_text;        // --dtb: the page-table root, for raw images
-    bool trust_header = false;   // --trust-header: keep a crash dump's header values
+    bool raw = false;          // --raw: a raw physical memory image
+    std::string dtb_text;      // --dtb: the page-table root, for raw images
+    bool trust_header = false; // --trust-header: keep a crash dump's header values
     // derived by finishOptions()
     std::vector<std::string> views;
     std::string diff_a, diff_b;
@@ -33,7 +33,7 @@ struct Options {
     std::uint64_t read_address = 0, read_length = 0x80, validate_address = 0, dt_address = 0;
     report::OutputFormat format = report::OutputFormat::Text;
     bool color = false;
-    bool jsonl = false;  // --format jsonl: batch output, one JSON object per dump
+    bool jsonl = false; // --format jsonl: batch output, one JSON object per dump
 };
 
 } // namespace dumpprocs::cli

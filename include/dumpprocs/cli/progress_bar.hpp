@@ -9,7 +9,7 @@
 namespace dumpprocs::cli {
 
 class ProgressBar {
-public:
+  public:
     explicit ProgressBar(std::string label) : label_(std::move(label)) {}
     ~ProgressBar();
     ProgressBar(const ProgressBar&) = delete;
@@ -21,7 +21,7 @@ public:
     static std::string render(const std::string& label, std::uint64_t done, std::uint64_t total,
                               unsigned width = 30);
 
-private:
+  private:
     std::string label_;
     std::chrono::steady_clock::time_point last_{};
     bool drawn_ = false;

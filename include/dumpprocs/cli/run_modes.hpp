@@ -16,7 +16,7 @@ namespace dumpprocs::cli {
 
 // What a run found that a batch summary needs beyond the exit code.
 struct RunSummary {
-    std::vector<std::string> hidden;  // "rootkit.exe (pid 996, 0xffff...)" for every HIDDEN process
+    std::vector<std::string> hidden; // "rootkit.exe (pid 996, 0xffff...)" for every HIDDEN process
 };
 
 // Runs one dump; results go to `out` (stdout by default), logs to spdlog.

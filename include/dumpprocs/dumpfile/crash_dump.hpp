@@ -33,8 +33,8 @@ struct ExceptionRecord {
 
 // Decoded DUMP_HEADER64. Fields Windows left as the "PAGE" filler are nullopt ("absent").
 struct HeaderInfo {
-    std::uint32_t major_version = 0, minor_version = 0;  // minor = NT build number
-    std::uint64_t directory_table_base = 0;              // raw: may carry PCID bits in 11:0
+    std::uint32_t major_version = 0, minor_version = 0; // minor = NT build number
+    std::uint64_t directory_table_base = 0;             // raw: may carry PCID bits in 11:0
     std::optional<std::uint64_t> pfn_database, ps_loaded_module_list, ps_active_process_head,
         kd_debugger_data_block;
     std::uint32_t machine_image_type = 0, number_processors = 0, bugcheck_code = 0;
@@ -57,13 +57,13 @@ struct TriageDataBlock {
 struct TriageInfo {
     std::uint32_t service_pack_build = 0, size_of_dump = 0, valid_offset = 0;
     std::uint32_t context_offset = 0, exception_offset = 0, mm_offset = 0, prcb_offset = 0,
-                  process_offset = 0, thread_offset = 0, callstack_offset = 0,
-                  callstack_size = 0, driver_list_offset = 0, driver_count = 0,
-                  string_pool_offset = 0, string_pool_size = 0, triage_options = 0;
+                  process_offset = 0, thread_offset = 0, callstack_offset = 0, callstack_size = 0,
+                  driver_list_offset = 0, driver_count = 0, string_pool_offset = 0,
+                  string_pool_size = 0, triage_options = 0;
     std::uint64_t top_of_stack = 0, data_page_address = 0;
     std::uint32_t data_page_offset = 0, data_page_size = 0, debugger_data_offset = 0,
                   debugger_data_size = 0, data_blocks_offset = 0, data_blocks_count = 0;
-    std::vector<TriageDataBlock> data_blocks;  // those lying inside the file
+    std::vector<TriageDataBlock> data_blocks; // those lying inside the file
 };
 
 class MappedFile;
@@ -71,7 +71,7 @@ class PageCache;
 class TriageMemory;
 
 class CrashDump final : public PhysicalMemory {
-public:
+  public:
     static Expected<std::unique_ptr<CrashDump>> open(const std::filesystem::path& path);
     ~CrashDump() override;
 
@@ -95,7 +95,7 @@ public:
     void forEachPresentRange(
         const std::function<void(std::uint64_t, std::uint64_t, ByteView)>& visit) const override;
 
-private:
+  private:
     CrashDump() = default;
     Expected<void> parse();
     Expected<void> parsePageMap();
@@ -111,10 +111,10 @@ private:
 
     std::filesystem::path path_;
     std::unique_ptr<MappedFile> file_;
-    std::unique_ptr<PageCache> pages_;  // what copyFromPage() serves from
+    std::unique_ptr<PageCache> pages_; // what copyFromPage() serves from
     HeaderInfo header_;
     std::unique_ptr<PhysicalPageMap> page_map_;
-    std::vector<std::uint64_t> bitmap_words_;  // types 5/6 with many runs: the whole bitmap
+    std::vector<std::uint64_t> bitmap_words_; // types 5/6 with many runs: the whole bitmap
     std::vector<std::string> warnings_;
     std::optional<TriageInfo> triage_;
     std::unique_ptr<TriageMemory> triage_memory_;

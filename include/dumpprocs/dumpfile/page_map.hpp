@@ -17,7 +17,7 @@ struct PhysicalRun {
 };
 
 class PhysicalPageMap {
-public:
+  public:
     virtual ~PhysicalPageMap() = default;
     // File offset of page `pfn`, or nullopt when the dump does not store it.
     virtual std::optional<std::uint64_t> fileOffset(std::uint64_t pfn) const = 0;
@@ -29,16 +29,16 @@ public:
 
 // Runs packed back to back from `first_page_offset` (type 1 at 0x2000, RDMP at FirstPageOffset).
 class RunPageMap final : public PhysicalPageMap {
-public:
+  public:
     RunPageMap(std::vector<PhysicalRun> runs, std::uint64_t first_page_offset);
     std::optional<std::uint64_t> fileOffset(std::uint64_t pfn) const override;
     std::vector<PhysicalRun> runs() const override { return runs_; }
     std::uint64_t presentPages() const override { return total_; }
     std::uint64_t pageSpan() const override;
 
-private:
-    std::vector<PhysicalRun> runs_;           // ascending, non-overlapping (checked by the caller)
-    std::vector<std::uint64_t> first_index_;  // pages stored before run i
+  private:
+    std::vector<PhysicalRun> runs_;          // ascending, non-overlapping (checked by the caller)
+    std::vector<std::uint64_t> first_index_; // pages stored before run i
     std::uint64_t first_page_offset_;
     std::uint64_t total_ = 0;
 };
@@ -46,7 +46,7 @@ private:
 // Bit n set <=> PFN n stored; stored pages follow each other from `first_page_offset` in PFN
 // order. The rank index keeps the number of set bits before every block of 8 words.
 class BitmapPageMap final : public PhysicalPageMap {
-public:
+  public:
     // `words` points into the mapped file and must outlive the map.
     BitmapPageMap(std::span<const std::uint64_t> words, std::uint64_t bit_count,
                   std::uint64_t first_page_offset);
@@ -55,7 +55,7 @@ public:
     std::uint64_t presentPages() const override { return total_; }
     std::uint64_t pageSpan() const override { return bits_; }
 
-private:
+  private:
     std::uint64_t word(std::size_t i) const;
     static std::uint64_t bitsSet(std::uint64_t w);
     static constexpr std::size_t kWordsPerBlock = 8;

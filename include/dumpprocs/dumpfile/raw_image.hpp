@@ -16,7 +16,7 @@ namespace dumpprocs::dumpfile {
 class MappedFile;
 
 class RawImage final : public PhysicalMemory {
-public:
+  public:
     static Expected<std::unique_ptr<RawImage>> open(const std::filesystem::path& path);
     ~RawImage() override;
 
@@ -32,7 +32,7 @@ public:
     void forEachPresentRange(
         const std::function<void(std::uint64_t, std::uint64_t, ByteView)>& visit) const override;
 
-private:
+  private:
     RawImage() = default;
     std::filesystem::path path_;
     std::unique_ptr<MappedFile> file_;

@@ -20,11 +20,11 @@ struct SavedRange {
     std::uint64_t va = 0;
     std::uint64_t file_offset = 0;
     std::uint64_t size = 0;
-    std::string what;  // "data block 17", "PRCB", "thread", "process", "KDBG", "call stack"
+    std::string what; // "data block 17", "PRCB", "thread", "process", "KDBG", "call stack"
 };
 
 class TriageMemory final : public VirtualMemory {
-public:
+  public:
     // `file` must outlive the object. `kdbg_va` is the header's KdDebuggerDataBlock.
     TriageMemory(ByteView file, const TriageInfo& triage, std::optional<std::uint64_t> kdbg_va);
 
@@ -40,15 +40,15 @@ public:
     std::optional<std::uint64_t> thread() const { return thread_; }
     std::optional<std::uint64_t> process() const { return process_; }
 
-private:
+  private:
     const SavedRange* find(std::uint64_t va) const;
     void add(std::uint64_t va, std::uint64_t offset, std::uint64_t size, std::string what);
     void reindex();
     void placeStructures(const TriageInfo& triage, std::optional<std::uint64_t> kdbg_va);
 
     ByteView file_;
-    std::vector<SavedRange> ranges_;         // in priority order (structures before blocks)
-    std::vector<std::size_t> by_va_;         // indexes of ranges_, sorted by va
+    std::vector<SavedRange> ranges_; // in priority order (structures before blocks)
+    std::vector<std::size_t> by_va_; // indexes of ranges_, sorted by va
     std::uint64_t largest_ = 0;
     std::optional<std::uint64_t> prcb_, thread_, process_;
 };

@@ -12,17 +12,17 @@
 namespace dumpprocs::kernel {
 
 struct HandleEntry {
-    std::uint64_t handle = 0;         // handle value (= PID/TID in PspCidTable)
-    std::uint64_t object = 0;         // decoded pointer (object body in PspCidTable)
-    std::uint64_t entry_address = 0;  // where the entry lies
+    std::uint64_t handle = 0;        // handle value (= PID/TID in PspCidTable)
+    std::uint64_t object = 0;        // decoded pointer (object body in PspCidTable)
+    std::uint64_t entry_address = 0; // where the entry lies
 };
 
 struct HandleTableWalk {
     std::uint64_t table = 0;
     std::uint64_t table_code = 0;
-    unsigned levels = 0;  // 1, 2 or 3
+    unsigned levels = 0; // 1, 2 or 3
     std::vector<HandleEntry> entries;
-    std::vector<std::string> warnings;  // unreadable pages, undecodable entries
+    std::vector<std::string> warnings; // unreadable pages, undecodable entries
     bool complete = true;
 };
 

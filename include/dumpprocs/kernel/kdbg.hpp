@@ -1,6 +1,7 @@
 #pragma once
-// KDDEBUGGER_DATA64 ("KDBG", dump-format.md §4): the kernel's own table of key globals and structure
-// offsets, which a BSOD-written dump holds in plain form at the header's KdDebuggerDataBlock.
+// KDDEBUGGER_DATA64 ("KDBG", dump-format.md §4): the kernel's own table of key globals and
+// structure offsets, which a BSOD-written dump holds in plain form at the header's
+// KdDebuggerDataBlock.
 
 #include <cstddef>
 #include <cstdint>
@@ -11,7 +12,7 @@
 
 namespace dumpprocs::kernel {
 
-inline constexpr std::uint32_t kKdbgOwnerTag = 0x4742444B;  // "KDBG"
+inline constexpr std::uint32_t kKdbgOwnerTag = 0x4742444B; // "KDBG"
 
 // The prefix of KDDEBUGGER_DATA64 this tool reads (dump-format.md §4.1, ROS wdbgexts.h).
 struct KdDebuggerData64Layout {
@@ -36,11 +37,11 @@ struct KdDebuggerData64Layout {
     std::uint64_t KiProcessorBlock;
     std::uint64_t Block220[(0x298 - 0x220) / 8];
     std::uint16_t OffsetKThreadNextProcessor, OffsetKThreadTeb, OffsetKThreadKernelStack,
-        OffsetKThreadInitialStack, OffsetKThreadApcProcess, OffsetKThreadState,
-        OffsetKThreadBStore, OffsetKThreadBStoreLimit, SizeEProcess, OffsetEprocessPeb,
-        OffsetEprocessParentCID, OffsetEprocessDirectoryTableBase, SizePrcb, OffsetPrcbDpcRoutine,
-        OffsetPrcbCurrentThread, OffsetPrcbMhz, OffsetPrcbCpuType, OffsetPrcbVendorString,
-        OffsetPrcbProcStateContext, OffsetPrcbNumber, SizeEThread;
+        OffsetKThreadInitialStack, OffsetKThreadApcProcess, OffsetKThreadState, OffsetKThreadBStore,
+        OffsetKThreadBStoreLimit, SizeEProcess, OffsetEprocessPeb, OffsetEprocessParentCID,
+        OffsetEprocessDirectoryTableBase, SizePrcb, OffsetPrcbDpcRoutine, OffsetPrcbCurrentThread,
+        OffsetPrcbMhz, OffsetPrcbCpuType, OffsetPrcbVendorString, OffsetPrcbProcStateContext,
+        OffsetPrcbNumber, SizeEThread;
 };
 static_assert(offsetof(KdDebuggerData64Layout, OwnerTag) == 0x10);
 static_assert(offsetof(KdDebuggerData64Layout, KernBase) == 0x18);
@@ -55,7 +56,7 @@ static_assert(offsetof(KdDebuggerData64Layout, OffsetPrcbCurrentThread) == 0x2B4
 static_assert(offsetof(KdDebuggerData64Layout, OffsetPrcbNumber) == 0x2BE);
 static_assert(offsetof(KdDebuggerData64Layout, SizeEThread) == 0x2C0);
 
-inline constexpr std::uint64_t kKdbgOffsetPrcbIdleThread = 0x350;  // Win8+ blocks only
+inline constexpr std::uint64_t kKdbgOffsetPrcbIdleThread = 0x350; // Win8+ blocks only
 
 struct KdDebuggerData {
     std::uint64_t address = 0;

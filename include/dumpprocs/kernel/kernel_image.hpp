@@ -26,7 +26,7 @@ struct KernelImage {
     std::vector<ImageSection> sections;
     std::optional<PdbId> pdb;
     std::string pdb_name;
-    std::string found_by;  // "KDBG KernBase", "PsLoadedModuleList first entry"
+    std::string found_by; // "KDBG KernBase", "PsLoadedModuleList first entry"
 
     bool contains(std::uint64_t va) const { return va >= base && va - base < size_of_image; }
     // The section holding `va`, or nullptr (also when va is in the headers).

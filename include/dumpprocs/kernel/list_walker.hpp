@@ -11,24 +11,25 @@
 namespace dumpprocs::kernel {
 
 struct ListWalk {
-    std::vector<std::uint64_t> nodes;  // LIST_ENTRY addresses after `start`, in Flink order
-    bool closed = false;               // the walk came back to `start`
-    std::size_t recovered_backwards = 0;  // nodes found by walking Blink after a break
-    std::vector<std::string> warnings;    // each names the address where something was wrong
+    std::vector<std::uint64_t> nodes;    // LIST_ENTRY addresses after `start`, in Flink order
+    bool closed = false;                 // the walk came back to `start`
+    std::size_t recovered_backwards = 0; // nodes found by walking Blink after a break
+    std::vector<std::string> warnings;   // each names the address where something was wrong
 };
 
 struct ListWalkOptions {
-    std::size_t max_nodes = 1u << 20;  // a cap, reported when hit
-    bool recover_backwards = true;     // after a broken Flink, walk Blink from `start` too
+    std::size_t max_nodes = 1u << 20; // a cap, reported when hit
+    bool recover_backwards = true;    // after a broken Flink, walk Blink from `start` too
 };
 
 // Follows Flink from `start` until it comes back. Stops at an unreadable or non-canonical Flink,
 // a cycle that does not pass through `start`, or the cap; warns when a Blink does not point back.
-ListWalk walkList(const VirtualMemory& as, std::uint64_t start, const ListWalkOptions& options = {});
+ListWalk walkList(const VirtualMemory& as, std::uint64_t start,
+                  const ListWalkOptions& options = {});
 
 struct ListValidation {
-    std::size_t forward_entries = 0;   // entries reached by Flink before the end or a break
-    std::size_t backward_entries = 0;  // by Blink
+    std::size_t forward_entries = 0;  // entries reached by Flink before the end or a break
+    std::size_t backward_entries = 0; // by Blink
     bool forward_closed = false, backward_closed = false;
     std::vector<std::string> problems;
 };

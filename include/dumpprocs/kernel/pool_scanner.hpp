@@ -15,31 +15,31 @@ namespace dumpprocs::kernel {
 // A tag as the u32 at POOL_HEADER+tag_offset compares: (value & mask) == tag.
 struct PoolTagPattern {
     std::uint32_t tag = 0;
-    std::uint32_t mask = 0xFFFFFFFF;  // 0x7FFFFFFF: with or without the protected bit
+    std::uint32_t mask = 0xFFFFFFFF; // 0x7FFFFFFF: with or without the protected bit
 };
 
 struct PoolScanOptions {
     std::vector<PoolTagPattern> patterns;
-    std::uint32_t tag_offset = 4;   // _POOL_HEADER.PoolTag
-    std::uint32_t alignment = 16;   // x64 pool blocks start on 16-byte boundaries
-    unsigned threads = 0;           // 0: std::thread::hardware_concurrency()
-    std::uint64_t chunk_bytes = 4ULL << 20;  // pages per task, rounded to whole pages
+    std::uint32_t tag_offset = 4;           // _POOL_HEADER.PoolTag
+    std::uint32_t alignment = 16;           // x64 pool blocks start on 16-byte boundaries
+    unsigned threads = 0;                   // 0: std::thread::hardware_concurrency()
+    std::uint64_t chunk_bytes = 4ULL << 20; // pages per task, rounded to whole pages
     // Called from the calling thread only, after each range it scanned itself.
     std::function<void(std::uint64_t done, std::uint64_t total)> progress;
 };
 
 struct PoolTagHit {
-    std::uint64_t physical = 0;  // of the POOL_HEADER
-    std::uint32_t tag = 0;       // as stored (protected bit included)
+    std::uint64_t physical = 0; // of the POOL_HEADER
+    std::uint32_t tag = 0;      // as stored (protected bit included)
     bool operator==(const PoolTagHit&) const = default;
 };
 
 struct PoolScanResult {
-    std::vector<PoolTagHit> hits;     // ascending physical address
+    std::vector<PoolTagHit> hits; // ascending physical address
     std::uint64_t bytes_scanned = 0;
     std::uint64_t pages_scanned = 0;
-    std::uint64_t pages_absent = 0;     // inside the page span but not in the dump
-    std::uint64_t pages_truncated = 0;  // in the page map but past the end of the file
+    std::uint64_t pages_absent = 0;    // inside the page span but not in the dump
+    std::uint64_t pages_truncated = 0; // in the page map but past the end of the file
     unsigned threads_used = 0;
 };
 

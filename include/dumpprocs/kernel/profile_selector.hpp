@@ -1,7 +1,8 @@
 #pragma once
-// Chooses the profile of the dump's kernel by evidence (issue: "Choosing the profile, by evidence"):
-// forced name, ISF file, exact PDB GUID, else the rows of the header's build validated on the dump
-// itself, else every row probed. Each validation reads the dump with that row's offsets.
+// Chooses the profile of the dump's kernel by evidence (issue: "Choosing the profile, by
+// evidence"): forced name, ISF file, exact PDB GUID, else the rows of the header's build validated
+// on the dump itself, else every row probed. Each validation reads the dump with that row's
+// offsets.
 
 #include <memory>
 #include <optional>
@@ -14,25 +15,25 @@
 namespace dumpprocs::kernel {
 
 struct ProfileValidation {
-    std::string check;   // "ActiveProcessLinks", "MmProcessLinks ring", "ETHREAD.Cid"
+    std::string check; // "ActiveProcessLinks", "MmProcessLinks ring", "ETHREAD.Cid"
     bool passed = false;
-    std::string detail;  // what was read, or why it failed
+    std::string detail; // what was read, or why it failed
 };
 
 struct ProfileChoice {
     std::shared_ptr<const Profile> profile;
-    std::string method;  // "forced", "isf", "pdb-guid", "build+validation", "probe"
-    std::string reason;  // one sentence for people
-    std::vector<ProfileValidation> validations;  // of the chosen row
-    std::vector<std::string> also_matching;      // other rows that validated identically
+    std::string method; // "forced", "isf", "pdb-guid", "build+validation", "probe"
+    std::string reason; // one sentence for people
+    std::vector<ProfileValidation> validations; // of the chosen row
+    std::vector<std::string> also_matching;     // other rows that validated identically
 };
 
 struct SelectionInput {
     std::uint32_t build = 0;
     std::uint64_t ps_active_process_head = 0;
     std::optional<PdbId> kernel_pdb;
-    std::string forced_profile;  // --profile
-    std::string isf_path;        // --symbols
+    std::string forced_profile; // --profile
+    std::string isf_path;       // --symbols
 };
 
 // Runs every validation of one profile against the dump.

@@ -18,9 +18,9 @@ namespace dumpprocs::kernel {
 // A PML4 page: entry `self_index` (kernel half) points back at the page itself, and other
 // kernel-half entries are present. Index 0x1ED before Windows 10 1607, random from 1607 on.
 struct Pml4Candidate {
-    std::uint64_t pml4 = 0;  // physical address
+    std::uint64_t pml4 = 0; // physical address
     unsigned self_index = 0;
-    unsigned kernel_entries = 0;  // present entries in 256..511 besides the self-reference
+    unsigned kernel_entries = 0; // present entries in 256..511 besides the self-reference
 };
 std::vector<Pml4Candidate> findPml4Candidates(const PhysicalMemory& memory);
 
@@ -28,9 +28,9 @@ std::vector<Pml4Candidate> findPml4Candidates(const PhysicalMemory& memory);
 // DirectoryTableBase that `acceptDtb` accepts, at the offsets of some built-in layout.
 struct SystemProcessHit {
     std::uint64_t eprocess_pa = 0;
-    std::uint64_t dtb = 0;                 // as stored (may carry PCID bits)
+    std::uint64_t dtb = 0; // as stored (may carry PCID bits)
     std::uint32_t active_links_offset = 0;
-    std::string layout;                    // the profile rows whose offsets matched, e.g. "19041a"
+    std::string layout; // the profile rows whose offsets matched, e.g. "19041a"
 };
 std::vector<SystemProcessHit> findSystemProcesses(const PhysicalMemory& memory,
                                                   const std::vector<std::uint64_t>& dtbs);
@@ -45,11 +45,11 @@ Expected<KdDebuggerData> readKdbgPhysical(const PhysicalMemory& memory, const X6
 // `cmp byte [rip+x], 0` (KdpDataBlockEncoded), then RIP-relative loads of KiWaitNever and
 // KiWaitAlways and a `lea` of the block (dump-format.md §4.3, the disassembly trick).
 struct KdbgEncoding {
-    std::uint64_t code = 0;           // where the cmp is
-    std::uint64_t encoded_flag = 0;   // &nt!KdpDataBlockEncoded (the E of the algorithm)
-    std::uint64_t wait_never = 0;     // the values of nt!KiWaitNever and nt!KiWaitAlways
+    std::uint64_t code = 0;         // where the cmp is
+    std::uint64_t encoded_flag = 0; // &nt!KdpDataBlockEncoded (the E of the algorithm)
+    std::uint64_t wait_never = 0;   // the values of nt!KiWaitNever and nt!KiWaitAlways
     std::uint64_t wait_always = 0;
-    std::uint64_t block = 0;          // &nt!KdDebuggerDataBlock
+    std::uint64_t block = 0; // &nt!KdDebuggerDataBlock
 };
 // Decodes qword `q` of an encoded block.
 std::uint64_t decodeKdbgQword(std::uint64_t q, const KdbgEncoding& e);
@@ -58,13 +58,13 @@ Expected<KdDebuggerData> readEncodedKdbg(const VirtualMemory& as, std::uint64_t 
                                          KdbgEncoding& found);
 
 struct DiscoveryOptions {
-    std::optional<std::uint64_t> dtb;  // --dtb: the user's page-table root
+    std::optional<std::uint64_t> dtb; // --dtb: the user's page-table root
 };
 
 struct Discovery {
     DumpFacts facts;
-    std::uint64_t system_eprocess = 0;  // virtual
-    std::vector<std::string> log;       // how each value was found, for -v and --info
+    std::uint64_t system_eprocess = 0; // virtual
+    std::vector<std::string> log;      // how each value was found, for -v and --info
     std::size_t pml4_candidates = 0;
 };
 

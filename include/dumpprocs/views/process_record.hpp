@@ -15,11 +15,11 @@
 namespace dumpprocs::views {
 
 enum class EntryKind {
-    Process,   // a real process object
-    Idle,      // the static Idle process (inside ntoskrnl, owner of the processors' idle threads)
-    ListHead,  // a ring node that is no process: the list head read as an _EPROCESS
-    Invalid,   // not readable, or not a process object
-    Unsaved,   // its _EPROCESS lies outside what a triage dump saved: only the links leading here
+    Process,  // a real process object
+    Idle,     // the static Idle process (inside ntoskrnl, owner of the processors' idle threads)
+    ListHead, // a ring node that is no process: the list head read as an _EPROCESS
+    Invalid,  // not readable, or not a process object
+    Unsaved,  // its _EPROCESS lies outside what a triage dump saved: only the links leading here
 };
 const char* entryKindName(EntryKind kind);
 
@@ -31,17 +31,17 @@ struct ProcessRecord {
     std::uint8_t dispatcher_type = 0;
     std::uint64_t pid = 0, ppid = 0;
     std::array<std::uint8_t, 15> name_bytes{};
-    std::uint64_t create_time = 0, exit_time = 0;  // FILETIME
+    std::uint64_t create_time = 0, exit_time = 0; // FILETIME
     bool inserted = false, exiting = false, deleted = false;
-    std::optional<bool> minimal;  // nullopt where the build has no Flags3.Minimal
+    std::optional<bool> minimal; // nullopt where the build has no Flags3.Minimal
     std::uint32_t active_threads = 0;
     std::uint64_t directory_table_base = 0;
     std::uint64_t peb = 0;
     bool object_header_valid = false;
-    std::string object_header_note;  // why it is (not) a valid process object header
+    std::string object_header_note; // why it is (not) a valid process object header
     bool in_kernel_image = false;
-    std::string kernel_section;      // ".data", or "" when outside / unknown
-    std::vector<std::string> evidence;  // facts behind `kind`
+    std::string kernel_section;        // ".data", or "" when outside / unknown
+    std::vector<std::string> evidence; // facts behind `kind`
 
     // ImageFileName up to its NUL, with non-printable bytes as \xNN: safe whatever the bytes.
     std::string name() const;
@@ -50,14 +50,14 @@ struct ProcessRecord {
 
 // Reads and caches records; knows the idle processes (from the KPRCBs' idle threads).
 class ProcessCatalog {
-public:
+  public:
     explicit ProcessCatalog(const kernel::KernelContext& kernel);
 
     const ProcessRecord& get(std::uint64_t eprocess);
     const kernel::KernelContext& kernel() const { return kernel_; }
     const std::set<std::uint64_t>& idleProcesses() const { return idle_; }
 
-private:
+  private:
     ProcessRecord read(std::uint64_t eprocess) const;
     void classify(ProcessRecord& r) const;
 

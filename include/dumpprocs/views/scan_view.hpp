@@ -17,13 +17,13 @@ namespace dumpprocs::views {
 struct ScanLayout {
     std::uint32_t pool_header_size = 0x10;
     std::uint32_t tag_offset = 4;
-    kernel::BitRef block_size;  // in 16-byte units
-    std::vector<std::pair<std::uint8_t, std::uint32_t>> optional_headers;  // InfoMask bit -> size
+    kernel::BitRef block_size;                                            // in 16-byte units
+    std::vector<std::pair<std::uint8_t, std::uint32_t>> optional_headers; // InfoMask bit -> size
     std::uint32_t max_optional = 0;
     std::uint32_t object_header_body = 0x30;
-    std::uint32_t kprocess_size = 0;  // 0: unknown, DISPATCHER_HEADER.Size not checked
+    std::uint32_t kprocess_size = 0; // 0: unknown, DISPATCHER_HEADER.Size not checked
     std::uint32_t eprocess_size = 0;
-    std::vector<std::string> notes;  // sizes the profile lacked and where they came from
+    std::vector<std::string> notes; // sizes the profile lacked and where they came from
 
     static Expected<ScanLayout> resolve(const kernel::Profile& profile,
                                         const kernel::KernelLayout& layout);
@@ -33,7 +33,7 @@ struct ScanLayout {
 
 // Decides whether a 'Proc' pool block holds a process object. Every check names what it found.
 class ProcessCandidateCheck {
-public:
+  public:
     ProcessCandidateCheck(const kernel::KernelContext& k, ScanLayout layout);
 
     const ScanLayout& layout() const { return s_; }
@@ -47,7 +47,7 @@ public:
     // The _EPROCESS itself (`body` holds layout().eprocess_size bytes).
     Expected<void> checkBody(ByteView body) const;
 
-private:
+  private:
     Expected<std::uint32_t> objectHeaderOffset(ByteView block, std::uint64_t pool_address) const;
     Expected<void> checkObjectHeader(ByteView block, std::uint32_t header,
                                      std::uint64_t header_address) const;
@@ -62,18 +62,18 @@ private:
 
 struct ScanCandidate {
     std::uint64_t pool_physical = 0;
-    std::optional<std::uint64_t> pool_virtual;  // from the kernel page tables
+    std::optional<std::uint64_t> pool_virtual; // from the kernel page tables
     bool accepted = false;
     std::string reject_reason;
     std::uint64_t body_physical = 0;
     std::optional<std::uint64_t> body_virtual;
-    std::string mapped_by;  // how body_virtual was found
+    std::string mapped_by; // how body_virtual was found
 };
 
 struct ScanOutcome {
     kernel::PoolScanResult stats;
-    double seconds = 0;  // of the physical scan alone
-    std::vector<ScanCandidate> candidates;  // one per 'Proc' tag, ascending physical address
+    double seconds = 0;                    // of the physical scan alone
+    std::vector<ScanCandidate> candidates; // one per 'Proc' tag, ascending physical address
     bool reverse_map_truncated = false;
     std::vector<std::string> layout_notes;
 };
@@ -82,8 +82,9 @@ struct ScanOutcome {
 // LIST_ENTRY of its own (ActiveProcessLinks, MmProcessLinks, ThreadListHead) whose neighbour points
 // back to it, or that is empty and points to itself; checked by translating the address back.
 // Gives the address and which list gave it.
-std::optional<std::pair<std::uint64_t, std::string>> bodyVirtualFromNeighbours(
-    const kernel::KernelContext& k, ByteView body, std::uint64_t body_physical);
+std::optional<std::pair<std::uint64_t, std::string>>
+bodyVirtualFromNeighbours(const kernel::KernelContext& k, ByteView body,
+                          std::uint64_t body_physical);
 
 Expected<ScanOutcome> scanForProcesses(const kernel::KernelContext& k, const ViewOptions& options);
 

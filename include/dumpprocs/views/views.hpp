@@ -17,9 +17,9 @@
 namespace dumpprocs::views {
 
 struct ViewEntry {
-    std::optional<std::size_t> index;  // walk position; the mm view's starting System has none
+    std::optional<std::size_t> index; // walk position; the mm view's starting System has none
     std::uint64_t eprocess = 0;
-    std::string note;  // e.g. "handle 0x4", "via thread 0x..."
+    std::string note; // e.g. "handle 0x4", "via thread 0x..."
 };
 
 struct ViewResult {
@@ -29,23 +29,23 @@ struct ViewResult {
     bool complete = true;
     std::vector<std::string> warnings;
     std::vector<ViewEntry> entries;
-    std::vector<std::string> details;  // shown with -v only (e.g. the scan's rejected candidates)
+    std::vector<std::string> details; // shown with -v only (e.g. the scan's rejected candidates)
 };
 
 // What some views need beyond the catalog (today only the scan).
 struct ViewOptions {
-    unsigned threads = 0;  // worker threads for the scan; 0: one per core
+    unsigned threads = 0; // worker threads for the scan; 0: one per core
     // Called now and then with (bytes done, bytes total) while the scan runs; may be empty.
     std::function<void(std::uint64_t, std::uint64_t)> progress;
 };
 
-const std::vector<std::string>& allViewNames();  // active, mm, cid, thread, scan
+const std::vector<std::string>& allViewNames(); // active, mm, cid, thread, scan
 
 ViewResult runActiveProcessLinksView(ProcessCatalog& catalog);
 ViewResult runMmProcessLinksView(ProcessCatalog& catalog);
 ViewResult runCidTableView(ProcessCatalog& catalog);
 ViewResult runThreadOwnerView(ProcessCatalog& catalog);
-ViewResult runPoolScanView(ProcessCatalog& catalog, const ViewOptions& options);  // scan_view.cpp
+ViewResult runPoolScanView(ProcessCatalog& catalog, const ViewOptions& options); // scan_view.cpp
 
 // Runs a view by name; unknown names are a usage error.
 Expected<ViewResult> runView(const std::string& name, ProcessCatalog& catalog,

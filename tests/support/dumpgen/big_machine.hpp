@@ -11,9 +11,9 @@ namespace dumpgen {
 
 struct BigMachineSpec {
     std::uint64_t ram_gib = 64;
-    unsigned processes = 1000;  // besides System
-    unsigned cid_levels = 2;    // PspCidTable levels: 2, or 3 with one PID past 256*512 handles
-    std::uint32_t dump_type = 5;  // 5: bitmap (complete dump), 1: run list
+    unsigned processes = 1000;   // besides System
+    unsigned cid_levels = 2;     // PspCidTable levels: 2, or 3 with one PID past 256*512 handles
+    std::uint32_t dump_type = 5; // 5: bitmap (complete dump), 1: run list
 };
 
 Scenario bigMachine(const BigMachineSpec& spec);

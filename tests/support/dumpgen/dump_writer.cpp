@@ -48,36 +48,36 @@ std::vector<std::uint8_t> headerPage(const DumpHeaderFields& f) {
     put<std::uint32_t>(h, 0x03C, 0);
     for (std::size_t i = 0; i < 4; ++i)
         put<std::uint64_t>(h, 0x040 + 8 * i, f.bugcheck_parameters[i]);
-    std::memset(h.data() + 0x060, 0, 32);  // VersionUser
+    std::memset(h.data() + 0x060, 0, 32); // VersionUser
     put<std::uint64_t>(h, 0x080, f.kd_debugger_data_block);
     // CONTEXT at 0x348 (3000 bytes): zeroed, then the fields kdmp-parser and WinDbg check.
     std::memset(h.data() + 0x348, 0, 3000);
-    put<std::uint32_t>(h, 0x348 + 0x30, 0x10001F);  // ContextFlags CONTEXT_ALL
-    put<std::uint32_t>(h, 0x348 + 0x34, 0x1F80);    // MxCsr (0x37C)
-    put<std::uint16_t>(h, 0x348 + 0x38, 0x10);      // SegCs
-    put<std::uint16_t>(h, 0x348 + 0x3A, 0x2B);      // SegDs
-    put<std::uint16_t>(h, 0x348 + 0x3C, 0x2B);      // SegEs
-    put<std::uint16_t>(h, 0x348 + 0x3E, 0x53);      // SegFs
-    put<std::uint16_t>(h, 0x348 + 0x40, 0x2B);      // SegGs
-    put<std::uint16_t>(h, 0x348 + 0x42, 0x18);      // SegSs
-    put<std::uint32_t>(h, 0x348 + 0x44, 0x246);     // EFlags
+    put<std::uint32_t>(h, 0x348 + 0x30, 0x10001F); // ContextFlags CONTEXT_ALL
+    put<std::uint32_t>(h, 0x348 + 0x34, 0x1F80);   // MxCsr (0x37C)
+    put<std::uint16_t>(h, 0x348 + 0x38, 0x10);     // SegCs
+    put<std::uint16_t>(h, 0x348 + 0x3A, 0x2B);     // SegDs
+    put<std::uint16_t>(h, 0x348 + 0x3C, 0x2B);     // SegEs
+    put<std::uint16_t>(h, 0x348 + 0x3E, 0x53);     // SegFs
+    put<std::uint16_t>(h, 0x348 + 0x40, 0x2B);     // SegGs
+    put<std::uint16_t>(h, 0x348 + 0x42, 0x18);     // SegSs
+    put<std::uint32_t>(h, 0x348 + 0x44, 0x246);    // EFlags
     put<std::uint64_t>(h, 0x348 + 0x98, f.rsp);
     put<std::uint64_t>(h, 0x348 + 0xF8, f.rip);
-    put<std::uint32_t>(h, 0x348 + 0x118, 0x1F80);   // FltSave.MxCsr (0x460) == MxCsr
-    std::memset(h.data() + 0xF00, 0, 0x98);         // EXCEPTION_RECORD64
+    put<std::uint32_t>(h, 0x348 + 0x118, 0x1F80); // FltSave.MxCsr (0x460) == MxCsr
+    std::memset(h.data() + 0xF00, 0, 0x98);       // EXCEPTION_RECORD64
     put<std::uint32_t>(h, 0xF98, f.dump_type);
     put<std::uint32_t>(h, 0xF9C, 0);
     put<std::uint64_t>(h, 0xFA8, f.system_time);
     std::memset(h.data() + 0xFB0, 0, 128);
     std::memcpy(h.data() + 0xFB0, f.comment.data(), std::min<std::size_t>(f.comment.size(), 127));
     put<std::uint64_t>(h, 0x1030, f.system_uptime);
-    put<std::uint32_t>(h, 0x1038, 0);       // MiniDumpFields
-    put<std::uint32_t>(h, 0x103C, 0);       // SecondaryDataState
-    put<std::uint32_t>(h, 0x1040, 1);       // ProductType WinNt
-    put<std::uint32_t>(h, 0x1044, 0x110);   // SuiteMask TerminalServer|SingleUserTS
-    put<std::uint32_t>(h, 0x1048, 0);       // WriterStatus
+    put<std::uint32_t>(h, 0x1038, 0);     // MiniDumpFields
+    put<std::uint32_t>(h, 0x103C, 0);     // SecondaryDataState
+    put<std::uint32_t>(h, 0x1040, 1);     // ProductType WinNt
+    put<std::uint32_t>(h, 0x1044, 0x110); // SuiteMask TerminalServer|SingleUserTS
+    put<std::uint32_t>(h, 0x1048, 0);     // WriterStatus
     put<std::uint8_t>(h, 0x104C, 0);
-    put<std::uint8_t>(h, 0x104D, 2);        // KdSecondaryVersion
+    put<std::uint8_t>(h, 0x104D, 2); // KdSecondaryVersion
     put<std::uint16_t>(h, 0x104E, 0);
     return h;
 }
@@ -107,7 +107,8 @@ std::vector<std::uint8_t> writeDump(const PhysicalImage& memory, const DumpHeade
         }
         appendPages(out, memory);
     } else if (f.dump_type == 5 || f.dump_type == 6) {
-        // §2.2: bits a multiple of 64, HeaderSize page aligned with >= 4 zero bytes after the bitmap.
+        // §2.2: bits a multiple of 64, HeaderSize page aligned with >= 4 zero bytes after the
+        // bitmap.
         const std::uint64_t last = memory.frames().empty() ? 0 : memory.frames().rbegin()->first;
         const std::uint64_t bits = (last / 64 + 1) * 64;
         const std::uint64_t bitmap_bytes = bits / 8;
@@ -119,7 +120,8 @@ std::vector<std::uint8_t> writeDump(const PhysicalImage& memory, const DumpHeade
         put<std::uint64_t>(out, 0x2028, pages);
         put<std::uint64_t>(out, 0x2030, bits);
         for (const auto& [pfn, page] : memory.frames())
-            out[0x2038 + pfn / 8] = static_cast<std::uint8_t>(out[0x2038 + pfn / 8] | (1u << (pfn % 8)));
+            out[0x2038 + pfn / 8] =
+                static_cast<std::uint8_t>(out[0x2038 + pfn / 8] | (1u << (pfn % 8)));
         appendPages(out, memory);
     } else if (f.dump_type >= 8 && f.dump_type <= 0xA) {
         // §2.4 (RDMP, kdmp-parser's reverse engineering): Marker 0x40, "RDMP", "DUMP" at 0x2000;
@@ -132,11 +134,11 @@ std::vector<std::uint8_t> writeDump(const PhysicalImage& memory, const DumpHeade
         put<std::uint32_t>(out, 0x2000, 0x40);
         std::memcpy(out.data() + 0x2004, "RDMP", 4);
         std::memcpy(out.data() + 0x2008, "DUMP", 4);
-        put<std::uint64_t>(out, 0x2010, first_page - 0x2040 + 0x20);  // MetadataSize
-        put<std::uint64_t>(out, 0x2018, first_page);                   // FirstPageOffset
+        put<std::uint64_t>(out, 0x2010, first_page - 0x2040 + 0x20); // MetadataSize
+        put<std::uint64_t>(out, 0x2018, first_page);                 // FirstPageOffset
         if (f.dump_type == 0xA) {
             put<std::uint32_t>(out, 0x2020, static_cast<std::uint32_t>(runs.size()));
-            put<std::uint64_t>(out, 0x2028, pages);  // TotalNumberOfPages
+            put<std::uint64_t>(out, 0x2028, pages); // TotalNumberOfPages
         }
         for (std::size_t i = 0; i < runs.size(); ++i) {
             if (runs[i].base == 0)
@@ -148,7 +150,7 @@ std::vector<std::uint8_t> writeDump(const PhysicalImage& memory, const DumpHeade
     } else {
         throw std::runtime_error("dumpgen writes DumpType 1, 5, 6, 8, 9 or 0xA only");
     }
-    put<std::uint64_t>(out, 0xFA0, out.size());  // RequiredDumpSpace = file size
+    put<std::uint64_t>(out, 0xFA0, out.size()); // RequiredDumpSpace = file size
     return out;
 }
 

@@ -15,16 +15,16 @@ namespace dumpgen {
 struct DumpHeaderFields {
     std::uint32_t build = 7601;
     std::uint64_t directory_table_base = 0;
-    std::uint64_t pfn_database = 0;  // the address of nt!MmPfnDatabase
+    std::uint64_t pfn_database = 0; // the address of nt!MmPfnDatabase
     std::uint64_t ps_loaded_module_list = 0;
     std::uint64_t ps_active_process_head = 0;
     std::uint32_t processors = 1;
     std::uint32_t bugcheck_code = 0x1E;
     std::array<std::uint64_t, 4> bugcheck_parameters{};
     std::uint64_t kd_debugger_data_block = 0;
-    std::uint32_t dump_type = 1;         // 1, 5 or 6
-    std::uint64_t system_time = 0;       // FILETIME
-    std::uint64_t system_uptime = 0;     // 100 ns
+    std::uint32_t dump_type = 1;     // 1, 5 or 6
+    std::uint64_t system_time = 0;   // FILETIME
+    std::uint64_t system_uptime = 0; // 100 ns
     std::string comment;
     std::uint64_t rip = 0, rsp = 0;
 };

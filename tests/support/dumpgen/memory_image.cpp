@@ -92,7 +92,9 @@ std::uint64_t PageTables::clonePml4ForProcess() {
     return pml4;
 }
 
-void KernelMemory::touch(std::uint64_t va) { physicalOf(va); }
+void KernelMemory::touch(std::uint64_t va) {
+    physicalOf(va);
+}
 
 std::uint64_t KernelMemory::physicalOf(std::uint64_t va) {
     const std::uint64_t vpage = va / kPage;

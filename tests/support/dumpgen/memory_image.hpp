@@ -22,7 +22,7 @@ using Page = std::array<std::uint8_t, kPage>;
 using FramePlacement = std::function<std::uint64_t(std::uint64_t n)>;
 
 class PhysicalImage {
-public:
+  public:
     explicit PhysicalImage(FramePlacement placement = {}) : placement_(std::move(placement)) {}
     // A fresh zeroed frame from the bump allocator (or the placement).
     std::uint64_t allocateFrame();
@@ -37,16 +37,16 @@ public:
     const std::map<std::uint64_t, Page>& frames() const { return frames_; }
     void setNextFrame(std::uint64_t pfn) { next_ = pfn; }
 
-private:
+  private:
     std::map<std::uint64_t, Page> frames_;
-    std::uint64_t next_ = 0x100;  // low memory left alone, as firmware would
+    std::uint64_t next_ = 0x100; // low memory left alone, as firmware would
     FramePlacement placement_;
-    std::uint64_t placed_ = 0;    // frames asked of the placement so far
+    std::uint64_t placed_ = 0; // frames asked of the placement so far
 };
 
 // x64 4-level page tables (dump-format.md §5.1).
 class PageTables {
-public:
+  public:
     static constexpr std::uint64_t kPresent = 1, kWrite = 2, kLarge = 0x80, kPat4k = 0x80,
                                    kPatLarge = 0x1000, kNx = 1ULL << 63;
 
@@ -62,15 +62,15 @@ public:
     // A new top-level table that shares the kernel half (entries 256..511), as every process has.
     std::uint64_t clonePml4ForProcess();
 
-private:
-    std::uint64_t tableFor(std::uint64_t va, int level);  // physical address of the table
+  private:
+    std::uint64_t tableFor(std::uint64_t va, int level); // physical address of the table
     PhysicalImage& mem_;
     std::uint64_t pml4_;
 };
 
 // Writes at kernel virtual addresses, backing each touched 4 KiB page with a new frame.
 class KernelMemory {
-public:
+  public:
     KernelMemory(PhysicalImage& mem, PageTables& pt) : mem_(mem), pt_(pt) {}
     void write(std::uint64_t va, std::span<const std::uint8_t> bytes);
     template <typename T> void put(std::uint64_t va, T value) {
@@ -84,10 +84,10 @@ public:
     void touch(std::uint64_t va);
     std::uint64_t physicalOf(std::uint64_t va);
 
-private:
+  private:
     PhysicalImage& mem_;
     PageTables& pt_;
-    std::map<std::uint64_t, std::uint64_t> backing_;  // virtual page -> pfn
+    std::map<std::uint64_t, std::uint64_t> backing_; // virtual page -> pfn
 };
 
 } // namespace dumpgen

@@ -10,18 +10,18 @@
 namespace dumpgen {
 
 struct ProcessSpec {
-    std::string name;            // the full image name; ImageFileName keeps the first 14 chars
-    std::uint64_t eprocess = 0;  // 0: allocated in pool
+    std::string name;           // the full image name; ImageFileName keeps the first 14 chars
+    std::uint64_t eprocess = 0; // 0: allocated in pool
     unsigned threads = 1;
-    std::uint64_t pid = 0;       // 0: the next free handle value
-    bool minimal = false;        // Flags3.Minimal, no threads, no PEB (Registry, MemCompression)
-    bool exited = false;         // ExitTime set, ProcessExiting/ProcessDelete, still linked
-    bool unlink_active = false;  // DKOM: removed from ActiveProcessLinks (links point to itself)
-    bool remove_cid = false;     // DKOM: its PspCidTable entry zeroed
-    bool break_active_flink = false;  // its ActiveProcessLinks.Flink points into unmapped memory
-    bool bad_mm_blink = false;        // the next node's MmProcessLinks.Blink does not point back
-    bool unlink_mm = false;           // removed from MmProcessLinks too
-    bool remove_thread_cids = false;  // DKOM: its threads' PspCidTable entries zeroed as well
+    std::uint64_t pid = 0;      // 0: the next free handle value
+    bool minimal = false;       // Flags3.Minimal, no threads, no PEB (Registry, MemCompression)
+    bool exited = false;        // ExitTime set, ProcessExiting/ProcessDelete, still linked
+    bool unlink_active = false; // DKOM: removed from ActiveProcessLinks (links point to itself)
+    bool remove_cid = false;    // DKOM: its PspCidTable entry zeroed
+    bool break_active_flink = false; // its ActiveProcessLinks.Flink points into unmapped memory
+    bool bad_mm_blink = false;       // the next node's MmProcessLinks.Blink does not point back
+    bool unlink_mm = false;          // removed from MmProcessLinks too
+    bool remove_thread_cids = false; // DKOM: its threads' PspCidTable entries zeroed as well
     // Unlinked entries keep pointing at their old neighbours (what RemoveEntryList leaves when a
     // process exits) instead of at themselves (what FU-style DKOM writes).
     bool stale_links = false;
@@ -35,31 +35,31 @@ struct RamRun {
 struct Scenario {
     std::string name;
     std::string description;
-    std::string profile;          // built-in profile row, e.g. "7601a"
-    std::uint32_t build = 0;      // header MinorVersion
-    std::uint32_t dump_type = 1;  // 1 or 5
+    std::string profile;         // built-in profile row, e.g. "7601a"
+    std::uint32_t build = 0;     // header MinorVersion
+    std::uint32_t dump_type = 1; // 1 or 5
     unsigned cpus = 2;
     std::uint64_t kern_base = 0;
-    std::uint64_t ps_loaded_module_list = 0;  // 0: allocated in .data
-    std::uint64_t mm_head_entry = 0;          // MmProcessLinks head - offset(MmProcessLinks); 0: allocated
-    std::uint64_t idle_eprocess = 0;          // 0: allocated in .data
-    std::uint64_t system_eprocess = 0;        // 0: allocated in pool
-    std::vector<std::uint64_t> idle_threads;  // per CPU; missing ones allocated
+    std::uint64_t ps_loaded_module_list = 0; // 0: allocated in .data
+    std::uint64_t mm_head_entry = 0;   // MmProcessLinks head - offset(MmProcessLinks); 0: allocated
+    std::uint64_t idle_eprocess = 0;   // 0: allocated in .data
+    std::uint64_t system_eprocess = 0; // 0: allocated in pool
+    std::vector<std::uint64_t> idle_threads; // per CPU; missing ones allocated
     std::vector<std::uint32_t> idle_wait_times;
-    std::uint64_t system_time = 0;            // FILETIME (UTC)
-    std::uint64_t uptime = 0;                 // 100 ns
-    std::string pdb_guid;                     // 32 hex digits (symbol-server form)
+    std::uint64_t system_time = 0; // FILETIME (UTC)
+    std::uint64_t uptime = 0;      // 100 ns
+    std::string pdb_guid;          // 32 hex digits (symbol-server form)
     std::uint32_t pdb_age = 1;
-    std::vector<ProcessSpec> processes;       // after System, in creation order
-    bool article_head_bytes = false;          // the Win7 article's dt values around the list head
-    bool head_minimal_bit = false;            // the 15063 article: bit 0 set at entry+Flags3
-    std::uint64_t first_handle = 0x100;       // first PID/TID handed out after System's
-    std::uint64_t far_pid = 0;                // a process with this PID forces a 3-level table
+    std::vector<ProcessSpec> processes; // after System, in creation order
+    bool article_head_bytes = false;    // the Win7 article's dt values around the list head
+    bool head_minimal_bit = false;      // the 15063 article: bit 0 set at entry+Flags3
+    std::uint64_t first_handle = 0x100; // first PID/TID handed out after System's
+    std::uint64_t far_pid = 0;          // a process with this PID forces a 3-level table
     std::uint32_t bugcheck_code = 0x1E;
-    bool pcid_in_dtb = false;                 // header DTB carries PCID bits 0..11
-    std::uint32_t eprocess_shift = 0;         // every _EPROCESS member moved: a layout no row has
-    bool translation_fixtures = false;        // the pages of kTranslationFixtures (below)
-    bool scan_decoys = false;                 // 'Proc' pool blocks that are no process object
+    bool pcid_in_dtb = false;          // header DTB carries PCID bits 0..11
+    std::uint32_t eprocess_shift = 0;  // every _EPROCESS member moved: a layout no row has
+    bool translation_fixtures = false; // the pages of kTranslationFixtures (below)
+    bool scan_decoys = false;          // 'Proc' pool blocks that are no process object
     // Big machines (bench/): the RAM the dump covers; the kernel's frames are scattered over it
     // and writeScenarioSparse() stores every page of it. Empty: only the frames used, packed.
     std::vector<RamRun> ram;
@@ -67,7 +67,7 @@ struct Scenario {
     // nt!KiWaitNever / nt!KiWaitAlways / &nt!KdpDataBlockEncoded (dump-format.md §4.2-4.3), and a
     // KdCopyDataBlock in .text whose RIP-relative operands name them.
     bool encoded_kdbg = false;
-    bool sample = true;  // a sample in testdata/ (written by --all); false: made by a test itself
+    bool sample = true; // a sample in testdata/ (written by --all); false: made by a test itself
 };
 
 // Kernel addresses that the translation fixtures map, one case of dump-format.md §5 each. The
@@ -83,8 +83,8 @@ struct TranslationFixtures {
     static constexpr std::uint64_t kPagedOut = 0xfffff90080002000ULL;    // pagefile PTE
     static constexpr std::uint64_t kFrameAbsent = 0xfffff90080003000ULL; // valid PTE, frame absent
     static constexpr std::uint64_t kAbsentPfn = 0x7fff0ULL;
-    static constexpr std::uint64_t kCrossPage = 0xfffff90080005000ULL;   // two adjacent 4 KiB pages
-    static constexpr std::uint64_t kTransitionAbsent = 0xfffff90080007000ULL;  // transition, absent
+    static constexpr std::uint64_t kCrossPage = 0xfffff90080005000ULL; // two adjacent 4 KiB pages
+    static constexpr std::uint64_t kTransitionAbsent = 0xfffff90080007000ULL; // transition, absent
 };
 
 // Writes the dump of `s` and returns its bytes.

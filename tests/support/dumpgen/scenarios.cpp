@@ -7,25 +7,38 @@
 namespace dumpgen {
 namespace {
 
-constexpr std::uint64_t kSecond = 10000000;  // FILETIME units
+constexpr std::uint64_t kSecond = 10000000; // FILETIME units
 
 std::uint64_t duration(unsigned days, unsigned h, unsigned m, unsigned s, unsigned ms) {
     return ((((days * 24ULL + h) * 60 + m) * 60 + s) * 1000 + ms) * 10000;
 }
 
 // Believable process names for the filler entries between the article's named ones.
-const char* kWin7Names[] = {"lsass.exe",    "lsm.exe",      "winlogon.exe", "svchost.exe",
-                            "svchost.exe",  "svchost.exe",  "spoolsv.exe",  "svchost.exe",
-                            "taskhost.exe", "dwm.exe",      "explorer.exe", "SearchIndexer.exe",
-                            "conhost.exe",  "chrome.exe",   "vmtoolsd.exe", "WmiPrvSE.exe",
-                            "audiodg.exe",  "svchost.exe",  "msdtc.exe",    "iexplore.exe"};
-const char* kWin10Names[] = {"smss.exe",        "csrss.exe",        "wininit.exe",
-                             "csrss.exe",       "winlogon.exe",     "services.exe",
-                             "lsass.exe",       "svchost.exe",      "fontdrvhost.exe",
-                             "svchost.exe",     "dwm.exe",          "svchost.exe",
-                             "spoolsv.exe",     "explorer.exe",     "RuntimeBroker.exe",
-                             "SearchUI.exe",    "ShellExperienceHost.exe", "MsMpEng.exe",
-                             "conhost.exe",     "notepad.exe"};
+const char* kWin7Names[] = {"lsass.exe",    "lsm.exe",     "winlogon.exe", "svchost.exe",
+                            "svchost.exe",  "svchost.exe", "spoolsv.exe",  "svchost.exe",
+                            "taskhost.exe", "dwm.exe",     "explorer.exe", "SearchIndexer.exe",
+                            "conhost.exe",  "chrome.exe",  "vmtoolsd.exe", "WmiPrvSE.exe",
+                            "audiodg.exe",  "svchost.exe", "msdtc.exe",    "iexplore.exe"};
+const char* kWin10Names[] = {"smss.exe",
+                             "csrss.exe",
+                             "wininit.exe",
+                             "csrss.exe",
+                             "winlogon.exe",
+                             "services.exe",
+                             "lsass.exe",
+                             "svchost.exe",
+                             "fontdrvhost.exe",
+                             "svchost.exe",
+                             "dwm.exe",
+                             "svchost.exe",
+                             "spoolsv.exe",
+                             "explorer.exe",
+                             "RuntimeBroker.exe",
+                             "SearchUI.exe",
+                             "ShellExperienceHost.exe",
+                             "MsMpEng.exe",
+                             "conhost.exe",
+                             "notepad.exe"};
 
 ProcessSpec named(const std::string& name, std::uint64_t eprocess = 0, unsigned threads = 2) {
     ProcessSpec p;
@@ -55,13 +68,13 @@ Scenario win7Article() {
     // Debug session time: Sat Sep 20 09:58:01.081 2014 (UTC + 9:00); uptime 2:46:44.174.
     s.system_time = filetime(2014, 9, 20, 0, 58, 1, 81);
     s.uptime = duration(0, 2, 46, 44, 174);
-    s.pdb_guid = "3844DBB920174967BE7AA4A2C20430FA";  // no known layout has it
+    s.pdb_guid = "3844DBB920174967BE7AA4A2C20430FA"; // no known layout has it
     s.article_head_bytes = true;
     s.translation_fixtures = true;
-    s.processes = {named("smss.exe", 0xfffffa800a763b30), named("csrss.exe", 0xfffffa800bad1b30),
-                   named("psxss.exe", 0xfffffa800bc35b30), named("csrss.exe", 0xfffffa800bc50b30),
-                   named("wininit.exe", 0xfffffa800adc3b30),
-                   named("services.exe", 0xfffffa800c096060)};
+    s.processes = {
+        named("smss.exe", 0xfffffa800a763b30),    named("csrss.exe", 0xfffffa800bad1b30),
+        named("psxss.exe", 0xfffffa800bc35b30),   named("csrss.exe", 0xfffffa800bc50b30),
+        named("wininit.exe", 0xfffffa800adc3b30), named("services.exe", 0xfffffa800c096060)};
     for (unsigned i = 6; i < 128; ++i)
         s.processes.push_back(named(kWin7Names[i % 20], 0, 1 + i % 3));
     s.processes.push_back(named("iexplore.exe", 0xfffffa800ef4b690));
@@ -130,7 +143,8 @@ Scenario dkom(const std::string& name, const std::string& profile, std::uint32_t
               std::uint64_t kern_base, const std::string& guid, std::uint32_t dump_type) {
     Scenario s;
     s.name = name;
-    s.description = "DKOM case on the " + profile + " layout: rootkit.exe unlinked from "
+    s.description = "DKOM case on the " + profile +
+                    " layout: rootkit.exe unlinked from "
                     "ActiveProcessLinks; hidden.exe also removed from PspCidTable; exited.exe "
                     "terminated but still linked";
     s.profile = profile;
@@ -175,7 +189,8 @@ Scenario dkom(const std::string& name, const std::string& profile, std::uint32_t
 Scenario scan(const std::string& name, const std::string& profile, std::uint32_t build,
               std::uint64_t kern_base, const std::string& guid, std::uint32_t dump_type) {
     Scenario s = dkom(name, profile, build, kern_base, guid, dump_type);
-    s.description = "Pool scan case on the " + profile + " layout: gone.exe terminated, unlinked "
+    s.description = "Pool scan case on the " + profile +
+                    " layout: gone.exe terminated, unlinked "
                     "from both lists and PspCidTable but still in pool; ghost.exe removed from "
                     "every list and table; 'Proc' decoys that are no process";
     ProcessSpec gone = named("gone.exe", 0, 0);
@@ -194,11 +209,11 @@ Scenario scan(const std::string& name, const std::string& profile, std::uint32_t
 std::uint64_t filetime(int year, unsigned month, unsigned day, unsigned hour, unsigned minute,
                        unsigned second, unsigned millisecond) {
     using namespace std::chrono;
-    const sys_days date = year_month_day{std::chrono::year(year), std::chrono::month(month),
-                                         std::chrono::day(day)};
-    const std::int64_t unix_seconds = date.time_since_epoch().count() * 86400LL + hour * 3600LL +
-                                      minute * 60LL + second;
-    constexpr std::int64_t kEpochDelta = 11644473600LL;  // 1601-01-01 to 1970-01-01
+    const sys_days date =
+        year_month_day{std::chrono::year(year), std::chrono::month(month), std::chrono::day(day)};
+    const std::int64_t unix_seconds =
+        date.time_since_epoch().count() * 86400LL + hour * 3600LL + minute * 60LL + second;
+    constexpr std::int64_t kEpochDelta = 11644473600LL; // 1601-01-01 to 1970-01-01
     return static_cast<std::uint64_t>(unix_seconds + kEpochDelta) * kSecond +
            millisecond * 10000ULL;
 }
@@ -223,8 +238,8 @@ std::vector<Scenario> allScenarios() {
     for (std::uint32_t type : {8u, 0xAu}) {
         Scenario rdmp = mm428;
         rdmp.name = fmt::format("rdmp{:x}_7601c", type);
-        rdmp.description = fmt::format("The mm428 machine as a newer-WinDbg RDMP dump (DumpType {:#x})",
-                                       type);
+        rdmp.description =
+            fmt::format("The mm428 machine as a newer-WinDbg RDMP dump (DumpType {:#x})", type);
         rdmp.dump_type = type;
         all.push_back(rdmp);
     }
@@ -235,12 +250,12 @@ std::vector<Scenario> allScenarios() {
                        "22597D0B40394E23936F6A24C6C52D5B", 1));
     Scenario d19041 = dkom("dkom_19041", "19041", 19041, 0xfffff8047c000000,
                            "BBED7C2955FBE4522AAA23F4B8677AD9", 5);
-    d19041.translation_fixtures = true;  // with bit 45 set in the transition PTE
-    d19041.first_handle = 0x380;  // PIDs and TIDs past 0x400: a two-level PspCidTable
+    d19041.translation_fixtures = true; // with bit 45 set in the transition PTE
+    d19041.first_handle = 0x380;        // PIDs and TIDs past 0x400: a two-level PspCidTable
     all.push_back(d19041);
     Scenario d22631 = dkom("dkom_22631", "22631", 22631, 0xfffff80518a00000,
                            "6A3F1E2D5C4B7A8996E0F1D2C3B4A596", 1);
-    d22631.far_pid = 0x80010;  // one PID beyond 256*512 handles: a three-level PspCidTable
+    d22631.far_pid = 0x80010; // one PID beyond 256*512 handles: a three-level PspCidTable
     all.push_back(d22631);
     all.push_back(dkom("dkom_26100", "26100", 26100, 0xfffff80721200000,
                        "1B2C3D4E5F60718293A4B5C6D7E8F90A", 5));

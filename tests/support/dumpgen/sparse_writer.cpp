@@ -29,7 +29,7 @@ std::uint64_t totalPages(const std::vector<RamRun>& ram) {
 
 // The index of `pfn` among the stored pages (its rank), or throws if the RAM map lacks it.
 class RankOf {
-public:
+  public:
     explicit RankOf(const std::vector<RamRun>& ram) : ram_(ram) {
         for (const auto& r : ram_) {
             before_.push_back(total_);
@@ -43,14 +43,14 @@ public:
         throw std::runtime_error("frame " + std::to_string(pfn) + " lies outside the RAM map");
     }
 
-private:
+  private:
     const std::vector<RamRun>& ram_;
     std::vector<std::uint64_t> before_;
     std::uint64_t total_ = 0;
 };
 
 class SparseFile {
-public:
+  public:
     explicit SparseFile(const std::string& path) : path_(path) {
         fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (fd_ < 0)
@@ -66,8 +66,8 @@ public:
     void writeAt(std::uint64_t offset, const void* data, std::size_t size) {
         const auto* bytes = static_cast<const std::uint8_t*>(data);
         for (std::size_t done = 0; done < size;) {
-            const ssize_t n = ::pwrite(fd_, bytes + done, size - done,
-                                       static_cast<off_t>(offset + done));
+            const ssize_t n =
+                ::pwrite(fd_, bytes + done, size - done, static_cast<off_t>(offset + done));
             if (n <= 0)
                 fail("cannot write");
             done += static_cast<std::size_t>(n);
@@ -83,7 +83,7 @@ public:
         fd_ = -1;
     }
 
-private:
+  private:
     [[noreturn]] void fail(const char* what) {
         throw std::runtime_error(std::string(what) + " " + path_ + ": " + std::strerror(errno));
     }
@@ -112,7 +112,7 @@ std::uint64_t writeRunHeader(SparseFile& file, std::vector<std::uint8_t> header,
         put<std::uint64_t>(header, 0xA0 + 16 * i, ram[i].pages);
     }
     const std::uint64_t file_size = kHeaderBytes + totalPages(ram) * kPage;
-    put<std::uint64_t>(header, 0xFA0, file_size);  // RequiredDumpSpace
+    put<std::uint64_t>(header, 0xFA0, file_size); // RequiredDumpSpace
     file.writeAt(0, header.data(), header.size());
     return kHeaderBytes;
 }
@@ -171,7 +171,7 @@ FramePlacement scatteredOver(const std::vector<RamRun>& ram) {
                 return r.first_pfn + index;
             index -= r.pages;
         }
-        return ram.back().first_pfn;  // not reached: index < total
+        return ram.back().first_pfn; // not reached: index < total
     };
 }
 

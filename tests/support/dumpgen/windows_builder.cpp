@@ -18,8 +18,8 @@ namespace {
 
 using dumpprocs::kernel::Profile;
 
-constexpr std::uint32_t kPoolTagProcess = 0x636f7250;  // 'Proc'
-constexpr std::uint32_t kPoolTagThread = 0x65726854;   // 'Thre'
+constexpr std::uint32_t kPoolTagProcess = 0x636f7250; // 'Proc'
+constexpr std::uint32_t kPoolTagThread = 0x65726854;  // 'Thre'
 constexpr std::uint32_t kPoolTagProtected = 0x80000000;
 constexpr std::uint8_t kProcessTypeIndex = 7, kThreadTypeIndex = 8;
 constexpr std::uint64_t kUserSharedData = 0xFFFFF78000000000ULL;
@@ -40,7 +40,7 @@ std::array<std::uint8_t, 16> guidBytes(const std::string& hex) {
 }
 
 class Builder {
-public:
+  public:
     Builder(const Scenario& s)
         : s_(s), profile_(profileOf(s)), mem_(scatteredOver(s.ram)),
           pt_(mem_, s.build < 14393 ? 0x1ED : 0x1A7), km_(mem_, pt_) {}
@@ -49,7 +49,7 @@ public:
     DumpHeaderFields assemble();
     const PhysicalImage& memory() const { return mem_; }
 
-private:
+  private:
     static const Profile& profileOf(const Scenario& s) {
         const Profile* p = dumpprocs::kernel::findBuiltinProfile(s.profile);
         if (!p)
@@ -122,12 +122,12 @@ private:
     KernelMemory km_;
     std::uint64_t data_rva_ = 0, data_end_rva_ = 0, next_data_ = 0, next_pool_ = 0;
     std::uint64_t size_of_image_ = 0, rdata_rva_ = 0;
-    std::uint64_t active_head_ = 0, mm_head_ = 0, module_list_ = 0, kdbg_ = 0,
-                  processor_block_ = 0, cid_variable_ = 0, cid_table_ = 0, type_table_ = 0,
-                  cookie_ = 0, pfn_variable_ = 0, idle_ = 0;
+    std::uint64_t active_head_ = 0, mm_head_ = 0, module_list_ = 0, kdbg_ = 0, processor_block_ = 0,
+                  cid_variable_ = 0, cid_table_ = 0, type_table_ = 0, cookie_ = 0,
+                  pfn_variable_ = 0, idle_ = 0;
     std::uint8_t cookie_value_ = 0x5b;
     std::vector<std::uint64_t> idle_threads_, prcbs_;
-    std::vector<Proc> procs_;  // [0] is System
+    std::vector<Proc> procs_; // [0] is System
     std::uint64_t next_handle_ = 0;
 };
 
@@ -150,7 +150,8 @@ std::uint64_t Builder::poolAlloc(std::uint64_t bytes, std::uint64_t align) {
 // Sections: .text, .rdata (debug directory, RSDS), .data (every global), PAGE, INIT. The .data
 // section covers the fixed addresses the scenario gives, with room after them for the others.
 void Builder::layoutImage() {
-    std::vector<std::uint64_t> fixed = {s_.ps_loaded_module_list, s_.mm_head_entry, s_.idle_eprocess};
+    std::vector<std::uint64_t> fixed = {s_.ps_loaded_module_list, s_.mm_head_entry,
+                                        s_.idle_eprocess};
     if (!s_.idle_threads.empty())
         fixed.push_back(s_.idle_threads[0]);
     std::uint64_t lo = ~0ULL, hi = 0;
@@ -170,24 +171,24 @@ void Builder::layoutImage() {
 
 void Builder::writePeHeaders() {
     const std::uint64_t b = s_.kern_base;
-    km_.put<std::uint16_t>(b, 0x5A4D);  // MZ
+    km_.put<std::uint16_t>(b, 0x5A4D); // MZ
     km_.put<std::uint32_t>(b + 0x3C, 0x100);
     const std::uint64_t nt = b + 0x100;
-    km_.put<std::uint32_t>(nt, 0x00004550);       // PE\0\0
-    km_.put<std::uint16_t>(nt + 4, 0x8664);       // Machine
-    km_.put<std::uint16_t>(nt + 6, 5);            // NumberOfSections
-    km_.put<std::uint32_t>(nt + 8, 0x5310A1B2);   // TimeDateStamp
-    km_.put<std::uint16_t>(nt + 0x14, 0xF0);      // SizeOfOptionalHeader
-    km_.put<std::uint16_t>(nt + 0x16, 0x22);      // Characteristics
+    km_.put<std::uint32_t>(nt, 0x00004550);     // PE\0\0
+    km_.put<std::uint16_t>(nt + 4, 0x8664);     // Machine
+    km_.put<std::uint16_t>(nt + 6, 5);          // NumberOfSections
+    km_.put<std::uint32_t>(nt + 8, 0x5310A1B2); // TimeDateStamp
+    km_.put<std::uint16_t>(nt + 0x14, 0xF0);    // SizeOfOptionalHeader
+    km_.put<std::uint16_t>(nt + 0x16, 0x22);    // Characteristics
     const std::uint64_t opt = nt + 0x18;
     km_.put<std::uint16_t>(opt, 0x20B);
-    km_.put<std::uint64_t>(opt + 0x18, b);                         // ImageBase
-    km_.put<std::uint32_t>(opt + 0x20, 0x1000);                    // SectionAlignment
-    km_.put<std::uint32_t>(opt + 0x24, 0x200);                     // FileAlignment
+    km_.put<std::uint64_t>(opt + 0x18, b);      // ImageBase
+    km_.put<std::uint32_t>(opt + 0x20, 0x1000); // SectionAlignment
+    km_.put<std::uint32_t>(opt + 0x24, 0x200);  // FileAlignment
     km_.put<std::uint32_t>(opt + 0x38, static_cast<std::uint32_t>(size_of_image_));
-    km_.put<std::uint32_t>(opt + 0x3C, 0x600);                     // SizeOfHeaders
-    km_.put<std::uint16_t>(opt + 0x44, 1);                         // Subsystem native
-    km_.put<std::uint32_t>(opt + 0x6C, 16);                        // NumberOfRvaAndSizes
+    km_.put<std::uint32_t>(opt + 0x3C, 0x600); // SizeOfHeaders
+    km_.put<std::uint16_t>(opt + 0x44, 1);     // Subsystem native
+    km_.put<std::uint32_t>(opt + 0x6C, 16);    // NumberOfRvaAndSizes
     const std::uint64_t debug_rva = rdata_rva_ + 0x100;
     km_.put<std::uint32_t>(opt + 0x70 + 6 * 8, static_cast<std::uint32_t>(debug_rva));
     km_.put<std::uint32_t>(opt + 0x70 + 6 * 8 + 4, 28);
@@ -213,7 +214,7 @@ void Builder::writePeHeaders() {
     // IMAGE_DEBUG_DIRECTORY -> CodeView RSDS {GUID, age, "ntkrnlmp.pdb"}.
     const std::uint64_t rsds_rva = debug_rva + 0x40;
     const std::uint64_t dbg = b + debug_rva;
-    km_.put<std::uint32_t>(dbg + 0x0C, 2);  // IMAGE_DEBUG_TYPE_CODEVIEW
+    km_.put<std::uint32_t>(dbg + 0x0C, 2); // IMAGE_DEBUG_TYPE_CODEVIEW
     km_.put<std::uint32_t>(dbg + 0x10, 24 + 13);
     km_.put<std::uint32_t>(dbg + 0x14, static_cast<std::uint32_t>(rsds_rva));
     const std::uint64_t rsds = b + rsds_rva;
@@ -229,10 +230,10 @@ void Builder::writeObjectHeader(std::uint64_t body, std::uint8_t type_index) {
     km_.put<std::int64_t>(header + off("_OBJECT_HEADER.PointerCount"), 0x20);
     km_.put<std::int64_t>(header + off("_OBJECT_HEADER.HandleCount"), 4);
     std::uint8_t stored = type_index;
-    if (s_.build >= 10240)  // kernel-structures.md §7: XOR with the header address byte and cookie
+    if (s_.build >= 10240) // kernel-structures.md §7: XOR with the header address byte and cookie
         stored = static_cast<std::uint8_t>(type_index ^ ((header >> 8) & 0xFF) ^ cookie_value_);
     km_.put<std::uint8_t>(header + off("_OBJECT_HEADER.TypeIndex"), stored);
-    km_.put<std::uint8_t>(header + off("_OBJECT_HEADER.InfoMask"), 0x08);  // QuotaInfo
+    km_.put<std::uint8_t>(header + off("_OBJECT_HEADER.InfoMask"), 0x08); // QuotaInfo
 }
 
 // POOL_HEADER, QuotaInfo, OBJECT_HEADER, body; returns the body address.
@@ -262,14 +263,15 @@ void Builder::writePoolHeader(std::uint64_t pool, std::uint32_t tag, std::uint64
         throw std::runtime_error("profile lacks _POOL_HEADER bitfields");
     const std::uint64_t block_units = std::min<std::uint64_t>((bytes + 15) / 16, 0xFF);
     // The two fields share one ULONG at +0 in some rows, and are bits of a USHORT at +2 in others.
-    std::map<std::uint32_t, std::pair<std::uint32_t, std::uint32_t>> containers;  // offset -> bits, size
+    std::map<std::uint32_t, std::pair<std::uint32_t, std::uint32_t>>
+        containers; // offset -> bits, size
     auto add = [&](const dumpprocs::kernel::MemberInfo& m, std::uint64_t value) {
         auto& [bits, bytes_wide] = containers[m.offset];
         bits |= static_cast<std::uint32_t>(value << m.bit_position);
         bytes_wide = std::max<std::uint32_t>(bytes_wide, m.size ? m.size : 4);
     };
     add(*block_size, block_units);
-    add(*pool_type, 2);  // NonPagedPool
+    add(*pool_type, 2); // NonPagedPool
     for (const auto& [offset, container] : containers)
         for (std::uint32_t i = 0; i < container.second; ++i)
             km_.put<std::uint8_t>(pool + offset + i,
@@ -282,8 +284,8 @@ void Builder::writePoolHeader(std::uint64_t pool, std::uint32_t tag, std::uint64
 // Pool blocks tagged 'Proc' that hold no process object; a scan must reject every one of them.
 void Builder::writeScanDecoys() {
     const std::uint64_t eprocess_size = size("_EPROCESS", 0x800);
-    const std::uint64_t before = 0x10 + size("_OBJECT_HEADER_QUOTA_INFO", 0x20) +
-                                 off("_OBJECT_HEADER.Body");
+    const std::uint64_t before =
+        0x10 + size("_OBJECT_HEADER_QUOTA_INFO", 0x20) + off("_OBJECT_HEADER.Body");
     // 1. The tag followed by garbage (xorshift bytes, fixed seed).
     std::uint64_t pool = poolAlloc(before + eprocess_size, 0x1000);
     writePoolHeader(pool, kPoolTagProcess, before + eprocess_size);
@@ -343,7 +345,7 @@ void Builder::writeUnicode(std::uint64_t at, const std::string& text) {
 
 void Builder::createProcess(Proc& p, std::uint64_t create_time) {
     const std::uint64_t e = p.eprocess;
-    km_.put<std::uint8_t>(e + off("_KPROCESS.Header"), 3);  // ProcessObject
+    km_.put<std::uint8_t>(e + off("_KPROCESS.Header"), 3); // ProcessObject
     km_.put<std::uint8_t>(e + off("_KPROCESS.Header") + 2,
                           static_cast<std::uint8_t>(size("_KPROCESS", 0x160) / 4));
     km_.put<std::uint64_t>(e + off("_EPROCESS.UniqueProcessId"), p.pid);
@@ -354,7 +356,8 @@ void Builder::createProcess(Proc& p, std::uint64_t create_time) {
     km_.put<std::uint64_t>(e + off("_EPROCESS.CreateTime"), create_time);
     setFlag(e, "_EPROCESS.ProcessInserted");
     if (p.spec.exited) {
-        km_.put<std::uint64_t>(e + off("_EPROCESS.ExitTime"), s_.system_time - 60 * kFiletimeSecond);
+        km_.put<std::uint64_t>(e + off("_EPROCESS.ExitTime"),
+                               s_.system_time - 60 * kFiletimeSecond);
         setFlag(e, "_EPROCESS.ProcessExiting");
         setFlag(e, "_EPROCESS.ProcessDelete");
     }
@@ -364,7 +367,8 @@ void Builder::createProcess(Proc& p, std::uint64_t create_time) {
     km_.put<std::uint64_t>(e + off("_EPROCESS.Peb"), user ? 0x7fffffd3000ULL - (p.pid << 12) : 0);
     km_.put<std::uint64_t>(e + off("_EPROCESS.Token"), poolAlloc(0x400) | 7);
     if (!p.spec.exited)
-        km_.put<std::uint64_t>(e + off("_EPROCESS.ObjectTable"), poolAlloc(size("_HANDLE_TABLE", 0x80)));
+        km_.put<std::uint64_t>(e + off("_EPROCESS.ObjectTable"),
+                               poolAlloc(size("_HANDLE_TABLE", 0x80)));
     km_.put<std::uint32_t>(e + off("_EPROCESS.ActiveThreads"),
                            static_cast<std::uint32_t>(p.spec.threads));
 }
@@ -374,14 +378,16 @@ void Builder::createThreads(Proc& p) {
     for (unsigned t = 0; t < p.spec.threads; ++t) {
         const std::uint64_t tid = takeHandle();
         const std::uint64_t th = objectBody(kPoolTagThread, kThreadTypeIndex, thread_size, 0);
-        km_.put<std::uint8_t>(th + off("_KTHREAD.Header"), 6);  // ThreadObject
+        km_.put<std::uint8_t>(th + off("_KTHREAD.Header"), 6); // ThreadObject
         km_.put<std::uint64_t>(th + off("_KTHREAD.Process"), p.eprocess);
-        km_.put<std::uint64_t>(th + off("_KTHREAD.ApcState") + off("_KAPC_STATE.Process"), p.eprocess);
+        km_.put<std::uint64_t>(th + off("_KTHREAD.ApcState") + off("_KAPC_STATE.Process"),
+                               p.eprocess);
         km_.put<std::uint64_t>(th + off("_ETHREAD.Cid") + off("_CLIENT_ID.UniqueProcess"), p.pid);
         km_.put<std::uint64_t>(th + off("_ETHREAD.Cid") + off("_CLIENT_ID.UniqueThread"), tid);
-        km_.put<std::uint8_t>(th + off("_KTHREAD.State"), 5);  // Waiting
+        km_.put<std::uint8_t>(th + off("_KTHREAD.State"), 5); // Waiting
         km_.put<std::uint8_t>(th + off("_KTHREAD.Priority"), 8);
-        km_.put<std::uint32_t>(th + off("_KTHREAD.WaitTime"), static_cast<std::uint32_t>(0x9C000 + tid));
+        km_.put<std::uint32_t>(th + off("_KTHREAD.WaitTime"),
+                               static_cast<std::uint32_t>(0x9C000 + tid));
         p.threads.push_back(th);
         p.tids.push_back(tid);
     }
@@ -459,7 +465,7 @@ void Builder::writeLists() {
 
 // kernel-structures.md §8: entries of 16 bytes, 256 per leaf page, 512 pointers per upper page.
 void Builder::writeCidTable() {
-    std::map<std::uint64_t, std::uint64_t> entries;  // handle -> object body
+    std::map<std::uint64_t, std::uint64_t> entries; // handle -> object body
     for (const auto& p : procs_) {
         if (!p.spec.remove_cid)
             entries[p.pid] = p.eprocess;
@@ -468,7 +474,7 @@ void Builder::writeCidTable() {
     }
     const std::uint64_t max_index = entries.empty() ? 0 : entries.rbegin()->first / 4;
     const unsigned levels = max_index < 256 ? 0 : max_index < 256 * 512 ? 1 : 2;
-    std::map<std::uint64_t, std::uint64_t> leaves, mids;  // leaf index -> page, mid index -> page
+    std::map<std::uint64_t, std::uint64_t> leaves, mids; // leaf index -> page, mid index -> page
     auto leafPage = [&](std::uint64_t leaf) {
         auto it = leaves.find(leaf);
         if (it == leaves.end())
@@ -481,12 +487,18 @@ void Builder::writeCidTable() {
         const std::uint64_t entry = leafPage(index / 256) + (index % 256) * 16;
         std::uint64_t low = 0;
         switch (profile_.handle_era) {
-        case dumpprocs::kernel::HandleEntryEra::Win7: low = body | 1; break;
-        case dumpprocs::kernel::HandleEntryEra::Win8: low = ((body >> 4) << 23) | (1u << 1) | 1; break;
-        case dumpprocs::kernel::HandleEntryEra::Win81Plus: low = ((body >> 4) << 20) | (1u << 1) | 1; break;
+        case dumpprocs::kernel::HandleEntryEra::Win7:
+            low = body | 1;
+            break;
+        case dumpprocs::kernel::HandleEntryEra::Win8:
+            low = ((body >> 4) << 23) | (1u << 1) | 1;
+            break;
+        case dumpprocs::kernel::HandleEntryEra::Win81Plus:
+            low = ((body >> 4) << 20) | (1u << 1) | 1;
+            break;
         }
         km_.put<std::uint64_t>(entry, low);
-        km_.put<std::uint32_t>(entry + 8, 0x1fffff);  // GrantedAccess
+        km_.put<std::uint32_t>(entry + 8, 0x1fffff); // GrantedAccess
     }
     std::uint64_t table_code = levels == 0 ? leafPage(0) : 0;
     if (levels >= 1) {
@@ -527,7 +539,7 @@ void Builder::writeProcessors() {
         km_.put<std::uint8_t>(idle + off("_KTHREAD.Header"), 6);
         km_.put<std::uint64_t>(idle + off("_KTHREAD.Process"), idle_);
         km_.put<std::uint64_t>(idle + off("_KTHREAD.ApcState") + off("_KAPC_STATE.Process"), idle_);
-        km_.put<std::uint8_t>(idle + off("_KTHREAD.State"), 2);  // Running
+        km_.put<std::uint8_t>(idle + off("_KTHREAD.State"), 2); // Running
         km_.put<std::uint8_t>(idle + off("_KTHREAD.Priority"), 16);
         km_.put<std::uint32_t>(idle + off("_KTHREAD.WaitTime"),
                                cpu < s_.idle_wait_times.size() ? s_.idle_wait_times[cpu] : 0);
@@ -540,11 +552,13 @@ void Builder::writeLoadedModules() {
     km_.put<std::uint64_t>(nt + off("_KLDR_DATA_TABLE_ENTRY.DllBase"), s_.kern_base);
     km_.put<std::uint32_t>(nt + off("_KLDR_DATA_TABLE_ENTRY.SizeOfImage"),
                            static_cast<std::uint32_t>(size_of_image_));
-    writeUnicode(nt + off("_KLDR_DATA_TABLE_ENTRY.FullDllName"), "\\SystemRoot\\system32\\ntoskrnl.exe");
+    writeUnicode(nt + off("_KLDR_DATA_TABLE_ENTRY.FullDllName"),
+                 "\\SystemRoot\\system32\\ntoskrnl.exe");
     writeUnicode(nt + off("_KLDR_DATA_TABLE_ENTRY.BaseDllName"), "ntoskrnl.exe");
     km_.put<std::uint64_t>(hal + off("_KLDR_DATA_TABLE_ENTRY.DllBase"), s_.kern_base - 0x49000);
     km_.put<std::uint32_t>(hal + off("_KLDR_DATA_TABLE_ENTRY.SizeOfImage"), 0x49000);
-    writeUnicode(hal + off("_KLDR_DATA_TABLE_ENTRY.FullDllName"), "\\SystemRoot\\system32\\hal.dll");
+    writeUnicode(hal + off("_KLDR_DATA_TABLE_ENTRY.FullDllName"),
+                 "\\SystemRoot\\system32\\hal.dll");
     writeUnicode(hal + off("_KLDR_DATA_TABLE_ENTRY.BaseDllName"), "hal.dll");
     const std::uint64_t links = off("_KLDR_DATA_TABLE_ENTRY.InLoadOrderLinks");
     linkRing(module_list_, {nt + links, hal + links});
@@ -560,7 +574,8 @@ void Builder::encodeKdbg() {
     km_.put<std::uint64_t>(wait_never, kWaitNever);
     km_.put<std::uint64_t>(wait_always, kWaitAlways);
     km_.put<std::uint8_t>(encoded_flag, 1);
-    const std::uint32_t size = static_cast<std::uint32_t>(mem_.get64(km_.physicalOf(kdbg_ + 0x10)) >> 32);
+    const std::uint32_t size =
+        static_cast<std::uint32_t>(mem_.get64(km_.physicalOf(kdbg_ + 0x10)) >> 32);
     const unsigned rotate = static_cast<unsigned>(kWaitNever % 64);
     for (std::uint32_t i = 0; i < size / 8; ++i) {
         const std::uint64_t va = kdbg_ + 8ULL * i;
@@ -578,43 +593,47 @@ void Builder::encodeKdbg() {
         for (int b = 0; b < 4; ++b)
             bytes.push_back(static_cast<std::uint8_t>(static_cast<std::uint32_t>(d) >> (8 * b)));
     };
-    auto emit = [&](std::initializer_list<std::uint8_t> op, std::uint64_t target, std::size_t tail) {
+    auto emit = [&](std::initializer_list<std::uint8_t> op, std::uint64_t target,
+                    std::size_t tail) {
         bytes.insert(bytes.end(), op);
         rel(target, bytes.size() + 4 + tail);
     };
-    bytes.insert(bytes.end(), {0x48, 0x83, 0xEC, 0x28});          // sub rsp, 28h
-    emit({0x80, 0x3D}, encoded_flag, 1);                          // cmp byte [KdpDataBlockEncoded], 0
+    bytes.insert(bytes.end(), {0x48, 0x83, 0xEC, 0x28}); // sub rsp, 28h
+    emit({0x80, 0x3D}, encoded_flag, 1);                 // cmp byte [KdpDataBlockEncoded], 0
     bytes.push_back(0x00);
-    bytes.insert(bytes.end(), {0x4C, 0x8B, 0xC1});                // mov r8, rcx
-    bytes.insert(bytes.end(), {0x74, 0x30});                      // jz (plain copy)
-    emit({0x4C, 0x8B, 0x1D}, wait_never, 0);                      // mov r11, [KiWaitNever]
-    emit({0x48, 0x8D, 0x15}, kdbg_, 0);                           // lea rdx, [KdDebuggerDataBlock]
-    emit({0x4C, 0x8B, 0x15}, wait_always, 0);                     // mov r10, [KiWaitAlways]
-    bytes.insert(bytes.end(), {0x48, 0x83, 0xC4, 0x28, 0xC3});    // add rsp, 28h; ret
+    bytes.insert(bytes.end(), {0x4C, 0x8B, 0xC1});             // mov r8, rcx
+    bytes.insert(bytes.end(), {0x74, 0x30});                   // jz (plain copy)
+    emit({0x4C, 0x8B, 0x1D}, wait_never, 0);                   // mov r11, [KiWaitNever]
+    emit({0x48, 0x8D, 0x15}, kdbg_, 0);                        // lea rdx, [KdDebuggerDataBlock]
+    emit({0x4C, 0x8B, 0x15}, wait_always, 0);                  // mov r10, [KiWaitAlways]
+    bytes.insert(bytes.end(), {0x48, 0x83, 0xC4, 0x28, 0xC3}); // add rsp, 28h; ret
     km_.write(code, bytes);
 }
 
 // KDDEBUGGER_DATA64 (dump-format.md §4.1), plain, as a BSOD-written dump holds it.
 void Builder::writeKdbg() {
-    const std::uint32_t kdbg_size = s_.build < 9200 ? 0x340 : s_.build < 14393 ? 0x360
-                                    : s_.build < 17763 ? 0x368 : 0x380;
+    const std::uint32_t kdbg_size = s_.build < 9200    ? 0x340
+                                    : s_.build < 14393 ? 0x360
+                                    : s_.build < 17763 ? 0x368
+                                                       : 0x380;
     km_.put<std::uint64_t>(kdbg_ + 0x00, kdbg_);
     km_.put<std::uint64_t>(kdbg_ + 0x08, kdbg_);
-    km_.put<std::uint32_t>(kdbg_ + 0x10, 0x4742444B);  // 'KDBG'
+    km_.put<std::uint32_t>(kdbg_ + 0x10, 0x4742444B); // 'KDBG'
     km_.put<std::uint32_t>(kdbg_ + 0x14, kdbg_size);
     km_.put<std::uint64_t>(kdbg_ + 0x18, s_.kern_base);
     km_.put<std::uint64_t>(kdbg_ + 0x48, module_list_);
     km_.put<std::uint64_t>(kdbg_ + 0x50, active_head_);
     km_.put<std::uint64_t>(kdbg_ + 0x58, cid_variable_);
     km_.put<std::uint64_t>(kdbg_ + 0xC0, pfn_variable_);
-    km_.put<std::uint64_t>(kdbg_ + 0x138, 0x1000);  // MmPageSize
+    km_.put<std::uint64_t>(kdbg_ + 0x138, 0x1000); // MmPageSize
     km_.put<std::uint64_t>(kdbg_ + 0x218, processor_block_);
     km_.put<std::uint16_t>(kdbg_ + 0x2A2, static_cast<std::uint16_t>(off("_KTHREAD.State")));
     km_.put<std::uint16_t>(kdbg_ + 0x2A8, static_cast<std::uint16_t>(size("_EPROCESS", 0)));
     km_.put<std::uint16_t>(kdbg_ + 0x2AA, static_cast<std::uint16_t>(off("_EPROCESS.Peb")));
-    km_.put<std::uint16_t>(kdbg_ + 0x2AC,
-                           static_cast<std::uint16_t>(off("_EPROCESS.InheritedFromUniqueProcessId")));
-    km_.put<std::uint16_t>(kdbg_ + 0x2AE, static_cast<std::uint16_t>(off("_KPROCESS.DirectoryTableBase")));
+    km_.put<std::uint16_t>(
+        kdbg_ + 0x2AC, static_cast<std::uint16_t>(off("_EPROCESS.InheritedFromUniqueProcessId")));
+    km_.put<std::uint16_t>(kdbg_ + 0x2AE,
+                           static_cast<std::uint16_t>(off("_KPROCESS.DirectoryTableBase")));
     km_.put<std::uint16_t>(kdbg_ + 0x2B0, static_cast<std::uint16_t>(size("_KPRCB", 0)));
     km_.put<std::uint16_t>(kdbg_ + 0x2B4, static_cast<std::uint16_t>(off("_KPRCB.CurrentThread")));
     km_.put<std::uint16_t>(kdbg_ + 0x2BE, static_cast<std::uint16_t>(off("_KPRCB.Number")));
@@ -624,8 +643,9 @@ void Builder::writeKdbg() {
 }
 
 void Builder::writeObjectTypes() {
-    const char* names[] = {"Type", "Directory", "SymbolicLink", "Token", "Job", "Process", "Thread"};
-    km_.put<std::uint64_t>(type_table_ + 8, 0xbad0b0b0);  // ObTypeIndexTable[1]: Windows' sentinel
+    const char* names[] = {"Type", "Directory", "SymbolicLink", "Token",
+                           "Job",  "Process",   "Thread"};
+    km_.put<std::uint64_t>(type_table_ + 8, 0xbad0b0b0); // ObTypeIndexTable[1]: Windows' sentinel
     for (std::uint8_t i = 2; i <= 8; ++i) {
         const std::uint64_t type = poolAlloc(size("_OBJECT_TYPE", 0xD0));
         writeUnicode(type + off("_OBJECT_TYPE.Name"), names[i - 2]);
@@ -639,8 +659,8 @@ void Builder::writeObjectTypes() {
 void Builder::writeSharedData() {
     const std::uint64_t pfn = mem_.allocateFrame();
     pt_.map4k(kUserSharedData, pfn, PageTables::kPresent);
-    mem_.put<std::uint32_t>(pfn * kPage + 0x260, s_.build);  // NtBuildNumber
-    mem_.put<std::uint32_t>(pfn * kPage + 0x264, 1);         // NtProductType
+    mem_.put<std::uint32_t>(pfn * kPage + 0x260, s_.build); // NtBuildNumber
+    mem_.put<std::uint32_t>(pfn * kPage + 0x264, 1);        // NtProductType
     mem_.put<std::uint32_t>(pfn * kPage + 0x26C, s_.build >= 10240 ? 10 : 6);
     mem_.put<std::uint32_t>(pfn * kPage + 0x270, s_.build >= 10240 ? 0 : s_.build >= 9600 ? 3 : 1);
 }
@@ -653,7 +673,7 @@ void Builder::writeArticleBytes() {
         km_.put<std::uint64_t>(e + off("_EPROCESS.CreateTime"), 0x2b80);
         km_.put<std::uint64_t>(e + off("_EPROCESS.UniqueProcessId"), 0x147);
         km_.put<std::uint64_t>(e + off("_EPROCESS.ActiveProcessLinks"), 0x422);
-        km_.put<std::uint64_t>(e + 0x1b8, 0x233);  // CommitCharge
+        km_.put<std::uint64_t>(e + 0x1b8, 0x233); // CommitCharge
         km_.put<std::uint32_t>(e + off("_EPROCESS.ActiveThreads"), 4);
         km_.put<std::uint64_t>(e + 0x388, 4);      // AweInfo
         km_.put<std::uint64_t>(e + 0x430, 0x3ea0); // HighestUserAddress
@@ -662,7 +682,7 @@ void Builder::writeArticleBytes() {
     }
     if (s_.head_minimal_bit)
         setFlag(e, "_EPROCESS.Minimal");
-    km_.touch(e - off("_OBJECT_HEADER.Body"));  // the would-be object header: zeros
+    km_.touch(e - off("_OBJECT_HEADER.Body")); // the would-be object header: zeros
 }
 
 void Builder::writeDirectoryTables() {
@@ -678,7 +698,7 @@ void Builder::writeDirectoryTables() {
 void Builder::writeTranslationFixtures() {
     using F = TranslationFixtures;
     auto marker = [&](std::uint64_t pa, std::uint32_t index) {
-        mem_.put<std::uint32_t>(pa, 0x58465044);  // "DPFX"
+        mem_.put<std::uint32_t>(pa, 0x58465044); // "DPFX"
         mem_.put<std::uint32_t>(pa + 4, index);
     };
     // 2 MiB page with the PAT bit (bit 12) set: a reader that does not mask it is off by 4 KiB.
@@ -718,7 +738,8 @@ DumpHeaderFields Builder::assemble() {
     type_table_ = dataAlloc(0x100 * 8);
     cookie_ = dataAlloc(8);
     pfn_variable_ = dataAlloc(8);
-    km_.put<std::uint64_t>(pfn_variable_, s_.build < 9600 ? 0xfffffa8000000000ULL : 0xffffe80000000000ULL);
+    km_.put<std::uint64_t>(pfn_variable_,
+                           s_.build < 9600 ? 0xfffffa8000000000ULL : 0xffffe80000000000ULL);
     const std::uint64_t eprocess_size = size("_EPROCESS", 0x800);
     idle_ = s_.idle_eprocess ? s_.idle_eprocess : dataAlloc(eprocess_size, 0x40);
     const std::uint32_t mml = off("_EPROCESS.MmProcessLinks");
@@ -745,7 +766,8 @@ DumpHeaderFields Builder::assemble() {
     system.spec.name = "System";
     system.spec.threads = 4;
     system.pid = 4;
-    system.eprocess = objectBody(kPoolTagProcess, kProcessTypeIndex, eprocess_size, s_.system_eprocess);
+    system.eprocess =
+        objectBody(kPoolTagProcess, kProcessTypeIndex, eprocess_size, s_.system_eprocess);
     next_handle_ = 8;
     procs_.push_back(system);
     createProcess(procs_[0], boot);
