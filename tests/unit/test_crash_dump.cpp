@@ -31,7 +31,11 @@ TEST_CASE("CrashDump parses the Windows 7 article header", "[dumpfile]") {
     CHECK(h.ps_loaded_module_list == 0xfffff80003c98890ULL);
     CHECK(h.context.mx_csr == h.context.flt_save_mx_csr);
     CHECK((*dump)->hasPhysicalMemory());
-    CHECK((*dump)->presentPageCount() == 1106);
+    // The page count the header itself declares at 0x90 (NumberOfPages, dump-format.md §1.1).
+    std::ifstream raw(testfiles::sample("win7sp1_7601_article.dmp"), std::ios::binary);
+    std::vector<std::uint8_t> header(0x98);
+    raw.read(reinterpret_cast<char*>(header.data()), static_cast<std::streamsize>(header.size()));
+    CHECK((*dump)->presentPageCount() == testfiles::rawAt<std::uint64_t>(header, 0x90));
 }
 
 TEST_CASE("run and bitmap dumps of one machine hold the same pages", "[dumpfile]") {
