@@ -49,6 +49,7 @@ Examples:
   dumpprocs MEMORY.DMP --read 0xfffff80003c80ac0 --length 0x40
   dumpprocs MEMORY.DMP --read 0x1000 --physical
   dumpprocs MEMORY.DMP --cpus                  per processor: KPRCB, idle thread and its process
+  dumpprocs MEMORY.DMP --modules               loaded drivers (a triage dump: its saved list)
   dumpprocs MEMORY.DMP --validate-list 0xfffff80003c80ee0
   dumpprocs MEMORY.DMP --show-profile          the structure layout in use and why it was chosen
   dumpprocs MEMORY.DMP --dt _EPROCESS 0xfffff80003c80ac0 "mini*"
@@ -62,7 +63,8 @@ Exit codes:
   1  the input cannot be used (not a dump, unsupported type or machine, corrupt header,
      kernel not readable)
   2  usage error
-  3  finished with partial results (a view incomplete or unavailable; reasons on stderr)
+  3  finished with partial results (a view or the module list incomplete or unavailable;
+     reasons on stderr)
   4  --fail-on-hidden was given and a process is HIDDEN
   In batch mode the exit code is the highest of the dumps' codes.)";
 
@@ -153,6 +155,9 @@ int run(int argc, char** argv) {
     modes->add_flag("--info", o.info, "dump header and kernel facts (like vertarget/dumpchk)");
     modes->add_option("--read", o.read_text, "hex dump memory at ADDR (like WinDbg's db)");
     modes->add_flag("--cpus", o.cpus, "per processor: KPRCB, idle thread and its process");
+    modes->add_flag("--modules", o.modules,
+                    "loaded kernel modules (like lm): PsLoadedModuleList, or a triage dump's "
+                    "saved driver list and unloaded drivers");
     modes->add_option("--validate-list", o.validate_text, "walk a LIST_ENTRY ring both ways");
     modes->add_flag("--show-profile", o.show_profile, "the structure layout in use and why");
     modes->add_option("--dt", o.dt_args, "TYPE ADDR [PATTERN]: show a structure like WinDbg's dt")

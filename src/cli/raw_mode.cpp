@@ -75,8 +75,10 @@ kernel::DumpFacts reconcileHeaderWithMemory(const dumpfile::CrashDump& dump,
         f.kd_debugger_data_block = header.kd_debugger_data_block;
         f.kdbg_source = "header";
     }
-    if (!f.ps_loaded_module_list)
+    if (!f.ps_loaded_module_list) {
         f.ps_loaded_module_list = header.ps_loaded_module_list;
+        f.loaded_module_list_source = "header";
+    }
     if (f.build == 0 && header.build) {
         f.build = header.build;
         f.build_source = "header";

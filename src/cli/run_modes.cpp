@@ -17,8 +17,10 @@
 #include "dumpprocs/dumpfile/triage_dump.hpp"
 #include "dumpprocs/kernel/kernel_context.hpp"
 #include "dumpprocs/kernel/list_walker.hpp"
+#include "dumpprocs/kernel/loaded_modules.hpp"
 #include "dumpprocs/report/dt.hpp"
 #include "dumpprocs/report/kernel_report.hpp"
+#include "dumpprocs/report/modules_report.hpp"
 #include "dumpprocs/report/views_report.hpp"
 
 namespace dumpprocs::cli {
@@ -90,6 +92,43 @@ Expected<std::unique_ptr<kernel::KernelContext>> openKernel(const dumpfile::Cras
     return k;
 }
 
+int printModules(const kernel::ModuleList& modules, const Options& o) {
+    for (const auto& w : modules.warnings)
+        spdlog::warn("modules: {}", w);
+    print(report::renderModules(modules, o.format));
+    const bool problems = std::any_of(modules.modules.begin(), modules.modules.end(),
+                                      [](const auto& m) { return !m.problem.empty(); });
+    return modules.complete && !problems ? kExitOk : kExitPartial;
+}
+
+// A triage dump carries its own copy of the driver list, readable whatever the machine (ARM64
+// too) and without the kernel: the PsLoadedModuleList ring is not among the saved memory.
+int runTriageModules(const dumpfile::CrashDump& dump, const Options& o) {
+    const auto& t = *dump.triage();
+    if (t.driver_count == 0 && t.unloaded_drivers.empty())
+        return fail(makeError(ErrorCode::NotFound,
+                              "{}: the triage dump saved no driver list (DriverCount 0)",
+                              dump.path().string()),
+                    kExitPartial);
+    return printModules(kernel::modulesFromTriage(t), o);
+}
+
+// The module list --info uses to place the bugcheck parameters: the triage dump's saved list,
+// else PsLoadedModuleList when the kernel was read; nullopt when neither can be had.
+std::optional<kernel::ModuleList> modulesForInfo(const dumpfile::CrashDump& dump,
+                                                 const kernel::KernelContext* k) {
+    if (dump.triage() && !dump.hasPhysicalMemory())
+        return kernel::modulesFromTriage(*dump.triage());
+    if (!k || !k->layout().loader_entry)
+        return std::nullopt;
+    const auto head = k->psLoadedModuleList();
+    if (!head)
+        return std::nullopt;
+    auto modules = kernel::modulesFromLoaderList(k->addressSpace(), head->value,
+                                                 *k->layout().loader_entry, head->source);
+    return modules ? std::optional(std::move(*modules)) : std::nullopt;
+}
+
 int runInfo(const dumpfile::CrashDump& dump, const Options& o) {
     std::string problem;
     std::unique_ptr<kernel::KernelContext> k;
@@ -97,7 +136,8 @@ int runInfo(const dumpfile::CrashDump& dump, const Options& o) {
         k = std::move(*opened);
     else
         problem = opened.error().message;
-    print(report::renderInfo(dump, k.get(), problem, o.format));
+    std::optional<kernel::ModuleList> modules = modulesForInfo(dump, k.get());
+    print(report::renderInfo(dump, k.get(), problem, o.format, modules ? &*modules : nullptr));
     return kExitOk;
 }
 
@@ -252,6 +292,28 @@ int runKernelMode(const dumpfile::CrashDump& dump, const Options& o) {
 
 } // namespace
 
+namespace {
+
+int runModulesWith(const kernel::KernelContext& k, const Options& o) {
+    const auto head = k.psLoadedModuleList();
+    if (!head)
+        return fail(makeError(ErrorCode::NotFound, "--modules: PsLoadedModuleList is unknown (not "
+                                                   "in the header, no KDBG)"));
+    if (!k.layout().loader_entry)
+        return fail(makeError(ErrorCode::NotFound,
+                              "--modules: profile {} lacks "
+                              "_KLDR_DATA_TABLE_ENTRY",
+                              k.profile().name));
+    auto modules = kernel::modulesFromLoaderList(k.addressSpace(), head->value,
+                                                 *k.layout().loader_entry, head->source);
+    if (!modules)
+        return fail(modules.error().context(fmt::format("PsLoadedModuleList {:#x}", head->value)),
+                    kExitPartial);
+    return printModules(*modules, o);
+}
+
+} // namespace
+
 int runWithKernel(const kernel::KernelContext& k, const Options& o) {
     if (o.cpus) {
         print(report::renderCpus(report::readCpus(k), k.prcbProblem(), o.format));
@@ -267,6 +329,8 @@ int runWithKernel(const kernel::KernelContext& k, const Options& o) {
         print(report::renderShowProfile(k, o.format));
         return kExitOk;
     }
+    if (o.modules)
+        return runModulesWith(k, o);
     if (!o.dt_args.empty()) {
         const std::string pattern = o.dt_args.size() > 2 ? o.dt_args[2] : "";
         auto text =
@@ -295,6 +359,8 @@ int runMode(const Options& o, std::FILE* out, RunSummary* summary) {
         return runInfo(**dump, o);
     if (!o.read_text.empty())
         return runRead(**dump, o);
+    if (o.modules && (*dump)->triage() && !(*dump)->hasPhysicalMemory())
+        return runTriageModules(**dump, o);
     return runKernelMode(**dump, o);
 }
 

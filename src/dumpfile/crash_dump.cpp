@@ -382,6 +382,8 @@ void CrashDump::parseTriage() {
     i.context_offset = t->ContextOffset;
     i.exception_offset = t->ExceptionOffset;
     i.mm_offset = t->MmOffset;
+    i.unloaded_drivers_offset = t->UnloadedDriversOffset;
+    i.broken_driver_offset = t->BrokenDriverOffset;
     i.prcb_offset = t->PrcbOffset;
     i.process_offset = t->ProcessOffset;
     i.thread_offset = t->ThreadOffset;
@@ -410,6 +412,7 @@ void CrashDump::parseTriage() {
         if (file.contains(block->Offset, block->Size))
             i.data_blocks.push_back({block->Address, block->Offset, block->Size});
     }
+    readTriageDriverLists(file, i);
     triage_ = std::move(i);
     triage_memory_ = std::make_unique<TriageMemory>(file, *triage_, header_.kd_debugger_data_block);
 }

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include "dumpprocs/dumpfile/crash_dump.hpp"
+#include "dumpprocs/dumpfile/layouts.hpp"
+#include "dumpprocs/support/text.hpp"
 
 namespace dumpprocs::dumpfile {
 namespace {
@@ -17,8 +19,135 @@ constexpr std::uint64_t kKdbgSizeEProcess = 0x2A8;
 constexpr std::uint64_t kKdbgOffsetPrcbCurrentThread = 0x2B4;
 constexpr std::uint64_t kKdbgSizeEThread = 0x2C0;
 constexpr unsigned kMaxProcessors = 64;
+constexpr std::uint32_t kMaxDumpStringUnits = 0x7FFF; // a UNICODE_STRING's limit
+
+bool nulAt(ByteView file, std::uint64_t text, std::uint64_t units) {
+    auto c = file.read<std::uint16_t>(text + 2 * units);
+    return c && *c == 0;
+}
+
+// A DUMP_STRING at file offset `at`. Length counts UTF-16 units in the files Windows writes and
+// bytes in ntiodump.h's comment; the terminating NUL tells which, and units win a tie.
+Expected<std::string> readDumpString(ByteView file, std::uint64_t at) {
+    DP_TRY(std::uint32_t length, file.read<std::uint32_t>(at));
+    const std::uint64_t text = at + kDumpStringHeaderSize;
+    std::uint64_t units = 0;
+    if (length <= kMaxDumpStringUnits && file.contains(text, 2ULL * length) &&
+        nulAt(file, text, length))
+        units = length;
+    else if (length % 2 == 0 && file.contains(text, length) && nulAt(file, text, length / 2))
+        units = length / 2;
+    else if (length <= kMaxDumpStringUnits && file.contains(text, 2ULL * length))
+        units = length; // no NUL where either reading puts it: take the documented-in-practice one
+    else
+        return makeError(ErrorCode::OutOfBounds,
+                         "DUMP_STRING at file offset {:#x} claims {} characters, past the end of "
+                         "the file",
+                         at, length);
+    DP_TRY(ByteView bytes, file.slice(text, 2 * units));
+    return utf16leToUtf8(bytes);
+}
+
+// How many entries fit where Windows puts them: before the string pool that follows the list,
+// else before the end of the file. A DriverCount above that is corrupt, not a longer list.
+std::uint64_t driverListEnd(ByteView file, const TriageInfo& triage) {
+    return triage.string_pool_offset > triage.driver_list_offset
+               ? std::min<std::uint64_t>(triage.string_pool_offset, file.size())
+               : file.size();
+}
+
+void readLoadedDrivers(ByteView file, TriageInfo& triage) {
+    auto& warnings = triage.driver_list_warnings;
+    std::uint64_t count = triage.driver_count;
+    const std::uint64_t end = driverListEnd(file, triage);
+    const std::uint64_t fit = end > triage.driver_list_offset
+                                  ? (end - triage.driver_list_offset) / sizeof(DumpDriverEntry64)
+                                  : 0;
+    if (count > fit) {
+        warnings.push_back(fmt::format(
+            "triage driver list: DriverCount {} (TRIAGE_DUMP64 at 0x2034) does not fit between "
+            "DriverListOffset {:#x} and {} {:#x}; reading the {} that do",
+            count, triage.driver_list_offset,
+            end == file.size() ? "the end of the file at" : "StringPoolOffset", end, fit));
+        triage.driver_list_complete = false;
+        count = fit;
+    }
+    for (std::uint32_t n = 0; n < count; ++n) {
+        const std::uint64_t at = triage.driver_list_offset + sizeof(DumpDriverEntry64) * n;
+        auto entry = file.read<DumpDriverEntry64>(at);
+        if (!entry) {
+            warnings.push_back(fmt::format("triage driver list: entry {} of {} at file offset "
+                                           "{:#x} lies past the end of the file; {} read",
+                                           n, triage.driver_count, at, n));
+            triage.driver_list_complete = false;
+            return;
+        }
+        TriageDriver d;
+        d.base = entry->DllBase;
+        d.size = entry->SizeOfImage;
+        d.checksum = entry->CheckSum;
+        d.timestamp = entry->TimeDateStamp;
+        d.entry_offset = at;
+        if (auto name = readDumpString(file, entry->DriverNameOffset))
+            d.path = std::move(*name);
+        else
+            d.problem = fmt::format("name unreadable: {}", name.error().message);
+        triage.drivers.push_back(std::move(d));
+    }
+}
+
+void readUnloadedDrivers(ByteView file, TriageInfo& triage) {
+    auto& warnings = triage.driver_list_warnings;
+    if (triage.unloaded_drivers_offset == 0)
+        return;
+    auto count = file.read<std::uint64_t>(triage.unloaded_drivers_offset);
+    if (!count) {
+        warnings.push_back(fmt::format("triage unloaded-driver count at file offset {:#x} lies "
+                                       "past the end of the file",
+                                       triage.unloaded_drivers_offset));
+        triage.unloaded_list_complete = false;
+        return;
+    }
+    if (*count > kMaxUnloadedDrivers) {
+        warnings.push_back(fmt::format("triage unloaded-driver count at file offset {:#x} is {}, "
+                                       "more than the kernel keeps ({}): the entries are not read",
+                                       triage.unloaded_drivers_offset, *count,
+                                       kMaxUnloadedDrivers));
+        triage.unloaded_list_complete = false;
+        return;
+    }
+    for (std::uint64_t n = 0; n < *count; ++n) {
+        const std::uint64_t at = triage.unloaded_drivers_offset + sizeof(std::uint64_t) +
+                                 sizeof(DumpUnloadedDriver64) * n;
+        auto entry = file.read<DumpUnloadedDriver64>(at);
+        if (!entry) {
+            warnings.push_back(fmt::format("triage unloaded-driver entry {} at file offset {:#x} "
+                                           "lies past the end of the file",
+                                           n, at));
+            triage.unloaded_list_complete = false;
+            return;
+        }
+        std::size_t units = 0;
+        while (units < std::size(entry->DriverName) && entry->DriverName[units] != 0)
+            ++units;
+        TriageUnloadedDriver u;
+        u.name = utf16ToUtf8(std::span<const std::uint16_t>(entry->DriverName, units));
+        // Windows stores Name.Length of the copy, not of the original name, so a full field is
+        // all that shows a name may have been cut ("dump_storpor" for dump_storport.sys).
+        u.name_fills_field = units == std::size(entry->DriverName);
+        u.start = entry->StartAddress;
+        u.end = entry->EndAddress;
+        u.entry_offset = at;
+        triage.unloaded_drivers.push_back(std::move(u));
+    }
+}
 
 } // namespace
+
+void readTriageDriverLists(ByteView file, TriageInfo& triage) {
+    readLoadedDrivers(file, triage);
+    readUnloadedDrivers(file, triage);
+}
 
 TriageMemory::TriageMemory(ByteView file, const TriageInfo& triage,
                            std::optional<std::uint64_t> kdbg_va)

@@ -177,6 +177,14 @@ void KernelContext::findKernelImage() {
                         "nor at the first PsLoadedModuleList entry)");
 }
 
+std::optional<Sourced> KernelContext::psLoadedModuleList() const {
+    if (facts_.ps_loaded_module_list)
+        return Sourced{*facts_.ps_loaded_module_list, facts_.loaded_module_list_source};
+    if (kdbg_ && kdbg_->ps_loaded_module_list)
+        return Sourced{kdbg_->ps_loaded_module_list, "KDBG"};
+    return std::nullopt;
+}
+
 Expected<void> KernelContext::findActiveHead() {
     if (facts_.ps_active_process_head) {
         active_head_ = {*facts_.ps_active_process_head, facts_.active_head_source};

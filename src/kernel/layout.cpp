@@ -7,7 +7,7 @@ namespace {
 
 // Collects members by qualified name; remembers which ones the profile lacks.
 class Resolver {
-public:
+  public:
     explicit Resolver(const Profile& profile) : profile_(profile) {}
 
     std::uint32_t required(std::string_view name) {
@@ -46,7 +46,7 @@ public:
     std::vector<std::string> missing;
     std::vector<std::string> missing_required;
 
-private:
+  private:
     const Profile& profile_;
 };
 
@@ -116,7 +116,9 @@ Expected<KernelLayout> KernelLayout::resolve(const Profile& profile, std::uint32
     auto size = r.optional("_KLDR_DATA_TABLE_ENTRY.SizeOfImage");
     auto name = r.optional("_KLDR_DATA_TABLE_ENTRY.BaseDllName");
     if (base && size && name)
-        layout.loader_entry = LoaderEntryLayout{*base, *size, *name};
+        layout.loader_entry =
+            LoaderEntryLayout{*base, *size, *name, r.optional("_KLDR_DATA_TABLE_ENTRY.FullDllName"),
+                              r.optional("_KLDR_DATA_TABLE_ENTRY.InLoadOrderLinks")};
     if (!r.missing_required.empty()) {
         std::string list;
         for (const auto& m : r.missing_required)

@@ -83,6 +83,7 @@ void findKdbgInto(const PhysicalMemory& memory, const X64AddressSpace& as, Disco
         d.facts.kd_debugger_data_block = k->address;
         d.facts.kdbg_source = fmt::format("scan: 'KDBG' tag at physical {:#x}", pa);
         d.facts.ps_loaded_module_list = k->ps_loaded_module_list;
+        d.facts.loaded_module_list_source = "KDBG";
         if (k->kern_base) {
             d.facts.kernel_base = k->kern_base;
             d.facts.kernel_base_source = "KDBG KernBase";
@@ -116,6 +117,7 @@ void findKdbgInto(const PhysicalMemory& memory, const X64AddressSpace& as, Disco
                     "(KdpDataBlockEncoded {:#x}, KiWaitNever {:#x}, KiWaitAlways {:#x})",
                     e.code, e.encoded_flag, e.wait_never, e.wait_always);
     d.facts.ps_loaded_module_list = k->ps_loaded_module_list;
+    d.facts.loaded_module_list_source = "KDBG";
     if (k->kern_base && k->kern_base != *d.facts.kernel_base)
         d.log.push_back(fmt::format("decoded KDBG KernBase {:#x} differs from the image found at "
                                     "{:#x}",

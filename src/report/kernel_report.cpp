@@ -53,8 +53,27 @@ struct InfoLine {
     std::string key, label, value, source;
 };
 
+// "parameter 2 0xfffff8048b58334c is amdppm.sys+0x334c", for each parameter inside a module.
+std::string bugcheckModulesText(const dumpfile::HeaderInfo& h, const kernel::ModuleList& modules) {
+    std::string out;
+    for (std::size_t i = 0; i < h.bugcheck_parameters.size(); ++i) {
+        const std::string where = kernel::describeAddress(modules, h.bugcheck_parameters[i]);
+        if (!where.empty())
+            out += fmt::format("{}parameter {} {} is {}", out.empty() ? "" : "; ", i + 1,
+                               hex64(h.bugcheck_parameters[i]), where);
+    }
+    return out;
+}
+
+std::string modulesSummary(const kernel::ModuleList& m) {
+    std::string out = fmt::format("{} loaded{}", m.modules.size(), m.complete ? "" : " (PARTIAL)");
+    if (m.unloaded)
+        out += fmt::format(", {} unloaded", m.unloaded->size());
+    return out;
+}
+
 std::vector<InfoLine> infoLines(const dumpfile::CrashDump& dump, const kernel::KernelContext* k,
-                                const std::string& problem) {
+                                const std::string& problem, const kernel::ModuleList* modules) {
     const auto& h = dump.header();
     std::vector<InfoLine> lines;
     auto add = [&](std::string key, std::string label, std::string value, std::string source) {
@@ -82,6 +101,9 @@ std::vector<InfoLine> infoLines(const dumpfile::CrashDump& dump, const kernel::K
                     h.bugcheck_parameters[0], h.bugcheck_parameters[1], h.bugcheck_parameters[2],
                     h.bugcheck_parameters[3]),
         "header");
+    if (modules)
+        if (auto where = bugcheckModulesText(h, *modules); !where.empty())
+            add("bugcheck_modules", "Bugcheck in module", where, "loaded-module list");
     // The values in use, which differ from the header's when the memory contradicted it.
     if (k && k->facts().dtb_source != "header")
         add("dtb", "DirectoryTableBase", hex64(k->facts().directory_table_base),
@@ -93,6 +115,8 @@ std::vector<InfoLine> infoLines(const dumpfile::CrashDump& dump, const kernel::K
         k && k->kernelImage() ? hex64(k->kernelImage()->base) : "unknown",
         k && k->kernelImage() ? k->kernelImage()->found_by : "");
     add("ps_loaded_module_list", "PsLoadedModuleList", optHex(h.ps_loaded_module_list), "header");
+    if (modules)
+        add("modules", "Loaded modules", modulesSummary(*modules), modules->source);
     if (k && k->psActiveProcessHead().source != "header")
         add("ps_active_process_head", "PsActiveProcessHead", hex64(k->psActiveProcessHead().value),
             fmt::format("{}; the header says {}", k->psActiveProcessHead().source,
@@ -138,11 +162,9 @@ std::vector<InfoLine> infoLines(const dumpfile::CrashDump& dump, const kernel::K
     return lines;
 }
 
-std::string infoText(const dumpfile::CrashDump& dump, const std::vector<InfoLine>& lines) {
+// The physical-memory runs, under the "Physical memory" line they belong to.
+std::string runLines(const dumpfile::CrashDump& dump) {
     std::string out;
-    for (const auto& l : lines)
-        out += fmt::format("{:<20} {}{}\n", l.label, l.value,
-                           l.source.empty() ? "" : "  [" + l.source + "]");
     std::size_t shown = 0;
     for (const auto& run : dump.runs()) {
         if (++shown > 32) {
@@ -152,13 +174,39 @@ std::string infoText(const dumpfile::CrashDump& dump, const std::vector<InfoLine
         out += fmt::format("  run: PFN {:#x} .. {:#x} ({:#x} pages)\n", run.base_page,
                            run.base_page + run.page_count - 1, run.page_count);
     }
+    return out;
+}
+
+std::string infoText(const dumpfile::CrashDump& dump, const std::vector<InfoLine>& lines) {
+    std::string out;
+    for (const auto& l : lines) {
+        out += fmt::format("{:<20} {}{}\n", l.label, l.value,
+                           l.source.empty() ? "" : "  [" + l.source + "]");
+        if (l.key == "physical_pages")
+            out += runLines(dump);
+    }
     for (const auto& w : dump.warnings())
         out += fmt::format("warning: {}\n", w);
     return out;
 }
 
+json modulesInfoJson(const dumpfile::HeaderInfo& h, const kernel::ModuleList& m) {
+    json j;
+    j["source"] = m.source;
+    j["loaded"] = m.modules.size();
+    j["complete"] = m.complete;
+    j["unloaded"] = m.unloaded ? json(m.unloaded->size()) : json(nullptr);
+    j["warnings"] = m.warnings;
+    j["bugcheck_parameters"] = json::array();
+    for (auto p : h.bugcheck_parameters) {
+        const std::string where = kernel::describeAddress(m, p);
+        j["bugcheck_parameters"].push_back(where.empty() ? json(nullptr) : json(where));
+    }
+    return j;
+}
+
 json infoJson(const dumpfile::CrashDump& dump, const kernel::KernelContext* k,
-              const std::string& problem) {
+              const std::string& problem, const kernel::ModuleList* modules) {
     const auto& h = dump.header();
     json d;
     d["file"] = dump.path().string();
@@ -189,6 +237,7 @@ json infoJson(const dumpfile::CrashDump& dump, const kernel::KernelContext* k,
         d["runs"].push_back(
             {{"base_page", fmt::format("{:#x}", run.base_page)}, {"page_count", run.page_count}});
     d["comment"] = h.comment;
+    d["modules"] = modules ? modulesInfoJson(h, *modules) : json(nullptr);
     d["warnings"] = dump.warnings();
     json j;
     j["dump"] = d;
@@ -225,10 +274,11 @@ std::string windowsVersionText(std::uint32_t build, std::uint32_t processors,
 }
 
 std::string renderInfo(const dumpfile::CrashDump& dump, const kernel::KernelContext* kernel,
-                       const std::string& problem, OutputFormat format) {
+                       const std::string& problem, OutputFormat format,
+                       const kernel::ModuleList* modules) {
     if (format == OutputFormat::Json)
-        return infoJson(dump, kernel, problem).dump(2) + "\n";
-    const auto lines = infoLines(dump, kernel, problem);
+        return infoJson(dump, kernel, problem, modules).dump(2) + "\n";
+    const auto lines = infoLines(dump, kernel, problem, modules);
     if (format == OutputFormat::Csv) {
         std::string out = "key,value,source\n";
         for (const auto& l : lines)

@@ -16,7 +16,7 @@ struct Options {
     // modes (at most one)
     std::string view_text, diff_text, read_text, validate_text;
     std::vector<std::string> dt_args;
-    bool info = false, cpus = false, show_profile = false;
+    bool info = false, cpus = false, show_profile = false, modules = false;
     // modifiers
     std::string length_text = "0x80";
     bool physical = false;

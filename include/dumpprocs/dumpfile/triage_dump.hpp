@@ -53,4 +53,11 @@ class TriageMemory final : public VirtualMemory {
     std::optional<std::uint64_t> prcb_, thread_, process_;
 };
 
+// Fills triage.drivers and triage.unloaded_drivers from the file (DriverListOffset/DriverCount
+// and the string pool; UnloadedDriversOffset). Every entry is bounds-checked against the file;
+// an entry past its end or a count that cannot be right stops the list (marked incomplete) with
+// a warning in triage.driver_list_warnings naming the offset, and a name that cannot be read
+// leaves that driver with a `problem` instead.
+void readTriageDriverLists(ByteView file, TriageInfo& triage);
+
 } // namespace dumpprocs::dumpfile

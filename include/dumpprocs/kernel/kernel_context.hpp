@@ -35,7 +35,7 @@ struct DumpFacts {
     std::optional<std::uint64_t> kernel_base; // when KDBG cannot give it (found by a scan)
     std::string kernel_base_source;
     std::string dtb_source = "header", active_head_source = "header", kdbg_source = "header",
-                build_source = "header";
+                build_source = "header", loaded_module_list_source = "header";
 };
 
 // The facts a crash-dump header gives, each with the source "header".
@@ -74,6 +74,8 @@ class KernelContext {
     const std::optional<KdDebuggerData>& kdbg() const { return kdbg_; }
     const std::optional<KernelImage>& kernelImage() const { return image_; }
     const Sourced& psActiveProcessHead() const { return active_head_; }
+    // nt!PsLoadedModuleList: the container's value, else KDBG's; nullopt when neither has it.
+    std::optional<Sourced> psLoadedModuleList() const;
     std::optional<Sourced> pspCidTable() const { return cid_table_; } // the _HANDLE_TABLE address
     const std::vector<std::uint64_t>& prcbs() const { return prcbs_; }
     std::uint64_t systemProcess() const { return system_; }

@@ -12,7 +12,7 @@
 namespace dumpprocs::kernel {
 
 struct BitRef {
-    std::uint32_t offset = 0;  // byte offset of the containing integer
+    std::uint32_t offset = 0; // byte offset of the containing integer
     std::uint8_t bit = 0;
     std::uint8_t width = 1;
     std::uint8_t container_size = 4;
@@ -20,7 +20,7 @@ struct BitRef {
 
 struct ProcessLayout {
     std::uint32_t size = 0;
-    std::uint32_t header_type = 0;  // _KPROCESS.Header (_DISPATCHER_HEADER.Type is byte 0)
+    std::uint32_t header_type = 0; // _KPROCESS.Header (_DISPATCHER_HEADER.Type is byte 0)
     std::uint32_t directory_table_base = 0;
     std::uint32_t unique_process_id = 0;
     std::uint32_t active_process_links = 0;
@@ -30,19 +30,19 @@ struct ProcessLayout {
     std::uint32_t create_time = 0;
     std::uint32_t exit_time = 0;
     std::uint32_t active_threads = 0;
-    std::uint32_t thread_list_head = 0;  // _EPROCESS.ThreadListHead
+    std::uint32_t thread_list_head = 0; // _EPROCESS.ThreadListHead
     std::uint32_t peb = 0;
     std::optional<std::uint32_t> object_table;
     BitRef inserted, exiting, deleted;
-    std::optional<BitRef> minimal;  // Flags3.Minimal, 9600+
+    std::optional<BitRef> minimal; // Flags3.Minimal, 9600+
 };
 
 struct ThreadLayout {
-    std::uint32_t header_type = 0;  // _KTHREAD.Header.Type
-    std::uint32_t process = 0;      // _KTHREAD.Process
-    std::uint32_t apc_state_process = 0;  // _KTHREAD.ApcState + _KAPC_STATE.Process
-    std::uint32_t cid = 0;          // _ETHREAD.Cid (_CLIENT_ID: UniqueProcess +0, UniqueThread +8)
-    std::uint32_t thread_list_entry = 0;  // _ETHREAD.ThreadListEntry
+    std::uint32_t header_type = 0;       // _KTHREAD.Header.Type
+    std::uint32_t process = 0;           // _KTHREAD.Process
+    std::uint32_t apc_state_process = 0; // _KTHREAD.ApcState + _KAPC_STATE.Process
+    std::uint32_t cid = 0; // _ETHREAD.Cid (_CLIENT_ID: UniqueProcess +0, UniqueThread +8)
+    std::uint32_t thread_list_entry = 0; // _ETHREAD.ThreadListEntry
     std::optional<std::uint32_t> state, priority, wait_time;
 };
 
@@ -52,7 +52,7 @@ struct ObjectHeaderLayout {
     std::uint32_t info_mask = 0x1a;
     std::uint32_t pointer_count = 0;
     std::uint32_t handle_count = 8;
-    bool encoded_type_index = false;  // Windows 10+: TypeIndex ^ (header>>8 & 0xff) ^ cookie
+    bool encoded_type_index = false; // Windows 10+: TypeIndex ^ (header>>8 & 0xff) ^ cookie
 };
 
 struct HandleTableLayout {
@@ -66,6 +66,7 @@ struct PrcbLayout {
 
 struct LoaderEntryLayout {
     std::uint32_t dll_base = 0x30, size_of_image = 0x40, base_dll_name = 0x58;
+    std::optional<std::uint32_t> full_dll_name, in_load_order_links;
 };
 
 struct KernelLayout {

@@ -9,6 +9,7 @@
 
 #include "dumpprocs/kernel/kernel_context.hpp"
 #include "dumpprocs/kernel/list_walker.hpp"
+#include "dumpprocs/kernel/loaded_modules.hpp"
 #include "dumpprocs/report/format.hpp"
 
 namespace dumpprocs::dumpfile {
@@ -21,17 +22,19 @@ namespace dumpprocs::report {
 std::string windowsVersionText(std::uint32_t build, std::uint32_t processors,
                                std::uint32_t major_version, std::uint32_t product_type);
 
-// `kernel` is null when the kernel could not be read (the reason is in `kernel_problem`).
+// `kernel` is null when the kernel could not be read (the reason is in `kernel_problem`);
+// `modules`, when known, names the module holding each bugcheck parameter that points into one.
 std::string renderInfo(const dumpfile::CrashDump& dump, const kernel::KernelContext* kernel,
-                       const std::string& kernel_problem, OutputFormat format);
+                       const std::string& kernel_problem, OutputFormat format,
+                       const kernel::ModuleList* modules = nullptr);
 
 struct ReadResult {
     std::uint64_t address = 0;
     bool physical = false;
-    std::optional<std::uint64_t> physical_address;  // of the first byte
-    std::vector<std::byte> bytes;                   // what could be read, from `address` on
+    std::optional<std::uint64_t> physical_address; // of the first byte
+    std::vector<std::byte> bytes;                  // what could be read, from `address` on
     std::size_t requested = 0;
-    std::optional<std::string> error;               // why the read stopped early
+    std::optional<std::string> error; // why the read stopped early
 };
 std::string renderRead(const ReadResult& result, OutputFormat format);
 

@@ -1,0 +1,151 @@
+#include "dumpprocs/kernel/loaded_modules.hpp"
+
+#include <fmt/format.h>
+
+#include "dumpprocs/dumpfile/crash_dump.hpp"
+#include "dumpprocs/kernel/list_walker.hpp"
+#include "dumpprocs/kernel/pe_layouts.hpp"
+#include "dumpprocs/support/text.hpp"
+
+namespace dumpprocs::kernel {
+namespace {
+
+// The kernel keeps a few hundred modules; a ring longer than this is corrupt or hostile.
+constexpr std::size_t kMaxModules = 16384;
+
+struct UnicodeString64 {
+    std::uint16_t Length; // bytes
+    std::uint16_t MaximumLength;
+    std::uint32_t Padding;
+    std::uint64_t Buffer;
+};
+static_assert(sizeof(UnicodeString64) == 16);
+
+std::string fileNameOf(const std::string& path) {
+    const auto slash = path.find_last_of("\\/");
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// A UNICODE_STRING at `at`; fails naming the address of the part that cannot be read.
+Expected<std::string> readUnicodeString(const VirtualMemory& as, std::uint64_t at) {
+    DP_TRY(auto us, as.read<UnicodeString64>(at));
+    if (us.Length == 0)
+        return std::string();
+    if (us.Length > us.MaximumLength || us.Length % 2)
+        return makeError(ErrorCode::InvalidData,
+                         "UNICODE_STRING at {:#x}: Length {:#x} with MaximumLength {:#x}", at,
+                         us.Length, us.MaximumLength);
+    std::vector<std::byte> bytes(us.Length);
+    if (auto ok = as.read(us.Buffer, bytes); !ok)
+        return ok.error().context(fmt::format("UNICODE_STRING at {:#x}: its buffer", at));
+    return utf16leToUtf8(ByteView(bytes));
+}
+
+// TimeDateStamp and CheckSum from the image's own PE header, when that page is in memory.
+void readPeStamps(const VirtualMemory& as, LoadedModule& m) {
+    auto dos = as.read<pe::DosHeader>(m.base);
+    if (!dos || dos->e_magic != pe::kDosMagic || dos->e_lfanew > 0x1000)
+        return;
+    auto nt = as.read<pe::NtHeaders64>(m.base + dos->e_lfanew);
+    if (!nt || nt->Signature != pe::kNtSignature)
+        return;
+    m.timestamp = nt->File.TimeDateStamp;
+    m.checksum = nt->Optional.CheckSum;
+    m.timestamp_source = "PE header";
+}
+
+LoadedModule readLoaderEntry(const VirtualMemory& as, std::uint64_t entry,
+                             const LoaderEntryLayout& layout) {
+    LoadedModule m;
+    m.entry = entry;
+    std::vector<std::string> problems;
+    if (auto base = as.read<std::uint64_t>(entry + layout.dll_base))
+        m.base = *base;
+    else
+        problems.push_back(base.error().context("DllBase").message);
+    if (auto size = as.read<std::uint32_t>(entry + layout.size_of_image))
+        m.size = *size;
+    else
+        problems.push_back(size.error().context("SizeOfImage").message);
+    if (layout.full_dll_name) {
+        if (auto path = readUnicodeString(as, entry + *layout.full_dll_name))
+            m.path = std::move(*path);
+        else
+            problems.push_back(path.error().context("FullDllName").message);
+    }
+    if (auto name = readUnicodeString(as, entry + layout.base_dll_name))
+        m.name = std::move(*name);
+    else
+        problems.push_back(name.error().context("BaseDllName").message);
+    if (m.name.empty())
+        m.name = fileNameOf(m.path);
+    for (const auto& p : problems)
+        m.problem += (m.problem.empty() ? "" : "; ") + p;
+    if (m.base)
+        readPeStamps(as, m);
+    return m;
+}
+
+} // namespace
+
+const LoadedModule* ModuleList::containing(std::uint64_t va) const {
+    for (const auto& m : modules)
+        if (m.contains(va))
+            return &m;
+    return nullptr;
+}
+
+std::string describeAddress(const ModuleList& modules, std::uint64_t va) {
+    const LoadedModule* m = modules.containing(va);
+    if (!m)
+        return {};
+    return fmt::format("{}+{:#x}", m->name.empty() ? fmt::format("{:#x}", m->base) : m->name,
+                       va - m->base);
+}
+
+ModuleList modulesFromTriage(const dumpfile::TriageInfo& triage) {
+    ModuleList list;
+    list.source = fmt::format("triage driver list at file offset {:#x}", triage.driver_list_offset);
+    list.entry_label = "file offset";
+    for (const auto& d : triage.drivers) {
+        LoadedModule m;
+        m.base = d.base;
+        m.size = d.size;
+        m.path = d.path;
+        m.name = fileNameOf(d.path);
+        m.timestamp = d.timestamp;
+        m.checksum = d.checksum;
+        m.timestamp_source = "triage entry";
+        m.entry = d.entry_offset;
+        m.problem = d.problem;
+        list.modules.push_back(std::move(m));
+    }
+    list.complete = triage.driver_list_complete && triage.unloaded_list_complete;
+    list.warnings = triage.driver_list_warnings;
+    std::vector<UnloadedModule> unloaded;
+    for (const auto& u : triage.unloaded_drivers)
+        unloaded.push_back({u.name, u.name_fills_field, u.start, u.end});
+    list.unloaded = std::move(unloaded);
+    return list;
+}
+
+Expected<ModuleList> modulesFromLoaderList(const VirtualMemory& as, std::uint64_t head,
+                                           const LoaderEntryLayout& layout,
+                                           std::string head_source) {
+    DP_TRY(std::uint64_t first, as.read<std::uint64_t>(head));
+    (void)first; // the head must be readable; walkList reports everything after it
+    ModuleList list;
+    list.source = fmt::format("PsLoadedModuleList {:#x}, address from {}", head, head_source);
+    list.entry_label = "KLDR entry";
+    ListWalkOptions options;
+    options.max_nodes = kMaxModules;
+    ListWalk walk = walkList(as, head, options);
+    list.complete = walk.closed && walk.recovered_backwards == 0;
+    list.warnings = std::move(walk.warnings);
+    const std::uint64_t links = layout.in_load_order_links.value_or(0);
+    for (std::uint64_t node : walk.nodes)
+        list.modules.push_back(readLoaderEntry(as, node - links, layout));
+    return list;
+}
+
+} // namespace dumpprocs::kernel
