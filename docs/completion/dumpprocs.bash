@@ -3,7 +3,7 @@ _dumpprocs() {
     local cur prev
     cur="${COMP_WORDS[COMP_CWORD]}"
     prev="${COMP_WORDS[COMP_CWORD-1]}"
-    local opts="--view --diff --info --read --length --physical --cpus --validate-list
+    local opts="--view --diff --info --read --length --physical --cpus --modules --validate-list
                 --show-profile --dt --format --profile --symbols --fail-on-hidden --color
                 --raw --dtb --trust-header --verbose --quiet --version --help -v -q -h"
     local views="active mm cid thread scan all"

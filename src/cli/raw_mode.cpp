@@ -118,8 +118,12 @@ int runRawImage(const Options& o) {
         problem = discovery.error().message;
     }
     if (o.info) {
+        std::optional<kernel::ModuleList> modules;
+        if (k)
+            if (auto m = kernel::modulesOfKernel(*k))
+                modules = std::move(*m);
         print(report::renderRawInfo(raw, discovery ? &*discovery : nullptr, k.get(), problem,
-                                    o.format));
+                                    o.format, modules ? &*modules : nullptr));
         return kExitOk;
     }
     if (!o.read_text.empty() && (o.physical || k))

@@ -95,10 +95,20 @@ Expected<std::unique_ptr<kernel::KernelContext>> openKernel(const dumpfile::Cras
 int printModules(const kernel::ModuleList& modules, const Options& o) {
     for (const auto& w : modules.warnings)
         spdlog::warn("modules: {}", w);
+    // Each unreadable entry once, up to a few: the output's notes list them all.
+    constexpr std::size_t kMaxEntryWarnings = 8;
+    std::size_t problems = 0;
+    for (std::size_t i = 0; i < modules.modules.size(); ++i)
+        if (const auto& m = modules.modules[i];
+            !m.problem.empty() && ++problems <= kMaxEntryWarnings)
+            spdlog::warn("modules: No. {} ({} {:#x}): {}", i, modules.entry_label, m.entry,
+                         m.problem);
+    if (problems > kMaxEntryWarnings)
+        spdlog::warn("modules: {} entries in all could not be read whole; the notes after the "
+                     "table list each",
+                     problems);
     print(report::renderModules(modules, o.format));
-    const bool problems = std::any_of(modules.modules.begin(), modules.modules.end(),
-                                      [](const auto& m) { return !m.problem.empty(); });
-    return modules.complete && !problems ? kExitOk : kExitPartial;
+    return modules.complete && problems == 0 ? kExitOk : kExitPartial;
 }
 
 // A triage dump carries its own copy of the driver list, readable whatever the machine (ARM64
@@ -119,13 +129,9 @@ std::optional<kernel::ModuleList> modulesForInfo(const dumpfile::CrashDump& dump
                                                  const kernel::KernelContext* k) {
     if (dump.triage() && !dump.hasPhysicalMemory())
         return kernel::modulesFromTriage(*dump.triage());
-    if (!k || !k->layout().loader_entry)
+    if (!k)
         return std::nullopt;
-    const auto head = k->psLoadedModuleList();
-    if (!head)
-        return std::nullopt;
-    auto modules = kernel::modulesFromLoaderList(k->addressSpace(), head->value,
-                                                 *k->layout().loader_entry, head->source);
+    auto modules = kernel::modulesOfKernel(*k);
     return modules ? std::optional(std::move(*modules)) : std::nullopt;
 }
 
@@ -295,20 +301,9 @@ int runKernelMode(const dumpfile::CrashDump& dump, const Options& o) {
 namespace {
 
 int runModulesWith(const kernel::KernelContext& k, const Options& o) {
-    const auto head = k.psLoadedModuleList();
-    if (!head)
-        return fail(makeError(ErrorCode::NotFound, "--modules: PsLoadedModuleList is unknown (not "
-                                                   "in the header, no KDBG)"));
-    if (!k.layout().loader_entry)
-        return fail(makeError(ErrorCode::NotFound,
-                              "--modules: profile {} lacks "
-                              "_KLDR_DATA_TABLE_ENTRY",
-                              k.profile().name));
-    auto modules = kernel::modulesFromLoaderList(k.addressSpace(), head->value,
-                                                 *k.layout().loader_entry, head->source);
+    auto modules = kernel::modulesOfKernel(k);
     if (!modules)
-        return fail(modules.error().context(fmt::format("PsLoadedModuleList {:#x}", head->value)),
-                    kExitPartial);
+        return fail(modules.error().context("--modules"), kExitPartial);
     return printModules(*modules, o);
 }
 

@@ -21,30 +21,24 @@ constexpr std::uint64_t kKdbgSizeEThread = 0x2C0;
 constexpr unsigned kMaxProcessors = 64;
 constexpr std::uint32_t kMaxDumpStringUnits = 0x7FFF; // a UNICODE_STRING's limit
 
-bool nulAt(ByteView file, std::uint64_t text, std::uint64_t units) {
-    auto c = file.read<std::uint16_t>(text + 2 * units);
-    return c && *c == 0;
-}
-
 // A DUMP_STRING at file offset `at`. Length counts UTF-16 units in the files Windows writes and
-// bytes in ntiodump.h's comment; the terminating NUL tells which, and units win a tie.
+// bytes in ntiodump.h's comment; the string is NUL-terminated either way, so the text runs to the
+// first NUL within Length units (Length / 2 when only that many fit in the file).
 Expected<std::string> readDumpString(ByteView file, std::uint64_t at) {
     DP_TRY(std::uint32_t length, file.read<std::uint32_t>(at));
     const std::uint64_t text = at + kDumpStringHeaderSize;
-    std::uint64_t units = 0;
-    if (length <= kMaxDumpStringUnits && file.contains(text, 2ULL * length) &&
-        nulAt(file, text, length))
-        units = length;
-    else if (length % 2 == 0 && file.contains(text, length) && nulAt(file, text, length / 2))
+    std::uint64_t units = std::min<std::uint64_t>(length, kMaxDumpStringUnits);
+    if (!file.contains(text, 2 * units) && length % 2 == 0 && file.contains(text, length))
         units = length / 2;
-    else if (length <= kMaxDumpStringUnits && file.contains(text, 2ULL * length))
-        units = length; // no NUL where either reading puts it: take the documented-in-practice one
-    else
+    if (!file.contains(text, 2 * units))
         return makeError(ErrorCode::OutOfBounds,
                          "DUMP_STRING at file offset {:#x} claims {} characters, past the end of "
                          "the file",
                          at, length);
-    DP_TRY(ByteView bytes, file.slice(text, 2 * units));
+    std::uint64_t end = 0;
+    while (end < units && file.readUnchecked<std::uint16_t>(text + 2 * end) != 0)
+        ++end;
+    DP_TRY(ByteView bytes, file.slice(text, 2 * end));
     return utf16leToUtf8(bytes);
 }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "dumpprocs/dumpfile/crash_dump.hpp"
+#include "dumpprocs/kernel/kernel_context.hpp"
 #include "dumpprocs/kernel/list_walker.hpp"
 #include "dumpprocs/kernel/pe_layouts.hpp"
 #include "dumpprocs/support/text.hpp"
@@ -145,6 +146,21 @@ Expected<ModuleList> modulesFromLoaderList(const VirtualMemory& as, std::uint64_
     const std::uint64_t links = layout.in_load_order_links.value_or(0);
     for (std::uint64_t node : walk.nodes)
         list.modules.push_back(readLoaderEntry(as, node - links, layout));
+    return list;
+}
+
+Expected<ModuleList> modulesOfKernel(const KernelContext& k) {
+    const auto head = k.psLoadedModuleList();
+    if (!head)
+        return makeError(ErrorCode::NotFound,
+                         "PsLoadedModuleList is unknown (not in the header, no KDBG)");
+    if (!k.layout().loader_entry)
+        return makeError(ErrorCode::NotFound, "profile {} lacks _KLDR_DATA_TABLE_ENTRY",
+                         k.profile().name);
+    auto list = modulesFromLoaderList(k.addressSpace(), head->value, *k.layout().loader_entry,
+                                      head->source);
+    if (!list)
+        return list.error().context(fmt::format("PsLoadedModuleList {:#x}", head->value));
     return list;
 }
 

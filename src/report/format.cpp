@@ -6,7 +6,9 @@
 
 namespace dumpprocs::report {
 
-std::string hex64(std::uint64_t value) { return fmt::format("0x{:016x}", value); }
+std::string hex64(std::uint64_t value) {
+    return fmt::format("0x{:016x}", value);
+}
 
 std::string windbgHex(std::uint64_t value) {
     return fmt::format("{:08x}`{:08x}", value >> 32, value & 0xFFFFFFFFu);
@@ -16,7 +18,7 @@ std::string filetimeToIso(std::uint64_t filetime) {
     if (filetime == 0)
         return "";
     using namespace std::chrono;
-    constexpr std::int64_t kEpochDelta = 11644473600LL;  // seconds from 1601-01-01 to 1970-01-01
+    constexpr std::int64_t kEpochDelta = 11644473600LL; // seconds from 1601-01-01 to 1970-01-01
     const std::int64_t total_ms = static_cast<std::int64_t>(filetime / 10000);
     const std::int64_t unix_ms = total_ms - kEpochDelta * 1000;
     const auto tp = sys_time<milliseconds>(milliseconds(unix_ms));

@@ -6,6 +6,7 @@
 
 #include "dumpprocs/dumpfile/crash_dump.hpp"
 #include "dumpprocs/dumpfile/triage_dump.hpp"
+#include "info_lines.hpp"
 
 namespace dumpprocs::report {
 namespace {
@@ -48,10 +49,7 @@ json optJson(const std::optional<std::uint64_t>& v) {
     return v ? json(hex64(*v)) : json(nullptr);
 }
 
-// Where a kernel value came from, for the "(source)" column of --info.
-struct InfoLine {
-    std::string key, label, value, source;
-};
+using detail::InfoLine;
 
 // "parameter 2 0xfffff8048b58334c is amdppm.sys+0x334c", for each parameter inside a module.
 std::string bugcheckModulesText(const dumpfile::HeaderInfo& h, const kernel::ModuleList& modules) {
@@ -65,19 +63,12 @@ std::string bugcheckModulesText(const dumpfile::HeaderInfo& h, const kernel::Mod
     return out;
 }
 
-std::string modulesSummary(const kernel::ModuleList& m) {
-    std::string out = fmt::format("{} loaded{}", m.modules.size(), m.complete ? "" : " (PARTIAL)");
-    if (m.unloaded)
-        out += fmt::format(", {} unloaded", m.unloaded->size());
-    return out;
-}
-
 std::vector<InfoLine> infoLines(const dumpfile::CrashDump& dump, const kernel::KernelContext* k,
                                 const std::string& problem, const kernel::ModuleList* modules) {
     const auto& h = dump.header();
-    std::vector<InfoLine> lines;
+    detail::InfoLines lines;
     auto add = [&](std::string key, std::string label, std::string value, std::string source) {
-        lines.push_back({std::move(key), std::move(label), std::move(value), std::move(source)});
+        lines.add(std::move(key), std::move(label), std::move(value), std::move(source));
     };
     add("file", "Dump file", fmt::format("{} ({} bytes)", dump.path().string(), dump.fileSize()),
         "");
@@ -116,7 +107,7 @@ std::vector<InfoLine> infoLines(const dumpfile::CrashDump& dump, const kernel::K
         k && k->kernelImage() ? k->kernelImage()->found_by : "");
     add("ps_loaded_module_list", "PsLoadedModuleList", optHex(h.ps_loaded_module_list), "header");
     if (modules)
-        add("modules", "Loaded modules", modulesSummary(*modules), modules->source);
+        lines.addModules(*modules);
     if (k && k->psActiveProcessHead().source != "header")
         add("ps_active_process_head", "PsActiveProcessHead", hex64(k->psActiveProcessHead().value),
             fmt::format("{}; the header says {}", k->psActiveProcessHead().source,
@@ -129,18 +120,7 @@ std::vector<InfoLine> infoLines(const dumpfile::CrashDump& dump, const kernel::K
                        : "header");
     add("pfn_database", "PfnDataBase", optHex(h.pfn_database),
         "header (address of nt!MmPfnDatabase)");
-    if (k && k->pspCidTable())
-        add("psp_cid_table", "PspCidTable", hex64(k->pspCidTable()->value),
-            k->pspCidTable()->source);
-    if (k && k->kernelImage() && k->kernelImage()->pdb) {
-        const auto& img = *k->kernelImage();
-        add("kernel_pdb", "Kernel image",
-            fmt::format("{} {}-{}, size {:#x}", img.pdb_name, img.pdb->guid, img.pdb->age,
-                        img.size_of_image),
-            "RSDS record");
-    }
-    add("profile", "Profile", k ? k->profile().name : "none: " + problem,
-        k ? k->profileChoice().method : "");
+    lines.addKernel(k, problem);
     add("physical_pages", "Physical memory",
         dump.hasPhysicalMemory()
             ? fmt::format("{} pages present ({} MiB) in {} runs", dump.presentPageCount(),
@@ -159,7 +139,7 @@ std::vector<InfoLine> infoLines(const dumpfile::CrashDump& dump, const kernel::K
     }
     if (!h.comment.empty())
         add("comment", "Comment", h.comment, "header");
-    return lines;
+    return lines.lines();
 }
 
 // The physical-memory runs, under the "Physical memory" line they belong to.
@@ -180,8 +160,7 @@ std::string runLines(const dumpfile::CrashDump& dump) {
 std::string infoText(const dumpfile::CrashDump& dump, const std::vector<InfoLine>& lines) {
     std::string out;
     for (const auto& l : lines) {
-        out += fmt::format("{:<20} {}{}\n", l.label, l.value,
-                           l.source.empty() ? "" : "  [" + l.source + "]");
+        out += detail::formatInfoLine(l);
         if (l.key == "physical_pages")
             out += runLines(dump);
     }

@@ -5,25 +5,25 @@
 #include <fmt/format.h>
 
 #include "dumpprocs/dumpfile/raw_image.hpp"
+#include "info_lines.hpp"
 
 namespace dumpprocs::report {
 namespace {
 
 using json = nlohmann::ordered_json;
 
-struct Line {
-    std::string key, label, value, source;
-};
+using detail::InfoLine;
 
 std::string optHex(const std::optional<std::uint64_t>& v) {
     return v ? hex64(*v) : "unknown";
 }
 
-std::vector<Line> rawLines(const dumpfile::RawImage& image, const kernel::Discovery* d,
-                           const kernel::KernelContext* k, const std::string& problem) {
-    std::vector<Line> lines;
+std::vector<InfoLine> rawLines(const dumpfile::RawImage& image, const kernel::Discovery* d,
+                               const kernel::KernelContext* k, const std::string& problem,
+                               const kernel::ModuleList* modules) {
+    detail::InfoLines lines;
     auto add = [&](std::string key, std::string label, std::string value, std::string source) {
-        lines.push_back({std::move(key), std::move(label), std::move(value), std::move(source)});
+        lines.add(std::move(key), std::move(label), std::move(value), std::move(source));
     };
     add("file", "Raw image", fmt::format("{} ({} bytes)", image.path().string(), image.fileSize()),
         "");
@@ -33,7 +33,7 @@ std::vector<Line> rawLines(const dumpfile::RawImage& image, const kernel::Discov
         "physical address = file offset");
     if (!d) {
         add("problem", "Kernel", "not found: " + problem, "");
-        return lines;
+        return lines.lines();
     }
     const auto& f = k ? k->facts() : d->facts;
     add("dtb", "DirectoryTableBase", hex64(f.directory_table_base), f.dtb_source);
@@ -44,29 +44,21 @@ std::vector<Line> rawLines(const dumpfile::RawImage& image, const kernel::Discov
         k && k->kernelImage() ? hex64(k->kernelImage()->base) : optHex(f.kernel_base),
         k && k->kernelImage() ? k->kernelImage()->found_by : f.kernel_base_source);
     add("build", "Build", f.build ? std::to_string(f.build) : "unknown", f.build_source);
-    if (k && k->pspCidTable())
-        add("psp_cid_table", "PspCidTable", hex64(k->pspCidTable()->value),
-            k->pspCidTable()->source);
-    else if (k)
-        add("psp_cid_table", "PspCidTable", "unknown", k->cidTableProblem());
-    if (k && k->kernelImage() && k->kernelImage()->pdb) {
-        const auto& img = *k->kernelImage();
-        add("kernel_pdb", "Kernel image",
-            fmt::format("{} {}-{}, size {:#x}", img.pdb_name, img.pdb->guid, img.pdb->age,
-                        img.size_of_image),
-            "RSDS record");
-    }
-    add("profile", "Profile", k ? k->profile().name : "none: " + problem,
-        k ? k->profileChoice().method : "");
-    return lines;
+    if (k && k->psLoadedModuleList())
+        add("ps_loaded_module_list", "PsLoadedModuleList", hex64(k->psLoadedModuleList()->value),
+            k->psLoadedModuleList()->source);
+    if (modules)
+        lines.addModules(*modules);
+    lines.addKernel(k, problem);
+    return lines.lines();
 }
 
 } // namespace
 
 std::string renderRawInfo(const dumpfile::RawImage& image, const kernel::Discovery* discovery,
                           const kernel::KernelContext* kernel, const std::string& problem,
-                          OutputFormat format) {
-    const auto lines = rawLines(image, discovery, kernel, problem);
+                          OutputFormat format, const kernel::ModuleList* modules) {
+    const auto lines = rawLines(image, discovery, kernel, problem, modules);
     if (format == OutputFormat::Json) {
         json j, items = json::object();
         for (const auto& l : lines)
@@ -78,8 +70,7 @@ std::string renderRawInfo(const dumpfile::RawImage& image, const kernel::Discove
     }
     std::string out;
     for (const auto& l : lines)
-        out += fmt::format("{:<20} {}{}\n", l.label, l.value,
-                           l.source.empty() ? "" : "  [" + l.source + "]");
+        out += detail::formatInfoLine(l);
     if (discovery)
         for (const auto& entry : discovery->log)
             out += fmt::format("scan: {}\n", entry);

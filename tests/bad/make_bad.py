@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Writes the malformed-dump corpus testdata/bad/ (checked by tests/cli/cases/bad.cmake).
 
-Every case is derived from the small sample testdata/win7sp1_7601c_mm428.dmp (a type-1 dump of
-77 pages). Header and page-map cases patch header fields or cut the file at a structure boundary;
+Every case but the triage ones is derived from the small sample testdata/win7sp1_7601c_mm428.dmp
+(a type-1 dump of 77 pages); the triage cases damage the driver list of the real Windows-written
+testdata/real/triage_x64.dmp. Header and page-map cases patch header fields or cut the file at a structure boundary;
 bitmap and RDMP cases re-pack the same pages behind a SUMMARY_DUMP64 or RDMP header. Cases that
 break a kernel structure patch bytes at the file offsets this script finds itself: it walks the
 sample's page tables to translate kernel addresses, takes the structure addresses and member
@@ -279,6 +280,29 @@ def kernel_cases(s):
     return cases
 
 
+TRIAGE = ROOT / "testdata" / "real" / "triage_x64.dmp"
+
+
+def triage_cases():
+    """The real triage dump, cut before its data blocks (0x19438) to keep the corpus small, with
+    its driver list damaged (TRIAGE_DUMP64 at 0x2000: DriverCount 0x2034, the list at 0x10828,
+    the string pool at 0x15d18, the unloaded drivers' count at 0x20d0)."""
+    real = bytearray(TRIAGE.read_bytes())
+    head = real[:0x19438]
+
+    def with_patch(off, value, size):
+        data = bytearray(head)
+        (put32 if size == 4 else put64)(data, off, value)
+        return data
+
+    return {
+        "triage_drivers_cut": real[:0x10828 + 10 * 0x90 + 0x20],
+        "triage_driver_count_huge": with_patch(0x2034, 0xFFFFFFFF, 4),
+        "triage_driver_name_huge": with_patch(0x15D18, 0xFFFFFFF0, 4),
+        "triage_unloaded_count_huge": with_patch(0x20D0, 1000, 8),
+    }
+
+
 def isf_cases(out_dir):
     (out_dir / "isf_not_json.json").write_text("this is not { json\n")
     (out_dir / "isf_no_eprocess.json").write_text(json.dumps({
@@ -350,6 +374,7 @@ def write_corpus(dumpprocs, out_dir):
     cases = {}
     for make in (header_cases, bitmap_cases, rdmp_cases, kernel_cases):
         cases.update(make(s))
+    cases.update(triage_cases())
     for name, data in sorted(cases.items()):
         (out_dir / f"{name}.dmp").write_bytes(bytes(shortened(name, data)))
     isf_cases(out_dir)

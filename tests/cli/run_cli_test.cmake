@@ -2,6 +2,7 @@
 # stdout with the golden file GOLDEN (if given), and checks that stderr contains STDERR_CONTAINS.
 # With the environment variable DUMPPROCS_UPDATE_GOLDEN=1 the golden file is rewritten instead;
 # review the diff before committing it.
+include(${CMAKE_CURRENT_LIST_DIR}/output_checks.cmake)
 separate_arguments(ARG_LIST UNIX_COMMAND "${ARGS}")
 execute_process(COMMAND ${BINARY} ${ARG_LIST}
                 WORKING_DIRECTORY ${WORKDIR}
@@ -24,21 +25,4 @@ if(GOLDEN)
     endif()
   endif()
 endif()
-if(STDERR_CONTAINS)
-  string(FIND "${err}" "${STDERR_CONTAINS}" pos)
-  if(pos EQUAL -1)
-    message(FATAL_ERROR "stderr lacks \"${STDERR_CONTAINS}\":\n${err}")
-  endif()
-endif()
-if(STDOUT_CONTAINS)
-  string(FIND "${out}" "${STDOUT_CONTAINS}" pos)
-  if(pos EQUAL -1)
-    message(FATAL_ERROR "stdout lacks \"${STDOUT_CONTAINS}\":\n${out}")
-  endif()
-endif()
-if(STDERR_LACKS)
-  string(FIND "${err}" "${STDERR_LACKS}" pos)
-  if(NOT pos EQUAL -1)
-    message(FATAL_ERROR "stderr should not contain \"${STDERR_LACKS}\":\n${err}")
-  endif()
-endif()
+dumpprocs_check_streams(out err)

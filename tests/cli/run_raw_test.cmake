@@ -4,6 +4,7 @@
 # stdout and exit code. EXTRA_ARGS go only to the second run; STDERR_CONTAINS is checked on it.
 # With SCENARIO, DUMP is first written by dumpgen (a scenario that is no sample in testdata/), and
 # REFERENCE (default: DUMP) is the dump whose output the new file must reproduce.
+include(${CMAKE_CURRENT_LIST_DIR}/output_checks.cmake)
 if(SCENARIO)
   execute_process(COMMAND ${DUMPGEN} --scenario ${SCENARIO} --out ${DUMP} RESULT_VARIABLE rc
                   ERROR_VARIABLE err)
@@ -46,15 +47,4 @@ if(NOT SKIP_COMPARE AND NOT "${actual}" STREQUAL "${expected}")
   message(FATAL_ERROR "output on ${OUT} differs from the output on ${REFERENCE}:\n"
                       "diff -u ${OUT}.expected ${OUT}.actual\nstderr:\n${actual_err}")
 endif()
-if(STDERR_CONTAINS)
-  string(FIND "${actual_err}" "${STDERR_CONTAINS}" pos)
-  if(pos EQUAL -1)
-    message(FATAL_ERROR "stderr lacks \"${STDERR_CONTAINS}\":\n${actual_err}")
-  endif()
-endif()
-if(STDOUT_CONTAINS)
-  string(FIND "${actual}" "${STDOUT_CONTAINS}" pos)
-  if(pos EQUAL -1)
-    message(FATAL_ERROR "stdout lacks \"${STDOUT_CONTAINS}\":\n${actual}")
-  endif()
-endif()
+dumpprocs_check_streams(actual actual_err)

@@ -59,6 +59,11 @@ Expected<ModuleList> modulesFromLoaderList(const VirtualMemory& as, std::uint64_
                                            const LoaderEntryLayout& layout,
                                            std::string head_source);
 
+class KernelContext;
+// PsLoadedModuleList of the kernel `k` found, walked with its profile's _KLDR_DATA_TABLE_ENTRY.
+// Fails when the head is unknown or unreadable, or the profile lacks the structure.
+Expected<ModuleList> modulesOfKernel(const KernelContext& k);
+
 // "0xfffff8048b58334c" -> "mssecflt.sys+0x2334c" when a module holds it, else "".
 std::string describeAddress(const ModuleList& modules, std::uint64_t va);
 

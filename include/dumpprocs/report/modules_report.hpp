@@ -1,5 +1,6 @@
 #pragma once
-// The loaded-module list (--modules) as text, JSON or CSV; the JSON shape is in docs/json-output.md.
+// The loaded-module list (--modules) as text, JSON or CSV; the JSON shape is in
+// docs/json-output.md.
 
 #include <string>
 

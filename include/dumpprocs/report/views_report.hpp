@@ -11,8 +11,8 @@ namespace dumpprocs::report {
 
 struct ViewsReportOptions {
     OutputFormat format = OutputFormat::Text;
-    bool cross_table = false;  // --view all: one row per process with a column per view
-    bool color = false;        // ANSI colour for HIDDEN and warnings (text only)
+    bool cross_table = false; // --view all: one row per process with a column per view
+    bool color = false;       // ANSI colour for HIDDEN and warnings (text only)
 };
 
 std::string renderViews(const crossview::CrossView& cv, const ViewsReportOptions& options);

@@ -130,3 +130,17 @@ endif()
 add_test(NAME cli.bad.unreadable
          COMMAND ${CMAKE_COMMAND} -DBINARY=$<TARGET_FILE:dumpprocs>
                  -DWORKDIR=${CMAKE_CURRENT_BINARY_DIR} -P ${PROJECT_SOURCE_DIR}/tests/cli/run_unreadable_test.cmake)
+
+# The triage dump's saved driver list, damaged (cases from testdata/real/triage_x64.dmp): what can
+# be read is listed, the rest named by file offset, exit 3.
+bad_case(triage_drivers_cut "bad/triage_drivers_cut.dmp --modules" 3
+         "does not fit between DriverListOffset 0x10828 and the end of the file at 0x10de8; reading the 10 that do")
+bad_case(triage_drivers_cut_names "bad/triage_drivers_cut.dmp --modules" 3
+         "No. 0 (file offset 0x10828): name unreadable: read of 4 bytes at file offset 0x15d18 runs past the end")
+bad_case(triage_driver_count_huge "bad/triage_driver_count_huge.dmp --modules" 3
+         "DriverCount 4294967295 (TRIAGE_DUMP64 at 0x2034) does not fit between DriverListOffset 0x10828 and StringPoolOffset 0x15d18; reading the 151 that do")
+bad_case(triage_driver_name_huge "bad/triage_driver_name_huge.dmp --modules" 3
+         "DUMP_STRING at file offset 0x15d18 claims 4294967280 characters, past the end of the file")
+bad_case(triage_unloaded_count_huge "bad/triage_unloaded_count_huge.dmp --modules" 3
+         "unloaded-driver count at file offset 0x20d0 is 1000, more than the kernel keeps (50)")
+bad_case(triage_drivers_cut_info "bad/triage_drivers_cut.dmp --info" 0 "triage data block 0 lies past the end of the file")

@@ -77,3 +77,8 @@ dumpprocs_raw_test(NAME damaged_header_info SAMPLE dkom_19041 ARGS "--info" DAMA
 # Usage errors keep their exit code on raw images.
 dumpprocs_raw_test(NAME bad_profile SAMPLE dkom_9600 ARGS "--view all --profile nope" EXIT 2
                    STDERR_CONTAINS "unknown profile 'nope'")
+# A raw image: the list head comes from the KDBG found by the scan.
+dumpprocs_raw_test(NAME modules_19041 SAMPLE dkom_19041 ARGS "--modules" SKIP_COMPARE
+                   STDOUT_CONTAINS "Loaded modules: PsLoadedModuleList 0xfffff8047c202000, address from KDBG (2 entries, complete)")
+dumpprocs_raw_test(NAME modules_info_19041 SAMPLE dkom_19041 ARGS "--info" SKIP_COMPARE
+                   STDOUT_CONTAINS "PsLoadedModuleList   0xfffff8047c202000  [KDBG]")

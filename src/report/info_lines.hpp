@@ -1,0 +1,37 @@
+#pragma once
+// Internal to the report layer: the "Label  value  [source]" lines both --info reports (crash
+// dumps and raw images) are made of, and the lines about the kernel they share.
+
+#include <string>
+#include <vector>
+
+#include "dumpprocs/kernel/kernel_context.hpp"
+#include "dumpprocs/kernel/loaded_modules.hpp"
+
+namespace dumpprocs::report::detail {
+
+// One --info line; `source` says where the value came from ("header", "KDBG", "scan: ...").
+struct InfoLine {
+    std::string key, label, value, source;
+};
+
+class InfoLines {
+  public:
+    void add(std::string key, std::string label, std::string value, std::string source) {
+        lines_.push_back({std::move(key), std::move(label), std::move(value), std::move(source)});
+    }
+    const std::vector<InfoLine>& lines() const { return lines_; }
+
+    // PspCidTable (or why it is unknown), the kernel image's PDB identity and the profile.
+    void addKernel(const kernel::KernelContext* k, const std::string& problem);
+    // How many modules the list holds and where it came from.
+    void addModules(const kernel::ModuleList& modules);
+
+  private:
+    std::vector<InfoLine> lines_;
+};
+
+// "Label               value  [source]", one line each.
+std::string formatInfoLine(const InfoLine& line);
+
+} // namespace dumpprocs::report::detail
