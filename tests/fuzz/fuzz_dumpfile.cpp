@@ -1,11 +1,13 @@
 // Fuzz target: DUMP_HEADER64 and the physical page map (runs, bitmap, RDMP ranges, triage
-// metadata), then every query the address space and the scanners make of the page map, and
-// the --info report of the header. The input is the dump file itself.
+// metadata and its saved driver lists), then every query the address space and the scanners make
+// of the page map, and the --info and --modules reports. The input is the dump file itself.
 
 #include <algorithm>
 
 #include "dumpprocs/dumpfile/crash_dump.hpp"
+#include "dumpprocs/kernel/loaded_modules.hpp"
 #include "dumpprocs/report/kernel_report.hpp"
+#include "dumpprocs/report/modules_report.hpp"
 #include "fuzz_support.hpp"
 
 using namespace dumpprocs;
@@ -61,5 +63,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (auto format :
          {report::OutputFormat::Text, report::OutputFormat::Json, report::OutputFormat::Csv})
         fuzz::consume(report::renderInfo(**dump, nullptr, "no kernel in this target", format));
+    if (const auto& triage = (*dump)->triage()) {
+        const auto modules = kernel::modulesFromTriage(*triage);
+        if (modules.modules.size() > triage->driver_count)
+            std::abort();
+        for (auto format :
+             {report::OutputFormat::Text, report::OutputFormat::Json, report::OutputFormat::Csv}) {
+            fuzz::consume(report::renderModules(modules, format));
+            fuzz::consume(report::renderInfo(**dump, nullptr, "", format, &modules));
+        }
+    }
     return 0;
 }

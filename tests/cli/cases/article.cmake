@@ -31,6 +31,8 @@ dumpprocs_cli_test(NAME win10.dt.minimal ARGS "win10_15063_article.dmp --dt _EPR
 dumpprocs_cli_test(NAME win10.info ARGS "win10_15063_article.dmp --info" GOLDEN win10_info.txt)
 # The same machine in every container: runs, bitmap and RDMP give the same views.
 dumpprocs_cli_test(NAME rdmp8.all ARGS "rdmp8_7601c.dmp --view all" GOLDEN mm428_all.txt)
+dumpprocs_cli_test(NAME rdmp9.all ARGS "rdmp9_7601c.dmp --view all" GOLDEN mm428_all.txt)
+dumpprocs_cli_test(NAME rdmp9.info ARGS "rdmp9_7601c.dmp --info" STDOUT_CONTAINS "(DumpType 9)")
 dumpprocs_cli_test(NAME rdmpa.all ARGS "rdmpa_7601c.dmp --view all" GOLDEN mm428_all.txt)
 dumpprocs_cli_test(NAME mm428.all ARGS "win7sp1_7601c_mm428.dmp --view all" GOLDEN mm428_all.txt)
 dumpprocs_cli_test(NAME rdmpa.info ARGS "rdmpa_7601c.dmp --info" STDOUT_CONTAINS "(DumpType 10)")

@@ -15,3 +15,7 @@ dumpprocs_cli_test(NAME mm428.profile ARGS "win7sp1_7601c_mm428.dmp --show-profi
                    STDOUT_CONTAINS "row 7601c validated")
 dumpprocs_cli_test(NAME dkom_19041.profile_guid ARGS "dkom_19041.dmp --show-profile"
                    STDOUT_CONTAINS "kernel PDB BBED7C2955FBE4522AAA23F4B8677AD9-1 is a known build of row 19041")
+# The same 22631 machine as a live kernel bitmap dump (DumpType 6) gives the same cross-view.
+dumpprocs_cli_test(NAME live6.all ARGS "live_22631_kernel_bitmap.dmp --view all" GOLDEN dkom_22631_all.txt)
+dumpprocs_cli_test(NAME live6.info ARGS "live_22631_kernel_bitmap.dmp --info"
+                   STDOUT_CONTAINS "(DumpType 6)")

@@ -37,7 +37,7 @@ endfunction()
 # Every layout family: 7601, 9600, 15063, 19041, 22631, 26100 (the issue asks for at least five).
 foreach(sample win7sp1_7601_article win7sp1_7601_article_bitmap win81_9600_article
                win10_15063_article win7sp1_7601c_mm428 dkom_7601 dkom_9600 dkom_19041 dkom_22631
-               dkom_26100 broken_flink_19041)
+               dkom_26100 broken_flink_19041 live_22631_kernel_bitmap rdmp9_7601c)
   dumpprocs_raw_test(NAME ${sample}_json SAMPLE ${sample} ARGS "--view all --format json")
 endforeach()
 dumpprocs_raw_test(NAME dkom_19041_text SAMPLE dkom_19041 ARGS "--view all")

@@ -235,7 +235,7 @@ std::vector<Scenario> allScenarios() {
                         "GUID: the profile must be chosen by validating the dump";
     mm428.processes.resize(12);
     all.push_back(mm428);
-    for (std::uint32_t type : {8u, 0xAu}) {
+    for (std::uint32_t type : {8u, 9u, 0xAu}) {
         Scenario rdmp = mm428;
         rdmp.name = fmt::format("rdmp{:x}_7601c", type);
         rdmp.description =
@@ -257,6 +257,13 @@ std::vector<Scenario> allScenarios() {
                            "6A3F1E2D5C4B7A8996E0F1D2C3B4A596", 1);
     d22631.far_pid = 0x80010; // one PID beyond 256*512 handles: a three-level PspCidTable
     all.push_back(d22631);
+    // What Task Manager's "Create live kernel memory dump" writes on 22H2+: DumpType 6, a kernel
+    // bitmap dump (dump-format.md §1.2), here with the SDMP signature ROSF saw with type 6.
+    Scenario live = d22631;
+    live.name = "live_22631_kernel_bitmap";
+    live.description = "The dkom_22631 machine as a live kernel bitmap dump (DumpType 6)";
+    live.dump_type = 6;
+    all.push_back(live);
     all.push_back(dkom("dkom_26100", "26100", 26100, 0xfffff80721200000,
                        "1B2C3D4E5F60718293A4B5C6D7E8F90A", 5));
 
