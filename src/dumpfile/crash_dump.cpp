@@ -483,4 +483,8 @@ void CrashDump::forEachPresentRange(
     }
 }
 
+ByteView CrashDump::scanBytes(const ByteView& range, std::span<std::byte> buffer) const {
+    return file_->copyOf(range, buffer);
+}
+
 } // namespace dumpprocs::dumpfile

@@ -59,6 +59,17 @@ bool MappedFile::readAt(std::uint64_t offset, std::span<std::byte> out) const {
     return true;
 }
 
+ByteView MappedFile::copyOf(const ByteView& view, std::span<std::byte> buffer) const {
+    const std::byte* p = view.data();
+    if (p < data_ || p > data_ + size_ ||
+        view.size() > static_cast<std::size_t>(data_ + size_ - p) || view.size() > buffer.size())
+        return view;
+    const auto offset = static_cast<std::uint64_t>(p - data_);
+    if (!readAt(offset, buffer.first(view.size())))
+        return view;
+    return ByteView(buffer.data(), view.size(), view.base(), view.what());
+}
+
 MappedFile::~MappedFile() {
     ::munmap(const_cast<std::byte*>(data_), size_);
     ::close(fd_);

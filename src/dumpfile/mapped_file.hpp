@@ -23,6 +23,10 @@ class MappedFile {
     std::size_t size() const { return size_; }
     // Copies [offset, offset+out.size()) with pread(2); false on an I/O error or a short read.
     bool readAt(std::uint64_t offset, std::span<std::byte> out) const;
+    // The bytes of the mapping at [p, p+n) copied into `buffer` with pread(2) and viewed with
+    // `view`'s base and name; `view` itself when they are not all inside the mapping, `buffer`
+    // is too small or the read fails.
+    ByteView copyOf(const ByteView& view, std::span<std::byte> buffer) const;
 
   private:
     MappedFile(const std::byte* data, std::size_t size, int fd)

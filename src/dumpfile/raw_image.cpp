@@ -108,4 +108,8 @@ bool hasDumpSignature(const std::filesystem::path& path) {
     return signature == kSignaturePage || signature == kMinidumpMagic;
 }
 
+ByteView RawImage::scanBytes(const ByteView& range, std::span<std::byte> buffer) const {
+    return file_->copyOf(range, buffer);
+}
+
 } // namespace dumpprocs::dumpfile

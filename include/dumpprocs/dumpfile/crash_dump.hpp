@@ -118,6 +118,7 @@ class CrashDump final : public PhysicalMemory {
     std::uint64_t presentPageCount() const override;
     void forEachPresentRange(
         const std::function<void(std::uint64_t, std::uint64_t, ByteView)>& visit) const override;
+    ByteView scanBytes(const ByteView& range, std::span<std::byte> buffer) const override;
 
   private:
     CrashDump() = default;

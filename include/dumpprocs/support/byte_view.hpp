@@ -15,7 +15,7 @@
 namespace dumpprocs {
 
 class ByteView {
-public:
+  public:
     ByteView() = default;
     // `base` is the absolute position of data[0] in whatever space the bytes come from; it only
     // appears in error messages. `what` names that space ("file offset", "physical address").
@@ -29,6 +29,7 @@ public:
     std::size_t size() const noexcept { return size_; }
     bool empty() const noexcept { return size_ == 0; }
     std::uint64_t base() const noexcept { return base_; }
+    const char* what() const noexcept { return what_; }
     const std::byte* data() const noexcept { return data_; }
     std::span<const std::byte> bytes() const noexcept { return {data_, size_}; }
 
@@ -61,7 +62,7 @@ public:
         return value;
     }
 
-private:
+  private:
     Error outOfBounds(std::uint64_t offset, std::uint64_t length) const {
         return makeError(ErrorCode::OutOfBounds,
                          "read of {} bytes at {} {:#x} runs past the end (only {:#x} bytes, up to "

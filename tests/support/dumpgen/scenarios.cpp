@@ -48,27 +48,55 @@ ProcessSpec named(const std::string& name, std::uint64_t eprocess = 0, unsigned 
     return p;
 }
 
-Scenario win7Article() {
+// What each seed-article machine is made of (../shared/seed/README.md): the kernel addresses the
+// article prints, the debug session's time and uptime, and an invented PDB GUID.
+struct ArticleKernel {
+    const char* name;
+    const char* description;
+    const char* profile;
+    std::uint32_t build;
+    unsigned cpus;
+    std::uint64_t kern_base, ps_loaded_module_list, mm_head_entry, idle_eprocess;
+    std::uint64_t system_time, uptime;
+    const char* pdb_guid;
+};
+
+Scenario articleScenario(const ArticleKernel& k) {
     Scenario s;
-    s.name = "win7sp1_7601_article";
-    s.description = "The seed article's Windows 7 SP1 kernel dump: 8 CPUs, 134 MmProcessLinks "
-                    "entries after System, the list head as No.132 and Idle as No.133";
-    s.profile = "7601a";
-    s.build = 7601;
-    s.cpus = 8;
-    s.kern_base = 0xfffff80003a54000;
-    s.ps_loaded_module_list = 0xfffff80003c98890;
-    s.mm_head_entry = 0xfffff80003c80ac0;
-    s.idle_eprocess = 0xfffff80003c54180;
+    s.name = k.name;
+    s.description = k.description;
+    s.profile = k.profile;
+    s.build = k.build;
+    s.cpus = k.cpus;
+    s.kern_base = k.kern_base;
+    s.ps_loaded_module_list = k.ps_loaded_module_list;
+    s.mm_head_entry = k.mm_head_entry;
+    s.idle_eprocess = k.idle_eprocess;
+    s.system_time = k.system_time;
+    s.uptime = k.uptime;
+    s.pdb_guid = k.pdb_guid;
+    return s;
+}
+
+// The filler processes of the 8.1 and 10 machines: Windows 10 names first, then Windows 7 ones.
+ProcessSpec fillerProcess(unsigned i) {
+    return named(i < 20 ? kWin10Names[i] : kWin7Names[i % 20], 0, 1 + i % 2);
+}
+
+Scenario win7Article() {
+    // Debug session time: Sat Sep 20 09:58:01.081 2014 (UTC + 9:00); uptime 2:46:44.174.
+    Scenario s = articleScenario(
+        {"win7sp1_7601_article",
+         "The seed article's Windows 7 SP1 kernel dump: 8 CPUs, 134 MmProcessLinks entries after "
+         "System, the list head as No.132 and Idle as No.133",
+         "7601a", 7601, 8, 0xfffff80003a54000, 0xfffff80003c98890, 0xfffff80003c80ac0,
+         0xfffff80003c54180, filetime(2014, 9, 20, 0, 58, 1, 81), duration(0, 2, 46, 44, 174),
+         "3844DBB920174967BE7AA4A2C20430FA"}); // no known layout has this GUID
     s.system_eprocess = 0xfffffa8006d0f740;
     s.idle_threads = {0xfffff80003c53cc0, 0xfffff880009f30c0, 0xfffff8800336f0c0,
                       0xfffff880033e00c0, 0xfffff880009bd0c0, 0xfffff880034af0c0,
                       0xfffff880035200c0, 0xfffff880035910c0};
     s.idle_wait_times = {0x9C906, 0, 0, 0x9B2F5, 0, 0x9C8FD, 0, 0};
-    // Debug session time: Sat Sep 20 09:58:01.081 2014 (UTC + 9:00); uptime 2:46:44.174.
-    s.system_time = filetime(2014, 9, 20, 0, 58, 1, 81);
-    s.uptime = duration(0, 2, 46, 44, 174);
-    s.pdb_guid = "3844DBB920174967BE7AA4A2C20430FA"; // no known layout has it
     s.article_head_bytes = true;
     s.translation_fixtures = true;
     s.processes = {
@@ -85,44 +113,29 @@ Scenario win7Article() {
 }
 
 Scenario win81Article() {
-    Scenario s;
-    s.name = "win81_9600_article";
-    s.description = "The seed article's Windows 8.1 dump: 4 CPUs; the list head is No.134, Idle "
-                    "No.135; the Minimal bit read at the head entry is 0";
-    s.profile = "9600a";
-    s.build = 9600;
-    s.cpus = 4;
-    s.dump_type = 5;
-    s.kern_base = 0xfffff8016868c000;
-    s.ps_loaded_module_list = 0xfffff80168956350;
-    s.mm_head_entry = 0xfffff80168956540;
-    s.idle_eprocess = 0xfffff801689d9300;
     // Thu Oct 9 00:34:44.270 2014 (UTC + 9:00); uptime 13:38:52.140.
-    s.system_time = filetime(2014, 10, 8, 15, 34, 44, 270);
-    s.uptime = duration(0, 13, 38, 52, 140);
-    s.pdb_guid = "5C2D8F1A0B3E4D6F8A9B1C2D3E4F5A6B";
+    Scenario s = articleScenario(
+        {"win81_9600_article",
+         "The seed article's Windows 8.1 dump: 4 CPUs; the list head is No.134, Idle No.135; the "
+         "Minimal bit read at the head entry is 0",
+         "9600a", 9600, 4, 0xfffff8016868c000, 0xfffff80168956350, 0xfffff80168956540,
+         0xfffff801689d9300, filetime(2014, 10, 8, 15, 34, 44, 270),
+         duration(0, 13, 38, 52, 140), "5C2D8F1A0B3E4D6F8A9B1C2D3E4F5A6B"});
+    s.dump_type = 5;
     for (unsigned i = 0; i < 134; ++i)
-        s.processes.push_back(named(i < 20 ? kWin10Names[i] : kWin7Names[i % 20], 0, 1 + i % 2));
+        s.processes.push_back(fillerProcess(i));
     return s;
 }
 
 Scenario win10Article() {
-    Scenario s;
-    s.name = "win10_15063_article";
-    s.description = "The seed article's Windows 10 1703 dump: 2 CPUs; the list head is No.137 "
-                    "and its Minimal bit reads 1, Idle No.138; MemCompression is a real minimal "
-                    "process";
-    s.profile = "15063";
-    s.build = 15063;
-    s.cpus = 2;
-    s.kern_base = 0xfffff800d5287000;
-    s.ps_loaded_module_list = 0xfffff800d55d35c0;
-    s.mm_head_entry = 0xfffff800d55efb08;
-    s.idle_eprocess = 0xfffff800d567e9c0;
     // Sat Aug 26 08:15:56.376 2017 (UTC + 9:00); uptime 4 days 0:30:14.078.
-    s.system_time = filetime(2017, 8, 25, 23, 15, 56, 376);
-    s.uptime = duration(4, 0, 30, 14, 78);
-    s.pdb_guid = "9D7A6B5C4E3F2A1B0C9D8E7F6A5B4C3D";
+    Scenario s = articleScenario(
+        {"win10_15063_article",
+         "The seed article's Windows 10 1703 dump: 2 CPUs; the list head is No.137 and its "
+         "Minimal bit reads 1, Idle No.138; MemCompression is a real minimal process",
+         "15063", 15063, 2, 0xfffff800d5287000, 0xfffff800d55d35c0, 0xfffff800d55efb08,
+         0xfffff800d567e9c0, filetime(2017, 8, 25, 23, 15, 56, 376), duration(4, 0, 30, 14, 78),
+         "9D7A6B5C4E3F2A1B0C9D8E7F6A5B4C3D"});
     s.head_minimal_bit = true;
     for (unsigned i = 0; i < 137; ++i) {
         if (i == 3) {
@@ -131,7 +144,7 @@ Scenario win10Article() {
             s.processes.push_back(m);
             continue;
         }
-        s.processes.push_back(named(i < 20 ? kWin10Names[i] : kWin7Names[i % 20], 0, 1 + i % 2));
+        s.processes.push_back(fillerProcess(i));
     }
     return s;
 }
