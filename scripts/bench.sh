@@ -5,9 +5,11 @@
 # from wait4(2), as /usr/bin/time -v reports them) and prints a table, then runs the Google
 # Benchmark suite (build/bench/pipeline_bench) over the same dumps.
 #
-# Usage: scripts/bench.sh [BUILD_DIR] [--quick] [--no-gbench] [--runs N]
+# Usage: scripts/bench.sh [BUILD_DIR] [--quick] [--no-scan] [--no-gbench] [--runs N]
 #   BUILD_DIR  default build-bench (configured with -DDUMPPROCS_BUILD_BENCHMARKS=ON)
 #   --quick    only the 64 GiB / 1,000-process and 1 TiB dumps
+#   --no-scan  leave out --view scan and the default --view all (each reads all the RAM: about
+#              two minutes per run at 1 TiB)
 # Environment: DUMPPROCS_BENCH_TMP  where the temporary directory goes (default: $TMPDIR or /tmp)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +25,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --quick) HARNESS_ARGS+=(--quick) ;;
     --no-gbench) GBENCH=0 ;;
+    --no-scan) HARNESS_ARGS+=(--no-scan) ;;
     --runs) HARNESS_ARGS+=(--runs "$2"); shift ;;
     *) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
   esac

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <optional>
@@ -45,6 +46,7 @@ Examples:
   dumpprocs MEMORY.DMP --diff active,mm        what one view has that the other lacks, and why
   dumpprocs MEMORY.DMP --diff active,scan      unlinked and terminated processes, with times
   dumpprocs MEMORY.DMP --view all --format json --fail-on-hidden
+  dumpprocs MEMORY.DMP --no-scan               the cross-view without reading all memory
   dumpprocs MEMORY.DMP --info                  what vertarget and dumpchk tell
   dumpprocs MEMORY.DMP --read 0xfffff80003c80ac0 --length 0x40
   dumpprocs MEMORY.DMP --read 0x1000 --physical
@@ -128,6 +130,9 @@ Expected<void> finishOptions(Options& o) {
     for (std::string v; std::getline(views, v, ',');)
         if (!v.empty())
             o.views.push_back(v);
+    if (o.no_scan && (std::find(o.views.begin(), o.views.end(), "scan") != o.views.end() ||
+                      o.diff_a == "scan" || o.diff_b == "scan"))
+        return makeError(ErrorCode::Usage, "--no-scan contradicts asking for the scan view");
     if (o.format_text == "json")
         o.format = report::OutputFormat::Json;
     else if (o.format_text == "jsonl")
@@ -177,6 +182,9 @@ int run(int argc, char** argv) {
                  "keep a crash dump's header DirectoryTableBase and PsActiveProcessHead even when "
                  "the memory contradicts them");
     app.add_flag("--fail-on-hidden", o.fail_on_hidden, "exit with 4 when a process is HIDDEN");
+    app.add_flag("--no-scan", o.no_scan,
+                 "--view all without the scan view, which reads all physical memory (minutes on "
+                 "a 1 TiB dump)");
     app.add_option("--color", o.color_text, "colour: auto, always or never")
         ->check(CLI::IsMember({"auto", "always", "never"}));
     app.add_flag("-v,--verbose", o.verbose, "more detail on stderr");

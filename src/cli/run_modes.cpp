@@ -246,13 +246,17 @@ Expected<crossview::CrossView> runViews(const kernel::KernelContext& k,
     return crossview::mergeViews(std::move(results), catalog);
 }
 
-std::vector<std::string> expandViews(const std::vector<std::string>& requested, bool& all) {
+// The view names asked for, "all" expanded (without "scan" under --no-scan); `all` tells whether
+// "all" was among them (the report is then the cross-view table).
+std::vector<std::string> expandViews(const std::vector<std::string>& requested, bool no_scan,
+                                     bool& all) {
     std::vector<std::string> names;
     for (const auto& v : requested) {
         if (v == "all") {
             all = true;
             for (const auto& n : views::allViewNames())
-                if (std::find(names.begin(), names.end(), n) == names.end())
+                if (!(no_scan && n == "scan") &&
+                    std::find(names.begin(), names.end(), n) == names.end())
                     names.push_back(n);
         } else if (std::find(names.begin(), names.end(), v) == names.end()) {
             names.push_back(v);
@@ -263,7 +267,7 @@ std::vector<std::string> expandViews(const std::vector<std::string>& requested, 
 
 int runViewMode(const kernel::KernelContext& k, const Options& o) {
     bool all = false;
-    const auto names = expandViews(o.views, all);
+    const auto names = expandViews(o.views, o.no_scan, all);
     auto cv = runViews(k, names, o);
     if (!cv)
         return fail(cv.error(), kExitUsage);
@@ -275,7 +279,7 @@ int runViewMode(const kernel::KernelContext& k, const Options& o) {
 
 int runDiffMode(const kernel::KernelContext& k, const Options& o) {
     bool all = false;
-    auto a = expandViews({o.diff_a}, all), b = expandViews({o.diff_b}, all);
+    auto a = expandViews({o.diff_a}, o.no_scan, all), b = expandViews({o.diff_b}, o.no_scan, all);
     if (all || a.size() != 1 || b.size() != 1 || a[0] == b[0])
         return fail(makeError(ErrorCode::Usage, "--diff takes two different views, e.g. active,mm"),
                     kExitUsage);

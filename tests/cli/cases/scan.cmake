@@ -21,3 +21,8 @@ endforeach()
 # The rejected look-alikes are reported only with -v.
 dumpprocs_cli_test(NAME scan_7601.no_rejects_without_v ARGS "scan_7601.dmp --view scan"
                    STDOUT_CONTAINS "ghost.exe" STDERR_LACKS "rejected")
+# --no-scan: the cross-view of the lists and tables alone; gone.exe and ghost.exe, which only the
+# scan sees, are then absent, and asking for the scan with --no-scan is a usage error.
+dumpprocs_cli_test(NAME scan.no_scan ARGS "scan_19041.dmp --no-scan" GOLDEN scan_19041_no_scan.txt)
+dumpprocs_cli_test(NAME scan.no_scan_usage ARGS "scan_19041.dmp --no-scan --view scan" EXIT 2
+                   STDERR_CONTAINS "--no-scan contradicts asking for the scan view")
