@@ -300,10 +300,6 @@ int runKernelMode(const dumpfile::CrashDump& dump, const Options& o) {
     return runWithKernel(**opened, o);
 }
 
-} // namespace
-
-namespace {
-
 int runModulesWith(const kernel::KernelContext& k, const Options& o) {
     auto modules = kernel::modulesOfKernel(k);
     if (!modules)
