@@ -2,7 +2,10 @@
 """Writes the fuzz seed corpora in tests/fuzz/corpus/<target>/ from the sample dumps in testdata/.
 
   fuzz_dumpfile   the first pages of each sample (header, run list or SDMP bitmap, a few pages)
-                  and the first 64 KiB of the real triage dumps
+                  and the first 64 KiB of the real triage dumps, plus each real triage dump
+                  compacted: its header, TRIAGE_DUMP64 and unloaded drivers, then its first 8
+                  loaded-driver entries and their names right after (the real lists lie past
+                  64 KiB), everything else TRIAGE_DUMP64 points at dropped
   fuzz_addrspace  the single physical run of small samples, behind the target's prologue
                   {DirectoryTableBase, first PFN, 8 addresses from the header and --info}
   fuzz_pipeline   whole small samples (they are a few hundred KiB each)
@@ -62,6 +65,31 @@ def addrspace_seed(path, dumpprocs):
     return prologue + dump[0x2000:0x2000 + count * 0x1000]
 
 
+def compact_triage(data: bytes, keep=8):
+    """A small triage dump whose driver list the fuzzer can reach (see the docstring)."""
+    t = 0x2000
+    list_off, count = struct.unpack_from("<II", data, t + 0x30)
+    unloaded = struct.unpack_from("<I", data, t + 0x18)[0]
+    n_unloaded = struct.unpack_from("<Q", data, unloaded)[0]
+    end = (unloaded + 8 + 0x38 * n_unloaded + 0xF) & ~0xF
+    out = bytearray(data[:end])
+    for field in (0x1C, 0x20, 0x24, 0x28, 0x2C, 0x6C, 0x70, 0x74, 0x78, 0x7C):
+        struct.pack_into("<I", out, t + field, 0)  # PRCB, process, thread, stack, data, KDBG
+    keep = min(keep, count)
+    entries = bytearray(data[list_off:list_off + 0x90 * keep])
+    pool_at = end + len(entries)
+    pool = bytearray()
+    for i in range(keep):
+        name_off = struct.unpack_from("<I", entries, 0x90 * i)[0]
+        length = struct.unpack_from("<I", data, name_off)[0]
+        text = data[name_off + 4:name_off + 4 + 2 * length + 2]
+        struct.pack_into("<I", entries, 0x90 * i, pool_at + len(pool))
+        pool += struct.pack("<I", length) + text
+        pool += b"\0" * (-len(pool) % 8)
+    struct.pack_into("<IIII", out, t + 0x30, end, keep, pool_at, len(pool))
+    return bytes(out + entries + pool)
+
+
 def fresh(directory):
     if directory.exists():
         shutil.rmtree(directory)
@@ -78,8 +106,9 @@ def main():
     for name, size in HEADER_PREFIXES.items():
         (out / name.replace(".dmp", ".head")).write_bytes((TESTDATA / name).read_bytes()[:size])
     for name in ["triage_x64.dmp", "triage_arm64.dmp"]:
-        data = (TESTDATA / "real" / name).read_bytes()[:TRIAGE_PREFIX]
-        (out / name.replace(".dmp", ".head")).write_bytes(data)
+        data = (TESTDATA / "real" / name).read_bytes()
+        (out / name.replace(".dmp", ".head")).write_bytes(data[:TRIAGE_PREFIX])
+        (out / name.replace(".dmp", ".drivers")).write_bytes(compact_triage(data))
 
     out = fresh(CORPUS / "fuzz_addrspace")
     for name in ADDRSPACE_SAMPLES:
