@@ -101,7 +101,7 @@ int printModules(const kernel::ModuleList& modules, const Options& o) {
     for (std::size_t i = 0; i < modules.modules.size(); ++i)
         if (const auto& m = modules.modules[i];
             !m.problem.empty() && ++problems <= kMaxEntryWarnings)
-            spdlog::warn("modules: No. {} ({} {:#x}): {}", i, modules.entry_label, m.entry,
+            spdlog::warn("modules: No. {} ({} {:#x}): {}", i, modules.entryLabel(), m.entry,
                          m.problem);
     if (problems > kMaxEntryWarnings)
         spdlog::warn("modules: {} entries in all could not be read whole; the notes after the "

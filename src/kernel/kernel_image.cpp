@@ -8,8 +8,8 @@
 namespace dumpprocs::kernel {
 namespace {
 
-constexpr std::uint32_t kMaxHeaderOffset = 0x1000; // e_lfanew beyond the first page is not a kernel
-constexpr std::uint16_t kMaxSections = 96;         // PE/COFF limit
+constexpr std::uint32_t kMaxHeaderOffset = 0x1000;  // e_lfanew beyond the first page: no image
+constexpr std::uint16_t kMaxSections = 96;          // PE/COFF limit
 constexpr std::uint32_t kMaxImageSize = 0x10000000; // 256 MiB: far above any ntoskrnl
 
 Expected<std::vector<ImageSection>> readSections(const VirtualMemory& as, std::uint64_t table,
@@ -75,17 +75,23 @@ std::string formatPdbGuid(const std::uint8_t (&g)[16]) {
     return out;
 }
 
-Expected<KernelImage> readKernelImage(const VirtualMemory& as, std::uint64_t base) {
+Expected<PeHeaders> readPeHeaders(const VirtualMemory& as, std::uint64_t base) {
     DP_TRY(auto dos, as.read<pe::DosHeader>(base));
     if (dos.e_magic != pe::kDosMagic)
-        return makeError(ErrorCode::InvalidData, "no MZ header at kernel base {:#x}", base);
+        return makeError(ErrorCode::InvalidData, "no MZ header at image base {:#x}", base);
     if (dos.e_lfanew == 0 || dos.e_lfanew > kMaxHeaderOffset)
-        return makeError(ErrorCode::InvalidData, "kernel image at {:#x}: e_lfanew {:#x} is absurd",
-                         base, dos.e_lfanew);
+        return makeError(ErrorCode::InvalidData, "image at {:#x}: e_lfanew {:#x} is absurd", base,
+                         dos.e_lfanew);
     DP_TRY(auto nt, as.read<pe::NtHeaders64>(base + dos.e_lfanew));
     if (nt.Signature != pe::kNtSignature || nt.Optional.Magic != pe::kPe32PlusMagic)
-        return makeError(ErrorCode::InvalidData, "kernel image at {:#x}: no PE32+ header at {:#x}",
-                         base, base + dos.e_lfanew);
+        return makeError(ErrorCode::InvalidData, "image at {:#x}: no PE32+ header at {:#x}", base,
+                         base + dos.e_lfanew);
+    return PeHeaders{nt, base + dos.e_lfanew};
+}
+
+Expected<KernelImage> readKernelImage(const VirtualMemory& as, std::uint64_t base) {
+    DP_TRY(const PeHeaders headers, readPeHeaders(as, base));
+    const pe::NtHeaders64& nt = headers.nt;
     if (nt.Optional.SizeOfImage == 0 || nt.Optional.SizeOfImage > kMaxImageSize)
         return makeError(ErrorCode::InvalidData,
                          "kernel image at {:#x}: SizeOfImage {:#x} is absurd", base,
@@ -96,7 +102,7 @@ Expected<KernelImage> readKernelImage(const VirtualMemory& as, std::uint64_t bas
     image.machine = nt.File.Machine;
     image.timestamp = nt.File.TimeDateStamp;
     const std::uint64_t section_table =
-        base + dos.e_lfanew + offsetof(pe::NtHeaders64, Optional) + nt.File.SizeOfOptionalHeader;
+        headers.address + offsetof(pe::NtHeaders64, Optional) + nt.File.SizeOfOptionalHeader;
     DP_TRY(image.sections,
            readSections(as, section_table, std::min(nt.File.NumberOfSections, kMaxSections)));
     if (nt.Optional.NumberOfRvaAndSizes > pe::kDebugDirectoryIndex)

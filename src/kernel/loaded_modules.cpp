@@ -4,8 +4,8 @@
 
 #include "dumpprocs/dumpfile/crash_dump.hpp"
 #include "dumpprocs/kernel/kernel_context.hpp"
+#include "dumpprocs/kernel/kernel_image.hpp"
 #include "dumpprocs/kernel/list_walker.hpp"
-#include "dumpprocs/kernel/pe_layouts.hpp"
 #include "dumpprocs/support/text.hpp"
 
 namespace dumpprocs::kernel {
@@ -44,14 +44,11 @@ Expected<std::string> readUnicodeString(const VirtualMemory& as, std::uint64_t a
 
 // TimeDateStamp and CheckSum from the image's own PE header, when that page is in memory.
 void readPeStamps(const VirtualMemory& as, LoadedModule& m) {
-    auto dos = as.read<pe::DosHeader>(m.base);
-    if (!dos || dos->e_magic != pe::kDosMagic || dos->e_lfanew > 0x1000)
+    auto headers = readPeHeaders(as, m.base);
+    if (!headers)
         return;
-    auto nt = as.read<pe::NtHeaders64>(m.base + dos->e_lfanew);
-    if (!nt || nt->Signature != pe::kNtSignature)
-        return;
-    m.timestamp = nt->File.TimeDateStamp;
-    m.checksum = nt->Optional.CheckSum;
+    m.timestamp = headers->nt.File.TimeDateStamp;
+    m.checksum = headers->nt.Optional.CheckSum;
     m.timestamp_source = "PE header";
 }
 
@@ -107,7 +104,7 @@ std::string describeAddress(const ModuleList& modules, std::uint64_t va) {
 ModuleList modulesFromTriage(const dumpfile::TriageInfo& triage) {
     ModuleList list;
     list.source = fmt::format("triage driver list at file offset {:#x}", triage.driver_list_offset);
-    list.entry_label = "file offset";
+    list.origin = ModuleList::Origin::TriageDriverList;
     for (const auto& d : triage.drivers) {
         LoadedModule m;
         m.base = d.base;
@@ -133,11 +130,9 @@ ModuleList modulesFromTriage(const dumpfile::TriageInfo& triage) {
 Expected<ModuleList> modulesFromLoaderList(const VirtualMemory& as, std::uint64_t head,
                                            const LoaderEntryLayout& layout,
                                            std::string head_source) {
-    DP_TRY(std::uint64_t first, as.read<std::uint64_t>(head));
-    (void)first; // the head must be readable; walkList reports everything after it
+    DP_CHECK(as.read<std::uint64_t>(head)); // the head itself; walkList reports what follows
     ModuleList list;
     list.source = fmt::format("PsLoadedModuleList {:#x}, address from {}", head, head_source);
-    list.entry_label = "KLDR entry";
     ListWalkOptions options;
     options.max_nodes = kMaxModules;
     ListWalk walk = walkList(as, head, options);

@@ -38,7 +38,7 @@ std::string modulesText(const ModuleList& l) {
     }
     for (std::size_t i = 0; i < l.modules.size(); ++i)
         if (!l.modules[i].problem.empty())
-            out += fmt::format("note: No. {} ({} {:#x}): {}\n", i, l.entry_label,
+            out += fmt::format("note: No. {} ({} {:#x}): {}\n", i, l.entryLabel(),
                                l.modules[i].entry, l.modules[i].problem);
     if (!l.unloaded) {
         out +=
@@ -64,7 +64,8 @@ json modulesJson(const ModuleList& l) {
     j["complete"] = l.complete;
     j["warnings"] = l.warnings;
     j["entries"] = json::array();
-    const std::string where = l.entry_label == "file offset" ? "file_offset" : "kldr_entry";
+    const char* where =
+        l.origin == ModuleList::Origin::TriageDriverList ? "file_offset" : "kldr_entry";
     for (std::size_t i = 0; i < l.modules.size(); ++i) {
         const auto& m = l.modules[i];
         json e;

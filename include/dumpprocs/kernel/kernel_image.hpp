@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "dumpprocs/addrspace/address_space.hpp"
+#include "dumpprocs/kernel/pe_layouts.hpp"
 #include "dumpprocs/kernel/profile.hpp"
 
 namespace dumpprocs::kernel {
@@ -33,7 +34,17 @@ struct KernelImage {
     const ImageSection* sectionOf(std::uint64_t va) const;
 };
 
-// Reads and checks the PE32+ headers at `base`. Fails naming the address of whatever is wrong.
+// The NT headers of a PE32+ image mapped at `base`, and where they are.
+struct PeHeaders {
+    pe::NtHeaders64 nt;
+    std::uint64_t address = 0; // base + e_lfanew
+};
+// Reads and checks the MZ header, e_lfanew (inside the first page) and the PE32+ signature and
+// magic at `base`. Fails naming the address of whatever is wrong.
+Expected<PeHeaders> readPeHeaders(const VirtualMemory& as, std::uint64_t base);
+
+// Reads and checks the PE32+ headers at `base` (readPeHeaders, then a sane SizeOfImage), its
+// sections and CodeView record. Fails naming the address of whatever is wrong.
 Expected<KernelImage> readKernelImage(const VirtualMemory& as, std::uint64_t base);
 
 // "BBED7C2955FBE4522AAA23F4B8677AD9": the symbol-server spelling of a GUID stored little-endian.

@@ -38,8 +38,14 @@ struct UnloadedModule {
 };
 
 struct ModuleList {
-    std::string source;      // "PsLoadedModuleList 0xfffff800...", "triage driver list at ..."
-    std::string entry_label; // what LoadedModule::entry is: "KLDR entry" or "file offset"
+    std::string source; // "PsLoadedModuleList 0xfffff800...", "triage driver list at ..."
+    // Where the list was read: LoadedModule::entry is then a _KLDR_DATA_TABLE_ENTRY's VA or the
+    // file offset of a DUMP_DRIVER_ENTRY64.
+    enum class Origin { LoaderList, TriageDriverList };
+    Origin origin = Origin::LoaderList;
+    const char* entryLabel() const {
+        return origin == Origin::TriageDriverList ? "file offset" : "KLDR entry";
+    }
     std::vector<LoadedModule> modules; // in load order
     // Unloaded drivers, when the source has them (a triage dump); nullopt otherwise.
     std::optional<std::vector<UnloadedModule>> unloaded;

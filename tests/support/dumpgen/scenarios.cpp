@@ -119,8 +119,8 @@ Scenario win81Article() {
          "The seed article's Windows 8.1 dump: 4 CPUs; the list head is No.134, Idle No.135; the "
          "Minimal bit read at the head entry is 0",
          "9600a", 9600, 4, 0xfffff8016868c000, 0xfffff80168956350, 0xfffff80168956540,
-         0xfffff801689d9300, filetime(2014, 10, 8, 15, 34, 44, 270),
-         duration(0, 13, 38, 52, 140), "5C2D8F1A0B3E4D6F8A9B1C2D3E4F5A6B"});
+         0xfffff801689d9300, filetime(2014, 10, 8, 15, 34, 44, 270), duration(0, 13, 38, 52, 140),
+         "5C2D8F1A0B3E4D6F8A9B1C2D3E4F5A6B"});
     s.dump_type = 5;
     for (unsigned i = 0; i < 134; ++i)
         s.processes.push_back(fillerProcess(i));
@@ -217,6 +217,15 @@ Scenario scan(const std::string& name, const std::string& profile, std::uint32_t
     return s;
 }
 
+// The machine of `s` written in another container: only the name, description and type differ.
+Scenario asDumpType(Scenario s, std::string name, std::string description,
+                    std::uint32_t dump_type) {
+    s.name = std::move(name);
+    s.description = std::move(description);
+    s.dump_type = dump_type;
+    return s;
+}
+
 } // namespace
 
 std::uint64_t filetime(int year, unsigned month, unsigned day, unsigned hour, unsigned minute,
@@ -234,11 +243,9 @@ std::uint64_t filetime(int year, unsigned month, unsigned day, unsigned hour, un
 std::vector<Scenario> allScenarios() {
     std::vector<Scenario> all;
     all.push_back(win7Article());
-    Scenario bitmap = win7Article();
-    bitmap.name = "win7sp1_7601_article_bitmap";
-    bitmap.description = "The Windows 7 article machine written as a bitmap dump (DumpType 5)";
-    bitmap.dump_type = 5;
-    all.push_back(bitmap);
+    all.push_back(asDumpType(win7Article(), "win7sp1_7601_article_bitmap",
+                             "The Windows 7 article machine written as a bitmap dump (DumpType 5)",
+                             5));
     all.push_back(win81Article());
     all.push_back(win10Article());
 
@@ -249,12 +256,10 @@ std::vector<Scenario> allScenarios() {
     mm428.processes.resize(12);
     all.push_back(mm428);
     for (std::uint32_t type : {8u, 9u, 0xAu}) {
-        Scenario rdmp = mm428;
-        rdmp.name = fmt::format("rdmp{:x}_7601c", type);
-        rdmp.description =
-            fmt::format("The mm428 machine as a newer-WinDbg RDMP dump (DumpType {:#x})", type);
-        rdmp.dump_type = type;
-        all.push_back(rdmp);
+        all.push_back(asDumpType(
+            mm428, fmt::format("rdmp{:x}_7601c", type),
+            fmt::format("The mm428 machine as a newer-WinDbg RDMP dump (DumpType {:#x})", type),
+            type));
     }
 
     all.push_back(dkom("dkom_7601", "7601c", 7601, 0xfffff80002a5f000,
@@ -272,11 +277,9 @@ std::vector<Scenario> allScenarios() {
     all.push_back(d22631);
     // What Task Manager's "Create live kernel memory dump" writes on 22H2+: DumpType 6, a kernel
     // bitmap dump (dump-format.md §1.2), here with the SDMP signature ROSF saw with type 6.
-    Scenario live = d22631;
-    live.name = "live_22631_kernel_bitmap";
-    live.description = "The dkom_22631 machine as a live kernel bitmap dump (DumpType 6)";
-    live.dump_type = 6;
-    all.push_back(live);
+    all.push_back(asDumpType(d22631, "live_22631_kernel_bitmap",
+                             "The dkom_22631 machine as a live kernel bitmap dump (DumpType 6)",
+                             6));
     all.push_back(dkom("dkom_26100", "26100", 26100, 0xfffff80721200000,
                        "1B2C3D4E5F60718293A4B5C6D7E8F90A", 5));
 
