@@ -43,6 +43,14 @@ Expected<std::uint64_t> invalidPte(std::uint64_t entry, std::uint64_t entry_pa, 
     return notPresent("PTE", entry_pa, va, entry);
 }
 
+// A cut-short file is the cause worth naming: ": file truncated at X (page would be at Y)".
+std::string truncationDetail(const Error& e) {
+    if (e.code != ErrorCode::Truncated)
+        return "";
+    const auto at = e.message.find(": file truncated");
+    return at == std::string::npos ? ": the file is truncated" : e.message.substr(at);
+}
+
 } // namespace
 
 X64AddressSpace::X64AddressSpace(const PhysicalMemory& memory, std::uint64_t directory_table_base)
@@ -61,12 +69,14 @@ Expected<Translation> X64AddressSpace::translate(std::uint64_t va) const {
         const unsigned shift = 39 - 9 * static_cast<unsigned>(level);
         const std::uint64_t entry_pa = table + ((va >> shift) & 0x1FF) * 8;
         std::uint64_t entry = 0;
-        if (!memory_->copyFromPage(entry_pa >> kPageShift, entry_pa & (kPageSize - 1),
-                                   std::as_writable_bytes(std::span(&entry, 1))))
-            return makeError(ErrorCode::PageNotInDump,
-                             "{:#x}: the page table holding its {} (physical {:#x}) is not in the "
-                             "dump",
-                             va, kLevelNames[level], entry_pa);
+        if (auto copied = memory_->copyFromPage(entry_pa >> kPageShift, entry_pa & (kPageSize - 1),
+                                                std::as_writable_bytes(std::span(&entry, 1)));
+            !copied)
+            return Error{copied.error().code,
+                         fmt::format("{:#x}: the page table holding its {} (physical {:#x}) is not "
+                                     "in the dump{}",
+                                     va, kLevelNames[level], entry_pa,
+                                     truncationDetail(copied.error()))};
         Translation t;
         if (!(entry & kPresent)) {
             if (level < 3)
@@ -103,11 +113,15 @@ Expected<void> X64AddressSpace::read(std::uint64_t va, std::span<std::byte> out)
         const std::size_t offset = static_cast<std::size_t>(t.physical & (kPageSize - 1));
         const std::size_t n =
             std::min(out.size() - done, static_cast<std::size_t>(kPageSize) - offset);
-        if (!memory_->copyFromPage(t.physical >> kPageShift, offset, out.subspan(done, n)))
-            return makeError(ErrorCode::PageNotInDump,
-                             "{:#x} maps to physical {:#x}{}, which is not in the dump", at,
-                             t.physical,
-                             t.via == Translation::Via::Transition ? " (transition page)" : "");
+        if (auto copied =
+                memory_->copyFromPage(t.physical >> kPageShift, offset, out.subspan(done, n));
+            !copied)
+            return Error{copied.error().code,
+                         fmt::format("{:#x} maps to physical {:#x}{}, which is not in the dump{}",
+                                     at, t.physical,
+                                     t.via == Translation::Via::Transition ? " (transition page)"
+                                                                           : "",
+                                     truncationDetail(copied.error()))};
         done += n;
     }
     return {};

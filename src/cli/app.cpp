@@ -15,6 +15,7 @@
 #include "dumpprocs/cli/batch.hpp"
 #include "dumpprocs/cli/options.hpp"
 #include "dumpprocs/cli/run_modes.hpp"
+#include "dumpprocs/crossview/crossview.hpp"
 #include "dumpprocs/support/expected.hpp"
 
 #ifndef DUMPPROCS_VERSION
@@ -95,6 +96,26 @@ std::optional<std::uint64_t> parseNumber(const std::string& text) {
     }
 }
 
+// --fail-on-hidden promises an exit code 4 for a hidden process: refused for views that cannot
+// find one (a single view, or no Process Manager record among them), rather than exit 0 always.
+Expected<void> checkFailOnHidden(const Options& o) {
+    const bool list_mode = o.diff_text.empty() && o.read_text.empty() && o.validate_text.empty() &&
+                           o.dt_args.empty() && !o.info && !o.cpus && !o.show_profile &&
+                           !o.modules;
+    if (!o.fail_on_hidden || (!list_mode && o.diff_text.empty()))
+        return {};
+    std::vector<std::string> names;
+    if (!o.diff_text.empty())
+        names = {o.diff_a, o.diff_b};
+    else if (std::find(o.views.begin(), o.views.end(), "all") != o.views.end())
+        return {}; // every view: active and cid among them
+    else
+        names = o.views;
+    if (const std::string why = crossview::whyCannotJudge(names); !why.empty())
+        return makeError(ErrorCode::Usage, "--fail-on-hidden: {}", why);
+    return {};
+}
+
 // Turns the raw CLI strings into numbers and lists; usage errors name the offending value.
 Expected<void> finishOptions(Options& o) {
     auto number = [](const std::string& text, const char* what) -> Expected<std::uint64_t> {
@@ -133,6 +154,7 @@ Expected<void> finishOptions(Options& o) {
     if (o.no_scan && (std::find(o.views.begin(), o.views.end(), "scan") != o.views.end() ||
                       o.diff_a == "scan" || o.diff_b == "scan"))
         return makeError(ErrorCode::Usage, "--no-scan contradicts asking for the scan view");
+    DP_CHECK(checkFailOnHidden(o));
     if (o.format_text == "json")
         o.format = report::OutputFormat::Json;
     else if (o.format_text == "jsonl")
@@ -181,7 +203,11 @@ int run(int argc, char** argv) {
     app.add_flag("--trust-header", o.trust_header,
                  "keep a crash dump's header DirectoryTableBase and PsActiveProcessHead even when "
                  "the memory contradicts them");
-    app.add_flag("--fail-on-hidden", o.fail_on_hidden, "exit with 4 when a process is HIDDEN");
+    app.add_flag("--fail-on-hidden", o.fail_on_hidden,
+                 "exit with 4 when a process is HIDDEN (needs active or cid and a second view)");
+    app.add_flag("--trust-profile", o.trust_profile,
+                 "go on with --symbols or --profile although their offsets fail the checks on "
+                 "this dump (every view is then marked partial)");
     app.add_flag("--no-scan", o.no_scan,
                  "--view all without the scan view, which reads all physical memory (minutes on "
                  "a 1 TiB dump)");

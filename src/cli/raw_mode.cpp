@@ -105,7 +105,7 @@ int runRawImage(const Options& o) {
         for (const auto& line : discovery->log)
             spdlog::debug("scan: {}", line);
         auto opened = kernel::KernelContext::open(raw, discovery->facts,
-                                                  kernel::KernelOptions{o.profile, o.symbols});
+                                                  kernelOptionsFor(o));
         if (opened) {
             k = std::move(*opened);
             for (const auto& w : k->warnings())

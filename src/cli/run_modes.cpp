@@ -73,7 +73,8 @@ Expected<std::unique_ptr<kernel::KernelContext>> openKernel(const dumpfile::Cras
                                                             const Options& o) {
     if (auto why = processViewsImpossible(dump))
         return *why;
-    kernel::KernelOptions ko{o.profile, o.symbols};
+    kernel::KernelOptions ko =
+        kernelOptionsFor(o, dump.truncation() ? dump.truncation()->describe() : "");
     Expected<std::unique_ptr<kernel::KernelContext>> k = makeError(ErrorCode::NotFound, "");
     if (const auto* saved = dump.triageMemory(); saved && !dump.hasPhysicalMemory()) {
         ko.partial_memory = true;
@@ -148,6 +149,15 @@ int runInfo(const dumpfile::CrashDump& dump, const Options& o) {
 }
 
 } // namespace
+
+kernel::KernelOptions kernelOptionsFor(const Options& o, std::string damage) {
+    kernel::KernelOptions ko;
+    ko.forced_profile = o.profile;
+    ko.isf_path = o.symbols;
+    ko.damage = std::move(damage);
+    ko.trust_profile = o.trust_profile;
+    return ko;
+}
 
 int runReadWith(const PhysicalMemory* physical, const kernel::KernelContext* k, const Options& o) {
     const std::uint64_t length = std::min(o.read_length, kMaxReadLength);

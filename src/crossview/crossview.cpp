@@ -1,18 +1,12 @@
 #include "dumpprocs/crossview/crossview.hpp"
 
 #include <algorithm>
-#include <set>
+#include <iterator>
 
 #include <fmt/format.h>
 
 namespace dumpprocs::crossview {
 namespace {
-
-// The views that the Process Manager keeps for every live process; missing from one of them while
-// present elsewhere is what DKOM leaves behind.
-bool isProcessManagerView(const std::string& view) {
-    return view == "active" || view == "cid";
-}
 
 std::string joinViews(const std::vector<std::string>& names) {
     std::string out;
@@ -21,24 +15,46 @@ std::string joinViews(const std::vector<std::string>& names) {
     return out;
 }
 
-// Views whose absence proves nothing: they stopped at memory the dump never saved (triage).
-using StoppedShort = std::set<std::string>;
+// What the classifier needs to know of each view that ran.
+struct ViewFacts {
+    bool available = true;
+    bool exhaustive = true;
+    std::vector<std::string> gaps;
+};
+using ViewFactsByName = std::map<std::string, ViewFacts>;
 
-void classify(MergedProcess& m, const std::map<std::string, bool>& available,
-              const StoppedShort& stopped_short) {
+// A live process that some Process Manager records lack: HIDDEN when one of them was read whole,
+// else unverified, with the gaps that leave it open.
+void judgeMissing(MergedProcess& m, const std::vector<std::string>& absent_pm,
+                  const ViewFactsByName& facts) {
+    std::vector<std::string> whole;
+    for (const auto& view : absent_pm)
+        if (facts.at(view).exhaustive)
+            whole.push_back(view);
+    if (!whole.empty()) {
+        m.verdict = Verdict::Hidden;
+        m.evidence.push_back(
+            fmt::format("a live process object ({}) missing from the Process Manager's own "
+                        "lists: unlinked or removed (DKOM)",
+                        m.record.object_header_note));
+        m.evidence.push_back(fmt::format("{} {} read whole, so the absence is real",
+                                         joinViews(whole), whole.size() == 1 ? "was" : "were"));
+        return;
+    }
+    m.verdict = Verdict::Unverified;
+    m.evidence.push_back(fmt::format("missing from {}, but {} could not be read whole, so the "
+                                     "absence may be the dump's, not the kernel's:",
+                                     joinViews(absent_pm),
+                                     absent_pm.size() == 1 ? "that record" : "those records"));
+    for (const auto& view : absent_pm)
+        for (const auto& gap : facts.at(view).gaps)
+            m.evidence.push_back(fmt::format("{}: {}", view, gap));
+}
+
+// Verdicts that the record alone decides, whatever the views saw. True when it decided.
+bool classifyByKind(MergedProcess& m) {
     using views::EntryKind;
     const auto& r = m.record;
-    std::vector<std::string> present, absent;
-    for (const auto& [view, seen] : m.in) {
-        if (!available.at(view))
-            continue;
-        (seen ? present : absent).push_back(view);
-    }
-    m.evidence = r.evidence;
-    if (!absent.empty())
-        m.evidence.push_back(
-            fmt::format("seen by {}; not by {}", joinViews(present), joinViews(absent)));
-
     switch (r.kind) {
     case EntryKind::ListHead:
         m.verdict = Verdict::Expected;
@@ -46,26 +62,21 @@ void classify(MergedProcess& m, const std::map<std::string, bool>& available,
                              "MiState.Processes.ProcessList on 10/11) read as if it were an "
                              "_EPROCESS: it sits between the last process inserted and Idle; no "
                              "process object is there, so no other view can list it");
-        return;
+        return true;
     case EntryKind::Idle:
         m.verdict = Verdict::Expected;
         m.evidence.push_back("the static Idle process: never on ActiveProcessLinks, and PID 0 and "
                              "the idle threads have no PspCidTable entry");
-        return;
+        return true;
     case EntryKind::Unsaved:
         m.verdict = Verdict::Unsaved;
-        for (const auto& view : absent)
-            if (stopped_short.count(view))
-                m.evidence.push_back(fmt::format("the {} walk stopped where the saved memory ends "
-                                                 "before it could reach this entry",
-                                                 view));
-        m.evidence.push_back("outside what the dump saved: whether it is a live, an exited or a "
+        m.evidence.push_back("outside what the dump holds: whether it is a live, an exited or a "
                              "hidden process cannot be told");
-        return;
+        return true;
     case EntryKind::Invalid:
         m.verdict = Verdict::Invalid;
         m.evidence.push_back("not a process object: reported as the walk found it");
-        return;
+        return true;
     case EntryKind::Process:
         break;
     }
@@ -74,39 +85,49 @@ void classify(MergedProcess& m, const std::map<std::string, bool>& available,
         m.evidence.push_back(fmt::format("exited: ExitTime {:#x}, ProcessExiting {}, "
                                          "ProcessDelete {}",
                                          r.exit_time, r.exiting ? 1 : 0, r.deleted ? 1 : 0));
-        return;
+        return true;
     }
-    const bool missing_from_pm = std::any_of(absent.begin(), absent.end(), isProcessManagerView);
-    const bool only_unsaved = std::all_of(
-        absent.begin(), absent.end(), [&](const auto& v) { return stopped_short.count(v) != 0; });
-    if (missing_from_pm && !present.empty() && only_unsaved) {
-        m.verdict = Verdict::Unsaved;
-        m.evidence.push_back(fmt::format("not seen by {}: that walk stopped where the dump's saved "
-                                         "memory ends, so its absence there proves nothing",
-                                         joinViews(absent)));
-        return;
+    return false;
+}
+
+void classify(MergedProcess& m, const ViewFactsByName& facts, const std::string& cannot_judge) {
+    std::vector<std::string> present, absent;
+    for (const auto& [view, seen] : m.in) {
+        if (!facts.at(view).available)
+            continue;
+        (seen ? present : absent).push_back(view);
     }
-    if (missing_from_pm && !present.empty()) {
-        m.verdict = Verdict::Hidden;
+    m.evidence = m.record.evidence;
+    if (!absent.empty())
         m.evidence.push_back(
-            fmt::format("a live process object ({}) missing from the Process Manager's own "
-                        "lists: unlinked or removed (DKOM)",
-                        r.object_header_note));
+            fmt::format("seen by {}; not by {}", joinViews(present), joinViews(absent)));
+    if (classifyByKind(m))
+        return;
+    if (!cannot_judge.empty()) {
+        m.verdict = Verdict::Unjudged;
+        m.evidence.push_back(cannot_judge);
+        return;
+    }
+    std::vector<std::string> absent_pm;
+    std::copy_if(absent.begin(), absent.end(), std::back_inserter(absent_pm),
+                 isProcessManagerRecord);
+    if (!absent_pm.empty() && !present.empty()) {
+        judgeMissing(m, absent_pm, facts);
         return;
     }
     // The pool scan misses a process only when its pool header is gone (page absent from the
     // dump, header overwritten): not a reason the minimal/thread explanations below are about.
     std::erase(absent, std::string("scan"));
-    if (absent.empty() && m.in.count("scan") && !m.in.at("scan") && available.at("scan"))
+    if (absent.empty() && m.in.count("scan") && !m.in.at("scan") && facts.at("scan").available)
         m.evidence.push_back("not found by the pool scan: its pool header is not in the dump or "
                              "does not look like a process allocation");
-    if (!absent.empty() && r.minimal.value_or(false)) {
+    if (!absent.empty() && m.record.minimal.value_or(false)) {
         m.verdict = Verdict::Expected;
         m.evidence.push_back("a minimal process (Flags3.Minimal): it has no threads of its own, so "
                              "the thread view cannot see it");
         return;
     }
-    if (!absent.empty() && r.active_threads == 0) {
+    if (!absent.empty() && m.record.active_threads == 0) {
         m.verdict = Verdict::Expected;
         m.evidence.push_back("ActiveThreads is 0: no thread to find it by");
         return;
@@ -130,8 +151,32 @@ const char* verdictName(Verdict v) {
         return "invalid";
     case Verdict::Unsaved:
         return "unsaved";
+    case Verdict::Unverified:
+        return "unverified";
+    case Verdict::Unjudged:
+        return "unjudged";
     }
     return "invalid";
+}
+
+bool isProcessManagerRecord(const std::string& view) {
+    return view == "active" || view == "cid";
+}
+
+std::string whyCannotJudge(const std::vector<std::string>& views) {
+    const bool has_pm = std::any_of(views.begin(), views.end(), isProcessManagerRecord);
+    if (has_pm && views.size() >= 2)
+        return "";
+    return fmt::format("{} alone cannot tell a hidden process from a listed one: that takes a "
+                       "Process Manager record (active or cid) and a second view to compare it "
+                       "with (e.g. --view all, --diff active,mm)",
+                       views.size() == 1 ? "the " + views.front() + " view"
+                                         : "the views " + joinViews(views));
+}
+
+std::size_t CrossView::count(Verdict v) const {
+    return static_cast<std::size_t>(std::count_if(
+        processes.begin(), processes.end(), [v](const auto& p) { return p.verdict == v; }));
 }
 
 bool CrossView::anyHidden() const {
@@ -146,11 +191,14 @@ bool CrossView::complete() const {
 
 CrossView mergeViews(std::vector<views::ViewResult> results, views::ProcessCatalog& catalog) {
     CrossView cv;
-    std::map<std::string, bool> available;
+    ViewFactsByName facts;
     std::map<std::uint64_t, std::size_t> position;
+    std::vector<std::string> available;
     for (const auto& view : results) {
         cv.view_names.push_back(view.name);
-        available[view.name] = view.available;
+        facts[view.name] = ViewFacts{view.available, view.exhaustive, view.gaps};
+        if (view.available)
+            available.push_back(view.name);
     }
     for (const auto& view : results) {
         for (const auto& entry : view.entries) {
@@ -165,13 +213,10 @@ CrossView mergeViews(std::vector<views::ViewResult> results, views::ProcessCatal
             cv.processes[it->second].in[view.name] = true;
         }
     }
-    StoppedShort stopped_short;
-    if (!catalog.kernel().addressSpace().hasPhysicalBacking())
-        for (const auto& view : results)
-            if (view.available && !view.complete)
-                stopped_short.insert(view.name);
+    // Judged on the views that could run: asked-for views that were unavailable compare nothing.
+    cv.cannot_judge = whyCannotJudge(available.empty() ? cv.view_names : available);
     for (auto& m : cv.processes)
-        classify(m, available, stopped_short);
+        classify(m, facts, cv.cannot_judge);
     cv.views = std::move(results);
     return cv;
 }

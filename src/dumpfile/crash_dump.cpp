@@ -165,11 +165,45 @@ Expected<void> CrashDump::parse() {
                          *valid, firstBytes(file));
     DP_TRY(const auto raw, file.read<DumpHeader64>(0));
     header_ = decodeHeader(raw);
-    if (header_.required_dump_space && *header_.required_dump_space != fileSize())
+    DP_CHECK(parsePageMap());
+    if (header_.required_dump_space && *header_.required_dump_space > fileSize() && !truncation_)
+        truncation_ = Truncation{fileSize(), *header_.required_dump_space, 0, 0};
+    if (truncation_) {
+        truncation_->expected_size =
+            std::max(truncation_->expected_size, header_.required_dump_space.value_or(0));
+        warnings_.insert(warnings_.begin(), truncation_->describe());
+    } else if (header_.required_dump_space && *header_.required_dump_space != fileSize()) {
         warnings_.push_back(fmt::format("RequiredDumpSpace (header 0xFA0) is {:#x} but the file "
                                         "has {:#x} bytes",
                                         *header_.required_dump_space, fileSize()));
-    return parsePageMap();
+    }
+    return {};
+}
+
+std::string Truncation::describe() const {
+    const auto percent = [](std::uint64_t part, std::uint64_t whole) {
+        return whole ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0;
+    };
+    const std::uint64_t missing = expected_size > file_size ? expected_size - file_size : 0;
+    std::string pages_text =
+        pages ? fmt::format("; {} of the {} saved pages ({:.1f}%) lie past the end", missing_pages,
+                            pages, percent(missing_pages, pages))
+              : "";
+    return fmt::format("file truncated: {} of {} bytes ({:#x} of {:#x}) are missing ({:.1f}%){}; "
+                       "what lay there is reported as not in the dump, and no verdict rests on it",
+                       missing, expected_size, missing, expected_size,
+                       percent(missing, expected_size), pages_text);
+}
+
+// Records that the page map holds `pages` pages from `first_page_offset` but the file ends
+// before the last of them.
+void CrashDump::noteTruncation(std::uint64_t pages, std::uint64_t first_page_offset) {
+    const std::uint64_t capacity =
+        fileSize() > first_page_offset ? (fileSize() - first_page_offset) / 0x1000 : 0;
+    if (pages <= capacity)
+        return;
+    truncation_ =
+        Truncation{fileSize(), first_page_offset + pages * 0x1000, pages, pages - capacity};
 }
 
 Expected<void> CrashDump::parsePageMap() {
@@ -243,11 +277,7 @@ Expected<void> CrashDump::parseRuns() {
         warnings_.push_back(fmt::format("NumberOfPages at file offset 0x90 is {:#x} but the runs "
                                         "add up to {:#x}",
                                         declared_pages, total));
-    if (total > capacity)
-        warnings_.push_back(
-            fmt::format("file truncated: the runs hold {:#x} pages but the file has "
-                        "room for {:#x}; pages past {:#x} are reported absent",
-                        total, capacity, fileSize()));
+    noteTruncation(total, kHeaderSize);
     page_map_ = std::make_unique<RunPageMap>(std::move(runs), kHeaderSize);
     return {};
 }
@@ -282,11 +312,7 @@ Expected<void> CrashDump::parseBitmap() {
                          "the bitmap has {:#x} bits set but the header (file offset 0x2028) says "
                          "{:#x} pages",
                          page_map_->presentPages(), s.Pages);
-    const std::uint64_t capacity = (fileSize() - s.HeaderSize) / 0x1000;
-    if (s.Pages > capacity)
-        warnings_.push_back(fmt::format("file truncated: the bitmap holds {:#x} pages but the file "
-                                        "has room for {:#x}; pages past {:#x} are reported absent",
-                                        s.Pages, capacity, fileSize()));
+    noteTruncation(s.Pages, s.HeaderSize);
     return {};
 }
 
@@ -361,8 +387,7 @@ Expected<void> CrashDump::parseRdmp() {
         runs.push_back({range.BasePage, range.PageCount});
         total += range.PageCount;
     }
-    if (total > (fileSize() - r.FirstPageOffset) / 0x1000)
-        warnings_.push_back("file truncated: RDMP ranges hold more pages than the file");
+    noteTruncation(total, r.FirstPageOffset);
     page_map_ = std::make_unique<RunPageMap>(std::move(runs), r.FirstPageOffset);
     return {};
 }
@@ -430,7 +455,7 @@ Expected<std::uint64_t> CrashDump::pageFileOffset(std::uint64_t pfn) const {
     if (!offset)
         return makeError(ErrorCode::PageNotInDump, "physical page {:#x} is not in the dump", pa);
     if (!file_->view().contains(*offset, 0x1000))
-        return makeError(ErrorCode::PageNotInDump,
+        return makeError(ErrorCode::Truncated,
                          "physical page {:#x} is not in the dump: file truncated at {:#x} (page "
                          "would be at file offset {:#x})",
                          pa, fileSize(), *offset);

@@ -1,6 +1,9 @@
 #include "dumpprocs/kernel/handle_table.hpp"
 
+#include <algorithm>
 #include <array>
+#include <optional>
+#include <span>
 #include <unordered_set>
 
 #include <fmt/format.h>
@@ -36,9 +39,15 @@ class Walker {
     void leaf(std::uint64_t page, std::uint64_t first_index) {
         std::array<std::byte, kPageSize> bytes;
         if (auto r = as_.read(page, bytes); !r) {
-            warn(fmt::format("handle table leaf page {:#x} (handles {:#x}..): {}", page,
-                             first_index * kHandleIncrement, r.error().message));
-            out_.complete = false;
+            gap(fmt::format("handle table leaf page {:#x} (handles {:#x}..): {}", page,
+                            first_index * kHandleIncrement, r.error().message));
+            return;
+        }
+        if (allZero(bytes)) {
+            gap(fmt::format("handle table leaf page {:#x} (handles {:#x}..) reads as all zeros: "
+                            "a leaf in use never does (its free entries are chained), so its "
+                            "contents were lost (a page the dump writer did not fill)",
+                            page, first_index * kHandleIncrement));
             return;
         }
         if (!firstVisit(page, "leaf", first_index))
@@ -65,34 +74,52 @@ class Walker {
     void middle(std::uint64_t page, std::uint64_t first_index, std::uint64_t count) {
         if (!firstVisit(page, "directory", first_index))
             return;
-        for (std::uint64_t i = 0; i < count; ++i) {
-            auto pointer = as_.read<std::uint64_t>(page + 8 * i);
-            if (!pointer) {
-                warn(pointer.error().context("handle table directory").message);
-                out_.complete = false;
-                return;
-            }
-            if (*pointer == 0)
-                continue;
-            leaf(*pointer, first_index + i * kEntriesPerLeaf);
-        }
+        const auto pointers = directory(page, "directory", first_index);
+        for (std::uint64_t i = 0; pointers && i < count; ++i)
+            if ((*pointers)[i] != 0)
+                leaf((*pointers)[i], first_index + i * kEntriesPerLeaf);
     }
 
     void top(std::uint64_t page) {
         firstVisit(page, "top level", 0);
-        for (std::uint64_t i = 0; i < kTopLevelPointers; ++i) {
-            auto pointer = as_.read<std::uint64_t>(page + 8 * i);
-            if (!pointer) {
-                warn(pointer.error().context("handle table top level").message);
-                out_.complete = false;
-                return;
-            }
-            if (*pointer != 0)
-                middle(*pointer, i * kEntriesPerLeaf * kPointersPerPage, kPointersPerPage);
-        }
+        const auto pointers = directory(page, "top level", 0);
+        for (std::uint64_t i = 0; pointers && i < kTopLevelPointers; ++i)
+            if ((*pointers)[i] != 0)
+                middle((*pointers)[i], i * kEntriesPerLeaf * kPointersPerPage, kPointersPerPage);
     }
 
   private:
+    using Pointers = std::array<std::uint64_t, kPointersPerPage>;
+
+    // A directory page's pointers, or nullopt (and a gap) when the page cannot be read or reads
+    // as all zeros, which a directory in use never does.
+    std::optional<Pointers> directory(std::uint64_t page, const char* what,
+                                      std::uint64_t first_index) {
+        Pointers pointers;
+        if (auto r = as_.read(page, std::as_writable_bytes(std::span(pointers))); !r) {
+            gap(r.error().context(fmt::format("handle table {}", what)).message);
+            return std::nullopt;
+        }
+        if (std::all_of(pointers.begin(), pointers.end(), [](auto p) { return p == 0; })) {
+            gap(fmt::format("handle table {} page {:#x} (handles {:#x}..) reads as all zeros: "
+                            "its contents were lost",
+                            what, page, first_index * kHandleIncrement));
+            return std::nullopt;
+        }
+        return pointers;
+    }
+
+    static bool allZero(const std::array<std::byte, kPageSize>& bytes) {
+        return std::all_of(bytes.begin(), bytes.end(), [](std::byte b) { return b == std::byte{0}; });
+    }
+
+    // A part of the table that was not read: the walk cannot vouch for what the table holds.
+    void gap(std::string message) {
+        out_.complete = false;
+        out_.gaps.push_back(message);
+        warn(std::move(message));
+    }
+
     void warn(std::string message) {
         if (out_.warnings.size() < kMaxWarnings)
             out_.warnings.push_back(std::move(message));
@@ -107,10 +134,9 @@ class Walker {
         auto t = as_.translate(page);
         if (!t || visited_.insert(t->physical).second)
             return true;
-        warn(fmt::format("handle table {} page {:#x} (handles {:#x}..) is the same memory as an "
-                         "earlier one; skipped",
-                         what, page, first_index * kHandleIncrement));
-        out_.complete = false;
+        gap(fmt::format("handle table {} page {:#x} (handles {:#x}..) is the same memory as an "
+                        "earlier one; skipped",
+                        what, page, first_index * kHandleIncrement));
         return false;
     }
 

@@ -54,6 +54,20 @@ Expected<ProfileChoice> unvalidatedRowOfBuild(std::uint32_t build, const Error& 
     return why;
 }
 
+// The checks that failed, for an error or a warning: "ActiveProcessLinks (first entry ...)".
+std::string failedChecks(const std::vector<ProfileValidation>& checks) {
+    std::string out;
+    for (const auto& c : checks)
+        if (!c.passed)
+            out += fmt::format("{}{} ({})", out.empty() ? "" : "; ", c.check, c.detail);
+    return out.empty() ? "no check could be run" : out;
+}
+
+bool allChecksPassed(const std::vector<ProfileValidation>& checks) {
+    return !checks.empty() &&
+           std::all_of(checks.begin(), checks.end(), [](const auto& c) { return c.passed; });
+}
+
 } // namespace
 
 Expected<std::unique_ptr<KernelContext>> KernelContext::open(const PhysicalMemory& memory,
@@ -68,8 +82,55 @@ Expected<std::unique_ptr<KernelContext>> KernelContext::open(const VirtualMemory
     return finishOpen(std::unique_ptr<KernelContext>(new KernelContext(memory, facts)), options);
 }
 
+// A layout the dump's own structures confirm, or one made from this very kernel's PDB (its
+// GUID and age match the kernel's RSDS record: a damaged dump may fail the checks, the offsets
+// are still right). Anything else may put every offset in the wrong place.
+bool KernelContext::profileConfirmed(const ProfileChoice& choice, const std::optional<PdbId>& pdb) {
+    if (allChecksPassed(choice.validations))
+        return true;
+    const auto& ids = choice.profile->pdb_ids;
+    return pdb && std::find(ids.begin(), ids.end(), *pdb) != ids.end();
+}
+
+// --symbols and --profile are the user's word against the dump's: a layout that fails the checks
+// is refused unless --trust-profile, and then no view can vouch for what it did not list.
+Expected<void> KernelContext::acceptChoice(const KernelOptions& options) {
+    const bool chosen_by_user = choice_.method == "isf" || choice_.method == "forced";
+    profile_confirmed_ = profileConfirmed(choice_, image_ ? image_->pdb : std::nullopt);
+    if (profile_confirmed_ || !chosen_by_user)
+        return {};
+    const std::string what = choice_.method == "isf"
+                                 ? fmt::format("--symbols {}", options.isf_path)
+                                 : fmt::format("--profile {}", options.forced_profile);
+    const std::string damage =
+        options.damage.empty()
+            ? ""
+            : fmt::format("; the file is damaged, which may be the cause: {}", options.damage);
+    if (!options.trust_profile)
+        return makeError(ErrorCode::InvalidData,
+                         "{} does not fit this dump: {}{}; give the symbols of this kernel, or "
+                         "--trust-profile to go on with these offsets (every view is then partial)",
+                         what, failedChecks(choice_.validations), damage);
+    warnings_.push_back(fmt::format("{} failed its checks on this dump ({}){}; going on because "
+                                    "of --trust-profile: no view can vouch for what it did not "
+                                    "list, so nothing is called HIDDEN",
+                                    what, failedChecks(choice_.validations), damage));
+    return {};
+}
+
 Expected<std::unique_ptr<KernelContext>>
 KernelContext::finishOpen(std::unique_ptr<KernelContext> ctx, const KernelOptions& options) {
+    auto opened = finishOpenChecked(std::move(ctx), options);
+    if (opened || options.damage.empty() ||
+        opened.error().message.find("likely cause") != std::string::npos ||
+        opened.error().message.find(options.damage) != std::string::npos)
+        return opened;
+    return Error{opened.error().code, fmt::format("{}; the likely cause is the damaged file: {}",
+                                                  opened.error().message, options.damage)};
+}
+
+Expected<std::unique_ptr<KernelContext>>
+KernelContext::finishOpenChecked(std::unique_ptr<KernelContext> ctx, const KernelOptions& options) {
     const DumpFacts& facts = ctx->facts_;
     ctx->findKdbg();
     ctx->findKernelImage();
@@ -84,6 +145,7 @@ KernelContext::finishOpen(std::unique_ptr<KernelContext> ctx, const KernelOption
         input.kernel_pdb = ctx->image_->pdb;
     input.forced_profile = options.forced_profile;
     input.isf_path = options.isf_path;
+    input.damage = options.damage;
     auto choice = chooseProfile(*ctx->as_, input);
     if (!choice && options.partial_memory && input.forced_profile.empty() &&
         choice.error().code == ErrorCode::NotFound)
@@ -91,6 +153,9 @@ KernelContext::finishOpen(std::unique_ptr<KernelContext> ctx, const KernelOption
     if (!choice)
         return choice.error();
     ctx->choice_ = std::move(*choice);
+    for (const auto& w : ctx->choice_.warnings)
+        ctx->warnings_.push_back(w);
+    DP_CHECK(ctx->acceptChoice(options));
     if (ctx->facts_.build == 0) {
         ctx->facts_.build = ctx->choice_.profile->build;
         ctx->facts_.build_source = "profile " + ctx->choice_.profile->name;

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <optional>
+
+#include "dumpprocs/kernel/symbol_search.hpp"
 
 #include <fmt/format.h>
 
@@ -168,6 +171,13 @@ Expected<ProfileChoice> chooseByValidation(const VirtualMemory& as, const Select
         else if (++failed <= kFailuresShown)
             failures += "; " + firstFailure(*p, checks);
     }
+    if (passed.empty() && !in.damage.empty())
+        return makeError(ErrorCode::NotFound,
+                         "the kernel's structures could not be checked (build {}): {} rows tried, "
+                         "none passed the ActiveProcessLinks / MmProcessLinks / ETHREAD checks{}{}; "
+                         "the likely cause is the damaged file, not the symbols: {}",
+                         in.build, rows.size(), failures, failed > kFailuresShown ? "; ..." : "",
+                         in.damage);
     if (passed.empty())
         return makeError(
             ErrorCode::NotFound,
@@ -196,6 +206,22 @@ Expected<ProfileChoice> chooseByValidation(const VirtualMemory& as, const Select
     return choice;
 }
 
+// Why the symbol file is not the kernel's own PDB, or nullopt when it is (or cannot be told).
+std::optional<std::string> pdbMismatch(const Profile& symbols, const std::optional<PdbId>& kernel) {
+    if (!kernel)
+        return std::nullopt;
+    if (symbols.pdb_ids.empty())
+        return fmt::format("the file names no PDB GUID, so it cannot be matched with this kernel's "
+                           "({}-{})",
+                           kernel->guid, kernel->age);
+    if (std::find(symbols.pdb_ids.begin(), symbols.pdb_ids.end(), *kernel) != symbols.pdb_ids.end())
+        return std::nullopt;
+    return fmt::format("made from PDB {}-{}, but this kernel's debug record (RSDS) names {}-{}: "
+                       "the symbols of another build",
+                       symbols.pdb_ids.front().guid, symbols.pdb_ids.front().age, kernel->guid,
+                       kernel->age);
+}
+
 } // namespace
 
 std::vector<ProfileValidation> validateProfile(const VirtualMemory& as, const Profile& profile,
@@ -215,14 +241,18 @@ std::vector<ProfileValidation> validateProfile(const VirtualMemory& as, const Pr
 
 Expected<ProfileChoice> chooseProfile(const VirtualMemory& as, const SelectionInput& in) {
     if (!in.isf_path.empty()) {
-        DP_TRY(Profile isf, loadIsfProfile(in.isf_path));
+        DP_TRY(const SymbolFile file, findSymbolFile(in.isf_path, in.kernel_pdb));
+        DP_TRY(Profile isf, loadIsfProfile(file.path));
         if (isf.build == 0)
             isf.build = in.build;
         ProfileChoice choice;
         choice.method = "isf";
         choice.validations = validateProfile(as, isf, in.ps_active_process_head);
-        choice.reason =
-            fmt::format("symbols from {} ({})", in.isf_path, summary(choice.validations));
+        choice.reason = fmt::format("symbols from {}{} ({})", file.path.string(),
+                                    file.how.empty() ? "" : " (" + file.how + ")",
+                                    summary(choice.validations));
+        if (auto mismatch = pdbMismatch(isf, in.kernel_pdb))
+            choice.warnings.push_back(fmt::format("--symbols {}: {}", file.path.string(), *mismatch));
         choice.profile = std::make_shared<const Profile>(std::move(isf));
         return choice;
     }
@@ -235,7 +265,7 @@ Expected<ProfileChoice> chooseProfile(const VirtualMemory& as, const SelectionIn
             return makeError(ErrorCode::Usage, "unknown profile '{}'; built-in rows: {}",
                              in.forced_profile, names);
         }
-        ProfileChoice choice{shareBuiltin(*p), "forced", {}, {}, {}};
+        ProfileChoice choice{shareBuiltin(*p), "forced", {}, {}, {}, {}};
         choice.validations = validateProfile(as, *p, in.ps_active_process_head);
         choice.reason =
             fmt::format("forced with --profile {} ({})", p->name, summary(choice.validations));
@@ -246,7 +276,7 @@ Expected<ProfileChoice> chooseProfile(const VirtualMemory& as, const SelectionIn
             if (std::find(row.pdb_ids.begin(), row.pdb_ids.end(), *in.kernel_pdb) ==
                 row.pdb_ids.end())
                 continue;
-            ProfileChoice choice{shareBuiltin(row), "pdb-guid", {}, {}, {}};
+            ProfileChoice choice{shareBuiltin(row), "pdb-guid", {}, {}, {}, {}};
             choice.validations = validateProfile(as, row, in.ps_active_process_head);
             choice.reason =
                 fmt::format("kernel PDB {}-{} is a known build of row {} ({})", in.kernel_pdb->guid,

@@ -66,6 +66,9 @@ json viewsJson(const CrossView& cv) {
         if (!v.available)
             jv["unavailable_reason"] = v.unavailable_reason;
         jv["complete"] = v.complete;
+        jv["exhaustive"] = v.exhaustive;
+        if (!v.gaps.empty())
+            jv["gaps"] = v.gaps;
         jv["warnings"] = v.warnings;
         jv["entries"] = json::array();
         for (const auto& e : v.entries) {
@@ -87,6 +90,20 @@ json viewsJson(const CrossView& cv) {
     return views;
 }
 
+// How many rows got each verdict, and whether the run could judge hiding at all.
+json verdictsJson(const CrossView& cv) {
+    json j;
+    j["judged"] = cv.cannot_judge.empty();
+    if (!cv.cannot_judge.empty())
+        j["why_not_judged"] = cv.cannot_judge;
+    json counts = json::object();
+    for (Verdict v : {Verdict::Ok, Verdict::Expected, Verdict::Hidden, Verdict::Unverified,
+                      Verdict::Terminated, Verdict::Invalid, Verdict::Unsaved, Verdict::Unjudged})
+        counts[crossview::verdictName(v)] = cv.count(v);
+    j["counts"] = std::move(counts);
+    return j;
+}
+
 json processesJson(const std::vector<MergedProcess>& list) {
     json arr = json::array();
     for (const auto& m : list)
@@ -95,7 +112,8 @@ json processesJson(const std::vector<MergedProcess>& list) {
 }
 
 std::string colored(const std::string& text, Verdict v, bool color) {
-    if (!color || (v != Verdict::Hidden && v != Verdict::Terminated && v != Verdict::Invalid))
+    if (!color || (v != Verdict::Hidden && v != Verdict::Terminated && v != Verdict::Invalid &&
+                   v != Verdict::Unverified))
         return text;
     const char* code = v == Verdict::Hidden ? "\033[1;31m" : "\033[33m";
     return code + text + "\033[0m";
@@ -171,7 +189,26 @@ std::string textViewTable(const CrossView& cv, const views::ViewResult& v, bool 
     }
     for (const auto& w : v.warnings)
         out += wrapped("  warning: ", "    ", w);
+    for (const auto& g : v.gaps)
+        out += wrapped("  not read whole: ", "    ", g);
     return out + "\n";
+}
+
+// One line under the tables when the verdicts cannot say hidden or not: why, and what would.
+std::string judgeNote(const CrossView& cv) {
+    return cv.cannot_judge.empty() ? "" : wrapped("Verdicts: ", "  ", cv.cannot_judge + ".");
+}
+
+// The count of the verdicts that call for a look, when there are any.
+std::string verdictCounts(const CrossView& cv) {
+    const std::size_t hidden = cv.count(Verdict::Hidden), unverified = cv.count(Verdict::Unverified);
+    if (unverified == 0)
+        return "";
+    return wrapped("", "  ",
+                   fmt::format("{} HIDDEN, {} unverified: an unverified process is missing from "
+                               "Process Manager records that could not be read whole; it may be "
+                               "hidden or the dump may lack the part that lists it.",
+                               hidden, unverified));
 }
 
 std::string textEvidence(const MergedProcess& m, bool color) {
@@ -209,10 +246,14 @@ std::string textCrossTable(const CrossView& cv, bool color) {
     }
     std::string notes;
     for (const auto& m : cv.processes)
-        if (m.verdict != Verdict::Ok)
+        if (m.verdict != Verdict::Ok && m.verdict != Verdict::Unjudged)
             notes += textEvidence(m, color);
     if (!notes.empty())
         out += "\nWhy the rows that are not ok:\n" + notes;
+    if (const std::string counts = verdictCounts(cv); !counts.empty())
+        out += "\n" + counts;
+    if (const std::string note = judgeNote(cv); !note.empty())
+        out += "\n" + note;
     for (const auto& v : cv.views) {
         if (!v.available)
             out += fmt::format("\nview {} unavailable: {}\n", v.name, v.unavailable_reason);
@@ -252,6 +293,7 @@ std::string renderViews(const CrossView& cv, const ViewsReportOptions& options) 
         json j;
         j["processes"] = processesJson(cv.processes);
         j["views"] = viewsJson(cv);
+        j["verdicts"] = verdictsJson(cv);
         return j.dump(2) + "\n";
     }
     case OutputFormat::Csv: {
@@ -268,7 +310,7 @@ std::string renderViews(const CrossView& cv, const ViewsReportOptions& options) 
     std::string out;
     for (const auto& v : cv.views)
         out += textViewTable(cv, v, options.color);
-    return out;
+    return out + verdictCounts(cv) + judgeNote(cv);
 }
 
 std::string renderDiff(const CrossView& cv, const crossview::Diff& d,
@@ -282,6 +324,7 @@ std::string renderDiff(const CrossView& cv, const crossview::Diff& d,
                      {"b", d.b},
                      {"only_in_a", processesJson(d.only_in_a)},
                      {"only_in_b", processesJson(d.only_in_b)}};
+        j["verdicts"] = verdictsJson(cv);
         return j.dump(2) + "\n";
     }
     case OutputFormat::Csv: {
@@ -305,6 +348,7 @@ std::string renderDiff(const CrossView& cv, const crossview::Diff& d,
     };
     side(d.a, d.b, d.only_in_a);
     side(d.b, d.a, d.only_in_b);
+    out += verdictCounts(cv) + judgeNote(cv);
     for (const auto& v : cv.views) {
         if (!v.available)
             out += fmt::format("view {} unavailable: {}\n", v.name, v.unavailable_reason);

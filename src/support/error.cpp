@@ -10,6 +10,7 @@ const char* errorCodeName(ErrorCode code) noexcept {
     case ErrorCode::Corrupt: return "corrupt";
     case ErrorCode::OutOfBounds: return "out-of-bounds";
     case ErrorCode::PageNotInDump: return "page-not-in-dump";
+    case ErrorCode::Truncated: return "truncated";
     case ErrorCode::NotMapped: return "not-mapped";
     case ErrorCode::PagedOut: return "paged-out";
     case ErrorCode::Prototype: return "prototype-pte";

@@ -39,7 +39,10 @@ ViewResult startView(const char* name, const Expected<kernel::HandleTableWalk>& 
         return view;
     }
     view.complete = walk->complete;
+    view.exhaustive = walk->complete;
     view.warnings = walk->warnings;
+    if (!walk->complete)
+        view.gaps = walk->gaps;
     return view;
 }
 

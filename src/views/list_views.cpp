@@ -14,6 +14,9 @@ void takeWalkWarnings(ViewResult& view, const kernel::ListWalk& walk) {
     // was listed stands, but the view cannot vouch that it saw everything.
     if (!walk.closed || !walk.warnings.empty())
         view.complete = false;
+    view.exhaustive = walk.exhaustive;
+    if (!walk.exhaustive)
+        view.gaps.push_back(walk.gap);
 }
 
 } // namespace

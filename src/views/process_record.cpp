@@ -82,7 +82,9 @@ ProcessRecord ProcessCatalog::read(std::uint64_t eprocess) const {
     auto pid = as.read<std::uint64_t>(eprocess + p.unique_process_id);
     auto name = as.read<std::array<std::uint8_t, 15>>(eprocess + p.image_file_name);
     if (!type || !pid || !name) {
-        r.unreadable_reason = (!type ? type.error() : !pid ? pid.error() : name.error()).message;
+        const Error& e = !type ? type.error() : !pid ? pid.error() : name.error();
+        r.unreadable_reason = e.message;
+        r.memory_missing = isMissingMemory(e.code);
         classify(r);
         return r;
     }
@@ -154,12 +156,13 @@ void ProcessCatalog::classify(ProcessRecord& r) const {
         r.evidence.push_back(fmt::format("DISPATCHER_HEADER.Type reads {}, a process has {}",
                                          r.dispatcher_type, kProcessObjectType));
     r.kind = r.in_kernel_image && !r.object_header_valid ? EntryKind::ListHead : EntryKind::Invalid;
-    if (!r.readable && r.kind == EntryKind::Invalid && !k.addressSpace().hasPhysicalBacking()) {
+    // Its memory is not in the file (a triage dump saves only the links that lead here; a kernel
+    // dump may lack a page; a cut file lost its end): what it is cannot be told.
+    if (!r.readable && r.kind == EntryKind::Invalid &&
+        (r.memory_missing || !k.addressSpace().hasPhysicalBacking())) {
         r.kind = EntryKind::Unsaved;
         r.evidence.clear();
-        r.evidence.push_back(fmt::format("not read: {}; the dump saved only the list links that "
-                                         "lead here",
-                                         r.unreadable_reason));
+        r.evidence.push_back(fmt::format("not read: {}", r.unreadable_reason));
         return;
     }
     if (!r.readable)

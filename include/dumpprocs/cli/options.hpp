@@ -27,6 +27,7 @@ struct Options {
     bool raw = false;          // --raw: a raw physical memory image
     std::string dtb_text;      // --dtb: the page-table root, for raw images
     bool trust_header = false; // --trust-header: keep a crash dump's header values
+    bool trust_profile = false; // --trust-profile: use --symbols/--profile that failed the checks
     // derived by finishOptions()
     std::vector<std::string> views;
     std::string diff_a, diff_b;

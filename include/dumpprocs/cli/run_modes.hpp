@@ -10,6 +10,7 @@
 
 namespace dumpprocs::kernel {
 class KernelContext;
+struct KernelOptions;
 }
 
 namespace dumpprocs::cli {
@@ -18,6 +19,9 @@ namespace dumpprocs::cli {
 struct RunSummary {
     std::vector<std::string> hidden; // "rootkit.exe (pid 996, 0xffff...)" for every HIDDEN process
 };
+
+// The kernel options the command line gives; `damage` names what the input is known to lack.
+kernel::KernelOptions kernelOptionsFor(const Options& options, std::string damage = "");
 
 // Runs one dump; results go to `out` (stdout by default), logs to spdlog.
 int runMode(const Options& options, std::FILE* out = stdout, RunSummary* summary = nullptr);

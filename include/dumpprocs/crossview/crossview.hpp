@@ -13,13 +13,23 @@ namespace dumpprocs::crossview {
 enum class Verdict {
     Ok,         // seen where a live process should be seen
     Expected,   // a difference the kernel makes on its own (Idle, the list head, a minimal process)
-    Hidden,     // a real process object missing from active or cid but seen elsewhere
+    Hidden,     // a live process object that an exhaustive Process Manager record lacks
     Terminated, // exited (ExitTime or exit flags set) yet still in a list or table
     Invalid,    // a node that is not a process object and not explained
-    Unsaved,    // missing only from views that stopped where a triage dump's memory ends
+    Unsaved,    // its _EPROCESS is not in the dump (not saved, or past the end of a cut file)
+    Unverified, // missing from Process Manager records, each of which could not be read whole
+    Unjudged,   // the run has no Process Manager record and a view to compare it with
 };
-// "ok", "expected", "HIDDEN", "TERMINATED", "invalid", "unsaved"
+// "ok", "expected", "HIDDEN", "TERMINATED", "invalid", "unsaved", "unverified", "unjudged"
 const char* verdictName(Verdict v);
+
+// The views whose absence of a live process is what DKOM leaves behind: the Process Manager's
+// own records of every live process (ActiveProcessLinks and PspCidTable).
+bool isProcessManagerRecord(const std::string& view);
+
+// Why a run of these views cannot tell a hidden process from a listed one, or "" when it can:
+// it needs a Process Manager record and a second view to compare it with.
+std::string whyCannotJudge(const std::vector<std::string>& views);
 
 struct MergedProcess {
     views::ProcessRecord record;
@@ -32,7 +42,10 @@ struct CrossView {
     std::vector<std::string> view_names;  // requested views, in order
     std::vector<views::ViewResult> views; // results, same order
     std::vector<MergedProcess> processes; // first-seen order across the views
+    // "" when the views that ran can judge hiding; else why not (the verdicts are then unjudged).
+    std::string cannot_judge;
     bool anyHidden() const;
+    std::size_t count(Verdict v) const;
     bool complete() const; // every available view complete
 };
 

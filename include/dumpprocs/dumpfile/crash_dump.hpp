@@ -94,6 +94,17 @@ class MappedFile;
 class PageCache;
 class TriageMemory;
 
+// A file shorter than its header says: a copy cut short, or a writer that stopped early (the
+// page file was too small: WinDbg's "dump file is incomplete").
+struct Truncation {
+    std::uint64_t file_size = 0;
+    std::uint64_t expected_size = 0; // where the last saved page ends, or RequiredDumpSpace
+    std::uint64_t pages = 0;         // pages the page map says the file holds (0: none, triage)
+    std::uint64_t missing_pages = 0; // of them, those past the end of the file
+    // One line: how much is missing in bytes, pages and per cent, and what follows from it.
+    std::string describe() const;
+};
+
 class CrashDump final : public PhysicalMemory {
   public:
     static Expected<std::unique_ptr<CrashDump>> open(const std::filesystem::path& path);
@@ -105,7 +116,9 @@ class CrashDump final : public PhysicalMemory {
     ByteView fileBytes() const;
     bool hasPhysicalMemory() const { return page_map_ != nullptr; }
     std::vector<PhysicalRun> runs() const;
+    // The file's problems, the truncation (when there is one) first.
     const std::vector<std::string>& warnings() const { return warnings_; }
+    const std::optional<Truncation>& truncation() const { return truncation_; }
     const std::optional<TriageInfo>& triage() const { return triage_; }
     // The virtual memory a triage dump saved (nullptr for other types).
     const TriageMemory* triageMemory() const { return triage_memory_.get(); }
@@ -141,6 +154,8 @@ class CrashDump final : public PhysicalMemory {
     std::unique_ptr<PhysicalPageMap> page_map_;
     std::vector<std::uint64_t> bitmap_words_; // types 5/6 with many runs: the whole bitmap
     std::vector<std::string> warnings_;
+    std::optional<Truncation> truncation_;
+    void noteTruncation(std::uint64_t pages, std::uint64_t first_page_offset);
     std::optional<TriageInfo> triage_;
     std::unique_ptr<TriageMemory> triage_memory_;
 };

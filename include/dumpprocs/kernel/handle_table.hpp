@@ -24,6 +24,9 @@ struct HandleTableWalk {
     std::vector<HandleEntry> entries;
     std::vector<std::string> warnings; // unreadable pages, undecodable entries
     bool complete = true;
+    // Why it is not: each page of the table that could not be read or cannot be trusted (the
+    // warnings above may be capped; these are not, up to one per page).
+    std::vector<std::string> gaps;
 };
 
 // Decodes one entry's first quadword per era; 0 for a free entry.

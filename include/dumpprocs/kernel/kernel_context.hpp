@@ -47,6 +47,11 @@ struct KernelOptions {
     // The memory is known to be incomplete (a triage dump): when no row validates, the row of the
     // header's build is used unvalidated instead of giving up.
     bool partial_memory = false;
+    // What is known to be missing from the memory ("file truncated: ..."), or "": errors that
+    // follow from it name it as their likely cause.
+    std::string damage;
+    // --trust-profile: use a --symbols / --profile layout that failed the checks on the dump.
+    bool trust_profile = false;
 };
 
 // A value and where it came from ("header", "KDBG", "ISF symbol", ...), for --info.
@@ -80,6 +85,10 @@ class KernelContext {
     const std::vector<std::uint64_t>& prcbs() const { return prcbs_; }
     std::uint64_t systemProcess() const { return system_; }
     const std::vector<std::string>& warnings() const { return warnings_; }
+    // The layout in use was confirmed on this dump (its checks passed, or it was made from this
+    // kernel's own PDB). When not (--trust-profile, a triage dump's unvalidated row), the views
+    // list what they find but none can vouch for what it did not list.
+    bool profileConfirmed() const { return profile_confirmed_; }
 
     // Object-type fingerprint of an object header: the raw TypeIndex, un-XORed with the header
     // address byte on Windows 10+. Objects of one type share it, whatever nt!ObHeaderCookie is.
@@ -99,6 +108,10 @@ class KernelContext {
         : x64_(std::in_place, memory, facts.directory_table_base), as_(&*x64_), facts_(facts) {}
     KernelContext(const VirtualMemory& memory, const DumpFacts& facts)
         : as_(&memory), facts_(facts) {}
+    static bool profileConfirmed(const ProfileChoice& choice, const std::optional<PdbId>& pdb);
+    Expected<void> acceptChoice(const KernelOptions& options);
+    static Expected<std::unique_ptr<KernelContext>>
+    finishOpenChecked(std::unique_ptr<KernelContext> ctx, const KernelOptions& options);
     static Expected<std::unique_ptr<KernelContext>> finishOpen(std::unique_ptr<KernelContext> ctx,
                                                                const KernelOptions& options);
     void findKdbg();
@@ -124,6 +137,7 @@ class KernelContext {
     std::optional<std::uint8_t> process_fp_, thread_fp_;
     std::string cid_problem_, prcb_problem_;
     std::vector<std::string> warnings_;
+    bool profile_confirmed_ = true;
 };
 
 } // namespace dumpprocs::kernel

@@ -15,6 +15,13 @@ struct ListWalk {
     bool closed = false;                 // the walk came back to `start`
     std::size_t recovered_backwards = 0; // nodes found by walking Blink after a break
     std::vector<std::string> warnings;   // each names the address where something was wrong
+    // Every member of the ring is known, so a node the walk does not list is not on the ring:
+    // the Flink walk closed with every Blink pointing back, or it broke and the Blink walk from
+    // `start` came back to the last node it reached (or stopped at the same unreadable node,
+    // which is then listed among `nodes` although it could not be read).
+    bool exhaustive = false;
+    // When not exhaustive: where each direction stopped and why, for the evidence of verdicts.
+    std::string gap;
 };
 
 struct ListWalkOptions {

@@ -26,6 +26,7 @@ struct ProfileChoice {
     std::string reason; // one sentence for people
     std::vector<ProfileValidation> validations; // of the chosen row
     std::vector<std::string> also_matching;     // other rows that validated identically
+    std::vector<std::string> warnings;          // e.g. symbols of another kernel's PDB
 };
 
 struct SelectionInput {
@@ -34,6 +35,9 @@ struct SelectionInput {
     std::optional<PdbId> kernel_pdb;
     std::string forced_profile; // --profile
     std::string isf_path;       // --symbols
+    // Why the dump may lack what the checks read (e.g. "file truncated: ..."), or "": a failure
+    // then names this as its likely cause instead of suggesting other symbols.
+    std::string damage;
 };
 
 // Runs every validation of one profile against the dump.

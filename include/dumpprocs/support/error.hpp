@@ -17,6 +17,7 @@ enum class ErrorCode {
     Corrupt,       // a header value contradicts the file (runs past EOF, counts disagree, overflow)
     OutOfBounds,   // a read past the end of a buffer or file
     PageNotInDump, // physical page absent from the dump
+    Truncated,     // physical page the dump holds, but past the end of a cut-short file
     NotMapped,     // a page-table entry on the way is not present (and not a usable transition PTE)
     PagedOut,      // software PTE: the page lives in a pagefile, which a crash dump never holds
     Prototype,     // prototype PTE: would need the section's prototype PTEs
@@ -27,6 +28,11 @@ enum class ErrorCode {
 };
 
 const char* errorCodeName(ErrorCode code) noexcept;
+
+// The memory the read needed is not in the file (never saved, or cut off with the file's end).
+inline bool isMissingMemory(ErrorCode code) noexcept {
+    return code == ErrorCode::PageNotInDump || code == ErrorCode::Truncated;
+}
 
 struct Error {
     ErrorCode code;

@@ -19,7 +19,8 @@ enum class EntryKind {
     Idle,     // the static Idle process (inside ntoskrnl, owner of the processors' idle threads)
     ListHead, // a ring node that is no process: the list head read as an _EPROCESS
     Invalid,  // not readable, or not a process object
-    Unsaved,  // its _EPROCESS lies outside what a triage dump saved: only the links leading here
+    Unsaved,  // its _EPROCESS is not in the dump (a triage dump's unsaved memory, a page the dump
+              // lacks, the lost end of a cut file): only what leads here was read
 };
 const char* entryKindName(EntryKind kind);
 
@@ -28,6 +29,7 @@ struct ProcessRecord {
     EntryKind kind = EntryKind::Process;
     bool readable = false;
     std::string unreadable_reason;
+    bool memory_missing = false; // unreadable because the dump does not hold the page
     std::uint8_t dispatcher_type = 0;
     std::uint64_t pid = 0, ppid = 0;
     std::array<std::uint8_t, 15> name_bytes{};

@@ -26,7 +26,14 @@ struct ViewResult {
     std::string name;
     bool available = true;
     std::string unavailable_reason;
-    bool complete = true;
+    bool complete = true; // read without a problem (else the run's result is partial)
+    // Every member of the record was found, so a process the view does not list is known to be
+    // absent from it: a ring covered whole (closed, or by Flink and Blink together), a table every
+    // page of which was read. Only an exhaustive Process Manager record can make a process HIDDEN.
+    bool exhaustive = true;
+    // Where and why the walk could not see everything (the page, the file offset, the PTE), for
+    // the evidence of the verdicts that its gaps leave open.
+    std::vector<std::string> gaps;
     std::vector<std::string> warnings;
     std::vector<ViewEntry> entries;
     std::vector<std::string> details; // shown with -v only (e.g. the scan's rejected candidates)
