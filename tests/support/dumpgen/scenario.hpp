@@ -25,6 +25,9 @@ struct ProcessSpec {
     // Unlinked entries keep pointing at their old neighbours (what RemoveEntryList leaves when a
     // process exits) instead of at themselves (what FU-style DKOM writes).
     bool stale_links = false;
+    // The kernel PTEs of its pool block are transition PTEs (valid bit clear, frame still in
+    // RAM and in the dump), as the memory manager leaves a page it trimmed from the working set.
+    bool transition_object_page = false;
 };
 
 // A range of a machine's RAM in frames, for the big (benchmark) machines.
@@ -60,6 +63,7 @@ struct Scenario {
     std::uint32_t eprocess_shift = 0;  // every _EPROCESS member moved: a layout no row has
     bool translation_fixtures = false; // the pages of kTranslationFixtures (below)
     bool scan_decoys = false;          // 'Proc' pool blocks that are no process object
+    bool pcid_in_process_dtbs = false; // every process's Pcb.DirectoryTableBase carries PCID bits
     // Big machines (bench/): the RAM the dump covers; the kernel's frames are scattered over it
     // and writeScenarioSparse() stores every page of it. Empty: only the frames used, packed.
     std::vector<RamRun> ram;
@@ -89,6 +93,25 @@ struct TranslationFixtures {
 
 // Writes the dump of `s` and returns its bytes.
 std::vector<std::uint8_t> buildScenario(const Scenario& s);
+
+// What the generator put in a dump, for tests that judge the tool's output against it (never
+// derived from the tool's own output).
+struct TruthProcess {
+    std::uint64_t eprocess = 0; // the _EPROCESS (object body) virtual address
+    std::uint64_t pid = 0;
+    std::string image_name; // ImageFileName as stored: the first 14 characters of the name
+    bool idle = false;      // the static Idle process in .data (no object header, PID 0)
+    bool exited = false;
+    bool minimal = false;
+    // DKOM planted: a live process removed from ActiveProcessLinks, MmProcessLinks or
+    // PspCidTable. Exactly these are to be HIDDEN on the undamaged dump.
+    bool planted_hidden = false;
+};
+struct BuiltDump {
+    std::vector<std::uint8_t> bytes;
+    std::vector<TruthProcess> processes; // Idle, System, then the scenario's processes
+};
+BuiltDump buildScenarioWithTruth(const Scenario& s);
 // Writes the dump of `s` (which has `ram`) as a sparse file holding every RAM page: only the
 // pages the kernel uses take disk space; the others are holes that read as zeros.
 void writeScenarioSparse(const Scenario& s, const std::string& path);

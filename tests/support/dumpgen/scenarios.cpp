@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "dumpprocs/kernel/profile.hpp"
+
 namespace dumpgen {
 namespace {
 
@@ -226,6 +228,15 @@ Scenario asDumpType(Scenario s, std::string name, std::string description,
     return s;
 }
 
+// The row's first known kernel PDB GUID, or an invented one (the profile is then chosen by
+// validating the dump, as for a kernel no row lists).
+std::string corpusGuid(const std::string& profile, std::uint32_t build) {
+    const auto* p = dumpprocs::kernel::findBuiltinProfile(profile);
+    if (p && !p->pdb_ids.empty())
+        return p->pdb_ids.front().guid;
+    return fmt::format("C0DE{:08X}{:020X}", build, 0xDA3A6EDULL * build);
+}
+
 } // namespace
 
 std::uint64_t filetime(int year, unsigned month, unsigned day, unsigned hour, unsigned minute,
@@ -320,6 +331,53 @@ std::vector<Scenario> allScenarios() {
     encoded.encoded_kdbg = true;
     encoded.sample = false;
     all.push_back(encoded);
+    return all;
+}
+
+std::vector<Scenario> damagedCorpusScenarios() {
+    struct Machine {
+        const char* profile;
+        std::uint32_t build;
+        std::uint64_t kern_base;
+        bool pool_scan_case;       // scan(): gone.exe, ghost.exe and 'Proc' decoys as well
+        std::uint32_t bitmap_type; // 5 (FDMP) or 6 (SDMP)
+    };
+    const Machine machines[] = {
+        {"7601a", 7601, 0xfffff80002a61000, true, 5},
+        {"7601c", 7601, 0xfffff80002a15000, false, 5},
+        {"9600b", 9600, 0xfffff8030b60b000, false, 5},
+        {"9600a", 9600, 0xfffff80168688000, true, 5},
+        {"14393b", 14393, 0xfffff80312a0e000, false, 5},
+        {"15063", 15063, 0xfffff800d5291000, false, 5},
+        {"17763", 17763, 0xfffff8025e200000, false, 5},
+        {"19041", 19041, 0xfffff8047c000000, true, 5},
+        {"20348", 20348, 0xfffff80433600000, false, 5},
+        {"22000", 22000, 0xfffff80550a00000, false, 5},
+        {"22631", 22631, 0xfffff80518a00000, false, 6},
+        {"26100", 26100, 0xfffff80721200000, true, 6},
+    };
+    std::vector<Scenario> all;
+    for (const auto& m : machines) {
+        const std::string base = fmt::format("damaged_{}", m.profile);
+        const std::string guid = corpusGuid(m.profile, m.build);
+        Scenario s = m.pool_scan_case ? scan(base, m.profile, m.build, m.kern_base, guid, 1)
+                                      : dkom(base, m.profile, m.build, m.kern_base, guid, 1);
+        s.sample = false;
+        const std::string profile = m.profile;
+        if (profile == "9600a") // the 8.1 machine whose processes carry PCIDs (issue 13, 5b)
+            s.pcid_in_process_dtbs = true;
+        if (profile == "15063" || profile == "19041") // a trimmed object page (issue 13, 5a)
+            s.processes[4].transition_object_page = true;
+        if (profile == "20348")
+            s.first_handle = 0x380; // a two-level PspCidTable
+        if (profile == "22631")
+            s.far_pid = 0x80010; // a three-level PspCidTable
+        all.push_back(asDumpType(s, base + "_full", s.description + " (full dump)", 1));
+        all.push_back(
+            asDumpType(s, fmt::format("{}_bitmap{}", base, m.bitmap_type),
+                       fmt::format("{} (bitmap dump, DumpType {})", s.description, m.bitmap_type),
+                       m.bitmap_type));
+    }
     return all;
 }
 

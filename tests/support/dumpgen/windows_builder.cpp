@@ -48,6 +48,7 @@ class Builder {
     // Lays out the kernel in memory() and returns the header fields that describe it.
     DumpHeaderFields assemble();
     const PhysicalImage& memory() const { return mem_; }
+    std::vector<TruthProcess> truth() const;
 
   private:
     static const Profile& profileOf(const Scenario& s) {
@@ -114,6 +115,7 @@ class Builder {
     void writeArticleBytes();
     void writeDirectoryTables();
     void writeTranslationFixtures();
+    void makeTransitionPages();
 
     const Scenario& s_;
     const Profile& profile_;
@@ -693,6 +695,50 @@ void Builder::writeDirectoryTables() {
     for (auto& p : procs_)
         if (p.pid != 4)
             km_.put<std::uint64_t>(p.eprocess + dtb, pt_.clonePml4ForProcess());
+    if (s_.pcid_in_process_dtbs) // a PCID in bits 0..11, as a kernel with PCID support keeps it
+        for (auto& p : procs_)
+            if (p.pid != 4) // System keeps the PCID-less kernel directory
+                km_.put<std::uint64_t>(p.eprocess + dtb,
+                                       mem_.get64(km_.physicalOf(p.eprocess + dtb)) |
+                                           ((p.pid / 4) & 0xFFF) | 1);
+}
+
+// Turns the valid kernel PTEs of a process's pool block into transition PTEs (P=0, bit 11,
+// protection read-write in bits 5..9); the frames stay in the dump. Done last, once every write
+// through the page tables is over.
+void Builder::makeTransitionPages() {
+    const std::uint64_t eprocess_size = size("_EPROCESS", 0x800);
+    const std::uint64_t before =
+        0x10 + size("_OBJECT_HEADER_QUOTA_INFO", 0x20) + off("_OBJECT_HEADER.Body");
+    for (const auto& p : procs_) {
+        if (!p.spec.transition_object_page)
+            continue;
+        const std::uint64_t first = (p.eprocess - before) & ~(kPage - 1);
+        const std::uint64_t last = (p.eprocess + eprocess_size - 1) & ~(kPage - 1);
+        for (std::uint64_t va = first; va <= last; va += kPage)
+            pt_.setPte(va, (km_.physicalOf(va) & ~(kPage - 1)) | 0x800 | 0x80);
+    }
+}
+
+std::vector<TruthProcess> Builder::truth() const {
+    std::vector<TruthProcess> out;
+    TruthProcess idle;
+    idle.eprocess = idle_;
+    idle.image_name = "Idle";
+    idle.idle = true;
+    out.push_back(idle);
+    for (const auto& p : procs_) {
+        TruthProcess t;
+        t.eprocess = p.eprocess;
+        t.pid = p.pid;
+        t.image_name = p.spec.name.substr(0, 14);
+        t.exited = p.spec.exited;
+        t.minimal = p.spec.minimal;
+        t.planted_hidden =
+            !p.spec.exited && (p.spec.unlink_active || p.spec.unlink_mm || p.spec.remove_cid);
+        out.push_back(t);
+    }
+    return out;
 }
 
 void Builder::writeTranslationFixtures() {
@@ -813,6 +859,7 @@ DumpHeaderFields Builder::assemble() {
         writeScanDecoys();
     if (s_.encoded_kdbg)
         encodeKdbg();
+    makeTransitionPages();
 
     DumpHeaderFields f;
     f.build = s_.build;
@@ -839,6 +886,12 @@ std::vector<std::uint8_t> buildScenario(const Scenario& s) {
     Builder b(s);
     const DumpHeaderFields f = b.assemble();
     return writeDump(b.memory(), f);
+}
+
+BuiltDump buildScenarioWithTruth(const Scenario& s) {
+    Builder b(s);
+    const DumpHeaderFields f = b.assemble();
+    return {writeDump(b.memory(), f), b.truth()};
 }
 
 void writeScenarioSparse(const Scenario& s, const std::string& path) {
