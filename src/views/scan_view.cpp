@@ -540,12 +540,12 @@ Expected<ScanOutcome> scanForProcesses(const kernel::KernelContext& k, const Vie
                     c.mapped_by = found->second;
                     body = std::move(again);
                 } else {
-                    c.mapped_by = fmt::format("no virtual address: its list neighbours give "
+                    c.mapped_by = fmt::format("its list neighbours give "
                                               "{:#x}, but the object read through it fails ({})",
                                               found->first, again.error().message);
                 }
             } else {
-                c.mapped_by = "no virtual address: its page is in no kernel page-table entry "
+                c.mapped_by = "its page is in no kernel page-table entry "
                               "(valid or transition) and no list neighbour points back to it";
             }
         }

@@ -114,6 +114,7 @@ class Builder {
     void writeArticleBytes();
     void writeDirectoryTables();
     void writeTranslationFixtures();
+    void remapProcessPages();
 
     const Scenario& s_;
     const Profile& profile_;
@@ -693,6 +694,33 @@ void Builder::writeDirectoryTables() {
     for (auto& p : procs_)
         if (p.pid != 4)
             km_.put<std::uint64_t>(p.eprocess + dtb, pt_.clonePml4ForProcess());
+    if (!s_.pcid_in_process_dtb)
+        return;
+    // A PCID in bits 0..11 of each process's CR3 value, System's included (1, 2, ...).
+    std::uint64_t pcid = 0;
+    for (auto& p : procs_) {
+        const std::uint64_t va = p.eprocess + dtb;
+        km_.put<std::uint64_t>(va, mem_.get64(km_.physicalOf(va)) | (++pcid & 0xFFF));
+    }
+}
+
+// Rewrites the PTEs of the objects of the processes that ask for it, once everything is written
+// (KernelMemory keeps writing to the same frames): transition PTEs that still name the frames, or
+// zeroed ones that name nothing while the frames stay in the dump.
+void Builder::remapProcessPages() {
+    const std::uint64_t before =
+        0x10 + size("_OBJECT_HEADER_QUOTA_INFO", 0x20) + off("_OBJECT_HEADER.Body");
+    const std::uint64_t eprocess_size = size("_EPROCESS", 0x800);
+    const std::uint64_t flag45 = s_.build >= 18363 ? 1ULL << 45 : 0;
+    for (const auto& p : procs_) {
+        if (!p.spec.transition_pages && !p.spec.unmapped_pages)
+            continue;
+        const std::uint64_t first = (p.eprocess - before) & ~(kPage - 1);
+        for (std::uint64_t page = first; page < p.eprocess + eprocess_size; page += kPage) {
+            const std::uint64_t pa = km_.physicalOf(page);
+            pt_.setPte(page, p.spec.unmapped_pages ? 0 : pa | 0x800 | 0x80 | flag45);
+        }
+    }
 }
 
 void Builder::writeTranslationFixtures() {
@@ -813,6 +841,7 @@ DumpHeaderFields Builder::assemble() {
         writeScanDecoys();
     if (s_.encoded_kdbg)
         encodeKdbg();
+    remapProcessPages(); // last: nothing is written through those PTEs after
 
     DumpHeaderFields f;
     f.build = s_.build;
