@@ -17,9 +17,9 @@ inline constexpr std::uint64_t kTransitionFrameMask = 0x00001FFFFFFFF000ULL; // 
 inline constexpr std::uint64_t k2MFrameMask = 0x000FFFFFFFE00000ULL;
 inline constexpr std::uint64_t k1GFrameMask = 0x000FFFFFC0000000ULL;
 
-// A DirectoryTableBase (CR3 as the kernel stores it in the dump header and in every
-// _KPROCESS) may carry a PCID in bits 0..11 on any build that uses PCIDs (8.1 and later with
-// KVA shadowing or PCID support); the table itself is always the page-aligned frame.
+// A DirectoryTableBase (CR3 as the kernel stores it, in the dump header and in every
+// _KPROCESS) may carry a PCID in bits 0..11 on any build that uses PCIDs: 8.1 dumps have been
+// seen with one in every process, 10+ ones in the header. The table is always the frame.
 inline constexpr std::uint64_t kDirectoryTableBaseFrameMask = kFrameMask;
 inline constexpr std::uint64_t directoryTableFrame(std::uint64_t directory_table_base) noexcept {
     return directory_table_base & kDirectoryTableBaseFrameMask;
