@@ -393,8 +393,8 @@ Expected<void> ProcessCandidateCheck::checkDirectoryTableBase(std::uint64_t dtb)
     const std::uint64_t frame = pte::directoryTableFrame(dtb);
     if (frame != (dtb & ~(kPageSize - 1)) || frame == 0)
         return makeError(ErrorCode::Corrupt,
-                         "DirectoryTableBase {:#x} is not a page-aligned physical address (with "
-                         "PCID bits 0..11)",
+                         "DirectoryTableBase {:#x} names no physical page (bits 12..51 hold the "
+                         "frame, bits 0..11 may hold a PCID)",
                          dtb);
     return {};
 }
