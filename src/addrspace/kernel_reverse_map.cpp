@@ -1,14 +1,10 @@
 #include "dumpprocs/addrspace/kernel_reverse_map.hpp"
 
+#include "dumpprocs/addrspace/page_table_entry.hpp"
+
 namespace dumpprocs {
 namespace {
 
-// dump-format.md §5: entry bits and frame masks.
-constexpr std::uint64_t kPresent = 1ULL << 0;
-constexpr std::uint64_t kLargePage = 1ULL << 7;
-constexpr std::uint64_t kFrameMask = 0x000FFFFFFFFFF000ULL;
-constexpr std::uint64_t k2MFrameMask = 0x000FFFFFFFE00000ULL;
-constexpr std::uint64_t k1GFrameMask = 0x000FFFFFC0000000ULL;
 constexpr unsigned kKernelHalfFirstEntry = 256;
 
 std::uint64_t signExtend(std::uint64_t va) {
@@ -25,7 +21,7 @@ KernelReverseMap KernelReverseMap::build(const PhysicalMemory& memory,
     map.memory_ = &memory;
     map.wanted_ = &wanted;
     map.limits_ = limits;
-    const std::uint64_t pml4 = directory_table_base & kFrameMask;
+    const std::uint64_t pml4 = pte::directoryTableFrame(directory_table_base);
     map.self_pfn_ = pml4 >> kPageShift;
     if (!wanted.empty())
         map.walk(pml4, 0, 0);
@@ -49,33 +45,52 @@ void KernelReverseMap::walk(std::uint64_t table_pa, int level, std::uint64_t va_
     const unsigned shift = 39 - 9 * static_cast<unsigned>(level);
     for (unsigned i = level == 0 ? kKernelHalfFirstEntry : 0; i < 512; ++i) {
         const auto entry = page->readUnchecked<std::uint64_t>(i * 8ULL);
-        if (!(entry & kPresent))
-            continue;
         const std::uint64_t va = signExtend(va_base | (std::uint64_t{i} << shift));
-        if (level == 0 && ((entry & kFrameMask) >> kPageShift) == self_pfn_)
+        if (!(entry & pte::kPresent)) {
+            // A transition PTE still names its frame, and X64AddressSpace translates through it
+            // (only at the last level, as the translation does): the page's data is in RAM.
+            if (level == 3)
+                if (auto frame = pte::transitionFrame(entry))
+                    leaf(*frame >> kPageShift, 1, va, Via::Transition);
+            continue;
+        }
+        if (level == 0 && ((entry & pte::kFrameMask) >> kPageShift) == self_pfn_)
             continue; // the self-reference entry maps the page tables, not data
-        if (level == 1 && (entry & kLargePage))
-            leaf((entry & k1GFrameMask) >> kPageShift, 1ULL << 18, va);
-        else if (level == 2 && (entry & kLargePage))
-            leaf((entry & k2MFrameMask) >> kPageShift, 512, va);
+        if (level == 1 && (entry & pte::kLargePage))
+            leaf((entry & pte::k1GFrameMask) >> kPageShift, 1ULL << 18, va, Via::Valid);
+        else if (level == 2 && (entry & pte::kLargePage))
+            leaf((entry & pte::k2MFrameMask) >> kPageShift, 512, va, Via::Valid);
         else if (level == 3)
-            leaf((entry & kFrameMask) >> kPageShift, 1, va);
-        else if (!(entry & kLargePage))
-            walk(entry & kFrameMask, level + 1, va);
+            leaf((entry & pte::kFrameMask) >> kPageShift, 1, va, Via::Valid);
+        else if (!(entry & pte::kLargePage))
+            walk(entry & pte::kFrameMask, level + 1, va);
     }
 }
 
-void KernelReverseMap::leaf(std::uint64_t first_pfn, std::uint64_t pages, std::uint64_t va) {
+// Keeps the first (lowest) address of a page, except that a valid mapping replaces one through a
+// transition PTE: the valid one is what the kernel uses now.
+void KernelReverseMap::leaf(std::uint64_t first_pfn, std::uint64_t pages, std::uint64_t va,
+                            Via via) {
     for (auto it = wanted_->lower_bound(first_pfn); it != wanted_->end() && *it < first_pfn + pages;
-         ++it)
-        pages_.emplace(*it, va + ((*it - first_pfn) << kPageShift)); // keeps the first (lowest)
+         ++it) {
+        const Mapping m{va + ((*it - first_pfn) << kPageShift), via};
+        auto [at, inserted] = pages_.emplace(*it, m);
+        if (!inserted && at->second.via == Via::Transition && via == Via::Valid)
+            at->second = m;
+    }
 }
 
-std::optional<std::uint64_t> KernelReverseMap::virtualOf(std::uint64_t pa) const {
+std::optional<KernelReverseMap::Mapping> KernelReverseMap::lookup(std::uint64_t pa) const {
     auto it = pages_.find(pa >> kPageShift);
     if (it == pages_.end())
         return std::nullopt;
-    return it->second | (pa & (kPageSize - 1));
+    return Mapping{it->second.virtual_address | (pa & (kPageSize - 1)), it->second.via};
+}
+
+std::optional<std::uint64_t> KernelReverseMap::virtualOf(std::uint64_t pa) const {
+    if (auto m = lookup(pa))
+        return m->virtual_address;
+    return std::nullopt;
 }
 
 } // namespace dumpprocs

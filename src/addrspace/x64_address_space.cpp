@@ -2,20 +2,19 @@
 #include <cstring>
 
 #include "dumpprocs/addrspace/address_space.hpp"
+#include "dumpprocs/addrspace/page_table_entry.hpp"
 
 namespace dumpprocs {
 namespace {
 
-// dump-format.md §5: entry bits and masks.
-constexpr std::uint64_t kPresent = 1ULL << 0;
-constexpr std::uint64_t kLargePage = 1ULL << 7;
-constexpr std::uint64_t kPrototype = 1ULL << 10;
-constexpr std::uint64_t kTransition = 1ULL << 11;
-constexpr std::uint64_t kFrameMask = 0x000FFFFFFFFFF000ULL;           // bits 12..51
-constexpr std::uint64_t kTransitionFrameMask = 0x00001FFFFFFFF000ULL; // bits 12..44 (bit 45 flag)
-constexpr std::uint64_t k1GFrameMask = 0x000FFFFFC0000000ULL;
-constexpr std::uint64_t k2MFrameMask = 0x000FFFFFFFE00000ULL;
-constexpr std::uint64_t kDtbMask = 0x000FFFFFFFFFF000ULL;
+using pte::k1GFrameMask;
+using pte::k2MFrameMask;
+using pte::kFrameMask;
+using pte::kLargePage;
+using pte::kPresent;
+using pte::kPrototype;
+using pte::kTransition;
+using pte::kTransitionFrameMask;
 
 constexpr const char* kLevelNames[] = {"PML4E", "PDPTE", "PDE", "PTE"};
 
@@ -54,7 +53,7 @@ std::string truncationDetail(const Error& e) {
 } // namespace
 
 X64AddressSpace::X64AddressSpace(const PhysicalMemory& memory, std::uint64_t directory_table_base)
-    : memory_(&memory), dtb_(directory_table_base & kDtbMask), cache_(kCacheSlots) {}
+    : memory_(&memory), dtb_(pte::directoryTableFrame(directory_table_base)), cache_(kCacheSlots) {}
 
 Expected<Translation> X64AddressSpace::translate(std::uint64_t va) const {
     if (!isCanonical(va))

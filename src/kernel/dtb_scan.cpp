@@ -8,6 +8,7 @@
 #include <set>
 #include <string_view>
 
+#include "dumpprocs/addrspace/page_table_entry.hpp"
 #include "dumpprocs/kernel/profile.hpp"
 #include "dumpprocs/kernel/raw_discovery.hpp"
 
@@ -104,7 +105,8 @@ std::vector<SystemProcessHit> findSystemProcesses(const PhysicalMemory& memory,
                 const std::uint64_t e = name_pa - o.name;
                 auto pid = readAt<std::uint64_t>(memory, e + o.pid);
                 auto dtb = readAt<std::uint64_t>(memory, e + o.dtb);
-                if (!pid || *pid != kSystemPid || !dtb || !roots.count(*dtb & kFrameMask))
+                if (!pid || *pid != kSystemPid || !dtb ||
+                    !roots.count(pte::directoryTableFrame(*dtb)))
                     continue;
                 hits.push_back({e, *dtb, o.links, rows});
             }

@@ -2,13 +2,13 @@
 
 #include <fmt/format.h>
 
+#include "dumpprocs/addrspace/page_table_entry.hpp"
 #include "dumpprocs/kernel/kernel_image.hpp"
 #include "dumpprocs/kernel/raw_discovery.hpp"
 
 namespace dumpprocs::kernel {
 namespace {
 
-constexpr std::uint64_t kFrameMask = 0x000FFFFFFFFFF000ULL;
 constexpr std::uint64_t kUserSharedData = 0xFFFFF78000000000ULL;
 constexpr std::uint64_t kNtBuildNumberOffset = 0x260;
 constexpr std::uint64_t kNtMajorVersionOffset = 0x26C;
@@ -130,7 +130,7 @@ Expected<Discovery> discoverKernel(const PhysicalMemory& memory, const Discovery
     Discovery d;
     std::vector<std::uint64_t> roots;
     if (options.dtb) {
-        roots.push_back(*options.dtb & kFrameMask);
+        roots.push_back(pte::directoryTableFrame(*options.dtb));
     } else {
         for (const auto& c : findPml4Candidates(memory))
             roots.push_back(c.pml4);

@@ -4,13 +4,18 @@
 // its InfoMask announces, an object header of the process type, and an _EPROCESS body that holds
 // together (see ProcessCandidateCheck). Each hit is physical; it is mapped back to its kernel
 // virtual address through the kernel page tables, or else through a list neighbour pointing back,
-// so that it merges with the other views' entries.
+// so that it merges with the other views' entries. Every read at a profile offset is checked
+// against the bytes read for the candidate: a profile that does not fit its own object can make
+// candidates fail, never read past a buffer.
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstring>
 #include <set>
+#include <tuple>
 
 #include "dumpprocs/addrspace/kernel_reverse_map.hpp"
+#include "dumpprocs/addrspace/page_table_entry.hpp"
 #include "dumpprocs/kernel/pool_scanner.hpp"
 #include "dumpprocs/views/scan_view.hpp"
 #include "dumpprocs/views/views.hpp"
@@ -28,6 +33,37 @@ constexpr std::pair<std::uint8_t, const char*> kOptionalHeaders[] = {
     {0x04, "_OBJECT_HEADER_HANDLE_INFO"},  {0x08, "_OBJECT_HEADER_QUOTA_INFO"},
     {0x10, "_OBJECT_HEADER_PROCESS_INFO"}, {0x40, "_OBJECT_HEADER_AUDIT_INFO"},
 };
+
+// Bounds a profile must keep for the scan to use it (the largest real values are 0x38 for an
+// object header, 0x20 for an optional header and 0xb80 for an _EPROCESS).
+constexpr std::uint64_t kMaxHeaderPart = 0x100;
+constexpr std::uint64_t kMaxEprocessSize = 0x4000;
+
+// A value at a profile offset inside the bytes read for a candidate: an offset outside them is an
+// error that names the member, never a read past the buffer.
+template <typename T> Expected<T> field(ByteView bytes, std::uint64_t offset, const char* member) {
+    if (!bytes.contains(offset, sizeof(T)))
+        return makeError(ErrorCode::OutOfBounds,
+                         "{} at +{:#x} ({} bytes) lies outside the {:#x} bytes read for the "
+                         "candidate",
+                         member, offset, sizeof(T), bytes.size());
+    return bytes.readUnchecked<T>(offset); // in bounds: checked just above
+}
+
+// An integer of 1, 2, 4 or 8 bytes (a bitfield's container), checked as field() is.
+Expected<std::uint64_t> container(ByteView bytes, std::uint64_t offset, std::uint8_t size,
+                                  const char* member) {
+    if (size != 1 && size != 2 && size != 4 && size != 8)
+        return makeError(ErrorCode::Corrupt, "{} has a container of {} bytes", member, size);
+    if (!bytes.contains(offset, size))
+        return makeError(ErrorCode::OutOfBounds,
+                         "{} at +{:#x} ({} bytes) lies outside the {:#x} bytes read for the "
+                         "candidate",
+                         member, offset, size, bytes.size());
+    std::uint64_t value = 0;
+    std::memcpy(&value, bytes.data() + offset, size); // little-endian host (x86-64)
+    return value;
+}
 
 std::string describeHit(const ScanCandidate& c) {
     return fmt::format("'Proc' pool block at physical {:#x}{}", c.pool_physical,
@@ -58,7 +94,8 @@ struct CheckedBody {
 };
 
 // The headers first (a short read), then exactly the object: reading past the block's end could
-// fail on an unmapped page that the object does not use.
+// fail on an unmapped page that the object does not use. Without a virtual address the headers
+// are checked from what the physical address fixes (see checkHeadersAtPhysical).
 Expected<CheckedBody> checkCandidate(const kernel::KernelContext& k,
                                      const ProcessCandidateCheck& checker, const ScanCandidate& c) {
     auto head = readCandidate(k, c, checker.headerBytes());
@@ -66,8 +103,9 @@ Expected<CheckedBody> checkCandidate(const kernel::KernelContext& k,
         return head.error().context("not readable");
     const ByteView head_view(head->data(), head->size(), c.pool_physical, "physical address");
     DP_TRY(const std::uint32_t body,
-           checker.checkHeaders(head_view, c.pool_virtual.value_or(c.pool_physical)));
-    auto object = readCandidate(k, c, body + checker.layout().eprocess_size);
+           c.pool_virtual ? checker.checkHeaders(head_view, *c.pool_virtual)
+                          : checker.checkHeadersAtPhysical(head_view, c.pool_physical));
+    auto object = readCandidate(k, c, std::size_t{body} + checker.layout().eprocess_size);
     if (!object)
         return object.error().context("not readable");
     CheckedBody out{body, std::vector<std::byte>(object->begin() + body, object->end())};
@@ -93,6 +131,37 @@ std::optional<std::uint32_t> typeSize(const kernel::Profile& profile, const char
                                 "built-in row up to its build that has it",
                                 type, *sizes.begin(), profile.name));
     return *sizes.begin();
+}
+
+// A member the scan reads must lie inside the type that holds it.
+Expected<void> memberInside(const char* type, const char* member, std::uint64_t offset,
+                            std::uint64_t width, std::uint64_t type_size,
+                            const std::string& profile) {
+    if (offset + width > type_size)
+        return makeError(ErrorCode::Corrupt,
+                         "profile {}: {}.{} at +{:#x} ({} bytes) lies outside sizeof({}) = "
+                         "{:#x}: no pool scan",
+                         profile, type, member, offset, width, type, type_size);
+    return {};
+}
+
+// Facts about a process object read from its bytes, for an object that cannot be merged.
+std::string describeBody(const kernel::KernelLayout& layout, ByteView body) {
+    const auto& p = layout.process;
+    std::string name;
+    if (auto bytes = body.slice(p.image_file_name, 15))
+        for (std::byte b : bytes->bytes()) {
+            const auto c = static_cast<unsigned char>(b);
+            if (c == 0)
+                break;
+            name += (c >= 0x20 && c < 0x7F) ? std::string(1, static_cast<char>(c))
+                                            : fmt::format("\\x{:02x}", c);
+        }
+    return fmt::format("PID {}, {}, CreateTime {:#x}, ExitTime {:#x}",
+                       body.read<std::uint64_t>(p.unique_process_id).value_or(0),
+                       name.empty() ? "<no name>" : name,
+                       body.read<std::uint64_t>(p.create_time).value_or(0),
+                       body.read<std::uint64_t>(p.exit_time).value_or(0));
 }
 
 } // namespace
@@ -141,21 +210,67 @@ Expected<ScanLayout> ScanLayout::resolve(const kernel::Profile& profile,
     s.block_size = {block->offset, block->bit_position,
                     static_cast<std::uint8_t>(block->bit_length ? block->bit_length : 8),
                     static_cast<std::uint8_t>(block->size ? block->size : 4)};
+    // The profile's header sizes and offsets bound every read of a candidate's headers: they are
+    // checked here once, so that a profile that does not fit its own types is named as such.
+    const std::string& name = profile.name;
+    if (s.pool_header_size > kMaxHeaderPart)
+        return makeError(ErrorCode::Corrupt, "profile {}: sizeof(_POOL_HEADER) = {:#x} is absurd",
+                         name, s.pool_header_size);
+    DP_CHECK(memberInside("_POOL_HEADER", "PoolTag", s.tag_offset, 4, s.pool_header_size, name));
+    const auto& bs = s.block_size;
+    if ((bs.container_size != 1 && bs.container_size != 2 && bs.container_size != 4 &&
+         bs.container_size != 8) ||
+        bs.width > 16 || bs.bit + bs.width > bs.container_size * 8)
+        return makeError(ErrorCode::Corrupt,
+                         "profile {}: _POOL_HEADER.BlockSize (bits {}..{} of {} bytes) is no "
+                         "bitfield of its container",
+                         name, bs.bit, bs.bit + bs.width - 1, bs.container_size);
+    DP_CHECK(memberInside("_POOL_HEADER", "BlockSize", bs.offset, bs.container_size,
+                          s.pool_header_size, name));
     for (const auto& [bit, type] : kOptionalHeaders)
         if (auto size = typeSize(profile, type, s.notes)) {
+            if (*size > kMaxHeaderPart)
+                return makeError(ErrorCode::Corrupt, "profile {}: sizeof({}) = {:#x} is absurd",
+                                 name, type, *size);
             s.optional_headers.emplace_back(bit, *size);
             s.max_optional += *size;
         }
-    s.object_header_body = layout.object_header.body;
+    const auto& oh = layout.object_header;
+    s.object_header_body = oh.body;
+    if (oh.body > kMaxHeaderPart)
+        return makeError(ErrorCode::Corrupt, "profile {}: _OBJECT_HEADER.Body at +{:#x} is absurd",
+                         name, oh.body);
+    DP_CHECK(memberInside("_OBJECT_HEADER", "PointerCount", oh.pointer_count, 8, oh.body, name));
+    DP_CHECK(memberInside("_OBJECT_HEADER", "HandleCount", oh.handle_count, 8, oh.body, name));
+    DP_CHECK(memberInside("_OBJECT_HEADER", "TypeIndex", oh.type_index, 1, oh.body, name));
+    DP_CHECK(memberInside("_OBJECT_HEADER", "InfoMask", oh.info_mask, 1, oh.body, name));
+
     s.kprocess_size = profile.sizeOf("_KPROCESS").value_or(0);
     const auto& p = layout.process;
-    s.eprocess_size = p.size;
-    if (s.eprocess_size == 0) // no sizeof: as far as the members the checks read
-        for (std::uint32_t end :
-             {p.header_type + 3, p.directory_table_base + 8, p.unique_process_id + 8,
-              p.active_process_links + 16, p.mm_process_links + 16, p.inherited_from_pid + 8,
-              p.image_file_name + 15, p.create_time + 8, p.exit_time + 8, p.thread_list_head + 16})
-            s.eprocess_size = std::max(s.eprocess_size, end);
+    // Every member the checks read, with its width (64-bit sums: no offset can wrap).
+    const std::tuple<const char*, std::uint64_t, std::uint64_t> members[] = {
+        {"Pcb.Header", p.header_type, 3},
+        {"Pcb.DirectoryTableBase", p.directory_table_base, 8},
+        {"UniqueProcessId", p.unique_process_id, 8},
+        {"ActiveProcessLinks", p.active_process_links, 16},
+        {"MmProcessLinks", p.mm_process_links, 16},
+        {"InheritedFromUniqueProcessId", p.inherited_from_pid, 8},
+        {"ImageFileName", p.image_file_name, 15},
+        {"CreateTime", p.create_time, 8},
+        {"ExitTime", p.exit_time, 8},
+        {"ThreadListHead", p.thread_list_head, 16}};
+    std::uint64_t size = p.size;
+    if (size == 0) // no sizeof: as far as the members the checks read
+        for (const auto& [member, offset, width] : members)
+            size = std::max(size, offset + width);
+    if (size > kMaxEprocessSize)
+        return makeError(ErrorCode::Corrupt,
+                         "profile {}: an _EPROCESS of {:#x} bytes is absurd (more than {:#x}): no "
+                         "pool scan",
+                         name, size, kMaxEprocessSize);
+    for (const auto& [member, offset, width] : members)
+        DP_CHECK(memberInside("_EPROCESS", member, offset, width, size, name));
+    s.eprocess_size = static_cast<std::uint32_t>(size);
     return s;
 }
 
@@ -167,32 +282,35 @@ std::uint32_t ScanLayout::optionalSize(std::uint8_t info_mask) const {
     return total;
 }
 
-std::uint32_t ScanLayout::blockBytes(ByteView pool_header) const {
-    const std::uint32_t word = pool_header.readUnchecked<std::uint32_t>(block_size.offset);
-    return ((word >> block_size.bit) & ((1u << block_size.width) - 1)) * 16;
+Expected<std::uint32_t> ScanLayout::blockBytes(ByteView pool_header) const {
+    DP_TRY(const std::uint64_t word,
+           container(pool_header, block_size.offset, block_size.container_size,
+                     "_POOL_HEADER.BlockSize"));
+    const unsigned width = std::min<unsigned>(block_size.width, 16);
+    return static_cast<std::uint32_t>(((word >> block_size.bit) & ((1u << width) - 1)) * 16);
 }
 
 ProcessCandidateCheck::ProcessCandidateCheck(const kernel::KernelContext& k, ScanLayout layout)
     : k_(k), s_(std::move(layout)) {}
 
 std::size_t ProcessCandidateCheck::headerBytes() const {
-    return s_.pool_header_size + s_.max_optional + s_.object_header_body;
+    return std::size_t{s_.pool_header_size} + s_.max_optional + s_.object_header_body;
 }
 
 // Finds the object header: the first place after the pool header where the InfoMask read there
 // announces exactly the optional headers that lie between, and the header there is a process
 // object's. (Checking the InfoMask alone is not enough: zeros inside a QuotaInfo read as an
 // InfoMask of 0 right after the pool header.)
-Expected<std::uint32_t>
-ProcessCandidateCheck::objectHeaderOffset(ByteView block, std::uint64_t pool_address) const {
+Expected<std::uint32_t> ProcessCandidateCheck::objectHeaderOffset(ByteView block,
+                                                                  const BlockAddress& at) const {
     const auto& oh = k_.layout().object_header;
     std::optional<Error> why;
     for (std::uint32_t optional = 0; optional <= s_.max_optional; optional += 0x10) {
         const std::uint32_t header = s_.pool_header_size + optional;
-        auto mask = block.read<std::uint8_t>(header + oh.info_mask);
+        auto mask = block.read<std::uint8_t>(std::uint64_t{header} + oh.info_mask);
         if (!mask || s_.optionalSize(*mask) != optional)
             continue;
-        auto valid = checkObjectHeader(block, header, pool_address + header);
+        auto valid = checkObjectHeader(block, header, at);
         if (valid)
             return header;
         why = valid.error().context(
@@ -205,11 +323,19 @@ ProcessCandidateCheck::objectHeaderOffset(ByteView block, std::uint64_t pool_add
                      "headers before it");
 }
 
+// The header's TypeIndex decodes with bits 8..15 of the header's virtual address on Windows 10+.
+// Known only physically, the header's address has its bits 0..11 (the page offset) but not
+// 12..15: each of the 16 values those can take is tried, and the header passes when one of them
+// gives the process type; the body's checks that follow must hold as well.
 Expected<void> ProcessCandidateCheck::checkObjectHeader(ByteView block, std::uint32_t header,
-                                                        std::uint64_t header_address) const {
+                                                        const BlockAddress& at) const {
     const auto& oh = k_.layout().object_header;
-    const auto pointers = block.readUnchecked<std::int64_t>(header + oh.pointer_count);
-    const auto handles = block.readUnchecked<std::int64_t>(header + oh.handle_count);
+    DP_TRY(const auto pointers, field<std::int64_t>(block, std::uint64_t{header} + oh.pointer_count,
+                                                    "_OBJECT_HEADER.PointerCount"));
+    DP_TRY(const auto handles, field<std::int64_t>(block, std::uint64_t{header} + oh.handle_count,
+                                                   "_OBJECT_HEADER.HandleCount"));
+    DP_TRY(const auto raw, field<std::uint8_t>(block, std::uint64_t{header} + oh.type_index,
+                                               "_OBJECT_HEADER.TypeIndex"));
     if (pointers <= 0 || pointers > (1LL << 40))
         return makeError(ErrorCode::Corrupt,
                          "object header PointerCount {} (a live object has "
@@ -217,39 +343,59 @@ Expected<void> ProcessCandidateCheck::checkObjectHeader(ByteView block, std::uin
                          pointers);
     if (handles < 0 || handles > (1LL << 32))
         return makeError(ErrorCode::Corrupt, "object header HandleCount {}", handles);
-    const std::uint8_t fingerprint = k_.decodeTypeFingerprint(
-        block.readUnchecked<std::uint8_t>(header + oh.type_index), header_address);
-    if (const auto expected = k_.processFingerprint(); expected && fingerprint != *expected)
-        return makeError(ErrorCode::Corrupt,
-                         "object type fingerprint {:#04x}, the process objects of the lists have "
-                         "{:#04x}",
-                         fingerprint, *expected);
-    return {};
+    const auto expected = k_.processFingerprint();
+    if (!expected)
+        return {};
+    const std::uint64_t header_address = at.address + header;
+    if (at.is_virtual) {
+        if (const std::uint8_t fingerprint = k_.decodeTypeFingerprint(raw, header_address);
+            fingerprint != *expected)
+            return makeError(ErrorCode::Corrupt,
+                             "object type fingerprint {:#04x}, the process objects of the lists "
+                             "have {:#04x}",
+                             fingerprint, *expected);
+        return {};
+    }
+    const std::uint64_t page_offset = header_address & (kPageSize - 1);
+    for (std::uint64_t high = 0; high < 16; ++high)
+        if (k_.decodeTypeFingerprint(raw, (high << kPageShift) | page_offset) == *expected)
+            return {};
+    return makeError(ErrorCode::Corrupt,
+                     "object type fingerprint: TypeIndex {:#04x} at physical {:#x} gives the "
+                     "process objects' {:#04x} for no virtual address with that page offset",
+                     raw, header_address, *expected);
 }
 
 Expected<void> ProcessCandidateCheck::checkBody(ByteView body) const {
     const auto& p = k_.layout().process;
-    const auto type = body.readUnchecked<std::uint8_t>(p.header_type);
+    DP_TRY(const auto type, field<std::uint8_t>(body, p.header_type, "_KPROCESS.Header.Type"));
     if (type != 3)
         return makeError(ErrorCode::Corrupt, "DISPATCHER_HEADER.Type {}, a process has 3", type);
-    const auto size = body.readUnchecked<std::uint8_t>(p.header_type + 2);
+    DP_TRY(const auto size,
+           field<std::uint8_t>(body, std::uint64_t{p.header_type} + 2, "_KPROCESS.Header.Size"));
     if (s_.kprocess_size && s_.kprocess_size / 4 <= 0xFF && size != s_.kprocess_size / 4)
         return makeError(ErrorCode::Corrupt,
                          "DISPATCHER_HEADER.Size {:#x}, a process has sizeof(_KPROCESS)/4 = {:#x}",
                          size, s_.kprocess_size / 4);
-    DP_CHECK(checkDirectoryTableBase(body.readUnchecked<std::uint64_t>(p.directory_table_base)));
+    DP_TRY(const auto dtb,
+           field<std::uint64_t>(body, p.directory_table_base, "_KPROCESS.DirectoryTableBase"));
+    DP_CHECK(checkDirectoryTableBase(dtb));
     DP_CHECK(checkLists(body));
     DP_CHECK(checkIdentity(body));
-    return checkTimes(body.readUnchecked<std::uint64_t>(p.create_time),
-                      body.readUnchecked<std::uint64_t>(p.exit_time));
+    DP_TRY(const auto create, field<std::uint64_t>(body, p.create_time, "_EPROCESS.CreateTime"));
+    DP_TRY(const auto exit, field<std::uint64_t>(body, p.exit_time, "_EPROCESS.ExitTime"));
+    return checkTimes(create, exit);
 }
 
+// Bits 0..11 may hold a PCID on any build (8.1 dumps have them as well as 10+ ones): only the
+// frame they leave must be a physical address.
 Expected<void> ProcessCandidateCheck::checkDirectoryTableBase(std::uint64_t dtb) const {
-    // Windows 10+ may keep PCID bits in 11:0 (as the header's DTB does); earlier kernels never.
-    const std::uint64_t low_allowed = k_.facts().build >= 10240 ? 0xFFF : 0;
-    if ((dtb & ~low_allowed & 0xFFF) != 0 || (dtb >> 52) != 0 || (dtb & ~0xFFFULL) == 0)
+    const std::uint64_t frame = pte::directoryTableFrame(dtb);
+    if (frame != (dtb & ~(kPageSize - 1)) || frame == 0)
         return makeError(ErrorCode::Corrupt,
-                         "DirectoryTableBase {:#x} is not a page-aligned physical address", dtb);
+                         "DirectoryTableBase {:#x} names no physical page (bits 12..51 hold the "
+                         "frame, bits 0..11 may hold a PCID)",
+                         dtb);
     return {};
 }
 
@@ -261,7 +407,7 @@ Expected<void> ProcessCandidateCheck::checkLists(ByteView body) const {
         {p.thread_list_head, "ThreadListHead"}};
     for (const auto& [offset, name] : lists)
         for (std::uint32_t half : {0u, 8u}) {
-            const auto link = body.readUnchecked<std::uint64_t>(offset + half);
+            DP_TRY(const auto link, field<std::uint64_t>(body, std::uint64_t{offset} + half, name));
             if (link != 0 && !isKernelAddress(link))
                 return makeError(ErrorCode::Corrupt,
                                  "{}.{} {:#x} is neither 0 nor a kernel address", name,
@@ -272,15 +418,19 @@ Expected<void> ProcessCandidateCheck::checkLists(ByteView body) const {
 
 Expected<void> ProcessCandidateCheck::checkIdentity(ByteView body) const {
     const auto& p = k_.layout().process;
-    const auto pid = body.readUnchecked<std::uint64_t>(p.unique_process_id);
+    DP_TRY(const auto pid,
+           field<std::uint64_t>(body, p.unique_process_id, "_EPROCESS.UniqueProcessId"));
     if (pid == 0 || (pid & 3) != 0 || pid > 0xFFFFFFFFULL)
         return makeError(ErrorCode::Corrupt, "UniqueProcessId {:#x} is no process handle value",
                          pid);
-    const auto ppid = body.readUnchecked<std::uint64_t>(p.inherited_from_pid);
+    DP_TRY(const auto ppid, field<std::uint64_t>(body, p.inherited_from_pid,
+                                                 "_EPROCESS.InheritedFromUniqueProcessId"));
     if ((ppid & 3) != 0 || ppid > 0xFFFFFFFFULL)
         return makeError(ErrorCode::Corrupt,
                          "InheritedFromUniqueProcessId {:#x} is no process handle value", ppid);
-    const auto name = body.readUnchecked<std::array<std::uint8_t, 15>>(p.image_file_name);
+    using ImageFileName = std::array<std::uint8_t, 15>;
+    DP_TRY(const auto name,
+           field<ImageFileName>(body, p.image_file_name, "_EPROCESS.ImageFileName"));
     if (name[0] == 0)
         return makeError(ErrorCode::Corrupt, "ImageFileName is empty");
     for (std::uint8_t c : name) {
@@ -311,20 +461,31 @@ Expected<void> ProcessCandidateCheck::checkTimes(std::uint64_t create, std::uint
     return {};
 }
 
-Expected<std::uint32_t> ProcessCandidateCheck::checkHeaders(ByteView head,
-                                                            std::uint64_t pool_address) const {
-    const std::uint32_t tag = head.readUnchecked<std::uint32_t>(s_.tag_offset);
+Expected<std::uint32_t> ProcessCandidateCheck::checkHeadersAt(ByteView head,
+                                                              const BlockAddress& at) const {
+    DP_TRY(const auto tag, field<std::uint32_t>(head, s_.tag_offset, "_POOL_HEADER.PoolTag"));
     if ((tag & ~kProtectedTagBit) != kProcessPoolTag)
         return makeError(ErrorCode::Corrupt, "pool tag {:#010x} is not 'Proc'", tag);
-    DP_TRY(const std::uint32_t header, objectHeaderOffset(head, pool_address));
+    DP_TRY(const std::uint32_t header, objectHeaderOffset(head, at));
     const std::uint32_t body = header + s_.object_header_body;
     const std::uint64_t need = body + std::uint64_t{s_.eprocess_size};
-    if (const std::uint32_t bytes = s_.blockBytes(head); bytes < need)
+    DP_TRY(const std::uint32_t bytes, s_.blockBytes(head));
+    if (bytes < need)
         return makeError(ErrorCode::Corrupt,
                          "pool BlockSize gives {:#x} bytes, the object "
                          "needs {:#x}",
                          bytes, need);
     return body;
+}
+
+Expected<std::uint32_t> ProcessCandidateCheck::checkHeaders(ByteView head,
+                                                            std::uint64_t pool_virtual) const {
+    return checkHeadersAt(head, BlockAddress{pool_virtual, true});
+}
+
+Expected<std::uint32_t>
+ProcessCandidateCheck::checkHeadersAtPhysical(ByteView head, std::uint64_t pool_physical) const {
+    return checkHeadersAt(head, BlockAddress{pool_physical, false});
 }
 
 Expected<ScanOutcome> scanForProcesses(const kernel::KernelContext& k, const ViewOptions& options) {
@@ -356,20 +517,45 @@ Expected<ScanOutcome> scanForProcesses(const kernel::KernelContext& k, const Vie
     for (const auto& hit : out.stats.hits) {
         ScanCandidate c;
         c.pool_physical = hit.physical;
-        c.pool_virtual = map.virtualOf(hit.physical);
-        if (auto body = checkCandidate(k, checker, c); !body) {
+        const auto mapping = map.lookup(hit.physical);
+        if (mapping) {
+            c.pool_virtual = mapping->virtual_address;
+            c.mapped_by = mapping->via == KernelReverseMap::Via::Transition
+                              ? "virtual address from the kernel page tables (a transition PTE)"
+                              : "virtual address from the kernel page tables";
+        }
+        auto body = checkCandidate(k, checker, c);
+        if (body && !c.pool_virtual) {
+            // Known only physically: its own list entries may give the virtual address; then the
+            // candidate is checked again through it, with its exact TypeIndex decoding and its
+            // bytes as the other views read them.
+            const ByteView bytes(body->bytes.data(), body->bytes.size());
+            c.body_description = describeBody(k.layout(), bytes);
+            if (auto found = bodyVirtualFromNeighbours(k, bytes, hit.physical + body->offset)) {
+                ScanCandidate at = c;
+                at.pool_virtual = found->first - body->offset;
+                auto again = checkCandidate(k, checker, at);
+                if (again) {
+                    c = at;
+                    c.mapped_by = found->second;
+                    body = std::move(again);
+                } else {
+                    c.mapped_by = fmt::format("its list neighbours give "
+                                              "{:#x}, but the object read through it fails ({})",
+                                              found->first, again.error().message);
+                }
+            } else {
+                c.mapped_by = "its page is in no kernel page-table entry "
+                              "(valid or transition) and no list neighbour points back to it";
+            }
+        }
+        if (!body) {
             c.reject_reason = body.error().message;
         } else {
             c.accepted = true;
             c.body_physical = hit.physical + body->offset;
-            if (c.pool_virtual) {
+            if (c.pool_virtual)
                 c.body_virtual = *c.pool_virtual + body->offset;
-                c.mapped_by = "virtual address from the kernel page tables";
-            } else if (auto found = bodyVirtualFromNeighbours(
-                           k, ByteView(body->bytes.data(), body->bytes.size()), c.body_physical)) {
-                c.body_virtual = found->first;
-                c.mapped_by = found->second;
-            }
         }
         out.candidates.push_back(std::move(c));
     }
@@ -411,10 +597,12 @@ ViewResult runPoolScanView(ProcessCatalog& catalog, const ViewOptions& options) 
             continue;
         }
         if (!c.body_virtual) {
+            // Views merge by virtual address, and this object has none: it is reported here, with
+            // what its bytes say, rather than dropped or merged under an address it does not have.
             view.warnings.push_back(fmt::format(
-                "process object at physical {:#x} has no kernel virtual address (its page is not "
-                "in the kernel page tables and no list neighbour points back): not merged",
-                c.body_physical));
+                "process object at physical {:#x} ({}) has no kernel virtual address ({}): not "
+                "merged with the other views, which cannot be compared with it",
+                c.body_physical, c.body_description, c.mapped_by));
             continue;
         }
         if (!seen.insert(*c.body_virtual).second)

@@ -2,7 +2,9 @@
 // kernel reverse map, and the process candidate checks on the scan_<build> samples, including
 // look-alikes and random bytes that must all be rejected.
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +18,7 @@
 #include "dumpprocs/dumpfile/crash_dump.hpp"
 #include "dumpprocs/kernel/pool_scanner.hpp"
 #include "dumpprocs/views/scan_view.hpp"
+#include "test_support_files.hpp"
 
 using namespace dumpprocs;
 
@@ -348,4 +351,226 @@ TEST_CASE("a crash dump hands the scanner a pread copy of each range, same bytes
     const auto mapped = kernel::scanPoolTags(mapping, procOptions(2, 64 << 10));
     CHECK_FALSE(copied.hits.empty());
     CHECK(copied.hits == mapped.hits);
+}
+
+namespace {
+
+struct Found {
+    std::uint64_t pid = 0;
+    std::string name;
+    bool operator==(const Found&) const = default;
+};
+
+// Every accepted candidate that has a virtual address: VA -> PID and name as the catalog reads
+// them through that address; checks that the address translates back to the object found.
+std::map<std::uint64_t, Found> acceptedByAddress(const OpenedDump& o,
+                                                 const views::ScanOutcome& outcome) {
+    views::ProcessCatalog catalog(*o.kernel);
+    std::map<std::uint64_t, Found> out;
+    for (const auto& c : outcome.candidates) {
+        if (!c.accepted || !c.body_virtual)
+            continue;
+        auto t = o.kernel->addressSpace().translate(*c.body_virtual);
+        REQUIRE(t);
+        CHECK(t->physical == c.body_physical);
+        const auto& r = catalog.get(*c.body_virtual);
+        out[*c.body_virtual] = Found{r.pid, r.name()};
+    }
+    return out;
+}
+
+OpenedDump openScenario(const std::string& name) {
+    const auto bytes = testfiles::scenarioBytes(name);
+    REQUIRE_FALSE(bytes.empty());
+    const auto path = testfiles::writeTemp(name + ".dmp", bytes);
+    auto o = openSample(path);
+    std::filesystem::remove(path); // the mapping stays valid
+    return o;
+}
+
+} // namespace
+
+TEST_CASE("process objects on transition pages are found at their virtual address, and one that "
+          "no PTE maps is reported without one",
+          "[scan]") {
+    // scan_transition_19041 is scan_19041's machine with svchost.exe (in both lists) and
+    // ghost.exe (in none) on pages mapped by transition PTEs, and orphan.exe on pages no PTE
+    // names. Every object must be found with the address, PID and name it has on scan_19041.
+    auto plain = openSample(sample("scan_19041.dmp"));
+    auto plain_outcome = views::scanForProcesses(*plain.kernel, views::ViewOptions{1, {}});
+    REQUIRE(plain_outcome);
+    const auto expected = acceptedByAddress(plain, *plain_outcome);
+
+    auto o = openScenario("scan_transition_19041");
+    auto outcome = views::scanForProcesses(*o.kernel, views::ViewOptions{1, {}});
+    REQUIRE(outcome);
+    const auto found = acceptedByAddress(o, *outcome);
+    CHECK(found == expected);
+
+    std::size_t transition = 0, rejected = 0;
+    std::vector<const views::ScanCandidate*> without_address;
+    for (const auto& c : outcome->candidates) {
+        if (!c.accepted) {
+            ++rejected;
+            continue;
+        }
+        if (!c.body_virtual) {
+            without_address.push_back(&c);
+            continue;
+        }
+        const std::string name = found.at(*c.body_virtual).name;
+        const bool on_transition = name == "svchost.exe" || name == "ghost.exe";
+        INFO(name);
+        CHECK(c.mapped_by == (on_transition ? "virtual address from the kernel page tables (a "
+                                              "transition PTE)"
+                                            : "virtual address from the kernel page tables"));
+        transition += on_transition;
+    }
+    CHECK(transition >= 2);
+    CHECK(rejected == 4); // the decoys, nothing else
+    REQUIRE(without_address.size() == 1);
+    CHECK_THAT(without_address[0]->body_description, Catch::Contains("orphan.exe"));
+    CHECK_THAT(without_address[0]->mapped_by, Catch::Contains("no kernel page-table entry"));
+
+    // The reverse map itself says which entry maps the page.
+    const auto ghost = std::find_if(found.begin(), found.end(),
+                                    [](const auto& f) { return f.second.name == "ghost.exe"; });
+    REQUIRE(ghost != found.end());
+    const auto ghost_pa = o.kernel->addressSpace().translate(ghost->first)->physical;
+    const auto map = KernelReverseMap::build(
+        *o.dump, o.kernel->x64AddressSpace()->directoryTableBase(), {ghost_pa >> kPageShift});
+    const auto mapping = map.lookup(ghost_pa);
+    REQUIRE(mapping);
+    CHECK(mapping->virtual_address == ghost->first);
+    CHECK(mapping->via == KernelReverseMap::Via::Transition);
+
+    // The view reports the object it cannot merge, with what its bytes say, and drops nothing.
+    views::ProcessCatalog catalog(*o.kernel);
+    const auto view = views::runPoolScanView(catalog, {});
+    CHECK(view.entries.size() == expected.size());
+    REQUIRE(view.warnings.size() == 1);
+    CHECK_THAT(
+        view.warnings[0],
+        Catch::Contains("orphan.exe") && Catch::Contains("no kernel virtual address") &&
+            Catch::Contains(fmt::format("physical {:#x}", without_address[0]->body_physical)));
+}
+
+TEST_CASE("a candidate known only by its physical address is decoded over the 16 possible "
+          "virtual address bytes",
+          "[scan]") {
+    auto o = openSample(sample("scan_19041.dmp"));
+    const auto& k = *o.kernel;
+    auto layout = views::ScanLayout::resolve(k.profile(), k.layout());
+    REQUIRE(layout);
+    const views::ProcessCandidateCheck check(k, *layout);
+    const std::uint64_t pool = k.systemProcess() - 0x60;
+    auto head = k.addressSpace().readBytes(pool, check.headerBytes());
+    REQUIRE(head);
+    const ByteView view(head->data(), head->size());
+    const std::uint64_t pa = k.addressSpace().translate(pool)->physical;
+    REQUIRE((pa & 0xF000) != (pool & 0xF000)); // the physical address alone decodes wrongly
+    auto at_physical = check.checkHeadersAtPhysical(view, pa);
+    REQUIRE(at_physical);
+    CHECK(*at_physical == 0x60);
+    // Bits 8..11 are fixed by the page offset: another offset gives another TypeIndex.
+    auto wrong = check.checkHeadersAtPhysical(view, pa ^ 0x100);
+    REQUIRE_FALSE(wrong);
+    CHECK_THAT(wrong.error().message, Catch::Contains("for no virtual address"));
+
+    // Random bytes are no more often taken for a process this way than through a known address.
+    std::mt19937_64 rng(11);
+    std::vector<std::byte> bytes(check.headerBytes()), body(layout->eprocess_size);
+    int accepted = 0;
+    for (int i = 0; i < 20000; ++i) {
+        for (auto& b : bytes)
+            b = static_cast<std::byte>(rng() & (i % 3 ? 0xFF : 0x0F));
+        for (auto& b : body)
+            b = static_cast<std::byte>(rng() & (i % 3 ? 0xFF : 0x0F));
+        putTag(bytes, 4, kProc);
+        if (check.checkHeadersAtPhysical(ByteView(bytes.data(), bytes.size()), i * 16ULL) &&
+            check.checkBody(ByteView(body.data(), body.size())))
+            ++accepted;
+    }
+    CHECK(accepted == 0);
+}
+
+TEST_CASE("processes whose DirectoryTableBase carries PCID bits are found on Windows 8.1",
+          "[scan]") {
+    auto o = openScenario("scan_pcid_9600");
+    auto outcome = views::scanForProcesses(*o.kernel, views::ViewOptions{1, {}});
+    REQUIRE(outcome);
+    const auto found = acceptedByAddress(o, *outcome);
+    std::size_t rejected = 0;
+    for (const auto& c : outcome->candidates)
+        rejected += !c.accepted;
+    CHECK(rejected == 4); // the decoys only
+
+    // Every process of the active and mm views is found at the same address, with the same PID
+    // and name, and so are gone.exe and ghost.exe, which are in no list.
+    views::ProcessCatalog catalog(*o.kernel);
+    std::map<std::uint64_t, Found> listed;
+    for (const auto& view :
+         {views::runActiveProcessLinksView(catalog), views::runMmProcessLinksView(catalog)})
+        for (const auto& e : view.entries)
+            if (catalog.get(e.eprocess).kind == views::EntryKind::Process) {
+                const auto& r = catalog.get(e.eprocess);
+                listed[e.eprocess] = Found{r.pid, r.name()};
+                CHECK((r.directory_table_base & 0xFFF) != 0); // the PCID is there
+            }
+    REQUIRE(listed.size() > 25);
+    for (const auto& [va, f] : listed) {
+        INFO(f.name);
+        REQUIRE(found.count(va) == 1);
+        CHECK(found.at(va) == f);
+    }
+    CHECK(found.size() == listed.size() + 2);
+    std::set<std::string> names;
+    for (const auto& [va, f] : found)
+        names.insert(f.name);
+    CHECK(names.count("gone.exe") == 1);
+    CHECK(names.count("ghost.exe") == 1);
+}
+
+TEST_CASE("profile offsets outside the object are refused, never read", "[scan]") {
+    auto o = openSample(sample("scan_19041.dmp"));
+    const auto& k = *o.kernel;
+    auto good = views::ScanLayout::resolve(k.profile(), k.layout());
+    REQUIRE(good);
+
+    // ScanLayout::resolve names the member that does not fit (issue 13's hostile ISF files).
+    auto resolveWith = [&](auto edit) {
+        kernel::KernelLayout layout = k.layout();
+        edit(layout);
+        return views::ScanLayout::resolve(k.profile(), layout);
+    };
+    auto far_name = resolveWith([](auto& l) { l.process.image_file_name = 0x7fffffff; });
+    REQUIRE_FALSE(far_name);
+    CHECK_THAT(far_name.error().message, Catch::Contains("_EPROCESS.ImageFileName"));
+    auto small = resolveWith([](auto& l) { l.process.size = 0x40; });
+    REQUIRE_FALSE(small);
+    CHECK_THAT(small.error().message, Catch::Contains("sizeof(_EPROCESS) = 0x40"));
+    auto huge = resolveWith([](auto& l) { l.process.size = 0x7fffffff; });
+    REQUIRE_FALSE(huge);
+    CHECK_THAT(huge.error().message, Catch::Contains("absurd"));
+    auto header = resolveWith([](auto& l) { l.object_header.type_index = 0x1000; });
+    REQUIRE_FALSE(header);
+    CHECK_THAT(header.error().message, Catch::Contains("_OBJECT_HEADER.TypeIndex"));
+
+    // The checks themselves read through bounds checks: a layout whose _EPROCESS is shorter than
+    // its offsets (as a hostile profile would make it) fails cleanly on a buffer of that size.
+    views::ScanLayout short_layout = *good;
+    short_layout.eprocess_size = 0x40;
+    const views::ProcessCandidateCheck check(k, short_layout);
+    std::vector<std::byte> body(short_layout.eprocess_size);
+    body[k.layout().process.header_type] = std::byte{3}; // a process's dispatcher type
+    const std::uint64_t dtb = 0x1ad000;                  // a page-aligned DirectoryTableBase
+    std::memcpy(body.data() + k.layout().process.directory_table_base, &dtb, sizeof dtb);
+    auto result = check.checkBody(ByteView(body.data(), body.size()));
+    REQUIRE_FALSE(result);
+    CHECK_THAT(result.error().message, Catch::Contains("lies outside the 0x40 bytes read"));
+    // A header buffer too short for the object header's members fails the same way.
+    std::vector<std::byte> head(0x14);
+    putTag(head, 4, kProc);
+    auto short_head = check.checkHeaders(ByteView(head.data(), head.size()), 0xffffe00011020000);
+    CHECK_FALSE(short_head);
 }

@@ -93,8 +93,9 @@ class KernelContext {
     // Object-type fingerprint of an object header: the raw TypeIndex, un-XORed with the header
     // address byte on Windows 10+. Objects of one type share it, whatever nt!ObHeaderCookie is.
     std::optional<std::uint8_t> typeFingerprint(std::uint64_t body) const;
-    // The same from a TypeIndex byte already read, for the object header at `header` (a physical
-    // address serves as well: bits 8..15 of an address do not change in translation).
+    // The same from a TypeIndex byte already read, for the object header at virtual address
+    // `header` (a physical address shares only bits 0..11 with it, not the 12..15 the decoding
+    // also uses: the pool scan tries each value of those for a header known only physically).
     std::uint8_t decodeTypeFingerprint(std::uint8_t raw, std::uint64_t header) const;
     std::optional<std::uint8_t> processFingerprint() const { return process_fp_; }
     std::optional<std::uint8_t> threadFingerprint() const { return thread_fp_; }

@@ -25,10 +25,12 @@ struct ScanLayout {
     std::uint32_t eprocess_size = 0;
     std::vector<std::string> notes; // sizes the profile lacked and where they came from
 
+    // Fails when the profile lacks the pool header, or when a size or offset the scan reads does
+    // not fit its own type (the error names the type and member) or is absurd.
     static Expected<ScanLayout> resolve(const kernel::Profile& profile,
                                         const kernel::KernelLayout& layout);
     std::uint32_t optionalSize(std::uint8_t info_mask) const;
-    std::uint32_t blockBytes(ByteView pool_header) const;
+    Expected<std::uint32_t> blockBytes(ByteView pool_header) const;
 };
 
 // Decides whether a 'Proc' pool block holds a process object. Every check names what it found.
@@ -41,16 +43,26 @@ class ProcessCandidateCheck {
     // header.
     std::size_t headerBytes() const;
     // Pool tag, optional headers, object header, BlockSize; gives the body's offset from the pool
-    // header. `pool_address`: the block's virtual address, or its physical one (the Windows 10+
-    // TypeIndex decoding uses bits 8..15, which translation keeps).
-    Expected<std::uint32_t> checkHeaders(ByteView head, std::uint64_t pool_address) const;
+    // header. `pool_virtual`: the block's kernel virtual address (the Windows 10+ TypeIndex
+    // decoding uses bits 8..15 of the header's address).
+    Expected<std::uint32_t> checkHeaders(ByteView head, std::uint64_t pool_virtual) const;
+    // The same for a block known only by its physical address, which fixes bits 0..11 of the
+    // virtual one and not bits 12..15: the TypeIndex passes when one of the 16 addresses with that
+    // page offset decodes it to the process type (the body's checks must hold as well).
+    Expected<std::uint32_t> checkHeadersAtPhysical(ByteView head,
+                                                   std::uint64_t pool_physical) const;
     // The _EPROCESS itself (`body` holds layout().eprocess_size bytes).
     Expected<void> checkBody(ByteView body) const;
 
   private:
-    Expected<std::uint32_t> objectHeaderOffset(ByteView block, std::uint64_t pool_address) const;
+    struct BlockAddress {
+        std::uint64_t address = 0;
+        bool is_virtual = true; // false: physical, only bits 0..11 are the virtual address's
+    };
+    Expected<std::uint32_t> checkHeadersAt(ByteView head, const BlockAddress& at) const;
+    Expected<std::uint32_t> objectHeaderOffset(ByteView block, const BlockAddress& at) const;
     Expected<void> checkObjectHeader(ByteView block, std::uint32_t header,
-                                     std::uint64_t header_address) const;
+                                     const BlockAddress& at) const;
     Expected<void> checkDirectoryTableBase(std::uint64_t dtb) const;
     Expected<void> checkLists(ByteView body) const;
     Expected<void> checkIdentity(ByteView body) const;
@@ -62,12 +74,14 @@ class ProcessCandidateCheck {
 
 struct ScanCandidate {
     std::uint64_t pool_physical = 0;
-    std::optional<std::uint64_t> pool_virtual; // from the kernel page tables
+    // From the kernel page tables (a valid or a transition PTE), else from a list neighbour.
+    std::optional<std::uint64_t> pool_virtual;
     bool accepted = false;
     std::string reject_reason;
     std::uint64_t body_physical = 0;
     std::optional<std::uint64_t> body_virtual;
-    std::string mapped_by; // how body_virtual was found
+    std::string mapped_by;        // how body_virtual was found, or why there is none
+    std::string body_description; // PID, name and times, for a body known only physically
 };
 
 struct ScanOutcome {

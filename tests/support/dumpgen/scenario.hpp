@@ -25,9 +25,12 @@ struct ProcessSpec {
     // Unlinked entries keep pointing at their old neighbours (what RemoveEntryList leaves when a
     // process exits) instead of at themselves (what FU-style DKOM writes).
     bool stale_links = false;
-    // The kernel PTEs of its pool block are transition PTEs (valid bit clear, frame still in
-    // RAM and in the dump), as the memory manager leaves a page it trimmed from the working set.
-    bool transition_object_page = false;
+    // The pages of its object (pool header to the end of the _EPROCESS) are mapped by transition
+    // PTEs (the frames on the standby or modified list, still in RAM and in the dump).
+    bool transition_pages = false;
+    // The pages of its object are in no kernel PTE at all (zeroed), the frames still in the dump:
+    // a scan finds the object with no virtual address.
+    bool unmapped_pages = false;
 };
 
 // A range of a machine's RAM in frames, for the big (benchmark) machines.
@@ -60,10 +63,10 @@ struct Scenario {
     std::uint64_t far_pid = 0;          // a process with this PID forces a 3-level table
     std::uint32_t bugcheck_code = 0x1E;
     bool pcid_in_dtb = false;          // header DTB carries PCID bits 0..11
+    bool pcid_in_process_dtb = false;  // every _KPROCESS.DirectoryTableBase carries a PCID
     std::uint32_t eprocess_shift = 0;  // every _EPROCESS member moved: a layout no row has
     bool translation_fixtures = false; // the pages of kTranslationFixtures (below)
     bool scan_decoys = false;          // 'Proc' pool blocks that are no process object
-    bool pcid_in_process_dtbs = false; // every process's Pcb.DirectoryTableBase carries PCID bits
     // Big machines (bench/): the RAM the dump covers; the kernel's frames are scattered over it
     // and writeScenarioSparse() stores every page of it. Empty: only the frames used, packed.
     std::vector<RamRun> ram;

@@ -331,6 +331,31 @@ std::vector<Scenario> allScenarios() {
     encoded.encoded_kdbg = true;
     encoded.sample = false;
     all.push_back(encoded);
+
+    // Not samples: the pool-scan unit tests build them. Process objects on pages that the kernel
+    // page tables map by transition PTEs (svchost.exe in both lists, ghost.exe in none), and one
+    // (orphan.exe, in no list) whose pages no kernel PTE names at all.
+    Scenario transition = scan("scan_transition_19041", "19041", 19041, 0xfffff8047c000000,
+                               "BBED7C2955FBE4522AAA23F4B8677AD9", 1);
+    transition.description = "scan_19041's machine with process objects on transition pages and "
+                             "one on pages no PTE maps";
+    for (auto& p : transition.processes)
+        if (p.name == "ghost.exe" || p.name == "svchost.exe")
+            p.transition_pages = true;
+    ProcessSpec orphan = named("orphan.exe", 0, 1);
+    orphan.unlink_active = orphan.unlink_mm = orphan.remove_cid = orphan.remove_thread_cids = true;
+    orphan.unmapped_pages = true;
+    transition.processes.push_back(orphan);
+    transition.sample = false;
+    all.push_back(transition);
+    // Windows 8.1 whose processes keep a PCID in bits 0..11 of Pcb.DirectoryTableBase.
+    Scenario pcid = scan("scan_pcid_9600", "9600b", 9600, 0xfffff8030b404000,
+                         "22597D0B40394E23936F6A24C6C52D5B", 1);
+    pcid.description = "A Windows 8.1 pool-scan machine with PCID bits in every process's "
+                       "DirectoryTableBase";
+    pcid.pcid_in_process_dtb = true;
+    pcid.sample = false;
+    all.push_back(pcid);
     return all;
 }
 
@@ -365,9 +390,9 @@ std::vector<Scenario> damagedCorpusScenarios() {
         s.sample = false;
         const std::string profile = m.profile;
         if (profile == "9600a") // the 8.1 machine whose processes carry PCIDs (issue 13, 5b)
-            s.pcid_in_process_dtbs = true;
+            s.pcid_in_process_dtb = true;
         if (profile == "15063" || profile == "19041") // a trimmed object page (issue 13, 5a)
-            s.processes[4].transition_object_page = true;
+            s.processes[4].transition_pages = true;
         if (profile == "20348")
             s.first_handle = 0x380; // a two-level PspCidTable
         if (profile == "22631")

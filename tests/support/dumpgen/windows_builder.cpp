@@ -115,7 +115,7 @@ class Builder {
     void writeArticleBytes();
     void writeDirectoryTables();
     void writeTranslationFixtures();
-    void makeTransitionPages();
+    void remapProcessPages();
 
     const Scenario& s_;
     const Profile& profile_;
@@ -695,28 +695,32 @@ void Builder::writeDirectoryTables() {
     for (auto& p : procs_)
         if (p.pid != 4)
             km_.put<std::uint64_t>(p.eprocess + dtb, pt_.clonePml4ForProcess());
-    if (s_.pcid_in_process_dtbs) // a PCID in bits 0..11, as a kernel with PCID support keeps it
-        for (auto& p : procs_)
-            if (p.pid != 4) // System keeps the PCID-less kernel directory
-                km_.put<std::uint64_t>(p.eprocess + dtb,
-                                       mem_.get64(km_.physicalOf(p.eprocess + dtb)) |
-                                           ((p.pid / 4) & 0xFFF) | 1);
+    if (!s_.pcid_in_process_dtb)
+        return;
+    // A PCID in bits 0..11 of each process's CR3 value, System's included (1, 2, ...).
+    std::uint64_t pcid = 0;
+    for (auto& p : procs_) {
+        const std::uint64_t va = p.eprocess + dtb;
+        km_.put<std::uint64_t>(va, mem_.get64(km_.physicalOf(va)) | (++pcid & 0xFFF));
+    }
 }
 
-// Turns the valid kernel PTEs of a process's pool block into transition PTEs (P=0, bit 11,
-// protection read-write in bits 5..9); the frames stay in the dump. Done last, once every write
-// through the page tables is over.
-void Builder::makeTransitionPages() {
-    const std::uint64_t eprocess_size = size("_EPROCESS", 0x800);
+// Rewrites the PTEs of the objects of the processes that ask for it, once everything is written
+// (KernelMemory keeps writing to the same frames): transition PTEs that still name the frames, or
+// zeroed ones that name nothing while the frames stay in the dump.
+void Builder::remapProcessPages() {
     const std::uint64_t before =
         0x10 + size("_OBJECT_HEADER_QUOTA_INFO", 0x20) + off("_OBJECT_HEADER.Body");
+    const std::uint64_t eprocess_size = size("_EPROCESS", 0x800);
+    const std::uint64_t flag45 = s_.build >= 18363 ? 1ULL << 45 : 0;
     for (const auto& p : procs_) {
-        if (!p.spec.transition_object_page)
+        if (!p.spec.transition_pages && !p.spec.unmapped_pages)
             continue;
         const std::uint64_t first = (p.eprocess - before) & ~(kPage - 1);
-        const std::uint64_t last = (p.eprocess + eprocess_size - 1) & ~(kPage - 1);
-        for (std::uint64_t va = first; va <= last; va += kPage)
-            pt_.setPte(va, (km_.physicalOf(va) & ~(kPage - 1)) | 0x800 | 0x80);
+        for (std::uint64_t page = first; page < p.eprocess + eprocess_size; page += kPage) {
+            const std::uint64_t pa = km_.physicalOf(page);
+            pt_.setPte(page, p.spec.unmapped_pages ? 0 : pa | 0x800 | 0x80 | flag45);
+        }
     }
 }
 
@@ -859,7 +863,7 @@ DumpHeaderFields Builder::assemble() {
         writeScanDecoys();
     if (s_.encoded_kdbg)
         encodeKdbg();
-    makeTransitionPages();
+    remapProcessPages(); // last: nothing is written through those PTEs after
 
     DumpHeaderFields f;
     f.build = s_.build;
