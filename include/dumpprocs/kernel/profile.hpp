@@ -1,6 +1,6 @@
 #pragma once
 // Profile: the structure layouts of one Windows x64 kernel, as data. Built-in profiles are
-// generated from ../shared/reference/kernel-offsets.json (and the raw symbol files it names) by
+// generated from data/reference/kernel-offsets.json (and the raw symbol files it names) by
 // cmake/gen_profiles.py; a Volatility 3 ISF file loaded with --symbols gives a profile too.
 // Names are the ISF's exact type and member names: "_EPROCESS.ActiveProcessLinks",
 // "_EPROCESS.ProcessInserted" (a bitfield member, flattened from the anonymous union, as in ISF).
