@@ -62,7 +62,11 @@ def supports_scan(dumpprocs):
 
 
 def largest_isf():
-    isf_dir = Path(__file__).resolve().parent.parent.parent / "shared/windows-symbols/isf_jpcert"
+    """DUMPPROCS_BENCH_ISF, else the largest ISF in data/windows-symbols/isf_jpcert (the whole
+    19041.329 file; the others there are cut down to the profile generator's types)."""
+    if os.environ.get("DUMPPROCS_BENCH_ISF"):
+        return Path(os.environ["DUMPPROCS_BENCH_ISF"])
+    isf_dir = Path(__file__).resolve().parent.parent / "data/windows-symbols/isf_jpcert"
     files = sorted(isf_dir.glob("*.json*"), key=lambda p: p.stat().st_size) if isf_dir.is_dir() else []
     return files[-1] if files else None
 

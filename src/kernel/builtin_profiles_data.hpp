@@ -18,7 +18,7 @@ struct MemberRow {
     std::uint32_t count;
     std::uint8_t bit_position;
     std::uint8_t bit_length;
-    const char* fallback;  // nullptr unless the value was taken from neighbouring rows
+    const char* fallback; // nullptr unless the value was taken from neighbouring rows
 };
 
 struct SizeRow {
@@ -27,7 +27,7 @@ struct SizeRow {
 };
 
 struct PdbRow {
-    const char* guid;  // "" ends the list
+    const char* guid; // "" ends the list
     std::uint32_t age;
 };
 

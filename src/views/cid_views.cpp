@@ -25,7 +25,7 @@ Expected<kernel::HandleTableWalk> walkCidTable(const kernel::KernelContext& k) {
 bool hasFingerprint(const kernel::KernelContext& k, std::uint64_t body,
                     std::optional<std::uint8_t> expected) {
     if (!expected)
-        return true;  // unknown: the dispatcher type alone decides
+        return true; // unknown: the dispatcher type alone decides
     auto fp = k.typeFingerprint(body);
     return fp && *fp == *expected;
 }
@@ -56,11 +56,11 @@ ViewResult runCidTableView(ProcessCatalog& catalog) {
         return view;
     std::size_t index = 0;
     for (const auto& entry : walk->entries) {
-        auto type = k.addressSpace().read<std::uint8_t>(entry.object + k.layout().process.header_type);
+        auto type =
+            k.addressSpace().read<std::uint8_t>(entry.object + k.layout().process.header_type);
         if (!type) {
             view.warnings.push_back(fmt::format("PspCidTable handle {:#x}: object {:#x}: {}",
-                                                entry.handle, entry.object,
-                                                type.error().message));
+                                                entry.handle, entry.object, type.error().message));
             view.complete = false;
             continue;
         }
@@ -88,7 +88,8 @@ ViewResult runThreadOwnerView(ProcessCatalog& catalog) {
     std::set<std::uint64_t> seen;
     std::size_t index = 0;
     for (const auto& entry : walk->entries) {
-        auto type = k.addressSpace().read<std::uint8_t>(entry.object + k.layout().thread.header_type);
+        auto type =
+            k.addressSpace().read<std::uint8_t>(entry.object + k.layout().thread.header_type);
         if (!type || *type != kThreadObjectType ||
             !hasFingerprint(k, entry.object, k.threadFingerprint()))
             continue;
@@ -102,8 +103,7 @@ ViewResult runThreadOwnerView(ProcessCatalog& catalog) {
             continue;
         catalog.get(*owner);
         view.entries.push_back(ViewEntry{
-            index++, *owner,
-            fmt::format("thread {:#x} (TID {:#x})", entry.object, entry.handle)});
+            index++, *owner, fmt::format("thread {:#x} (TID {:#x})", entry.object, entry.handle)});
     }
     return view;
 }

@@ -18,8 +18,9 @@ namespace testfiles {
 inline std::filesystem::path sourceDir() {
     return DUMPPROCS_SOURCE_DIR;
 }
-inline std::filesystem::path sharedDir() {
-    return DUMPPROCS_SHARED_DIR;
+// data/: the profile data and symbol files the repository carries (data/README.md).
+inline std::filesystem::path dataDir() {
+    return DUMPPROCS_DATA_DIR;
 }
 inline std::filesystem::path sample(const std::string& name) {
     return sourceDir() / "testdata" / name;

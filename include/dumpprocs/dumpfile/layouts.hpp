@@ -1,6 +1,6 @@
 #pragma once
 // On-disk layouts of the 64-bit Windows crash dump ("PAGEDU64"), declared once, with every offset
-// that ../shared/reference/dump-format.md gives checked at compile time.
+// that data/reference/dump-format.md gives checked at compile time.
 
 #include <cstddef>
 #include <cstdint>
@@ -197,7 +197,7 @@ static_assert(sizeof(TriageDataBlock64) == 16);
 // DUMP_DRIVER_ENTRY64 (ntiodump.h): one per loaded driver, DriverCount of them from
 // DriverListOffset. After the name offset comes a KLDR_DATA_TABLE_ENTRY64 snapshot (0x88 bytes)
 // in which Windows keeps DllBase, SizeOfImage, CheckSum and TimeDateStamp and zeroes the links and
-// the UNICODE_STRINGs (both real files in ../shared/realdumps do). Stride 0x90 in both files.
+// the UNICODE_STRINGs (both real files in testdata/real do). Stride 0x90 in both files.
 struct DumpDriverEntry64 {
     std::uint32_t DriverNameOffset; // absolute file offset of a DUMP_STRING in the string pool
     std::uint32_t Alignment;

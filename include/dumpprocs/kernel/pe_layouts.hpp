@@ -1,6 +1,6 @@
 #pragma once
-// On-image PE32+ structures the kernel-image reader needs (Microsoft PE/COFF specification), declared
-// once with their offsets checked at compile time.
+// On-image PE32+ structures the kernel-image reader needs (Microsoft PE/COFF specification),
+// declared once with their offsets checked at compile time.
 
 #include <cstddef>
 #include <cstdint>
@@ -94,8 +94,8 @@ struct DebugDirectory {
 static_assert(sizeof(DebugDirectory) == 28 && offsetof(DebugDirectory, AddressOfRawData) == 0x14);
 
 struct CodeViewRsdsHeader {
-    std::uint32_t Signature;  // "RSDS"
-    std::uint8_t Guid[16];    // GUID: u32 Data1, u16 Data2, u16 Data3, u8 Data4[8] (little-endian)
+    std::uint32_t Signature; // "RSDS"
+    std::uint8_t Guid[16];   // GUID: u32 Data1, u16 Data2, u16 Data3, u8 Data4[8] (little-endian)
     std::uint32_t Age;
     // followed by the NUL-terminated PDB file name
 };

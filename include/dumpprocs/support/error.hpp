@@ -11,11 +11,11 @@
 namespace dumpprocs {
 
 enum class ErrorCode {
-    Io,            // the file cannot be opened or mapped
-    NotADump,      // no PAGE signature: not a Windows crash dump at all
-    Unsupported,   // a real dump, but of a kind this tool does not read (32-bit, ARM64, type 2, ...)
-    Corrupt,       // a header value contradicts the file (runs past EOF, counts disagree, overflow)
-    OutOfBounds,   // a read past the end of a buffer or file
+    Io,          // the file cannot be opened or mapped
+    NotADump,    // no PAGE signature: not a Windows crash dump at all
+    Unsupported, // a real dump, but of a kind this tool does not read (32-bit, ARM64, type 2, ...)
+    Corrupt,     // a header value contradicts the file (runs past EOF, counts disagree, overflow)
+    OutOfBounds, // a read past the end of a buffer or file
     PageNotInDump, // physical page absent from the dump
     Truncated,     // physical page the dump holds, but past the end of a cut-short file
     NotMapped,     // a page-table entry on the way is not present (and not a usable transition PTE)

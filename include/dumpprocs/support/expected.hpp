@@ -17,7 +17,7 @@ struct Unexpected {
 };
 
 template <typename T> class [[nodiscard]] Expected {
-public:
+  public:
     using value_type = T;
 
     Expected(const T& value) : state_(value) {}
@@ -25,11 +25,11 @@ public:
     Expected(Error error) : state_(std::move(error)) {}
     Expected(Unexpected u) : state_(std::move(u.error)) {}
     template <typename U>
-        requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::decay_t<U>, T> &&
-                 !std::is_same_v<std::decay_t<U>, Error> &&
-                 !std::is_same_v<std::decay_t<U>, Unexpected> &&
-                 !std::is_same_v<std::decay_t<U>, Expected>)
-    Expected(U&& value) : state_(T(std::forward<U>(value))) {}
+    requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::decay_t<U>, T> &&
+             !std::is_same_v<std::decay_t<U>, Error> &&
+             !std::is_same_v<std::decay_t<U>, Unexpected> &&
+             !std::is_same_v<std::decay_t<U>, Expected>) Expected(U&& value)
+        : state_(T(std::forward<U>(value))) {}
 
     bool has_value() const noexcept { return state_.index() == 0; }
     explicit operator bool() const noexcept { return has_value(); }
@@ -63,12 +63,12 @@ public:
         return std::get<1>(std::move(state_));
     }
 
-private:
+  private:
     std::variant<T, Error> state_;
 };
 
 template <> class [[nodiscard]] Expected<void> {
-public:
+  public:
     Expected() = default;
     Expected(Error error) : error_(std::move(error)), failed_(true) {}
     Expected(Unexpected u) : error_(std::move(u.error)), failed_(true) {}
@@ -80,7 +80,7 @@ public:
         return error_;
     }
 
-private:
+  private:
     Error error_{ErrorCode::Io, {}};
     bool failed_ = false;
 };
@@ -90,7 +90,7 @@ private:
 // Propagates an error out of the enclosing function: `DP_TRY(auto hdr, readHeader(view));`
 #define DP_CONCAT_INNER(a, b) a##b
 #define DP_CONCAT(a, b) DP_CONCAT_INNER(a, b)
-#define DP_TRY_IMPL(tmp, decl, expr)                                                              \
+#define DP_TRY_IMPL(tmp, decl, expr)                                                               \
     auto tmp = (expr);                                                                             \
     if (!tmp.has_value())                                                                          \
         return ::dumpprocs::Unexpected{std::move(tmp).error()};                                    \

@@ -1,4 +1,4 @@
-# The seed article's numbers (../shared/seed/README.md), end to end through the CLI.
+# The seed article's numbers (data/reference/seed-article.md), end to end through the CLI.
 dumpprocs_cli_test(NAME win7.mm ARGS "win7sp1_7601_article.dmp --view mm" GOLDEN win7_mm.txt)
 dumpprocs_cli_test(NAME win7.mm.json ARGS "win7sp1_7601_article.dmp --view mm --format json"
                    GOLDEN win7_mm.json)

@@ -30,7 +30,7 @@ dumpprocs_cli_test(NAME profile.isf.unreadable ARGS "win7sp1_7601_article.dmp --
 add_test(NAME cli.profile.isf_matches_builtin
          COMMAND ${CMAKE_COMMAND} -DBINARY=$<TARGET_FILE:dumpprocs>
                  -DDUMP=${DUMPPROCS_TESTDATA}/dkom_19041.dmp
-                 -DISF=${PROJECT_SOURCE_DIR}/../shared/windows-symbols/isf_jpcert/BBED7C2955FBE4522AAA23F4B8677AD9-1.json.xz
+                 -DISF=${PROJECT_SOURCE_DIR}/data/windows-symbols/isf_jpcert/BBED7C2955FBE4522AAA23F4B8677AD9-1.json.xz
                  -P ${CMAKE_CURRENT_LIST_DIR}/../compare_isf_profile.cmake)
-dumpprocs_cli_test(NAME profile.isf.views ARGS "dkom_19041.dmp --symbols ../../shared/windows-symbols/isf_jpcert/BBED7C2955FBE4522AAA23F4B8677AD9-1.json.xz --view all"
+dumpprocs_cli_test(NAME profile.isf.views ARGS "dkom_19041.dmp --symbols ../data/windows-symbols/isf_jpcert/BBED7C2955FBE4522AAA23F4B8677AD9-1.json.xz --view all"
                    GOLDEN dkom_19041_all.txt)

@@ -1,6 +1,6 @@
 #pragma once
 // Writes a PAGEDU64 crash dump of a PhysicalImage, following the generator recipe of
-// ../shared/reference/dump-format.md §7: type 1 (runs) or 5/6 (bitmap). Deliberately independent
+// data/reference/dump-format.md §7: type 1 (runs) or 5/6 (bitmap). Deliberately independent
 // of the project's reader: offsets here are the spec's, written out by hand.
 
 #include <array>

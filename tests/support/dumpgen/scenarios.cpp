@@ -50,8 +50,8 @@ ProcessSpec named(const std::string& name, std::uint64_t eprocess = 0, unsigned 
     return p;
 }
 
-// What each seed-article machine is made of (../shared/seed/README.md): the kernel addresses the
-// article prints, the debug session's time and uptime, and an invented PDB GUID.
+// What each seed-article machine is made of (data/reference/seed-article.md): the kernel
+// addresses the article prints, the debug session's time and uptime, and an invented PDB GUID.
 struct ArticleKernel {
     const char* name;
     const char* description;
