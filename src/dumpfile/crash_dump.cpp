@@ -166,11 +166,9 @@ Expected<void> CrashDump::parse() {
     DP_TRY(const auto raw, file.read<DumpHeader64>(0));
     header_ = decodeHeader(raw);
     DP_CHECK(parsePageMap());
-    if (header_.required_dump_space && *header_.required_dump_space > fileSize() && !truncation_)
-        truncation_ = Truncation{fileSize(), *header_.required_dump_space, 0, 0};
+    // Only a page map says which bytes must be there: a triage dump's RequiredDumpSpace is not
+    // always its size (Windows writes some smaller), so for it a mismatch stays a plain warning.
     if (truncation_) {
-        truncation_->expected_size =
-            std::max(truncation_->expected_size, header_.required_dump_space.value_or(0));
         warnings_.insert(warnings_.begin(), truncation_->describe());
     } else if (header_.required_dump_space && *header_.required_dump_space != fileSize()) {
         warnings_.push_back(fmt::format("RequiredDumpSpace (header 0xFA0) is {:#x} but the file "
@@ -185,14 +183,12 @@ std::string Truncation::describe() const {
         return whole ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0;
     };
     const std::uint64_t missing = expected_size > file_size ? expected_size - file_size : 0;
-    std::string pages_text =
-        pages ? fmt::format("; {} of the {} saved pages ({:.1f}%) lie past the end", missing_pages,
-                            pages, percent(missing_pages, pages))
-              : "";
-    return fmt::format("file truncated: {} of {} bytes ({:#x} of {:#x}) are missing ({:.1f}%){}; "
-                       "what lay there is reported as not in the dump, and no verdict rests on it",
-                       missing, expected_size, missing, expected_size,
-                       percent(missing, expected_size), pages_text);
+    return fmt::format("file truncated: {} of {} bytes are missing ({:.1f}%): the file ends at {:#x} "
+                       "but its pages run to {:#x}; {:#x} of the {:#x} pages the header lists "
+                       "({:.1f}%) lie past the end. What lay there is reported as not in the "
+                       "dump, and no verdict rests on it",
+                       missing, expected_size, percent(missing, expected_size), file_size,
+                       expected_size, missing_pages, pages, percent(missing_pages, pages));
 }
 
 // Records that the page map holds `pages` pages from `first_page_offset` but the file ends

@@ -59,14 +59,11 @@ std::string failedChecks(const std::vector<ProfileValidation>& checks) {
     std::string out;
     for (const auto& c : checks)
         if (!c.passed)
-            out += fmt::format("{}{} ({})", out.empty() ? "" : "; ", c.check, c.detail);
+            out += fmt::format("{}{} {} ({})", out.empty() ? "" : "; ", c.check,
+                               c.inconclusive ? "could not be read" : "failed", c.detail);
     return out.empty() ? "no check could be run" : out;
 }
 
-bool allChecksPassed(const std::vector<ProfileValidation>& checks) {
-    return !checks.empty() &&
-           std::all_of(checks.begin(), checks.end(), [](const auto& c) { return c.passed; });
-}
 
 } // namespace
 
@@ -86,7 +83,7 @@ Expected<std::unique_ptr<KernelContext>> KernelContext::open(const VirtualMemory
 // GUID and age match the kernel's RSDS record: a damaged dump may fail the checks, the offsets
 // are still right). Anything else may put every offset in the wrong place.
 bool KernelContext::profileConfirmed(const ProfileChoice& choice, const std::optional<PdbId>& pdb) {
-    if (allChecksPassed(choice.validations))
+    if (allPassed(choice.validations))
         return true;
     const auto& ids = choice.profile->pdb_ids;
     return pdb && std::find(ids.begin(), ids.end(), *pdb) != ids.end();
@@ -97,8 +94,15 @@ bool KernelContext::profileConfirmed(const ProfileChoice& choice, const std::opt
 Expected<void> KernelContext::acceptChoice(const KernelOptions& options) {
     const bool chosen_by_user = choice_.method == "isf" || choice_.method == "forced";
     profile_confirmed_ = profileConfirmed(choice_, image_ ? image_->pdb : std::nullopt);
-    if (profile_confirmed_ || !chosen_by_user)
+    if (profile_confirmed_)
         return {};
+    if (!chosen_by_user || passedWhereReadable(choice_.validations)) {
+        warnings_.push_back(fmt::format("the profile ({}) is not confirmed on this dump: {}; "
+                                        "every view lists what it finds, none can vouch for what "
+                                        "it did not list, so nothing is called HIDDEN",
+                                        choice_.reason, failedChecks(choice_.validations)));
+        return {};
+    }
     const std::string what = choice_.method == "isf"
                                  ? fmt::format("--symbols {}", options.isf_path)
                                  : fmt::format("--profile {}", options.forced_profile);
@@ -155,12 +159,13 @@ KernelContext::finishOpenChecked(std::unique_ptr<KernelContext> ctx, const Kerne
     ctx->choice_ = std::move(*choice);
     for (const auto& w : ctx->choice_.warnings)
         ctx->warnings_.push_back(w);
-    DP_CHECK(ctx->acceptChoice(options));
     if (ctx->facts_.build == 0) {
         ctx->facts_.build = ctx->choice_.profile->build;
         ctx->facts_.build_source = "profile " + ctx->choice_.profile->name;
     }
+    // A profile that lacks members says so first; then whether its offsets fit the dump.
     DP_TRY(ctx->layout_, KernelLayout::resolve(*ctx->choice_.profile, facts.build));
+    DP_CHECK(ctx->acceptChoice(options));
 
     DP_CHECK(ctx->findSystemProcess());
     ctx->findFingerprints();

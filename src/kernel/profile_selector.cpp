@@ -47,10 +47,11 @@ std::optional<Offsets> offsetsOf(const Profile& p) {
 
 ProfileValidation checkSystemOnActiveList(const VirtualMemory& as, const Offsets& o,
                                           std::uint64_t head, std::uint64_t& system) {
-    ProfileValidation v{"ActiveProcessLinks", false, {}};
+    ProfileValidation v{"ActiveProcessLinks", false, false, {}};
     auto flink = as.read<std::uint64_t>(head);
     if (!flink) {
         v.detail = flink.error().message;
+        v.inconclusive = isMissingMemory(flink.error().code);
         return v;
     }
     system = *flink - o.apl;
@@ -59,7 +60,9 @@ ProfileValidation checkSystemOnActiveList(const VirtualMemory& as, const Offsets
     auto name = as.read<std::array<char, 15>>(system + o.name);
     auto blink = as.read<std::uint64_t>(system + o.apl + 8);
     if (!type || !pid || !name || !blink) {
-        v.detail = fmt::format("first entry {:#x} is not readable", system);
+        const Error& e = !type ? type.error() : !pid ? pid.error() : !name ? name.error() : blink.error();
+        v.detail = fmt::format("first entry {:#x} is not readable: {}", system, e.message);
+        v.inconclusive = isMissingMemory(e.code);
         return v;
     }
     const bool is_system = std::strncmp(name->data(), "System", 15) == 0;
@@ -71,17 +74,25 @@ ProfileValidation checkSystemOnActiveList(const VirtualMemory& as, const Offsets
 }
 
 ProfileValidation checkMmRing(const VirtualMemory& as, const Offsets& o, std::uint64_t system) {
-    ProfileValidation v{"MmProcessLinks ring", false, {}};
+    ProfileValidation v{"MmProcessLinks ring", false, false, {}};
     const std::uint64_t start = system + o.mm;
     std::uint64_t node = start;
     for (unsigned n = 1; n <= kMaxRingNodes; ++n) {
         auto next = as.read<std::uint64_t>(node);
         if (!next) {
-            v.detail = fmt::format("Flink of {:#x} unreadable after {} nodes", node, n - 1);
+            v.detail = fmt::format("Flink of {:#x} unreadable after {} nodes: {}", node, n - 1,
+                                   next.error().message);
+            v.inconclusive = isMissingMemory(next.error().code);
             return v;
         }
         auto back = as.read<std::uint64_t>(*next + 8);
-        if (!back || *back != node) {
+        if (!back) {
+            v.detail = fmt::format("{:#x}->Flink {:#x} cannot be read after {} nodes: {}", node,
+                                   *next, n - 1, back.error().message);
+            v.inconclusive = isMissingMemory(back.error().code);
+            return v;
+        }
+        if (*back != node) {
             v.detail =
                 fmt::format("{:#x}->Flink {:#x} whose Blink does not point back", node, *next);
             return v;
@@ -99,10 +110,15 @@ ProfileValidation checkMmRing(const VirtualMemory& as, const Offsets& o, std::ui
 
 ProfileValidation checkSystemThread(const VirtualMemory& as, const Offsets& o,
                                     std::uint64_t system) {
-    ProfileValidation v{"ETHREAD.Cid", false, {}};
+    ProfileValidation v{"ETHREAD.Cid", false, false, {}};
     auto first = as.read<std::uint64_t>(system + o.thread_head);
-    if (!first || *first == system + o.thread_head) {
-        v.detail = "System's ThreadListHead is unreadable or empty";
+    if (!first) {
+        v.detail = "System's ThreadListHead is unreadable: " + first.error().message;
+        v.inconclusive = isMissingMemory(first.error().code);
+        return v;
+    }
+    if (*first == system + o.thread_head) {
+        v.detail = "System's ThreadListHead is empty";
         return v;
     }
     const std::uint64_t thread = *first - o.ethread_entry;
@@ -110,7 +126,9 @@ ProfileValidation checkSystemThread(const VirtualMemory& as, const Offsets& o,
     auto cid_pid = as.read<std::uint64_t>(thread + o.ethread_cid);
     auto owner = as.read<std::uint64_t>(thread + o.kthread_process);
     if (!type || !cid_pid || !owner) {
-        v.detail = fmt::format("first System thread {:#x} is not readable", thread);
+        const Error& e = !type ? type.error() : !cid_pid ? cid_pid.error() : owner.error();
+        v.detail = fmt::format("first System thread {:#x} is not readable: {}", thread, e.message);
+        v.inconclusive = isMissingMemory(e.code);
         return v;
     }
     v.passed = *type == kThreadObjectType && *cid_pid == kSystemPid && *owner == system;
@@ -120,11 +138,6 @@ ProfileValidation checkSystemThread(const VirtualMemory& as, const Offsets& o,
     return v;
 }
 
-bool allPassed(const std::vector<ProfileValidation>& checks) {
-    return !checks.empty() &&
-           std::all_of(checks.begin(), checks.end(), [](const auto& c) { return c.passed; });
-}
-
 std::shared_ptr<const Profile> shareBuiltin(const Profile& p) {
     return std::shared_ptr<const Profile>(&p, [](const Profile*) {});
 }
@@ -132,7 +145,8 @@ std::shared_ptr<const Profile> shareBuiltin(const Profile& p) {
 std::string summary(const std::vector<ProfileValidation>& checks) {
     std::string s;
     for (const auto& c : checks)
-        s += fmt::format("{}{} {}", s.empty() ? "" : ", ", c.check, c.passed ? "ok" : "FAILED");
+        s += fmt::format("{}{} {}", s.empty() ? "" : ", ", c.check,
+                         c.passed ? "ok" : c.inconclusive ? "not in the dump" : "FAILED");
     return s;
 }
 
@@ -161,15 +175,31 @@ std::string firstFailure(const Profile& p, const std::vector<ProfileValidation>&
 Expected<ProfileChoice> chooseByValidation(const VirtualMemory& as, const SelectionInput& in,
                                            std::vector<const Profile*> rows, bool probing) {
     constexpr std::size_t kFailuresShown = 3;
-    std::vector<const Profile*> passed;
+    std::vector<const Profile*> passed, partly;
     std::string failures;
     std::size_t failed = 0;
     for (const Profile* p : rows) {
         const auto checks = validateProfile(as, *p, in.ps_active_process_head);
         if (allPassed(checks))
             passed.push_back(p);
-        else if (++failed <= kFailuresShown)
+        else if (passedWhereReadable(checks))
+            partly.push_back(p);
+        if (!allPassed(checks) && ++failed <= kFailuresShown)
             failures += "; " + firstFailure(*p, checks);
+    }
+    // A damaged dump (cut short, pages missing) may not hold what every check reads: a row that
+    // found System and met no contradiction is taken, unconfirmed, so that what can be read is
+    // shown; the views then vouch for nothing they did not list.
+    if (passed.empty() && !partly.empty() && !probing) {
+        const Profile* chosen = nearestBuild(partly, in.build);
+        ProfileChoice choice;
+        choice.profile = shareBuiltin(*chosen);
+        choice.validations = validateProfile(as, *chosen, in.ps_active_process_head);
+        choice.method = "build+partial validation";
+        choice.reason = fmt::format("build {}: row {} found System, and the checks the dump "
+                                    "could not serve were skipped ({}): taken unconfirmed",
+                                    in.build, chosen->name, summary(choice.validations));
+        return choice;
     }
     if (passed.empty() && !in.damage.empty())
         return makeError(ErrorCode::NotFound,
@@ -224,11 +254,22 @@ std::optional<std::string> pdbMismatch(const Profile& symbols, const std::option
 
 } // namespace
 
+bool allPassed(const std::vector<ProfileValidation>& checks) {
+    return !checks.empty() &&
+           std::all_of(checks.begin(), checks.end(), [](const auto& c) { return c.passed; });
+}
+
+bool passedWhereReadable(const std::vector<ProfileValidation>& checks) {
+    return !checks.empty() && checks.front().passed &&
+           std::all_of(checks.begin(), checks.end(),
+                       [](const auto& c) { return c.passed || c.inconclusive; });
+}
+
 std::vector<ProfileValidation> validateProfile(const VirtualMemory& as, const Profile& profile,
                                                std::uint64_t head) {
     auto o = offsetsOf(profile);
     if (!o)
-        return {{"members", false, "profile lacks process-list members"}};
+        return {{"members", false, false, "profile lacks process-list members"}};
     std::vector<ProfileValidation> checks;
     std::uint64_t system = 0;
     checks.push_back(checkSystemOnActiveList(as, *o, head, system));

@@ -64,8 +64,10 @@ const std::vector<std::string>& allViewNames() {
     return names;
 }
 
-Expected<ViewResult> runView(const std::string& name, ProcessCatalog& catalog,
-                             const ViewOptions& options) {
+namespace {
+
+Expected<ViewResult> runNamedView(const std::string& name, ProcessCatalog& catalog,
+                                  const ViewOptions& options) {
     if (name == "active")
         return runActiveProcessLinksView(catalog);
     if (name == "mm")
@@ -78,6 +80,22 @@ Expected<ViewResult> runView(const std::string& name, ProcessCatalog& catalog,
         return runPoolScanView(catalog, options);
     return makeError(ErrorCode::Usage,
                      "unknown view '{}' (views: active, mm, cid, thread, scan, all)", name);
+}
+
+} // namespace
+
+Expected<ViewResult> runView(const std::string& name, ProcessCatalog& catalog,
+                             const ViewOptions& options) {
+    DP_TRY(ViewResult view, runNamedView(name, catalog, options));
+    // Offsets the dump did not confirm may have walked the wrong fields: what was found stands
+    // as found, but nothing can be concluded from what was not.
+    if (view.available && !catalog.kernel().profileConfirmed()) {
+        view.complete = false;
+        view.exhaustive = false;
+        view.gaps.push_back("the profile's offsets are not confirmed on this dump (see "
+                            "--show-profile), so the walk may have missed members");
+    }
+    return view;
 }
 
 } // namespace dumpprocs::views

@@ -98,8 +98,8 @@ class TriageMemory;
 // page file was too small: WinDbg's "dump file is incomplete").
 struct Truncation {
     std::uint64_t file_size = 0;
-    std::uint64_t expected_size = 0; // where the last saved page ends, or RequiredDumpSpace
-    std::uint64_t pages = 0;         // pages the page map says the file holds (0: none, triage)
+    std::uint64_t expected_size = 0; // where the last page the header lists ends
+    std::uint64_t pages = 0;         // pages the page map (runs, bitmap, RDMP ranges) lists
     std::uint64_t missing_pages = 0; // of them, those past the end of the file
     // One line: how much is missing in bytes, pages and per cent, and what follows from it.
     std::string describe() const;

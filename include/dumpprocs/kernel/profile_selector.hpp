@@ -17,6 +17,9 @@ namespace dumpprocs::kernel {
 struct ProfileValidation {
     std::string check; // "ActiveProcessLinks", "MmProcessLinks ring", "ETHREAD.Cid"
     bool passed = false;
+    // Not passed, but only because the memory it reads is not in the dump (a cut file, a page
+    // the dump lacks): no contradiction was seen.
+    bool inconclusive = false;
     std::string detail; // what was read, or why it failed
 };
 
@@ -43,6 +46,12 @@ struct SelectionInput {
 // Runs every validation of one profile against the dump.
 std::vector<ProfileValidation> validateProfile(const VirtualMemory& as, const Profile& profile,
                                                std::uint64_t ps_active_process_head);
+
+// Every check passed.
+bool allPassed(const std::vector<ProfileValidation>& checks);
+// System was found through the profile's offsets and every other check passed or could not read
+// its memory: the most a damaged dump can confirm.
+bool passedWhereReadable(const std::vector<ProfileValidation>& checks);
 
 Expected<ProfileChoice> chooseProfile(const VirtualMemory& as, const SelectionInput& input);
 
