@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "dumpprocs/kernel/profile_validator.hpp"
+
 namespace dumpprocs::kernel {
 namespace {
 
@@ -216,6 +218,9 @@ std::vector<ProfileValidation> validateProfile(const VirtualMemory& as, const Pr
 Expected<ProfileChoice> chooseProfile(const VirtualMemory& as, const SelectionInput& in) {
     if (!in.isf_path.empty()) {
         DP_TRY(Profile isf, loadIsfProfile(in.isf_path));
+        // A symbol file is hostile input: its structure is checked before its offsets are tried
+        // on the dump (KernelLayout::resolve checks every profile again, built-in rows too).
+        DP_CHECK(checkProfileStructure(isf));
         if (isf.build == 0)
             isf.build = in.build;
         ProfileChoice choice;

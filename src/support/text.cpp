@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include <fmt/format.h>
+
 namespace dumpprocs {
 namespace {
 
@@ -58,6 +60,21 @@ std::string utf16leToUtf8(const ByteView& bytes) {
     for (std::size_t i = 0; i < units.size(); ++i)
         units[i] = bytes.readUnchecked<std::uint16_t>(2 * i);
     return utf16ToUtf8(units);
+}
+
+std::string escapeBytes(std::string_view bytes) {
+    std::string out;
+    out.reserve(bytes.size());
+    for (const char ch : bytes) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c == 0)
+            break;
+        if (c >= 0x20 && c < 0x7F && c != '\\')
+            out += ch;
+        else
+            out += fmt::format("\\x{:02x}", c);
+    }
+    return out;
 }
 
 } // namespace dumpprocs
