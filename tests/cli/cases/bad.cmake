@@ -151,6 +151,17 @@ bad_case(isf_kprocess_member_past "win7sp1_7601c_mm428.dmp --symbols bad/isf_kpr
 bad_case(isf_symbol_huge "win7sp1_7601c_mm428.dmp --symbols bad/isf_symbol_huge.json" 1
          "symbol PspCidTable RVA 0x10000000000 lies past the largest kernel image")
 
+# Bytes from the dump never break the output (issue 13 item 7): the kernel section holding Idle
+# is ".data_\xb0", the PDB name "ntkrnlmp\xb0pdb", smss.exe's ImageFileName "sm\xb0s.exe". Every
+# format prints the byte as \xb0 (the JSON renderers used to abort with type_error 316).
+dumpprocs_cli_test(NAME bad.names_not_utf8.text ARGS "bad/names_not_utf8.dmp" GOLDEN names_not_utf8_all.txt)
+dumpprocs_cli_test(NAME bad.names_not_utf8.json ARGS "bad/names_not_utf8.dmp --format json" GOLDEN names_not_utf8_all.json)
+dumpprocs_cli_test(NAME bad.names_not_utf8.jsonl ARGS "bad/names_not_utf8.dmp --format jsonl" GOLDEN names_not_utf8_all.jsonl)
+dumpprocs_cli_test(NAME bad.names_not_utf8.csv ARGS "bad/names_not_utf8.dmp --format csv" GOLDEN names_not_utf8_all.csv)
+dumpprocs_cli_test(NAME bad.names_not_utf8.info ARGS "bad/names_not_utf8.dmp --info" GOLDEN names_not_utf8_info.txt)
+dumpprocs_cli_test(NAME bad.names_not_utf8.info_json ARGS "bad/names_not_utf8.dmp --info --format json" GOLDEN names_not_utf8_info.json)
+dumpprocs_cli_test(NAME bad.names_not_utf8.info_csv ARGS "bad/names_not_utf8.dmp --info --format csv" GOLDEN names_not_utf8_info.csv)
+
 # testdata/bad must be what tests/bad/make_bad.py writes today.
 find_program(DUMPPROCS_PYTHON3 python3)
 if(DUMPPROCS_PYTHON3)
