@@ -213,3 +213,13 @@ TEST_CASE("bytes from the dump are escaped into printable UTF-8", "[support][tex
     CHECK(escapeBytes("a\\b\x01") == "a\\x5cb\\x01");
     CHECK(escapeBytes("ntkrnlmp.pdb") == "ntkrnlmp.pdb");
 }
+
+TEST_CASE("text that is mostly UTF-8 keeps its valid sequences", "[support][text]") {
+    CHECK(toValidUtf8("dumps/a\xb0.dmp") == "dumps/a\\xb0.dmp");
+    CHECK(toValidUtf8("C:\\dumps\\caf\xc3\xa9.dmp") == "C:\\dumps\\caf\xc3\xa9.dmp");
+    // Overlong forms, surrogates and a sequence cut short are not UTF-8.
+    CHECK(toValidUtf8("\xc0\xaf") == "\\xc0\\xaf");
+    CHECK(toValidUtf8("\xed\xa0\x80") == "\\xed\\xa0\\x80");
+    CHECK(toValidUtf8("ab\xe2\x82") == "ab\\xe2\\x82");
+    CHECK(toValidUtf8("\xf0\x9f\x98\x80") == "\xf0\x9f\x98\x80");
+}

@@ -22,4 +22,9 @@ std::string utf16leToUtf8(const ByteView& bytes);
 // `bytes` up to its first NUL (or its end), printable ASCII kept and anything else as \xNN.
 std::string escapeBytes(std::string_view bytes);
 
+// Text that is UTF-8 already except perhaps for some bytes (a file name given by the user, an
+// error message that quotes one): valid sequences are kept as they are, each byte that does not
+// begin a valid sequence becomes \xNN. For the JSON renderers, which throw on invalid UTF-8.
+std::string toValidUtf8(std::string_view text);
+
 } // namespace dumpprocs
