@@ -12,6 +12,7 @@
 
 #include "dumpprocs/cli/app.hpp"
 #include "dumpprocs/cli/run_modes.hpp"
+#include "dumpprocs/support/text.hpp"
 
 namespace dumpprocs::cli {
 namespace {
@@ -99,17 +100,24 @@ void printSummary(std::FILE* to, const std::vector<DumpOutcome>& outcomes) {
         else
             what = o.exit_code == kExitPartial ? "no HIDDEN process (partial results)"
                                                : "no HIDDEN process";
-        fmt::print(to, "  {}  exit {}  {}\n", o.path.string(), o.exit_code, what);
+        fmt::print(to, "  {}  exit {}  {}\n", toValidUtf8(o.path.string()), o.exit_code, what);
     }
 }
 
 nlohmann::json jsonLine(const DumpOutcome& o, const std::string& output) {
     nlohmann::json j;
-    j["dump"] = o.path.string();
+    // File names and the messages that quote them are the user's bytes, not necessarily UTF-8.
+    const auto valid = [](const std::vector<std::string>& lines) {
+        std::vector<std::string> out;
+        for (const auto& line : lines)
+            out.push_back(toValidUtf8(line));
+        return out;
+    };
+    j["dump"] = toValidUtf8(o.path.string());
     j["exit_code"] = o.exit_code;
     j["hidden"] = o.summary.hidden;
-    j["errors"] = o.errors;
-    j["warnings"] = o.warnings;
+    j["errors"] = valid(o.errors);
+    j["warnings"] = valid(o.warnings);
     j["result"] = output.empty() ? nlohmann::json() : nlohmann::json::parse(output, nullptr, false);
     if (j["result"].is_discarded())
         j["result"] = output; // not JSON (should not happen): keep the text
@@ -158,7 +166,7 @@ int runBatch(const Options& base, const std::vector<std::filesystem::path>& dump
     for (std::size_t i = 0; i < dumps.size(); ++i) {
         CapturedOutput captured;
         if (!o.jsonl)
-            fmt::print("{}==> {} <==\n", i ? "\n" : "", dumps[i].string());
+            fmt::print("{}==> {} <==\n", i ? "\n" : "", toValidUtf8(dumps[i].string()));
         auto outcome = runOne(o, dumps[i], o.jsonl ? captured.file() : stdout);
         if (o.jsonl)
             fmt::print("{}\n", jsonLine(outcome, captured.take()).dump());

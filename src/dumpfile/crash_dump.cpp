@@ -8,6 +8,7 @@
 
 #include "dumpprocs/dumpfile/layouts.hpp"
 #include "dumpprocs/dumpfile/triage_dump.hpp"
+#include "dumpprocs/support/text.hpp"
 #include "mapped_file.hpp"
 #include "page_cache.hpp"
 
@@ -23,11 +24,9 @@ template <typename T> std::optional<T> unlessFiller(T value) {
         return value == kFiller32 ? std::nullopt : std::optional<T>(value);
 }
 
-// Printable ASCII up to the first NUL (the filler counts as absent too).
+// Up to the first NUL, other bytes than printable ASCII escaped (the filler counts as absent too).
 std::string headerText(const char* text, std::size_t size) {
-    std::string out;
-    for (std::size_t i = 0; i < size && text[i] != '\0'; ++i)
-        out += (text[i] >= 0x20 && text[i] < 0x7F) ? text[i] : '?';
+    std::string out = escapeBytes(std::string_view(text, size));
     if (out.rfind("PAGEPAGE", 0) == 0)
         return {};
     return out;

@@ -7,6 +7,7 @@
 #include <iterator>
 #include <map>
 #include <optional>
+#include <stdexcept>
 #include <streambuf>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dumpprocs/kernel/profile.hpp"
+#include "dumpprocs/support/text.hpp"
 
 namespace dumpprocs::kernel {
 namespace {
@@ -119,55 +121,104 @@ class XzStreamBuf final : public std::streambuf {
     std::string problem_;
 };
 
-std::uint32_t baseSize(const json& isf, const std::string& name) {
-    auto it = isf["base_types"].find(name);
-    if (it != isf["base_types"].end() && it->contains("size"))
-        return it->at("size").get<std::uint32_t>();
-    return 0;
+// A symbol file that says something impossible (a negative offset, a size past 32 bits, an array
+// whose size overflows): the message names the type and member.
+class BadIsf : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+// Nested array subtypes deeper than this are no kernel type (real ones nest two deep).
+constexpr int kMaxTypeDepth = 8;
+
+// `obj[key]` without the undefined behaviour of a const operator[] on a missing key.
+const json& child(const json& obj, const char* key) {
+    static const json missing;
+    if (!obj.is_object())
+        return missing;
+    auto it = obj.find(key);
+    return it == obj.end() ? missing : *it;
+}
+
+// A non-negative integer field no larger than `max`, or `fallback` when absent; anything else
+// (negative, fractional, a string, too large) is an error naming `where`, never a wrapped value.
+std::uint64_t uintField(const json& obj, const char* key, std::uint64_t fallback, std::uint64_t max,
+                        const std::string& where) {
+    const json& v = child(obj, key);
+    if (v.is_null())
+        return fallback;
+    if (!v.is_number_integer())
+        throw BadIsf(fmt::format("{}: {} {} is not an integer", where, key, v.dump()));
+    if (!v.is_number_unsigned() && v.get<std::int64_t>() < 0)
+        throw BadIsf(fmt::format("{}: {} {} is negative", where, key, v.get<std::int64_t>()));
+    const std::uint64_t value = v.get<std::uint64_t>();
+    if (value > max)
+        throw BadIsf(
+            fmt::format("{}: {} {:#x} is too large (at most {:#x})", where, key, value, max));
+    return value;
+}
+
+constexpr std::uint64_t kU32 = 0xFFFFFFFFu;
+
+std::uint32_t baseSize(const json& isf, const std::string& name, const std::string& where) {
+    const json& base = child(child(isf, "base_types"), name.c_str());
+    return static_cast<std::uint32_t>(uintField(base, "size", 0, 16, where));
 }
 
 bool signedBase(const json& isf, const std::string& name) {
-    auto it = isf["base_types"].find(name);
-    return it != isf["base_types"].end() && it->value("signed", false);
+    const json& base = child(child(isf, "base_types"), name.c_str());
+    return base.is_object() && base.value("signed", false);
 }
 
-// Fills kind/size/type_name/count/bits of `m` from an ISF type descriptor.
-void describe(const json& isf, const json& ty, MemberInfo& m) {
+// Fills kind/size/type_name/count/bits of `m` from an ISF type descriptor; `where` names the
+// member in errors.
+void describe(const json& isf, const json& ty, MemberInfo& m, const std::string& where,
+              int depth = 0) {
+    if (depth > kMaxTypeDepth)
+        throw BadIsf(fmt::format("{}: type nested more than {} deep", where, kMaxTypeDepth));
+    if (!ty.is_object())
+        throw BadIsf(fmt::format("{}: type {} is not an object", where, ty.dump()));
     const std::string kind = ty.value("kind", "");
     if (kind == "pointer") {
         m.kind = MemberKind::Pointer;
         m.size = 8;
-        m.type_name = ty.contains("subtype") ? ty["subtype"].value("name", "void") : "void";
+        const json& sub = child(ty, "subtype");
+        m.type_name = sub.is_object() ? sub.value("name", "void") : "void";
     } else if (kind == "bitfield") {
         m.kind = MemberKind::Bitfield;
-        m.bit_position = ty.value("bit_position", std::uint8_t{0});
-        m.bit_length = ty.value("bit_length", std::uint8_t{1});
-        m.type_name = ty["type"].value("name", "");
-        m.size = baseSize(isf, m.type_name);
+        m.bit_position = static_cast<std::uint8_t>(uintField(ty, "bit_position", 0, 255, where));
+        m.bit_length = static_cast<std::uint8_t>(uintField(ty, "bit_length", 1, 255, where));
+        const json& container = child(ty, "type");
+        m.type_name = container.is_object() ? container.value("name", "") : "";
+        m.size = baseSize(isf, m.type_name, where);
     } else if (kind == "base") {
         m.type_name = ty.value("name", "");
-        m.size = baseSize(isf, m.type_name);
+        m.size = baseSize(isf, m.type_name, where);
         m.kind = signedBase(isf, m.type_name) ? MemberKind::Signed : MemberKind::Unsigned;
     } else if (kind == "struct" || kind == "union" || kind == "class") {
         m.kind = MemberKind::Struct;
         m.type_name = ty.value("name", "");
-        auto it = isf["user_types"].find(m.type_name);
-        m.size = it != isf["user_types"].end() ? it->value("size", 0u) : 0u;
+        const json& type = child(child(isf, "user_types"), m.type_name.c_str());
+        m.size = static_cast<std::uint32_t>(uintField(type, "size", 0, kU32, where));
     } else if (kind == "enum") {
         m.kind = MemberKind::Enum;
         m.type_name = ty.value("name", "");
-        auto it = isf["enums"].find(m.type_name);
-        m.size = it != isf["enums"].end() ? it->value("size", 4u) : 4u;
+        const json& e = child(child(isf, "enums"), m.type_name.c_str());
+        m.size = static_cast<std::uint32_t>(uintField(e, "size", 4, 16, where));
     } else if (kind == "array") {
         MemberInfo element;
-        describe(isf, ty["subtype"], element);
-        m.count = ty.value("count", 0u);
+        describe(isf, child(ty, "subtype"), element, where, depth + 1);
+        m.count = static_cast<std::uint32_t>(uintField(ty, "count", 0, kU32, where));
         m.type_name = element.type_name;
         const bool text =
             (element.kind == MemberKind::Unsigned || element.kind == MemberKind::Signed) &&
             element.size == 1;
         m.kind = text ? MemberKind::CharArray : MemberKind::Array;
-        m.size = element.size * m.count;
+        const std::uint64_t total = std::uint64_t{element.size} * m.count;
+        if (total > kU32)
+            throw BadIsf(fmt::format("{}: array of {} x {} bytes is larger than 4 GiB", where,
+                                     m.count, element.size));
+        m.size = static_cast<std::uint32_t>(total);
     }
 }
 
@@ -295,21 +346,26 @@ Expected<Profile> fromJson(const json& isf, const std::filesystem::path& path,
                          path.string());
     Profile p;
     p.symbols = std::move(symbols);
-    p.name = path.filename().string();
+    // Reports print these, JSON too: a file name is bytes, not necessarily UTF-8.
+    p.name = escapeBytes(path.filename().string());
     p.source = ProfileSource::Isf;
-    p.data_source = "ISF " + path.string();
+    p.data_source = "ISF " + escapeBytes(path.string());
     for (const auto& [tname, t] : isf["user_types"].items()) {
         if (!t.contains("size") || !t.contains("fields"))
             return makeError(ErrorCode::InvalidData, "{}: type {} has no size or no fields",
                              path.string(), tname);
         TypeInfo type;
         type.name = tname;
-        type.size = t["size"].get<std::uint32_t>();
+        type.size =
+            static_cast<std::uint32_t>(uintField(t, "size", 0, kU32, "sizeof(" + tname + ")"));
+        if (!t["fields"].is_object())
+            throw BadIsf(fmt::format("type {}: fields is not an object", tname));
         for (const auto& [mname, f] : t["fields"].items()) {
+            const std::string where = tname + "." + mname;
             MemberInfo m;
             m.name = mname;
-            m.offset = f.value("offset", 0u);
-            describe(isf, f["type"], m);
+            m.offset = static_cast<std::uint32_t>(uintField(f, "offset", 0, kU32, where));
+            describe(isf, child(f, "type"), m, where);
             type.members.push_back(std::move(m));
         }
         std::sort(type.members.begin(), type.members.end(), [](const auto& a, const auto& b) {
@@ -351,6 +407,8 @@ Expected<Profile> loadIsfProfile(const std::filesystem::path& path) {
         return makeError(ErrorCode::InvalidData, "{}: {}", path.string(), xz_text->problem());
     try {
         return fromJson(isf, path, std::move(symbols));
+    } catch (const BadIsf& e) {
+        return makeError(ErrorCode::InvalidData, "{}: malformed ISF: {}", path.string(), e.what());
     } catch (const json::exception& e) {
         return makeError(ErrorCode::InvalidData, "{}: malformed ISF: {}", path.string(), e.what());
     }

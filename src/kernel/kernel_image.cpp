@@ -4,13 +4,13 @@
 #include <cstring>
 
 #include "dumpprocs/kernel/pe_layouts.hpp"
+#include "dumpprocs/support/text.hpp"
 
 namespace dumpprocs::kernel {
 namespace {
 
-constexpr std::uint32_t kMaxHeaderOffset = 0x1000;  // e_lfanew beyond the first page: no image
-constexpr std::uint16_t kMaxSections = 96;          // PE/COFF limit
-constexpr std::uint32_t kMaxImageSize = 0x10000000; // 256 MiB: far above any ntoskrnl
+constexpr std::uint32_t kMaxHeaderOffset = 0x1000; // e_lfanew beyond the first page: no image
+constexpr std::uint16_t kMaxSections = 96;         // PE/COFF limit
 
 Expected<std::vector<ImageSection>> readSections(const VirtualMemory& as, std::uint64_t table,
                                                  std::uint16_t count) {
@@ -18,7 +18,7 @@ Expected<std::vector<ImageSection>> readSections(const VirtualMemory& as, std::u
     for (std::uint16_t i = 0; i < count; ++i) {
         DP_TRY(auto raw, as.read<pe::SectionHeader>(table + i * sizeof(pe::SectionHeader)));
         ImageSection s;
-        s.name.assign(raw.Name, strnlen(raw.Name, sizeof(raw.Name)));
+        s.name = escapeBytes(std::string_view(raw.Name, sizeof(raw.Name))); // bytes of the dump
         s.rva = raw.VirtualAddress;
         s.virtual_size = raw.VirtualSize ? raw.VirtualSize : raw.SizeOfRawData;
         s.characteristics = raw.Characteristics;
@@ -46,7 +46,7 @@ void readCodeView(const VirtualMemory& as, KernelImage& image, const pe::DataDir
         std::array<char, 64> name{};
         const std::uint64_t name_va = image.base + entry->AddressOfRawData + sizeof(*rsds);
         if (as.read(name_va, std::as_writable_bytes(std::span(name.data(), name.size() - 1))))
-            image.pdb_name.assign(name.data(), strnlen(name.data(), name.size()));
+            image.pdb_name = escapeBytes(std::string_view(name.data(), name.size()));
         return;
     }
 }
@@ -92,7 +92,7 @@ Expected<PeHeaders> readPeHeaders(const VirtualMemory& as, std::uint64_t base) {
 Expected<KernelImage> readKernelImage(const VirtualMemory& as, std::uint64_t base) {
     DP_TRY(const PeHeaders headers, readPeHeaders(as, base));
     const pe::NtHeaders64& nt = headers.nt;
-    if (nt.Optional.SizeOfImage == 0 || nt.Optional.SizeOfImage > kMaxImageSize)
+    if (nt.Optional.SizeOfImage == 0 || nt.Optional.SizeOfImage > kMaxKernelImageSize)
         return makeError(ErrorCode::InvalidData,
                          "kernel image at {:#x}: SizeOfImage {:#x} is absurd", base,
                          nt.Optional.SizeOfImage);

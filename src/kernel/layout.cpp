@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "dumpprocs/kernel/profile_validator.hpp"
+
 namespace dumpprocs::kernel {
 namespace {
 
@@ -102,6 +104,9 @@ ObjectHeaderLayout resolveObjectHeader(Resolver& r, std::uint32_t build) {
 } // namespace
 
 Expected<KernelLayout> KernelLayout::resolve(const Profile& profile, std::uint32_t build) {
+    // Every profile the views use becomes offsets here, whatever its source: none is used before
+    // its members are known to lie inside their types.
+    DP_CHECK(checkProfileStructure(profile));
     Resolver r(profile);
     KernelLayout layout;
     layout.process = resolveProcess(r, profile);

@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "dumpprocs/kernel/profile_validator.hpp"
+
 namespace dumpprocs::kernel {
 namespace {
 
@@ -284,6 +286,9 @@ Expected<ProfileChoice> chooseProfile(const VirtualMemory& as, const SelectionIn
     if (!in.isf_path.empty()) {
         DP_TRY(const SymbolFile file, findSymbolFile(in.isf_path, in.kernel_pdb));
         DP_TRY(Profile isf, loadIsfProfile(file.path));
+        // A symbol file is hostile input: its structure is checked before its offsets are tried
+        // on the dump (KernelLayout::resolve checks every profile again, built-in rows too).
+        DP_CHECK(checkProfileStructure(isf));
         if (isf.build == 0)
             isf.build = in.build;
         ProfileChoice choice;

@@ -6,6 +6,7 @@
 
 #include "dumpprocs/dumpfile/crash_dump.hpp"
 #include "dumpprocs/dumpfile/triage_dump.hpp"
+#include "dumpprocs/support/text.hpp"
 #include "info_lines.hpp"
 
 namespace dumpprocs::report {
@@ -70,8 +71,8 @@ std::vector<InfoLine> infoLines(const dumpfile::CrashDump& dump, const kernel::K
     auto add = [&](std::string key, std::string label, std::string value, std::string source) {
         lines.add(std::move(key), std::move(label), std::move(value), std::move(source));
     };
-    add("file", "Dump file", fmt::format("{} ({} bytes)", dump.path().string(), dump.fileSize()),
-        "");
+    add("file", "Dump file",
+        fmt::format("{} ({} bytes)", toValidUtf8(dump.path().string()), dump.fileSize()), "");
     add("type", "Dump type",
         fmt::format("{} (DumpType {})", dumpfile::dumpTypeName(h.dump_type), h.dump_type),
         "header");
@@ -188,7 +189,7 @@ json infoJson(const dumpfile::CrashDump& dump, const kernel::KernelContext* k,
               const std::string& problem, const kernel::ModuleList* modules) {
     const auto& h = dump.header();
     json d;
-    d["file"] = dump.path().string();
+    d["file"] = toValidUtf8(dump.path().string());
     d["file_size"] = dump.fileSize();
     d["type"] = dumpfile::dumpTypeName(h.dump_type);
     d["dump_type_code"] = h.dump_type;
@@ -236,7 +237,7 @@ json infoJson(const dumpfile::CrashDump& dump, const kernel::KernelContext* k,
             k->pspCidTable() ? json(hex64(k->pspCidTable()->value)) : json(nullptr);
         kj["warnings"] = k->warnings();
     } else {
-        kj["problem"] = problem;
+        kj["problem"] = toValidUtf8(problem); // may quote a file name
     }
     j["kernel"] = kj;
     return j;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "dumpprocs/dumpfile/raw_image.hpp"
+#include "dumpprocs/support/text.hpp"
 #include "info_lines.hpp"
 
 namespace dumpprocs::report {
@@ -25,8 +26,8 @@ std::vector<InfoLine> rawLines(const dumpfile::RawImage& image, const kernel::Di
     auto add = [&](std::string key, std::string label, std::string value, std::string source) {
         lines.add(std::move(key), std::move(label), std::move(value), std::move(source));
     };
-    add("file", "Raw image", fmt::format("{} ({} bytes)", image.path().string(), image.fileSize()),
-        "");
+    add("file", "Raw image",
+        fmt::format("{} ({} bytes)", toValidUtf8(image.path().string()), image.fileSize()), "");
     add("physical_pages", "Physical memory",
         fmt::format("{:#x} pages addressable, {:#x} holding data in {} extents", image.pageSpan(),
                     image.presentPageCount(), image.dataRuns().size()),

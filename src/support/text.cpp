@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include <fmt/format.h>
+
 namespace dumpprocs {
 namespace {
 
@@ -58,6 +60,58 @@ std::string utf16leToUtf8(const ByteView& bytes) {
     for (std::size_t i = 0; i < units.size(); ++i)
         units[i] = bytes.readUnchecked<std::uint16_t>(2 * i);
     return utf16ToUtf8(units);
+}
+
+std::string escapeBytes(std::string_view bytes) {
+    std::string out;
+    out.reserve(bytes.size());
+    for (const char ch : bytes) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c == 0)
+            break;
+        if (c >= 0x20 && c < 0x7F && c != '\\')
+            out += ch;
+        else
+            out += fmt::format("\\x{:02x}", c);
+    }
+    return out;
+}
+
+// The length of the valid UTF-8 sequence at text[i] (shortest form, no surrogates, at most
+// U+10FFFF), or 0.
+std::size_t utf8SequenceAt(std::string_view text, std::size_t i) {
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[i + k]); };
+    const unsigned char c = byte(0);
+    if (c < 0x80)
+        return 1;
+    const std::size_t length = c >= 0xC2 && c <= 0xDF   ? 2
+                               : c >= 0xE0 && c <= 0xEF ? 3
+                               : c >= 0xF0 && c <= 0xF4 ? 4
+                                                        : 0;
+    if (length == 0 || i + length > text.size())
+        return 0;
+    for (std::size_t k = 1; k < length; ++k)
+        if ((byte(k) & 0xC0) != 0x80)
+            return 0;
+    if ((c == 0xE0 && byte(1) < 0xA0) || (c == 0xED && byte(1) > 0x9F) ||
+        (c == 0xF0 && byte(1) < 0x90) || (c == 0xF4 && byte(1) > 0x8F))
+        return 0;
+    return length;
+}
+
+std::string toValidUtf8(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size();) {
+        if (const std::size_t n = utf8SequenceAt(text, i)) {
+            out.append(text.substr(i, n));
+            i += n;
+        } else {
+            out += fmt::format("\\x{:02x}", static_cast<unsigned char>(text[i]));
+            ++i;
+        }
+    }
+    return out;
 }
 
 } // namespace dumpprocs

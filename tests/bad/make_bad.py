@@ -19,6 +19,7 @@ import json
 import lzma
 import os
 import pathlib
+import re
 import struct
 import subprocess
 import sys
@@ -280,6 +281,35 @@ def kernel_cases(s):
     return cases
 
 
+def name_cases(s):
+    """Strings the tool prints, made of bytes that are not UTF-8 (issue 13 item 7): the kernel
+    section that holds the idle process renamed "<name>_\\xb0", the CodeView PDB name
+    "ntkrnlmp\\xb0pdb" and the second process's ImageFileName with \\xb0 for its third byte."""
+    info = s.tool("--info")
+    base = int(info["kernel"]["kernel_base"], 16)
+    pe = u32(s.bytes, s.va_offset(base + 0x3C))
+    nt = base + pe
+    sections = struct.unpack_from("<H", s.bytes, s.va_offset(nt + 6))[0]
+    optional_size = struct.unpack_from("<H", s.bytes, s.va_offset(nt + 20))[0]
+    table = nt + 24 + optional_size
+    held = {p["kernel_section"] for p in s.tool("--view", "all")["processes"]
+            if p.get("kernel_section")}
+    out = bytearray(s.bytes)
+    for i in range(sections):
+        at = s.va_offset(table + 40 * i)
+        name = bytes(s.bytes[at:at + 8]).rstrip(b"\0")
+        if name.decode() in held:
+            out[at:at + 8] = (name[:6] + b"_\xb0" + bytes(8))[:8]
+    debug_rva = u32(s.bytes, s.va_offset(nt + 24 + 112 + 6 * 8))
+    rsds = base + u32(s.bytes, s.va_offset(base + debug_rva + 20))
+    pdb_at = s.va_offset(rsds + 24)
+    dot = bytes(s.bytes[pdb_at:pdb_at + 64]).index(b".pdb")
+    out[pdb_at + dot] = 0xB0
+    name_at = s.va_offset(s.processes[1] + s.field["_EPROCESS.ImageFileName"])
+    out[name_at + 2] = 0xB0
+    return {"names_not_utf8": out}
+
+
 TRIAGE = ROOT / "testdata" / "real" / "triage_x64.dmp"
 
 
@@ -303,6 +333,85 @@ def triage_cases():
     }
 
 
+BUILTIN = ROOT / "src" / "kernel" / "builtin_profiles.cpp"
+MEMBER_ROW = re.compile(r'\{"(\w+)", "(\w+)", (0x[0-9a-f]+), (\d+), MemberKind::(\w+), "([^"]*)", '
+                        r'(\d+), (\d+), (\d+),')
+SIZE_ROW = re.compile(r'\{"(\w+)", (0x[0-9a-f]+)\},')
+
+
+def builtin_rows(row):
+    """The members and sizes of built-in row `row`, read from the generated table."""
+    text = BUILTIN.read_text()
+
+    def block(name):
+        start = text.index(f"const {name}[] = {{")
+        return text[start:text.index("};", start)]
+    members = [(t, m, int(o, 16), int(sz), kind, tn, int(c), int(bp), int(bl))
+               for t, m, o, sz, kind, tn, c, bp, bl in
+               MEMBER_ROW.findall(block(f"MemberRow k{row}Members"))]
+    sizes = {t: int(sz, 16) for t, sz in SIZE_ROW.findall(block(f"SizeRow k{row}Sizes"))}
+    return members, sizes
+
+
+def isf_from_builtin(row):
+    """A Volatility 3 ISF with the layout of built-in row `row`: what the tool reads of a real
+    symbol file, made from the repository's own data (no symbol file needed)."""
+    members, sizes = builtin_rows(row)
+    base_types = {"void": {"kind": "void", "size": 0, "signed": False, "endian": "little"}}
+    enums, user_types = {}, {}
+
+    def base(name, size, signed):
+        base_types.setdefault(name, {"kind": "char" if size == 1 else "int", "size": size,
+                                     "signed": signed, "endian": "little"})
+        return {"kind": "base", "name": name}
+
+    def ref(name, size):
+        if name.startswith("_"):
+            return {"kind": "struct", "name": name}
+        return base(name, size, not name.startswith("unsigned") and name != "void")
+
+    type_sizes = dict(sizes)
+    for t, m, off, size, kind, tn, count, bp, bl in members:
+        type_sizes[t] = max(type_sizes.get(t, 0), off + size) if t not in sizes else sizes[t]
+        if kind == "Struct" and tn not in sizes:
+            type_sizes[tn] = max(type_sizes.get(tn, 0), size)
+    for t, m, off, size, kind, tn, count, bp, bl in members:
+        if kind == "Pointer":
+            ty = {"kind": "pointer", "subtype": ref(tn, 8)}
+        elif kind in ("Unsigned", "Signed"):
+            ty = base(tn, size, kind == "Signed")
+        elif kind == "Bitfield":
+            ty = {"kind": "bitfield", "bit_position": bp, "bit_length": bl,
+                  "type": base(tn, size, False)}
+        elif kind == "CharArray":
+            ty = {"kind": "array", "count": count, "subtype": base(tn, 1, False)}
+        elif kind == "Array":
+            ty = {"kind": "array", "count": count, "subtype": ref(tn, size // max(count, 1))}
+        elif kind == "Enum":
+            enums[tn] = {"base": "long", "size": size, "constants": {}}
+            ty = {"kind": "enum", "name": tn}
+        else:
+            ty = {"kind": "struct", "name": tn}
+        user_types.setdefault(t, {"kind": "struct", "fields": {}})["fields"][m] = \
+            {"offset": off, "type": ty}
+    for t, size in type_sizes.items():
+        user_types.setdefault(t, {"kind": "struct", "fields": {}})["size"] = size
+    return {"metadata": {"format": "6.2.0", "producer": {"name": "tests/bad/make_bad.py",
+                                                          "version": "1"}},
+            "base_types": base_types, "enums": enums, "symbols": {}, "user_types": user_types}
+
+
+def isf_variant(isf, change):
+    out = json.loads(json.dumps(isf))
+    change(out)
+    return out
+
+
+def field(isf, qualified):
+    t, m = qualified.split(".")
+    return isf["user_types"][t]["fields"][m]
+
+
 def isf_cases(out_dir):
     (out_dir / "isf_not_json.json").write_text("this is not { json\n")
     (out_dir / "isf_no_eprocess.json").write_text(json.dumps({
@@ -314,6 +423,45 @@ def isf_cases(out_dir):
     (out_dir / "isf_corrupt.json.xz").write_bytes(lzma.compress(b'{"metadata": {}}')[:24] + bytes(40))
     # 80 MiB of blanks in 12 KiB: the loader must stop at its size cap, not allocate it all.
     (out_dir / "isf_bomb.json.xz").write_bytes(lzma.compress(b" " * (80 << 20), preset=1))
+    # Symbol files with the layout of the sample's row (7601c), whole and then each with one
+    # structural defect (checked by tests/cli/cases/bad.cmake: exit 1 naming type and member).
+    good = isf_from_builtin("7601c")
+
+    def setf(qualified, key, value):
+        return lambda isf: field(isf, qualified).__setitem__(key, value)
+
+    def sizeof(t, value):
+        return lambda isf: isf["user_types"][t].__setitem__("size", value)
+    bad = {
+        "isf_member_past_type": setf("_EPROCESS.ImageFileName", "offset", 0x7FFFFFFF),
+        "isf_eprocess_0x40": sizeof("_EPROCESS", 0x40),
+        "isf_size_absurd": sizeof("_EPROCESS", 0x7FFFFFFF),
+        "isf_size_zero": sizeof("_EPROCESS", 0),
+        "isf_offset_negative": setf("_EPROCESS.ActiveProcessLinks", "offset", -8),
+        "isf_offset_huge": setf("_EPROCESS.UniqueProcessId", "offset", (1 << 32) + 0x180),
+        "isf_pointer_for_array": setf("_EPROCESS.ImageFileName", "type",
+                                      {"kind": "pointer", "subtype": {"kind": "base",
+                                                                      "name": "unsigned char"}}),
+        "isf_array_for_list": setf("_EPROCESS.ActiveProcessLinks", "type",
+                                   {"kind": "array", "count": 16, "subtype":
+                                    {"kind": "base", "name": "unsigned char"}}),
+        "isf_struct_for_pointer": setf("_KTHREAD.Process", "type",
+                                       {"kind": "struct", "name": "_LIST_ENTRY"}),
+        "isf_bit_outside": lambda isf: field(isf, "_EPROCESS.ProcessInserted")["type"]
+        .__setitem__("bit_position", 40),
+        "isf_bit_position_huge": lambda isf: field(isf, "_EPROCESS.ProcessDelete")["type"]
+        .__setitem__("bit_position", 300),
+        "isf_kprocess_member_past": setf("_KPROCESS.DirectoryTableBase", "offset", 0x160),
+        "isf_symbol_huge": lambda isf: isf["symbols"].__setitem__(
+            "PspCidTable", {"address": 1 << 40}),
+    }
+    (out_dir / "isf_7601c.json").write_text(json.dumps(good, sort_keys=True) + "\n")
+    for name, change in bad.items():
+        text = json.dumps(isf_variant(good, change), sort_keys=True) + "\n"
+        (out_dir / f"{name}.json").write_text(text)
+    # One defect behind xz too, the form real symbol files come in.
+    (out_dir / "isf_member_past_type.json.xz").write_bytes(
+        lzma.compress((out_dir / "isf_member_past_type.json").read_bytes()))
 
 
 # Cases rejected before any kernel structure is read keep only their headers and two pages.
@@ -372,7 +520,7 @@ def write_corpus(dumpprocs, out_dir):
     out_dir.mkdir(parents=True, exist_ok=True)
     s = Sample(SAMPLE, dumpprocs)
     cases = {}
-    for make in (header_cases, bitmap_cases, rdmp_cases, kernel_cases):
+    for make in (header_cases, bitmap_cases, rdmp_cases, kernel_cases, name_cases):
         cases.update(make(s))
     cases.update(triage_cases())
     for name, data in sorted(cases.items()):

@@ -62,15 +62,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     exercisePageMap(**dump);
     for (auto format :
          {report::OutputFormat::Text, report::OutputFormat::Json, report::OutputFormat::Csv})
-        fuzz::consume(report::renderInfo(**dump, nullptr, "no kernel in this target", format));
+        fuzz::consumeRendered(
+            report::renderInfo(**dump, nullptr, "no kernel in this target", format));
     if (const auto& triage = (*dump)->triage()) {
         const auto modules = kernel::modulesFromTriage(*triage);
         if (modules.modules.size() > triage->driver_count)
             std::abort();
         for (auto format :
              {report::OutputFormat::Text, report::OutputFormat::Json, report::OutputFormat::Csv}) {
-            fuzz::consume(report::renderModules(modules, format));
-            fuzz::consume(report::renderInfo(**dump, nullptr, "", format, &modules));
+            fuzz::consumeRendered(report::renderModules(modules, format));
+            fuzz::consumeRendered(report::renderInfo(**dump, nullptr, "", format, &modules));
         }
     }
     return 0;

@@ -30,9 +30,11 @@ void renderViewsAndDiff(const kernel::KernelContext& k) {
     const auto cv = crossview::mergeViews(std::move(results), catalog);
     const auto diff = crossview::diffViews(cv, "active", "mm");
     for (auto format : kFormats) {
-        fuzz::consume(report::renderViews(cv, report::ViewsReportOptions{format, true, false}));
-        fuzz::consume(report::renderViews(cv, report::ViewsReportOptions{format, false, true}));
-        fuzz::consume(
+        fuzz::consumeRendered(
+            report::renderViews(cv, report::ViewsReportOptions{format, true, false}));
+        fuzz::consumeRendered(
+            report::renderViews(cv, report::ViewsReportOptions{format, false, true}));
+        fuzz::consumeRendered(
             report::renderDiff(cv, diff, report::ViewsReportOptions{format, false, false}));
     }
 }
@@ -41,14 +43,18 @@ void renderKernelReports(const dumpfile::CrashDump& dump, const kernel::KernelCo
     const auto cpus = report::readCpus(k);
     const auto list = kernel::validateList(k.addressSpace(), k.psActiveProcessHead().value, 4096);
     for (auto format : kFormats) {
-        fuzz::consume(report::renderInfo(dump, &k, "", format));
-        fuzz::consume(report::renderCpus(cpus, k.prcbProblem(), format));
-        fuzz::consume(report::renderShowProfile(k, format));
-        fuzz::consume(report::renderValidateList(k.psActiveProcessHead().value, list, format));
+        fuzz::consumeRendered(report::renderInfo(dump, &k, "", format));
+        fuzz::consumeRendered(report::renderCpus(cpus, k.prcbProblem(), format));
+        fuzz::consumeRendered(report::renderShowProfile(k, format));
+        fuzz::consumeRendered(
+            report::renderValidateList(k.psActiveProcessHead().value, list, format));
     }
     if (auto dt =
             report::renderDt(k.profile(), "_EPROCESS", k.systemProcess(), k.addressSpace(), ""))
-        fuzz::consume(*dt);
+        fuzz::consumeRendered(*dt);
+    if (auto dt = report::renderDt(k.profile(), "_EPROCESS", k.systemProcess(), k.addressSpace(),
+                                   "", report::OutputFormat::Json))
+        fuzz::consumeRendered(*dt);
 }
 
 } // namespace
@@ -57,12 +63,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static fuzz::InputFile input;
     fuzz::quietLogging();
     auto dump = dumpfile::CrashDump::open(input.write(data, size));
-    if (!dump || !(*dump)->hasPhysicalMemory() || (*dump)->header().machine_image_type != 0x8664)
+    if (!dump)
         return 0;
+    // Whatever was read of the input is rendered in every format (a string from the dump that
+    // is not valid UTF-8 would make the JSON renderer throw).
+    if (!(*dump)->hasPhysicalMemory() || (*dump)->header().machine_image_type != 0x8664) {
+        for (auto format : kFormats)
+            fuzz::consumeRendered(report::renderInfo(**dump, nullptr, "no kernel", format));
+        return 0;
+    }
     auto k = kernel::KernelContext::open(**dump, kernel::factsFromHeader((*dump)->header()), {});
     if (!k) {
-        fuzz::consume(
-            report::renderInfo(**dump, nullptr, k.error().message, report::OutputFormat::Json));
+        for (auto format : kFormats)
+            fuzz::consumeRendered(report::renderInfo(**dump, nullptr, k.error().message, format));
         return 0;
     }
     renderKernelReports(**dump, **k);

@@ -56,4 +56,33 @@ inline void consume(const std::string& text) {
     sink = sink + text.size() + (text.empty() ? 0 : static_cast<unsigned char>(text.back()));
 }
 
+// A rendered report (text, JSON or CSV) must be valid UTF-8 whatever bytes the dump held: a
+// string taken from the dump unescaped would break the terminal or make nlohmann::json throw.
+inline bool validUtf8(const std::string& text) {
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        const std::size_t length = c < 0x80           ? 1
+                                   : (c >> 5) == 0x6  ? 2
+                                   : (c >> 4) == 0xE  ? 3
+                                   : (c >> 3) == 0x1E ? 4
+                                                      : 0;
+        if (length == 0 || i + length > text.size())
+            return false;
+        for (std::size_t k = 1; k < length; ++k)
+            if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80)
+                return false;
+        i += length;
+    }
+    return true;
+}
+
+inline void consumeRendered(const std::string& text) {
+    if (!validUtf8(text)) {
+        std::fputs("rendered output is not valid UTF-8\n", stderr);
+        std::abort();
+    }
+    consume(text);
+}
+
 } // namespace dumpprocs::fuzz

@@ -9,6 +9,8 @@
   fuzz_addrspace  the single physical run of small samples, behind the target's prologue
                   {DirectoryTableBase, first PFN, 8 addresses from the header and --info}
   fuzz_pipeline   whole small samples (they are a few hundred KiB each)
+  fuzz_isf        small symbol files from testdata/bad (the 7601c layout as an ISF, and two
+                  malformed ones)
 
 Usage: tests/fuzz/make_corpus.py [--dumpprocs build/src/dumpprocs]   (from the repository root)
 The dumpprocs binary is asked for PspCidTable (--info --format json) so the address-space seeds
@@ -33,6 +35,9 @@ HEADER_PREFIXES = {  # sample -> bytes kept for the header/page-map target
 }
 TRIAGE_PREFIX = 0x10000
 ADDRSPACE_SAMPLES = ["win7sp1_7601c_mm428.dmp"]
+# Symbol files written by tests/bad/make_bad.py: the 7601c layout as an ISF, and one with a
+# member past its type behind xz.
+ISF_SEEDS = ["isf_7601c.json", "isf_member_past_type.json.xz", "isf_no_eprocess.json"]
 PIPELINE_SAMPLES = ["win7sp1_7601c_mm428.dmp", "dkom_7601.dmp", "broken_flink_19041.dmp",
                     "dkom_22631.dmp"]
 
@@ -118,6 +123,10 @@ def main():
     out = fresh(CORPUS / "fuzz_pipeline")
     for name in PIPELINE_SAMPLES:
         shutil.copyfile(TESTDATA / name, out / name)
+
+    out = fresh(CORPUS / "fuzz_isf")
+    for name in ISF_SEEDS:
+        shutil.copyfile(TESTDATA / "bad" / name, out / name)
 
 
 if __name__ == "__main__":

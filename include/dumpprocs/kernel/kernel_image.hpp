@@ -12,6 +12,9 @@
 
 namespace dumpprocs::kernel {
 
+// SizeOfImage above this is no ntoskrnl (real ones are under 16 MiB); symbol RVAs are bounded too.
+inline constexpr std::uint32_t kMaxKernelImageSize = 0x10000000; // 256 MiB
+
 struct ImageSection {
     std::string name;
     std::uint32_t rva = 0;

@@ -118,6 +118,59 @@ bad_case(isf_endless "win7sp1_7601c_mm428.dmp --symbols /dev/zero" 1 "/dev/zero:
 bad_case(isf_missing "win7sp1_7601c_mm428.dmp --symbols bad/no-such.json" 1 "cannot open the symbol file")
 bad_case(isf_directory "win7sp1_7601c_mm428.dmp --symbols bad/directory.dmp" 1 "is a directory, not a symbol file")
 
+# Symbol files are hostile input (issue 13 item 6): the 7601c layout written as an ISF by
+# make_bad.py works, and each structural defect is refused before any offset is used, with exit
+# code 1 and the type and member named.
+dumpprocs_cli_test(NAME bad.isf_generated_ok ARGS "win7sp1_7601c_mm428.dmp --symbols bad/isf_7601c.json --view active"
+                   STDOUT_CONTAINS "System")
+set(_past "_EPROCESS.ImageFileName offset 0x7fffffff + 15 bytes lies past sizeof(_EPROCESS) 0x4f8")
+bad_case(isf_member_past_type "win7sp1_7601c_mm428.dmp --symbols bad/isf_member_past_type.json" 1 "${_past}")
+bad_case(isf_member_past_type_xz "win7sp1_7601c_mm428.dmp --symbols bad/isf_member_past_type.json.xz" 1 "${_past}")
+bad_case(isf_member_past_type_scan "win7sp1_7601c_mm428.dmp --symbols bad/isf_member_past_type.json --view scan" 1 "${_past}")
+bad_case(isf_eprocess_0x40 "win7sp1_7601c_mm428.dmp --symbols bad/isf_eprocess_0x40.json --view scan" 1
+         "_EPROCESS.UniqueProcessId offset 0x180 + 8 bytes lies past sizeof(_EPROCESS) 0x40")
+bad_case(isf_size_absurd "win7sp1_7601c_mm428.dmp --symbols bad/isf_size_absurd.json" 1
+         "sizeof(_EPROCESS) 0x7fffffff is absurd (at most 0x2000)")
+bad_case(isf_size_zero "win7sp1_7601c_mm428.dmp --symbols bad/isf_size_zero.json" 1 "sizeof(_EPROCESS) is 0")
+bad_case(isf_offset_negative "win7sp1_7601c_mm428.dmp --symbols bad/isf_offset_negative.json" 1
+         "_EPROCESS.ActiveProcessLinks: offset -8 is negative")
+bad_case(isf_offset_huge "win7sp1_7601c_mm428.dmp --symbols bad/isf_offset_huge.json" 1
+         "_EPROCESS.UniqueProcessId: offset 0x100000180 is too large")
+bad_case(isf_pointer_for_array "win7sp1_7601c_mm428.dmp --symbols bad/isf_pointer_for_array.json" 1
+         "_EPROCESS.ImageFileName is a pointer (unsigned char) where the tool reads a char array")
+bad_case(isf_array_for_list "win7sp1_7601c_mm428.dmp --symbols bad/isf_array_for_list.json" 1
+         "_EPROCESS.ActiveProcessLinks is a char array (unsigned char) where the tool reads an embedded _LIST_ENTRY")
+bad_case(isf_struct_for_pointer "win7sp1_7601c_mm428.dmp --symbols bad/isf_struct_for_pointer.json" 1
+         "_KTHREAD.Process is a struct (_LIST_ENTRY) where the tool reads a pointer or 64-bit integer")
+bad_case(isf_bit_outside "win7sp1_7601c_mm428.dmp --symbols bad/isf_bit_outside.json" 1
+         "_EPROCESS.ProcessInserted bits 40..40 do not fit in its 4-byte container")
+bad_case(isf_bit_position_huge "win7sp1_7601c_mm428.dmp --symbols bad/isf_bit_position_huge.json" 1
+         "_EPROCESS.ProcessDelete: bit_position 0x12c is too large")
+bad_case(isf_kprocess_member_past "win7sp1_7601c_mm428.dmp --symbols bad/isf_kprocess_member_past.json" 1
+         "_KPROCESS.DirectoryTableBase offset 0x160 + 8 bytes lies past sizeof(_KPROCESS) 0x160")
+bad_case(isf_symbol_huge "win7sp1_7601c_mm428.dmp --symbols bad/isf_symbol_huge.json" 1
+         "symbol PspCidTable RVA 0x10000000000 lies past the largest kernel image")
+
+# Bytes from the dump never break the output (issue 13 item 7): the kernel section holding Idle
+# is ".data_\xb0", the PDB name "ntkrnlmp\xb0pdb", smss.exe's ImageFileName "sm\xb0s.exe". Every
+# format prints the byte as \xb0 (the JSON renderers used to abort with type_error 316).
+dumpprocs_cli_test(NAME bad.names_not_utf8.text ARGS "bad/names_not_utf8.dmp" GOLDEN names_not_utf8_all.txt)
+dumpprocs_cli_test(NAME bad.names_not_utf8.json ARGS "bad/names_not_utf8.dmp --format json" GOLDEN names_not_utf8_all.json)
+dumpprocs_cli_test(NAME bad.names_not_utf8.jsonl ARGS "bad/names_not_utf8.dmp --format jsonl" GOLDEN names_not_utf8_all.jsonl)
+dumpprocs_cli_test(NAME bad.names_not_utf8.csv ARGS "bad/names_not_utf8.dmp --format csv" GOLDEN names_not_utf8_all.csv)
+dumpprocs_cli_test(NAME bad.names_not_utf8.info ARGS "bad/names_not_utf8.dmp --info" GOLDEN names_not_utf8_info.txt)
+dumpprocs_cli_test(NAME bad.names_not_utf8.info_json ARGS "bad/names_not_utf8.dmp --info --format json" GOLDEN names_not_utf8_info.json)
+dumpprocs_cli_test(NAME bad.names_not_utf8.info_csv ARGS "bad/names_not_utf8.dmp --info --format csv" GOLDEN names_not_utf8_info.csv)
+
+find_program(DUMPPROCS_PYTHON3 python3)
+# A dump file name that is not UTF-8 (made at test time) is printed as \xb0 in JSON, not an abort.
+if(DUMPPROCS_PYTHON3)
+  add_test(NAME cli.bad.file_name_not_utf8
+           COMMAND ${DUMPPROCS_PYTHON3} ${PROJECT_SOURCE_DIR}/tests/cli/check_odd_name.py
+                   $<TARGET_FILE:dumpprocs> ${DUMPPROCS_TESTDATA}/win7sp1_7601c_mm428.dmp
+                   ${CMAKE_CURRENT_BINARY_DIR})
+endif()
+
 # testdata/bad must be what tests/bad/make_bad.py writes today.
 find_program(DUMPPROCS_PYTHON3 python3)
 if(DUMPPROCS_PYTHON3)
