@@ -195,7 +195,9 @@ int run(int argc, char** argv) {
     app.add_option("--format", o.format_text, "text, json, csv (tables) or jsonl (batch)")
         ->check(CLI::IsMember({"text", "json", "csv", "jsonl"}));
     app.add_option("--profile", o.profile, "force a built-in profile row (see --show-profile)");
-    app.add_option("--symbols", o.symbols, "Volatility 3 ISF symbol file (.json or .json.xz)");
+    app.add_option("--symbols", o.symbols,
+                   "Volatility 3 ISF symbol file (.json, .json.xz), or a folder searched for the "
+                   "kernel's (by PDB GUID and age)");
     app.add_flag("--raw", o.raw,
                  "DUMP is a raw physical memory image (physical address = file "
                  "offset); also detected when DUMP is not a crash dump");

@@ -222,7 +222,9 @@ int exitCodeFor(const crossview::CrossView& cv, const Options& o) {
             spdlog::warn("view {} unavailable: {}", v.name, v.unavailable_reason);
         else if (!v.complete) // the first warning is the reason the walk stopped or skipped
             spdlog::warn("view {} is incomplete ({} warnings): {}", v.name, v.warnings.size(),
-                         v.warnings.empty() ? "no detail" : v.warnings.front());
+                         !v.warnings.empty() ? v.warnings.front()
+                         : !v.gaps.empty()   ? v.gaps.front()
+                                             : "no detail");
         if (v.available)
             for (const auto& w : v.warnings)
                 spdlog::info("{}: {}", v.name, w);

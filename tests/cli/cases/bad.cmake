@@ -22,10 +22,13 @@ foreach(cut 0x8 0x88 0x348 0xf98 0x1fff)
   bad_case(cut_${cut} "bad/cut_${cut}.dmp" 1 "read of 8192 bytes at file offset 0x0 runs past the end (only ${cut} bytes")
 endforeach()
 bad_case(cut_0x2000 "bad/cut_0x2000.dmp" 1 "the page table holding its PML4E (physical 0x100f80) is not in the dump")
-bad_case(cut_0x2000_warns "bad/cut_0x2000.dmp" 1 "file truncated: the runs hold 0x4d pages but the file has room for 0x0")
-bad_case(cut_mid_page "bad/cut_mid_page.dmp" 1 "file has room for 0x3; pages past 0x5800 are reported absent")
+bad_case(cut_0x2000_warns "bad/cut_0x2000.dmp" 1 "file truncated: 315392 of 323584 bytes are missing (97.5%): the file ends at 0x2000")
+bad_case(cut_0x2000_blames_cut "bad/cut_0x2000.dmp" 1 "the likely cause is the damaged file, not the symbols: file truncated")
+bad_case(cut_mid_page "bad/cut_mid_page.dmp" 1 "the file ends at 0x5800 but its pages run to 0x4f000; 0x4a of the 0x4d pages the header lists (96.1%) lie past the end")
 bad_case(cut_half_forced "bad/cut_half.dmp --profile 7601c" 3 "view active is incomplete")
 bad_case(cut_half_names_page "bad/cut_half.dmp --profile 7601c" 3 "which is not in the dump")
+bad_case(cut_half_unconfirmed "bad/cut_half.dmp" 3 "is not confirmed on this dump")
+bad_case(cut_half_no_hidden "bad/cut_half.dmp --fail-on-hidden" 3 "view active is incomplete")
 
 # Dump types and machines that hold no usable physical memory.
 bad_case(type2_summary "bad/type2_summary.dmp" 1 "legacy summary dump (DumpType 2) is not supported")
@@ -46,8 +49,8 @@ bad_case(run_absurd_base "bad/run_absurd_base.dmp" 1 "base page 0x20000000000 / 
 bad_case(run_overlap "bad/run_overlap.dmp" 1 "run 1 at file offset 0xa8 (PFN 0x110) overlaps or precedes")
 bad_case(run_descending "bad/run_descending.dmp" 1 "run 1 at file offset 0xa8 (PFN 0x10) overlaps or precedes")
 bad_case(run_starts_past_end "bad/run_starts_past_end.dmp" 1 "run 2 at file offset 0xb8 starts past the end of the file")
-bad_case(run_past_end "bad/run_past_end.dmp" 3 "file truncated: the runs hold 0x100000 pages but the file has room for 0x4d")
-bad_case(run_max_count "bad/run_max_count.dmp" 3 "the runs hold 0x10000000000 pages")
+bad_case(run_past_end "bad/run_past_end.dmp" 3 "0xfffb3 of the 0x100000 pages the header lists (100.0%) lie past the end")
+bad_case(run_max_count "bad/run_max_count.dmp" 3 "of the 0x10000000000 pages the header lists")
 bad_case(pages_mismatch "bad/pages_mismatch.dmp" 0 "NumberOfPages at file offset 0x90 is 0x3039 but the runs add up to 0x4d")
 
 # Bitmap dumps (DumpType 5) re-packed from the same pages.
@@ -55,13 +58,13 @@ dumpprocs_cli_test(NAME bad.bitmap_ok ARGS "bad/bitmap_ok.dmp --view active" STD
 bad_case(bitmap_cut_0x2000 "bad/bitmap_cut_0x2000.dmp" 1 "read of 56 bytes at file offset 0x2000 runs past the end")
 bad_case(bitmap_cut_summary "bad/bitmap_cut_summary.dmp" 1 "bitmap of 0x14d bits (file offset 0x2030) does not fit in the file (0x2038 bytes)")
 bad_case(bitmap_cut_bitmap "bad/bitmap_cut_bitmap.dmp" 1 "does not fit in the file (0x2040 bytes)")
-bad_case(bitmap_cut_pages "bad/bitmap_cut_pages.dmp" 1 "file truncated: the bitmap holds 0x4d pages but the file has room for 0xa")
+bad_case(bitmap_cut_pages "bad/bitmap_cut_pages.dmp" 1 "the file ends at 0xd000 but its pages run to 0x50000; 0x43 of the 0x4d pages")
 bad_case(bitmap_bad_signature "bad/bitmap_bad_signature.dmp" 1 "without its SDMP/FDMP + DUMP header at file offset 0x2000")
 bad_case(bitmap_size_zero "bad/bitmap_size_zero.dmp" 1 "bitmap of 0x0 bits")
 bad_case(bitmap_size_huge "bad/bitmap_size_huge.dmp" 1 "bitmap of 0x10000000000 bits (file offset 0x2030) does not fit")
 bad_case(bitmap_size_overflow "bad/bitmap_size_overflow.dmp" 1 "bitmap of 0xffffffffffffffff bits")
 bad_case(bitmap_pages_mismatch "bad/bitmap_pages_mismatch.dmp" 1 "the bitmap has 0x4d bits set but the header (file offset 0x2028) says 0x7 pages")
-bad_case(bitmap_more_pages_than_file "bad/bitmap_more_pages_than_file.dmp" 1 "the bitmap holds 0x14d pages but the file has room for 0x4d")
+bad_case(bitmap_more_pages_than_file "bad/bitmap_more_pages_than_file.dmp" 1 "0x100 of the 0x14d pages the header lists (76.9%) lie past the end")
 bad_case(bitmap_first_page_unaligned "bad/bitmap_first_page_unaligned.dmp" 1 "first page offset 0x3010 (file offset 0x2020) is not page aligned")
 bad_case(bitmap_first_page_past_end "bad/bitmap_first_page_past_end.dmp" 1 "first page offset 0x100000")
 
@@ -98,10 +101,12 @@ dumpprocs_cli_test(NAME bad.flink_cycle_keeps_entries ARGS "bad/flink_cycle.dmp 
                    EXIT 3 STDOUT_CONTAINS "smss.exe")
 bad_case(flink_cycle_validate "bad/flink_cycle.dmp --validate-list 0xfffff80002c1f010" 3 "")
 bad_case(mm_flink_cycle "bad/mm_flink_cycle.dmp" 1 "row 7601c: MmProcessLinks ring failed: 0xfffffa8011025488->Flink 0xfffffa8011025488")
-bad_case(mm_flink_cycle_forced "bad/mm_flink_cycle.dmp --profile 7601c" 3 "view mm is incomplete (2 warnings): cycle")
-bad_case(mm_flink_user_forced "bad/mm_flink_user_pointer.dmp --profile 7601c" 3 "Flink of 0xfffffa8011025488 is 0x7ffe0000, not a kernel address")
+bad_case(mm_flink_cycle_forced "bad/mm_flink_cycle.dmp --profile 7601c --trust-profile" 3 "view mm is incomplete (2 warnings): cycle")
+# Without --trust-profile, a forced row whose checks meet a contradiction is refused (exit 1).
+bad_case(mm_flink_user_refused "bad/mm_flink_user_pointer.dmp --profile 7601c" 1 "--profile 7601c does not fit this dump: MmProcessLinks ring failed")
+bad_case(mm_flink_user_forced "bad/mm_flink_user_pointer.dmp --profile 7601c --trust-profile" 3 "Flink of 0xfffffa8011025488 is 0x7ffe0000, not a kernel address")
 bad_case(head_flink_noncanonical "bad/head_flink_noncanonical.dmp" 1 "first entry 0x7ffffffffe78 is not readable")
-bad_case(head_flink_forced "bad/head_flink_noncanonical.dmp --profile 7601c" 3 "Flink of 0xfffff80002c1f010 is 0x800000000000, not a kernel address")
+bad_case(head_flink_forced "bad/head_flink_noncanonical.dmp --profile 7601c --trust-profile" 3 "Flink of 0xfffff80002c1f010 is 0x800000000000, not a kernel address")
 
 # PspCidTable.
 bad_case(handle_level_code_3 "bad/handle_level_code_3.dmp" 3 "TableCode 0xfffffa8011048003 has level code 3, not 0..2")
@@ -116,7 +121,7 @@ bad_case(isf_corrupt_xz "win7sp1_7601c_mm428.dmp --symbols bad/isf_corrupt.json.
 bad_case(isf_bomb "win7sp1_7601c_mm428.dmp --symbols bad/isf_bomb.json.xz" 1 "decompresses to more than 64 MiB")
 bad_case(isf_endless "win7sp1_7601c_mm428.dmp --symbols /dev/zero" 1 "/dev/zero: larger than 64 MiB")
 bad_case(isf_missing "win7sp1_7601c_mm428.dmp --symbols bad/no-such.json" 1 "cannot open the symbol file")
-bad_case(isf_directory "win7sp1_7601c_mm428.dmp --symbols bad/directory.dmp" 1 "is a directory, not a symbol file")
+bad_case(isf_directory "win7sp1_7601c_mm428.dmp --symbols bad/directory.dmp" 1 "no ISF file of the kernel's PDB 0A1B2C3D4E5F60718293A4B5C6D7E8F9-1 in it")
 
 # Symbol files are hostile input (issue 13 item 6): the 7601c layout written as an ISF by
 # make_bad.py works, and each structural defect is refused before any offset is used, with exit
