@@ -110,11 +110,15 @@ Expected<void> KernelContext::acceptChoice(const KernelOptions& options) {
         options.damage.empty()
             ? ""
             : fmt::format("; the file is damaged, which may be the cause: {}", options.damage);
+    // The GUID mismatch, when there is one, is the clearest reason: it comes first.
+    std::string mismatch;
+    for (const auto& w : choice_.warnings)
+        mismatch += w + "; ";
     if (!options.trust_profile)
         return makeError(ErrorCode::InvalidData,
-                         "{} does not fit this dump: {}{}; give the symbols of this kernel, or "
+                         "{}{} does not fit this dump: {}{}; give the symbols of this kernel, or "
                          "--trust-profile to go on with these offsets (every view is then partial)",
-                         what, failedChecks(choice_.validations), damage);
+                         mismatch, what, failedChecks(choice_.validations), damage);
     warnings_.push_back(fmt::format("{} failed its checks on this dump ({}){}; going on because "
                                     "of --trust-profile: no view can vouch for what it did not "
                                     "list, so nothing is called HIDDEN",

@@ -131,3 +131,114 @@ TEST_CASE("a ring longer than the cap stops at the cap and says so", "[bounded]"
     CHECK(full.nodes.size() == 200);
     CHECK(full.warnings.empty());
 }
+
+namespace {
+
+constexpr std::uint64_t kSpread = 0xfffff80000100000; // one node per page, so a page can be lost
+
+std::uint64_t spreadNode(std::uint64_t i) {
+    return kSpread + 0x1000 * i;
+}
+
+// head -> node 0 -> ... -> node n-1 -> head, with consistent Blinks, one node per page.
+void buildSpreadRing(Machine& m, std::uint64_t n) {
+    m.kernel.put<std::uint64_t>(kHead, spreadNode(0));
+    m.kernel.put<std::uint64_t>(kHead + 8, spreadNode(n - 1));
+    for (std::uint64_t i = 0; i < n; ++i) {
+        m.kernel.put<std::uint64_t>(spreadNode(i), i + 1 < n ? spreadNode(i + 1) : kHead);
+        m.kernel.put<std::uint64_t>(spreadNode(i) + 8, i == 0 ? kHead : spreadNode(i - 1));
+    }
+}
+
+void zeroNode(Machine& m, std::uint64_t i) {
+    m.kernel.put<std::uint64_t>(spreadNode(i), 0);
+    m.kernel.put<std::uint64_t>(spreadNode(i) + 8, 0);
+}
+
+} // namespace
+
+TEST_CASE("a closed ring with consistent Blinks is exhaustive", "[bounded][coverage]") {
+    Machine m;
+    buildSpreadRing(m, 10);
+    const auto as = m.addressSpace();
+    const auto walk = kernel::walkList(as, kHead);
+    CHECK(walk.closed);
+    CHECK(walk.exhaustive);
+    CHECK(walk.gap.empty());
+}
+
+TEST_CASE("a closed ring with a Blink that does not point back is not exhaustive",
+          "[bounded][coverage]") {
+    Machine m;
+    buildSpreadRing(m, 10);
+    m.kernel.put<std::uint64_t>(spreadNode(4) + 8, spreadNode(7));
+    const auto as = m.addressSpace();
+    const auto walk = kernel::walkList(as, kHead);
+    CHECK(walk.closed);
+    CHECK_FALSE(walk.exhaustive);
+    CHECK(walk.gap.find("do not point back") != std::string::npos);
+}
+
+TEST_CASE("one zeroed node: the Flink and Blink walks meet at it and cover the ring",
+          "[bounded][coverage]") {
+    Machine m;
+    buildSpreadRing(m, 10);
+    zeroNode(m, 5);
+    const auto as = m.addressSpace();
+    const auto walk = kernel::walkList(as, kHead);
+    CHECK_FALSE(walk.closed);
+    CHECK(walk.exhaustive);
+    CHECK(walk.nodes.size() == 10);
+    CHECK(std::find(walk.nodes.begin(), walk.nodes.end(), spreadNode(5)) != walk.nodes.end());
+}
+
+TEST_CASE("one unreadable node: both walks stop at it, it is listed, the ring is covered",
+          "[bounded][coverage]") {
+    Machine m;
+    buildSpreadRing(m, 10);
+    m.tables.setPte(spreadNode(3), 0);
+    const auto as = m.addressSpace();
+    const auto walk = kernel::walkList(as, kHead);
+    CHECK_FALSE(walk.closed);
+    CHECK(walk.exhaustive);
+    CHECK(walk.nodes.size() == 10);
+    CHECK(anyContains(walk.warnings, "it is listed as the only entry between them"));
+}
+
+TEST_CASE("two lost nodes in a row leave a gap nobody can see into", "[bounded][coverage]") {
+    Machine m;
+    buildSpreadRing(m, 10);
+    zeroNode(m, 4);
+    zeroNode(m, 5);
+    const auto as = m.addressSpace();
+    const auto walk = kernel::walkList(as, kHead);
+    CHECK_FALSE(walk.exhaustive);
+    CHECK(walk.gap.find("the Flink walk stopped") != std::string::npos);
+    CHECK(walk.gap.find("the Blink walk from") != std::string::npos);
+
+    Machine unreadable;
+    buildSpreadRing(unreadable, 10);
+    unreadable.tables.setPte(spreadNode(4), 0);
+    unreadable.tables.setPte(spreadNode(5), 0);
+    const auto as2 = unreadable.addressSpace();
+    const auto walk2 = kernel::walkList(as2, kHead);
+    CHECK_FALSE(walk2.exhaustive);
+    CHECK(walk2.nodes.size() == 8);
+}
+
+TEST_CASE("a handle table leaf that reads as all zeros makes the walk incomplete",
+          "[bounded][coverage]") {
+    Machine m;
+    m.kernel.put<std::uint64_t>(kTable, kDirectory | 1);
+    m.kernel.put<std::uint64_t>(kDirectory, kLeaf);
+    m.kernel.put<std::uint64_t>(kDirectory + 8, kLeaf + 0x1000);
+    m.kernel.put<std::uint64_t>(kLeaf + 16, kObjects);
+    m.kernel.touch(kLeaf + 0x1000); // a leaf page whose contents were lost: all zeros
+    const auto as = m.addressSpace();
+    auto walk = kernel::walkHandleTable(as, kTable, {0, kernel::HandleEntryEra::Win7});
+    REQUIRE(walk.has_value());
+    CHECK(walk->entries.size() == 1);
+    CHECK_FALSE(walk->complete);
+    REQUIRE(walk->gaps.size() == 1);
+    CHECK(walk->gaps.front().find("reads as all zeros") != std::string::npos);
+}
