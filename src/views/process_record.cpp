@@ -1,5 +1,7 @@
 #include "dumpprocs/views/process_record.hpp"
 
+#include "dumpprocs/support/text.hpp"
+
 #include <fmt/format.h>
 
 namespace dumpprocs::views {
@@ -51,16 +53,8 @@ const char* entryKindName(EntryKind kind) {
 }
 
 std::string ProcessRecord::name() const {
-    std::string out;
-    for (std::uint8_t c : name_bytes) {
-        if (c == 0)
-            break;
-        if (c >= 0x20 && c < 0x7F && c != '\\')
-            out += static_cast<char>(c);
-        else
-            out += fmt::format("\\x{:02x}", c);
-    }
-    return out;
+    return escapeBytes(std::string_view(reinterpret_cast<const char*>(name_bytes.data()),
+                                        name_bytes.size()));
 }
 
 ProcessCatalog::ProcessCatalog(const kernel::KernelContext& kernel)

@@ -433,12 +433,13 @@ Expected<void> ProcessCandidateCheck::checkIdentity(ByteView body) const {
            field<ImageFileName>(body, p.image_file_name, "_EPROCESS.ImageFileName"));
     if (name[0] == 0)
         return makeError(ErrorCode::Corrupt, "ImageFileName is empty");
+    // Bytes above 0x7F are allowed: ImageFileName is in the system's ANSI code page, and a
+    // localised file name (or a rootkit's chosen one) has them. Control bytes never occur.
     for (std::uint8_t c : name) {
         if (c == 0)
             break;
-        if (c < 0x20 || c >= 0x7F)
-            return makeError(ErrorCode::Corrupt, "ImageFileName has the unprintable byte {:#04x}",
-                             c);
+        if (c < 0x20 || c == 0x7F)
+            return makeError(ErrorCode::Corrupt, "ImageFileName has the control byte {:#04x}", c);
     }
     return {};
 }
