@@ -5,7 +5,7 @@ _dumpprocs() {
     prev="${COMP_WORDS[COMP_CWORD-1]}"
     local opts="--view --diff --info --read --length --physical --cpus --modules --validate-list
                 --show-profile --dt --format --profile --symbols --fail-on-hidden --no-scan --color
-                --raw --dtb --trust-header --verbose --quiet --version --help -v -q -h"
+                --raw --dtb --trust-header --trust-profile --verbose --quiet --version --help -v -q -h"
     local views="active mm cid thread scan all"
     case "$prev" in
         --view)
