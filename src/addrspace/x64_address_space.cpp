@@ -115,12 +115,12 @@ Expected<void> X64AddressSpace::read(std::uint64_t va, std::span<std::byte> out)
         if (auto copied =
                 memory_->copyFromPage(t.physical >> kPageShift, offset, out.subspan(done, n));
             !copied)
-            return Error{copied.error().code,
-                         fmt::format("{:#x} maps to physical {:#x}{}, which is not in the dump{}",
-                                     at, t.physical,
-                                     t.via == Translation::Via::Transition ? " (transition page)"
-                                                                           : "",
-                                     truncationDetail(copied.error()))};
+            return Error{
+                copied.error().code,
+                fmt::format("{:#x} maps to physical {:#x}{}, which is not in the dump{}", at,
+                            t.physical,
+                            t.via == Translation::Via::Transition ? " (transition page)" : "",
+                            truncationDetail(copied.error()))};
         done += n;
     }
     return {};

@@ -100,8 +100,7 @@ std::optional<std::uint64_t> parseNumber(const std::string& text) {
 // find one (a single view, or no Process Manager record among them), rather than exit 0 always.
 Expected<void> checkFailOnHidden(const Options& o) {
     const bool list_mode = o.diff_text.empty() && o.read_text.empty() && o.validate_text.empty() &&
-                           o.dt_args.empty() && !o.info && !o.cpus && !o.show_profile &&
-                           !o.modules;
+                           o.dt_args.empty() && !o.info && !o.cpus && !o.show_profile && !o.modules;
     if (!o.fail_on_hidden || (!list_mode && o.diff_text.empty()))
         return {};
     std::vector<std::string> names;

@@ -104,8 +104,7 @@ int runRawImage(const Options& o) {
     if (discovery) {
         for (const auto& line : discovery->log)
             spdlog::debug("scan: {}", line);
-        auto opened = kernel::KernelContext::open(raw, discovery->facts,
-                                                  kernelOptionsFor(o));
+        auto opened = kernel::KernelContext::open(raw, discovery->facts, kernelOptionsFor(o));
         if (opened) {
             k = std::move(*opened);
             for (const auto& w : k->warnings())

@@ -175,8 +175,8 @@ std::string whyCannotJudge(const std::vector<std::string>& views) {
 }
 
 std::size_t CrossView::count(Verdict v) const {
-    return static_cast<std::size_t>(std::count_if(
-        processes.begin(), processes.end(), [v](const auto& p) { return p.verdict == v; }));
+    return static_cast<std::size_t>(std::count_if(processes.begin(), processes.end(),
+                                                  [v](const auto& p) { return p.verdict == v; }));
 }
 
 bool CrossView::anyHidden() const {

@@ -182,12 +182,13 @@ std::string Truncation::describe() const {
         return whole ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0;
     };
     const std::uint64_t missing = expected_size > file_size ? expected_size - file_size : 0;
-    return fmt::format("file truncated: {} of {} bytes are missing ({:.1f}%): the file ends at {:#x} "
-                       "but its pages run to {:#x}; {:#x} of the {:#x} pages the header lists "
-                       "({:.1f}%) lie past the end. What lay there is reported as not in the "
-                       "dump, and no verdict rests on it",
-                       missing, expected_size, percent(missing, expected_size), file_size,
-                       expected_size, missing_pages, pages, percent(missing_pages, pages));
+    return fmt::format(
+        "file truncated: {} of {} bytes are missing ({:.1f}%): the file ends at {:#x} "
+        "but its pages run to {:#x}; {:#x} of the {:#x} pages the header lists "
+        "({:.1f}%) lie past the end. What lay there is reported as not in the "
+        "dump, and no verdict rests on it",
+        missing, expected_size, percent(missing, expected_size), file_size, expected_size,
+        missing_pages, pages, percent(missing_pages, pages));
 }
 
 // Records that the page map holds `pages` pages from `first_page_offset` but the file ends

@@ -110,7 +110,8 @@ class Walker {
     }
 
     static bool allZero(const std::array<std::byte, kPageSize>& bytes) {
-        return std::all_of(bytes.begin(), bytes.end(), [](std::byte b) { return b == std::byte{0}; });
+        return std::all_of(bytes.begin(), bytes.end(),
+                           [](std::byte b) { return b == std::byte{0}; });
     }
 
     // A part of the table that was not read: the walk cannot vouch for what the table holds.

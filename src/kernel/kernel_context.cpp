@@ -64,7 +64,6 @@ std::string failedChecks(const std::vector<ProfileValidation>& checks) {
     return out.empty() ? "no check could be run" : out;
 }
 
-
 } // namespace
 
 Expected<std::unique_ptr<KernelContext>> KernelContext::open(const PhysicalMemory& memory,

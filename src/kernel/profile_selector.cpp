@@ -62,7 +62,10 @@ ProfileValidation checkSystemOnActiveList(const VirtualMemory& as, const Offsets
     auto name = as.read<std::array<char, 15>>(system + o.name);
     auto blink = as.read<std::uint64_t>(system + o.apl + 8);
     if (!type || !pid || !name || !blink) {
-        const Error& e = !type ? type.error() : !pid ? pid.error() : !name ? name.error() : blink.error();
+        const Error& e = !type   ? type.error()
+                         : !pid  ? pid.error()
+                         : !name ? name.error()
+                                 : blink.error();
         v.detail = fmt::format("first entry {:#x} is not readable: {}", system, e.message);
         v.inconclusive = isMissingMemory(e.code);
         return v;
@@ -148,7 +151,9 @@ std::string summary(const std::vector<ProfileValidation>& checks) {
     std::string s;
     for (const auto& c : checks)
         s += fmt::format("{}{} {}", s.empty() ? "" : ", ", c.check,
-                         c.passed ? "ok" : c.inconclusive ? "not in the dump" : "FAILED");
+                         c.passed         ? "ok"
+                         : c.inconclusive ? "not in the dump"
+                                          : "FAILED");
     return s;
 }
 
@@ -204,12 +209,12 @@ Expected<ProfileChoice> chooseByValidation(const VirtualMemory& as, const Select
         return choice;
     }
     if (passed.empty() && !in.damage.empty())
-        return makeError(ErrorCode::NotFound,
-                         "the kernel's structures could not be checked (build {}): {} rows tried, "
-                         "none passed the ActiveProcessLinks / MmProcessLinks / ETHREAD checks{}{}; "
-                         "the likely cause is the damaged file, not the symbols: {}",
-                         in.build, rows.size(), failures, failed > kFailuresShown ? "; ..." : "",
-                         in.damage);
+        return makeError(
+            ErrorCode::NotFound,
+            "the kernel's structures could not be checked (build {}): {} rows tried, "
+            "none passed the ActiveProcessLinks / MmProcessLinks / ETHREAD checks{}{}; "
+            "the likely cause is the damaged file, not the symbols: {}",
+            in.build, rows.size(), failures, failed > kFailuresShown ? "; ..." : "", in.damage);
     if (passed.empty())
         return makeError(
             ErrorCode::NotFound,
@@ -294,11 +299,12 @@ Expected<ProfileChoice> chooseProfile(const VirtualMemory& as, const SelectionIn
         ProfileChoice choice;
         choice.method = "isf";
         choice.validations = validateProfile(as, isf, in.ps_active_process_head);
-        choice.reason = fmt::format("symbols from {}{} ({})", file.path.string(),
-                                    file.how.empty() ? "" : " (" + file.how + ")",
-                                    summary(choice.validations));
+        choice.reason =
+            fmt::format("symbols from {}{} ({})", file.path.string(),
+                        file.how.empty() ? "" : " (" + file.how + ")", summary(choice.validations));
         if (auto mismatch = pdbMismatch(isf, in.kernel_pdb))
-            choice.warnings.push_back(fmt::format("--symbols {}: {}", file.path.string(), *mismatch));
+            choice.warnings.push_back(
+                fmt::format("--symbols {}: {}", file.path.string(), *mismatch));
         choice.profile = std::make_shared<const Profile>(std::move(isf));
         return choice;
     }

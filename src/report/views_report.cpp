@@ -201,7 +201,8 @@ std::string judgeNote(const CrossView& cv) {
 
 // The count of the verdicts that call for a look, when there are any.
 std::string verdictCounts(const CrossView& cv) {
-    const std::size_t hidden = cv.count(Verdict::Hidden), unverified = cv.count(Verdict::Unverified);
+    const std::size_t hidden = cv.count(Verdict::Hidden),
+                      unverified = cv.count(Verdict::Unverified);
     if (unverified == 0)
         return "";
     return wrapped("", "  ",

@@ -53,8 +53,8 @@ const char* entryKindName(EntryKind kind) {
 }
 
 std::string ProcessRecord::name() const {
-    return escapeBytes(std::string_view(reinterpret_cast<const char*>(name_bytes.data()),
-                                        name_bytes.size()));
+    return escapeBytes(
+        std::string_view(reinterpret_cast<const char*>(name_bytes.data()), name_bytes.size()));
 }
 
 ProcessCatalog::ProcessCatalog(const kernel::KernelContext& kernel)

@@ -41,7 +41,8 @@ views::ViewResult run(Sample& s, const std::string& name) {
 
 // The view without the entries of the process named `name`, as a walk that missed it would be.
 views::ViewResult without(views::ViewResult v, Sample& s, const std::string& name) {
-    std::erase_if(v.entries, [&](const auto& e) { return s.catalog->get(e.eprocess).name() == name; });
+    std::erase_if(v.entries,
+                  [&](const auto& e) { return s.catalog->get(e.eprocess).name() == name; });
     return v;
 }
 

@@ -23,10 +23,10 @@ struct Options {
     std::string format_text = "text", color_text = "auto";
     std::string profile, symbols;
     bool fail_on_hidden = false, verbose = false, quiet = false;
-    bool no_scan = false;      // --no-scan: "all" means every view but the physical-memory scan
-    bool raw = false;          // --raw: a raw physical memory image
-    std::string dtb_text;      // --dtb: the page-table root, for raw images
-    bool trust_header = false; // --trust-header: keep a crash dump's header values
+    bool no_scan = false;       // --no-scan: "all" means every view but the physical-memory scan
+    bool raw = false;           // --raw: a raw physical memory image
+    std::string dtb_text;       // --dtb: the page-table root, for raw images
+    bool trust_header = false;  // --trust-header: keep a crash dump's header values
     bool trust_profile = false; // --trust-profile: use --symbols/--profile that failed the checks
     // derived by finishOptions()
     std::vector<std::string> views;

@@ -11,7 +11,7 @@
 namespace dumpprocs::kernel {
 class KernelContext;
 struct KernelOptions;
-}
+} // namespace dumpprocs::kernel
 
 namespace dumpprocs::cli {
 
