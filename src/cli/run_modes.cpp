@@ -356,7 +356,7 @@ int runMode(const Options& o, std::FILE* out, RunSummary* summary) {
     g_out = out;
     g_summary = summary;
     if (o.raw || looksLikeRawImage(o.dump_path))
-        return runRawImage(o);
+        return runRawImage(o, out);
     auto dump = dumpfile::CrashDump::open(o.dump_path);
     if (!dump)
         return fail(dump.error());

@@ -2,6 +2,7 @@
 // Memory without a usable header: raw physical images (--raw, or a file that is not a crash dump)
 // and crash dumps whose header the memory contradicts.
 
+#include <cstdio>
 #include <filesystem>
 
 #include "dumpprocs/cli/options.hpp"
@@ -17,7 +18,8 @@ namespace dumpprocs::cli {
 bool looksLikeRawImage(const std::filesystem::path& path);
 
 // Runs any mode on a raw physical image.
-int runRawImage(const Options& options);
+// Results go to `out` (stdout, or a batch run's per-dump buffer), like runMode's.
+int runRawImage(const Options& options, std::FILE* out = stdout);
 
 // The header's facts, or, where the memory contradicts them (the header DTB does not reach the
 // System process through PsActiveProcessHead), the values found by scanning, with a warning.

@@ -82,3 +82,7 @@ dumpprocs_raw_test(NAME modules_19041 SAMPLE dkom_19041 ARGS "--modules" SKIP_CO
                    STDOUT_CONTAINS "Loaded modules: PsLoadedModuleList 0xfffff8047c202000, address from KDBG (2 entries, complete)")
 dumpprocs_raw_test(NAME modules_info_19041 SAMPLE dkom_19041 ARGS "--info" SKIP_COMPARE
                    STDOUT_CONTAINS "PsLoadedModuleList   0xfffff8047c202000  [KDBG]")
+# A raw image's --info in JSON lines: one line, the report inside "result" (it was printed raw
+# beside a null result).
+dumpprocs_raw_test(NAME dkom_19041_info_jsonl SAMPLE dkom_19041 ARGS "--info --format jsonl"
+                   SKIP_COMPARE STDOUT_CONTAINS "\"exit_code\":0,\"hidden\":[],\"result\":{\"discovery_log\"")
