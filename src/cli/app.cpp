@@ -7,6 +7,7 @@
 #include <iostream>
 #include <optional>
 #include <sstream>
+#include <string_view>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -32,16 +33,7 @@ constexpr const char* kDescription =
     "dumpprocs: list the processes of a Windows x64 kernel or complete memory dump (PAGEDU64\n"
     "MEMORY.DMP) from several independent views of the kernel, and cross-check them.";
 
-constexpr const char* kFooter = R"(Views:
-  active   _EPROCESS.ActiveProcessLinks from PsActiveProcessHead (what WinDbg's !process shows)
-  mm       _EPROCESS.MmProcessLinks, the memory manager's list, walked from System
-  cid      process objects in the PspCidTable handle table
-  thread   owners of the thread objects in PspCidTable (as Volatility's psxview)
-  scan     process objects found by their 'Proc' pool allocation in all physical memory
-           (as Volatility's psscan; -v lists the rejected look-alikes)
-  all      every view, merged: one row per EPROCESS with a verdict
-
-Examples:
+constexpr const char* kFooterRest = R"(Examples:
   dumpprocs MEMORY.DMP                         cross-view of all views (same as --view all)
   dumpprocs MEMORY.DMP --view mm               the MmProcessLinks list, as the article prints it
   dumpprocs MEMORY.DMP --diff active,mm        what one view has that the other lacks, and why
@@ -64,12 +56,40 @@ Examples:
 Exit codes:
   0  success
   1  the input cannot be used (not a dump, unsupported type or machine, corrupt header,
-     kernel not readable)
-  2  usage error
-  3  finished with partial results (a view or the module list incomplete or unavailable;
-     reasons on stderr)
-  4  --fail-on-hidden was given and a process is HIDDEN
+     kernel not readable, symbols or a forced row that fail the checks on the dump)
+  2  usage error (also --fail-on-hidden with views that cannot find a hidden process)
+  3  finished with partial results (a view or the module list incomplete or unavailable, a
+     truncated file, a profile not confirmed on the dump; reasons on stderr)
+  4  --fail-on-hidden was given and a process is HIDDEN (never for unverified)
   In batch mode the exit code is the highest of the dumps' codes.)";
+
+// "active,mm,cid,thread,scan"
+std::string viewNames() {
+    std::string out;
+    for (const auto& v : views::viewTable())
+        out += (out.empty() ? "" : ",") + std::string(v.name);
+    return out;
+}
+
+// The views part of --help, from the view table; then examples and exit codes.
+std::string footer() {
+    std::string views = "Views:\n";
+    for (const auto& v : views::viewTable()) {
+        // Wrapped at 100 columns, continuation lines under the text.
+        std::string line = fmt::format("  {:<8} ", v.name);
+        const std::string indent(line.size(), ' ');
+        std::string_view text = v.help;
+        while (line.size() + text.size() > 100) {
+            const auto cut = text.rfind(' ', 100 - line.size());
+            views += line + std::string(text.substr(0, cut)) + "\n";
+            text.remove_prefix(cut + 1);
+            line = indent;
+        }
+        views += line + std::string(text) + "\n";
+    }
+    views += "  all      every view, merged: one row per EPROCESS with a verdict\n\n";
+    return views + kFooterRest;
+}
 
 void setUpLogging(const Options& o) {
     auto logger = spdlog::stderr_color_mt("dumpprocs");
@@ -150,8 +170,12 @@ Expected<void> finishOptions(Options& o) {
     for (std::string v; std::getline(views, v, ',');)
         if (!v.empty())
             o.views.push_back(v);
-    if (o.no_scan && (std::find(o.views.begin(), o.views.end(), "scan") != o.views.end() ||
-                      o.diff_a == "scan" || o.diff_b == "scan"))
+    const auto scans = [](const std::string& v) {
+        const views::ViewInfo* info = views::findView(v);
+        return info && info->scans_physical_memory;
+    };
+    if (o.no_scan &&
+        (std::any_of(o.views.begin(), o.views.end(), scans) || scans(o.diff_a) || scans(o.diff_b)))
         return makeError(ErrorCode::Usage, "--no-scan contradicts asking for the scan view");
     DP_CHECK(checkFailOnHidden(o));
     if (o.format_text == "json")
@@ -169,14 +193,14 @@ Expected<void> finishOptions(Options& o) {
 
 int run(int argc, char** argv) {
     CLI::App app{kDescription, "dumpprocs"};
-    app.footer(kFooter);
+    app.footer(footer());
     app.get_formatter()->column_width(34);
     Options o;
     app.add_option("dump", o.dump_paths,
                    "the crash dump (MEMORY.DMP); several paths or a directory: batch mode")
         ->required();
     auto* modes = app.add_option_group("modes", "what to show (default: --view all)");
-    modes->add_option("--view", o.view_text, "views to list: active,mm,cid,thread,scan or all");
+    modes->add_option("--view", o.view_text, fmt::format("views to list: {} or all", viewNames()));
     modes->add_option("--diff", o.diff_text, "compare two views: A,B");
     modes->add_flag("--info", o.info, "dump header and kernel facts (like vertarget/dumpchk)");
     modes->add_option("--read", o.read_text, "hex dump memory at ADDR (like WinDbg's db)");

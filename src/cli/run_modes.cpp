@@ -267,7 +267,7 @@ std::vector<std::string> expandViews(const std::vector<std::string>& requested, 
         if (v == "all") {
             all = true;
             for (const auto& n : views::allViewNames())
-                if (!(no_scan && n == "scan") &&
+                if (!(no_scan && views::findView(n)->scans_physical_memory) &&
                     std::find(names.begin(), names.end(), n) == names.end())
                     names.push_back(n);
         } else if (std::find(names.begin(), names.end(), v) == names.end()) {

@@ -117,8 +117,13 @@ void classify(MergedProcess& m, const ViewFactsByName& facts, const std::string&
     }
     // The pool scan misses a process only when its pool header is gone (page absent from the
     // dump, header overwritten): not a reason the minimal/thread explanations below are about.
-    std::erase(absent, std::string("scan"));
-    if (absent.empty() && m.in.count("scan") && !m.in.at("scan") && facts.at("scan").available)
+    const auto scans = [](const std::string& v) {
+        const views::ViewInfo* info = views::findView(v);
+        return info && info->scans_physical_memory;
+    };
+    const bool missed_by_scan = std::any_of(absent.begin(), absent.end(), scans);
+    std::erase_if(absent, scans);
+    if (absent.empty() && missed_by_scan)
         m.evidence.push_back("not found by the pool scan: its pool header is not in the dump or "
                              "does not look like a process allocation");
     if (!absent.empty() && m.record.minimal.value_or(false)) {
@@ -160,7 +165,8 @@ const char* verdictName(Verdict v) {
 }
 
 bool isProcessManagerRecord(const std::string& view) {
-    return view == "active" || view == "cid";
+    const views::ViewInfo* info = views::findView(view);
+    return info && info->process_manager_record;
 }
 
 std::string whyCannotJudge(const std::vector<std::string>& views) {

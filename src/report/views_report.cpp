@@ -150,17 +150,11 @@ std::string idText(std::uint64_t id) {
 }
 
 std::string viewTitle(const views::ViewResult& v) {
-    static const std::map<std::string, std::string> what{
-        {"active", "_EPROCESS.ActiveProcessLinks from PsActiveProcessHead"},
-        {"mm", "_EPROCESS.MmProcessLinks, walked from System in Flink order"},
-        {"cid", "process objects in PspCidTable"},
-        {"thread", "owners of the thread objects in PspCidTable"},
-        {"scan", "process objects found by their pool allocation in all physical memory"}};
     std::string state = !v.available ? "UNAVAILABLE: " + v.unavailable_reason
                         : v.complete ? fmt::format("{} entries, complete", v.entries.size())
                                      : fmt::format("{} entries, INCOMPLETE", v.entries.size());
-    auto it = what.find(v.name);
-    return fmt::format("View {}: {} ({})\n", v.name, it != what.end() ? it->second : v.name, state);
+    const views::ViewInfo* info = views::findView(v.name);
+    return fmt::format("View {}: {} ({})\n", v.name, info ? info->title : v.name, state);
 }
 
 std::string textViewTable(const CrossView& cv, const views::ViewResult& v, bool color) {

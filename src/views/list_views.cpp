@@ -59,27 +59,72 @@ ViewResult runMmProcessLinksView(ProcessCatalog& catalog) {
     return view;
 }
 
+const std::vector<ViewInfo>& viewTable() {
+    // Adapters: the list and table walkers need only the catalog.
+    using Run = ViewResult (*)(ProcessCatalog&, const ViewOptions&);
+    static const Run active = [](ProcessCatalog& c, const ViewOptions&) {
+        return runActiveProcessLinksView(c);
+    };
+    static const Run mm = [](ProcessCatalog& c, const ViewOptions&) {
+        return runMmProcessLinksView(c);
+    };
+    static const Run cid = [](ProcessCatalog& c, const ViewOptions&) { return runCidTableView(c); };
+    static const Run thread = [](ProcessCatalog& c, const ViewOptions&) {
+        return runThreadOwnerView(c);
+    };
+    static const std::vector<ViewInfo> table{
+        {ViewId::Active, "active", "_EPROCESS.ActiveProcessLinks from PsActiveProcessHead",
+         "_EPROCESS.ActiveProcessLinks from PsActiveProcessHead (what WinDbg's !process shows)",
+         true, false, active},
+        {ViewId::Mm, "mm", "_EPROCESS.MmProcessLinks, walked from System in Flink order",
+         "_EPROCESS.MmProcessLinks, the memory manager's list, walked from System", false, false,
+         mm},
+        {ViewId::Cid, "cid", "process objects in PspCidTable",
+         "process objects in the PspCidTable handle table", true, false, cid},
+        {ViewId::Thread, "thread", "owners of the thread objects in PspCidTable",
+         "owners of the thread objects in PspCidTable (as Volatility's psxview)", false, false,
+         thread},
+        {ViewId::Scan, "scan",
+         "process objects found by their pool allocation in all physical memory",
+         "process objects found by their 'Proc' pool allocation in all physical memory (as "
+         "Volatility's psscan; -v lists the rejected look-alikes)",
+         false, true, runPoolScanView},
+    };
+    return table;
+}
+
+const ViewInfo* findView(std::string_view name) {
+    for (const auto& v : viewTable())
+        if (name == v.name)
+            return &v;
+    return nullptr;
+}
+
 const std::vector<std::string>& allViewNames() {
-    static const std::vector<std::string> names{"active", "mm", "cid", "thread", "scan"};
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> out;
+        for (const auto& v : viewTable())
+            out.emplace_back(v.name);
+        return out;
+    }();
     return names;
 }
 
 namespace {
 
+// "active, mm, cid, thread, scan"
+std::string viewList() {
+    std::string out;
+    for (const auto& v : viewTable())
+        out += (out.empty() ? "" : ", ") + std::string(v.name);
+    return out;
+}
+
 Expected<ViewResult> runNamedView(const std::string& name, ProcessCatalog& catalog,
                                   const ViewOptions& options) {
-    if (name == "active")
-        return runActiveProcessLinksView(catalog);
-    if (name == "mm")
-        return runMmProcessLinksView(catalog);
-    if (name == "cid")
-        return runCidTableView(catalog);
-    if (name == "thread")
-        return runThreadOwnerView(catalog);
-    if (name == "scan")
-        return runPoolScanView(catalog, options);
-    return makeError(ErrorCode::Usage,
-                     "unknown view '{}' (views: active, mm, cid, thread, scan, all)", name);
+    if (const ViewInfo* view = findView(name))
+        return view->run(catalog, options);
+    return makeError(ErrorCode::Usage, "unknown view '{}' (views: {}, all)", name, viewList());
 }
 
 } // namespace

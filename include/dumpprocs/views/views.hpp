@@ -10,6 +10,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dumpprocs/views/process_record.hpp"
@@ -46,7 +47,27 @@ struct ViewOptions {
     std::function<void(std::uint64_t, std::uint64_t)> progress;
 };
 
-const std::vector<std::string>& allViewNames(); // active, mm, cid, thread, scan
+// The views, one row each: the cli's help and view names, the report's titles and the cross-view's
+// rules are all read from this table, so a new view is one new row (and its walker).
+enum class ViewId { Active, Mm, Cid, Thread, Scan };
+
+struct ViewInfo {
+    ViewId id;
+    const char* name;  // on the command line and in JSON: "active"
+    const char* title; // what it walks, for the report's heading
+    const char* help;  // one line for --help
+    // One of the Process Manager's own records of every live process: a live process that an
+    // exhaustive one lacks is HIDDEN (the cross-view's rule).
+    bool process_manager_record;
+    // Reads physical memory page by page (left out by --no-scan, unavailable without it).
+    bool scans_physical_memory;
+    ViewResult (*run)(ProcessCatalog& catalog, const ViewOptions& options);
+};
+
+const std::vector<ViewInfo>& viewTable();
+const ViewInfo* findView(std::string_view name); // nullptr for an unknown name
+
+const std::vector<std::string>& allViewNames(); // the table's names, in its order
 
 ViewResult runActiveProcessLinksView(ProcessCatalog& catalog);
 ViewResult runMmProcessLinksView(ProcessCatalog& catalog);
