@@ -9,14 +9,15 @@
 
 #include <fmt/format.h>
 
+#include "dumpprocs/formats/nt.hpp"
 #include "dumpprocs/kernel/profile_validator.hpp"
 
 namespace dumpprocs::kernel {
 namespace {
 
-constexpr std::uint8_t kProcessObjectType = 3; // enum _KOBJECTS ProcessObject
-constexpr std::uint8_t kThreadObjectType = 6;  // ThreadObject
-constexpr std::uint64_t kSystemPid = 4;
+using formats::kProcessObjectType;
+using formats::kSystemPid;
+using formats::kThreadObjectType;
 constexpr unsigned kMaxRingNodes = 1u << 16; // validation walks stop here (real systems: < 10^4)
 
 struct Offsets {

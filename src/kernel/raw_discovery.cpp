@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "dumpprocs/addrspace/page_table_entry.hpp"
+#include "dumpprocs/formats/x64_paging.hpp"
 #include "dumpprocs/kernel/kernel_image.hpp"
 #include "dumpprocs/kernel/raw_discovery.hpp"
 
@@ -130,7 +130,7 @@ Expected<Discovery> discoverKernel(const PhysicalMemory& memory, const Discovery
     Discovery d;
     std::vector<std::uint64_t> roots;
     if (options.dtb) {
-        roots.push_back(pte::directoryTableFrame(*options.dtb));
+        roots.push_back(formats::pte::directoryTableFrame(*options.dtb));
     } else {
         for (const auto& c : findPml4Candidates(memory))
             roots.push_back(c.pml4);
