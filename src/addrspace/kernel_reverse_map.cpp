@@ -43,7 +43,8 @@ void KernelReverseMap::walk(std::uint64_t table_pa, int level, std::uint64_t va_
     }
     ++tables_read_;
     const unsigned shift = 39 - 9 * static_cast<unsigned>(level);
-    for (unsigned i = level == 0 ? kKernelHalfFirstEntry : 0; i < 512; ++i) {
+    for (unsigned i = level == 0 ? kKernelHalfFirstEntry : 0; i < formats::pte::kEntriesPerTable;
+         ++i) {
         const auto entry = page->readUnchecked<std::uint64_t>(i * 8ULL);
         const std::uint64_t va = signExtend(va_base | (std::uint64_t{i} << shift));
         if (!(entry & formats::pte::kPresent)) {

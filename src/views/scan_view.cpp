@@ -184,7 +184,7 @@ bodyVirtualFromNeighbours(const kernel::KernelContext& k, ByteView body,
         if (!flink || !isKernelAddress(*flink))
             continue;
         std::vector<std::uint64_t> guesses{*flink}; // an empty (or self-linked) list
-        if (auto back = as.read<std::uint64_t>(*flink + 8))
+        if (auto back = as.read<std::uint64_t>(*flink + formats::kBlinkOffset))
             guesses.push_back(*back); // the neighbour's Blink
         for (std::uint64_t entry : guesses) {
             const std::uint64_t va = entry - offset;
