@@ -1,6 +1,6 @@
 #include "dumpprocs/addrspace/kernel_reverse_map.hpp"
 
-#include "dumpprocs/addrspace/page_table_entry.hpp"
+#include "dumpprocs/formats/x64_paging.hpp"
 
 namespace dumpprocs {
 namespace {
@@ -21,7 +21,7 @@ KernelReverseMap KernelReverseMap::build(const PhysicalMemory& memory,
     map.memory_ = &memory;
     map.wanted_ = &wanted;
     map.limits_ = limits;
-    const std::uint64_t pml4 = pte::directoryTableFrame(directory_table_base);
+    const std::uint64_t pml4 = formats::pte::directoryTableFrame(directory_table_base);
     map.self_pfn_ = pml4 >> kPageShift;
     if (!wanted.empty())
         map.walk(pml4, 0, 0);
@@ -43,27 +43,28 @@ void KernelReverseMap::walk(std::uint64_t table_pa, int level, std::uint64_t va_
     }
     ++tables_read_;
     const unsigned shift = 39 - 9 * static_cast<unsigned>(level);
-    for (unsigned i = level == 0 ? kKernelHalfFirstEntry : 0; i < 512; ++i) {
+    for (unsigned i = level == 0 ? kKernelHalfFirstEntry : 0; i < formats::pte::kEntriesPerTable;
+         ++i) {
         const auto entry = page->readUnchecked<std::uint64_t>(i * 8ULL);
         const std::uint64_t va = signExtend(va_base | (std::uint64_t{i} << shift));
-        if (!(entry & pte::kPresent)) {
+        if (!(entry & formats::pte::kPresent)) {
             // A transition PTE still names its frame, and X64AddressSpace translates through it
             // (only at the last level, as the translation does): the page's data is in RAM.
             if (level == 3)
-                if (auto frame = pte::transitionFrame(entry))
+                if (auto frame = formats::pte::transitionFrame(entry))
                     leaf(*frame >> kPageShift, 1, va, Via::Transition);
             continue;
         }
-        if (level == 0 && ((entry & pte::kFrameMask) >> kPageShift) == self_pfn_)
+        if (level == 0 && ((entry & formats::pte::kFrameMask) >> kPageShift) == self_pfn_)
             continue; // the self-reference entry maps the page tables, not data
-        if (level == 1 && (entry & pte::kLargePage))
-            leaf((entry & pte::k1GFrameMask) >> kPageShift, 1ULL << 18, va, Via::Valid);
-        else if (level == 2 && (entry & pte::kLargePage))
-            leaf((entry & pte::k2MFrameMask) >> kPageShift, 512, va, Via::Valid);
+        if (level == 1 && (entry & formats::pte::kLargePage))
+            leaf((entry & formats::pte::k1GFrameMask) >> kPageShift, 1ULL << 18, va, Via::Valid);
+        else if (level == 2 && (entry & formats::pte::kLargePage))
+            leaf((entry & formats::pte::k2MFrameMask) >> kPageShift, 512, va, Via::Valid);
         else if (level == 3)
-            leaf((entry & pte::kFrameMask) >> kPageShift, 1, va, Via::Valid);
-        else if (!(entry & pte::kLargePage))
-            walk(entry & pte::kFrameMask, level + 1, va);
+            leaf((entry & formats::pte::kFrameMask) >> kPageShift, 1, va, Via::Valid);
+        else if (!(entry & formats::pte::kLargePage))
+            walk(entry & formats::pte::kFrameMask, level + 1, va);
     }
 }
 

@@ -2,19 +2,19 @@
 #include <cstring>
 
 #include "dumpprocs/addrspace/address_space.hpp"
-#include "dumpprocs/addrspace/page_table_entry.hpp"
+#include "dumpprocs/formats/x64_paging.hpp"
 
 namespace dumpprocs {
 namespace {
 
-using pte::k1GFrameMask;
-using pte::k2MFrameMask;
-using pte::kFrameMask;
-using pte::kLargePage;
-using pte::kPresent;
-using pte::kPrototype;
-using pte::kTransition;
-using pte::kTransitionFrameMask;
+using formats::pte::k1GFrameMask;
+using formats::pte::k2MFrameMask;
+using formats::pte::kFrameMask;
+using formats::pte::kLargePage;
+using formats::pte::kPresent;
+using formats::pte::kPrototype;
+using formats::pte::kTransition;
+using formats::pte::kTransitionFrameMask;
 
 constexpr const char* kLevelNames[] = {"PML4E", "PDPTE", "PDE", "PTE"};
 
@@ -53,7 +53,8 @@ std::string truncationDetail(const Error& e) {
 } // namespace
 
 X64AddressSpace::X64AddressSpace(const PhysicalMemory& memory, std::uint64_t directory_table_base)
-    : memory_(&memory), dtb_(pte::directoryTableFrame(directory_table_base)), cache_(kCacheSlots) {}
+    : memory_(&memory), dtb_(formats::pte::directoryTableFrame(directory_table_base)),
+      cache_(kCacheSlots) {}
 
 Expected<Translation> X64AddressSpace::translate(std::uint64_t va) const {
     if (!isCanonical(va))

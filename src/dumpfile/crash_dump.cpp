@@ -6,13 +6,15 @@
 
 #include <fmt/format.h>
 
-#include "dumpprocs/dumpfile/layouts.hpp"
-#include "dumpprocs/dumpfile/triage_dump.hpp"
+#include "dumpprocs/formats/crash_dump.hpp"
 #include "dumpprocs/support/text.hpp"
 #include "mapped_file.hpp"
 #include "page_cache.hpp"
 
 namespace dumpprocs::dumpfile {
+
+using namespace formats;
+
 namespace {
 
 constexpr std::uint32_t kFiller32 = kSignaturePage;
@@ -214,7 +216,9 @@ Expected<void> CrashDump::parsePageMap() {
     case 0xA:
         return parseRdmp();
     case 4:
-        parseTriage();
+        if ((triage_ = parseTriage(file_->view(), warnings_)))
+            triage_memory_ = std::make_unique<TriageMemory>(file_->view(), *triage_,
+                                                            header_.kd_debugger_data_block);
         return {};
     case 3:
         return {};
@@ -233,8 +237,8 @@ Expected<void> CrashDump::parsePageMap() {
 // Type 1: PHYSICAL_MEMORY_DESCRIPTOR64 at 0x88, pages packed from 0x2000 (§2.1).
 Expected<void> CrashDump::parseRuns() {
     const ByteView file = file_->view();
-    DP_TRY(const auto count, file.read<std::uint32_t>(0x88));
-    DP_TRY(const auto declared_pages, file.read<std::uint64_t>(0x90));
+    DP_TRY(const auto count, file.read<std::uint32_t>(kRunDescriptorOffset));
+    DP_TRY(const auto declared_pages, file.read<std::uint64_t>(kRunDescriptorPagesOffset));
     if (count == kSignaturePage || declared_pages == kPageFiller64)
         return makeError(ErrorCode::Corrupt, "full dump whose run descriptor at file offset 0x88 "
                                              "is still the PAGE filler: no physical memory runs");
@@ -247,7 +251,7 @@ Expected<void> CrashDump::parseRuns() {
     std::uint64_t total = 0;
     const std::uint64_t capacity = (fileSize() - kHeaderSize) / 0x1000;
     for (std::uint32_t i = 0; i < count; ++i) {
-        const std::uint64_t at = 0x98 + 16ULL * i;
+        const std::uint64_t at = runOffset(i);
         DP_TRY(const auto run, file.read<PhysicalMemoryRun64>(at));
         if (run.PageCount == 0)
             continue;
@@ -386,56 +390,6 @@ Expected<void> CrashDump::parseRdmp() {
     noteTruncation(total, r.FirstPageOffset);
     page_map_ = std::make_unique<RunPageMap>(std::move(runs), r.FirstPageOffset);
     return {};
-}
-
-// Type 4: the TRIAGE_DUMP64 header at 0x2000 and its data blocks (metadata only).
-void CrashDump::parseTriage() {
-    const ByteView file = file_->view();
-    auto t = file.read<TriageDump64>(kHeaderSize);
-    if (!t) {
-        warnings_.push_back("triage dump too short for its TRIAGE_DUMP64 header at 0x2000");
-        return;
-    }
-    TriageInfo i;
-    i.service_pack_build = t->ServicePackBuild;
-    i.size_of_dump = t->SizeOfDump;
-    i.valid_offset = t->ValidOffset;
-    i.context_offset = t->ContextOffset;
-    i.exception_offset = t->ExceptionOffset;
-    i.mm_offset = t->MmOffset;
-    i.unloaded_drivers_offset = t->UnloadedDriversOffset;
-    i.broken_driver_offset = t->BrokenDriverOffset;
-    i.prcb_offset = t->PrcbOffset;
-    i.process_offset = t->ProcessOffset;
-    i.thread_offset = t->ThreadOffset;
-    i.callstack_offset = t->CallStackOffset;
-    i.callstack_size = t->SizeOfCallStack;
-    i.driver_list_offset = t->DriverListOffset;
-    i.driver_count = t->DriverCount;
-    i.string_pool_offset = t->StringPoolOffset;
-    i.string_pool_size = t->StringPoolSize;
-    i.triage_options = t->TriageOptions;
-    i.top_of_stack = t->TopOfStack;
-    i.data_page_address = t->DataPageAddress;
-    i.data_page_offset = t->DataPageOffset;
-    i.data_page_size = t->DataPageSize;
-    i.debugger_data_offset = t->DebuggerDataOffset;
-    i.debugger_data_size = t->DebuggerDataSize;
-    i.data_blocks_offset = t->DataBlocksOffset;
-    i.data_blocks_count = t->DataBlocksCount;
-    for (std::uint32_t b = 0; b < t->DataBlocksCount; ++b) {
-        auto block = file.read<TriageDataBlock64>(t->DataBlocksOffset + 16ULL * b);
-        if (!block) {
-            warnings_.push_back(
-                fmt::format("triage data block {} lies past the end of the file", b));
-            break;
-        }
-        if (file.contains(block->Offset, block->Size))
-            i.data_blocks.push_back({block->Address, block->Offset, block->Size});
-    }
-    readTriageDriverLists(file, i);
-    triage_ = std::move(i);
-    triage_memory_ = std::make_unique<TriageMemory>(file, *triage_, header_.kd_debugger_data_block);
 }
 
 std::vector<PhysicalRun> CrashDump::runs() const {

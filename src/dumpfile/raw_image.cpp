@@ -9,10 +9,13 @@
 
 #include <fmt/format.h>
 
-#include "dumpprocs/dumpfile/layouts.hpp"
+#include "dumpprocs/formats/crash_dump.hpp"
 #include "mapped_file.hpp"
 
 namespace dumpprocs::dumpfile {
+
+using namespace formats;
+
 namespace {
 
 // Page-granular data extents of a (possibly sparse) file, from SEEK_DATA/SEEK_HOLE.

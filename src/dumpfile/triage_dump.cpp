@@ -5,19 +5,24 @@
 
 #include <fmt/format.h>
 
-#include "dumpprocs/dumpfile/crash_dump.hpp"
-#include "dumpprocs/dumpfile/layouts.hpp"
+#include "dumpprocs/formats/kdbg.hpp"
+#include "dumpprocs/formats/triage.hpp"
 #include "dumpprocs/support/text.hpp"
 
 namespace dumpprocs::dumpfile {
+
+using namespace formats;
+
 namespace {
 
 // KDDEBUGGER_DATA64 fields used to place the saved structures (dump-format.md §4.1).
-constexpr std::uint64_t kKdbgKiProcessorBlock = 0x218;
-constexpr std::uint64_t kKdbgOffsetKThreadApcProcess = 0x2A0;
-constexpr std::uint64_t kKdbgSizeEProcess = 0x2A8;
-constexpr std::uint64_t kKdbgOffsetPrcbCurrentThread = 0x2B4;
-constexpr std::uint64_t kKdbgSizeEThread = 0x2C0;
+constexpr std::uint64_t kKdbgKiProcessorBlock = offsetof(KdDebuggerData64Layout, KiProcessorBlock);
+constexpr std::uint64_t kKdbgOffsetKThreadApcProcess =
+    offsetof(KdDebuggerData64Layout, OffsetKThreadApcProcess);
+constexpr std::uint64_t kKdbgSizeEProcess = offsetof(KdDebuggerData64Layout, SizeEProcess);
+constexpr std::uint64_t kKdbgOffsetPrcbCurrentThread =
+    offsetof(KdDebuggerData64Layout, OffsetPrcbCurrentThread);
+constexpr std::uint64_t kKdbgSizeEThread = offsetof(KdDebuggerData64Layout, SizeEThread);
 constexpr unsigned kMaxProcessors = 64;
 constexpr std::uint32_t kMaxDumpStringUnits = 0x7FFF; // a UNICODE_STRING's limit
 
@@ -137,6 +142,54 @@ void readUnloadedDrivers(ByteView file, TriageInfo& triage) {
 }
 
 } // namespace
+
+std::optional<TriageInfo> parseTriage(ByteView file, std::vector<std::string>& warnings) {
+    auto t = file.read<TriageDump64>(kTriageHeaderOffset);
+    if (!t) {
+        warnings.push_back("triage dump too short for its TRIAGE_DUMP64 header at 0x2000");
+        return std::nullopt;
+    }
+    TriageInfo i;
+    i.service_pack_build = t->ServicePackBuild;
+    i.size_of_dump = t->SizeOfDump;
+    i.valid_offset = t->ValidOffset;
+    i.context_offset = t->ContextOffset;
+    i.exception_offset = t->ExceptionOffset;
+    i.mm_offset = t->MmOffset;
+    i.unloaded_drivers_offset = t->UnloadedDriversOffset;
+    i.broken_driver_offset = t->BrokenDriverOffset;
+    i.prcb_offset = t->PrcbOffset;
+    i.process_offset = t->ProcessOffset;
+    i.thread_offset = t->ThreadOffset;
+    i.callstack_offset = t->CallStackOffset;
+    i.callstack_size = t->SizeOfCallStack;
+    i.driver_list_offset = t->DriverListOffset;
+    i.driver_count = t->DriverCount;
+    i.string_pool_offset = t->StringPoolOffset;
+    i.string_pool_size = t->StringPoolSize;
+    i.triage_options = t->TriageOptions;
+    i.top_of_stack = t->TopOfStack;
+    i.data_page_address = t->DataPageAddress;
+    i.data_page_offset = t->DataPageOffset;
+    i.data_page_size = t->DataPageSize;
+    i.debugger_data_offset = t->DebuggerDataOffset;
+    i.debugger_data_size = t->DebuggerDataSize;
+    i.data_blocks_offset = t->DataBlocksOffset;
+    i.data_blocks_count = t->DataBlocksCount;
+    for (std::uint32_t b = 0; b < t->DataBlocksCount; ++b) {
+        auto block =
+            file.read<TriageDataBlock64>(t->DataBlocksOffset + sizeof(TriageDataBlock64) * b);
+        if (!block) {
+            warnings.push_back(
+                fmt::format("triage data block {} lies past the end of the file", b));
+            break;
+        }
+        if (file.contains(block->Offset, block->Size))
+            i.data_blocks.push_back({block->Address, block->Offset, block->Size});
+    }
+    readTriageDriverLists(file, i);
+    return i;
+}
 
 void readTriageDriverLists(ByteView file, TriageInfo& triage) {
     readLoadedDrivers(file, triage);

@@ -8,32 +8,29 @@
 #include <set>
 #include <string_view>
 
-#include "dumpprocs/addrspace/page_table_entry.hpp"
+#include "dumpprocs/formats/nt.hpp"
+#include "dumpprocs/formats/x64_paging.hpp"
 #include "dumpprocs/kernel/profile.hpp"
 #include "dumpprocs/kernel/raw_discovery.hpp"
 
 namespace dumpprocs::kernel {
 namespace {
 
-constexpr std::uint64_t kPresent = 1ULL << 0;
-constexpr std::uint64_t kUser = 1ULL << 2;
-constexpr std::uint64_t kLargePage = 1ULL << 7;
-constexpr std::uint64_t kFrameMask = 0x000FFFFFFFFFF000ULL;
+using formats::kSystemPid;
 constexpr unsigned kFirstKernelEntry = 256;
-constexpr unsigned kEntries = 512;
+constexpr unsigned kEntries = formats::pte::kEntriesPerTable;
 constexpr std::size_t kMaxSystemHits = 64;
-constexpr std::uint64_t kSystemPid = 4;
 
 std::optional<Pml4Candidate> asPml4(ByteView page, std::uint64_t pa) {
     std::optional<unsigned> self;
     unsigned kernel = 0;
     for (unsigned i = kFirstKernelEntry; i < kEntries; ++i) {
-        const auto e = page.readUnchecked<std::uint64_t>(8ULL * i);
-        if (!(e & kPresent))
+        const formats::pte::Entry e{page.readUnchecked<std::uint64_t>(8ULL * i)};
+        if (!e.present())
             continue;
-        if (e & kLargePage) // reserved in a PML4E: not a PML4
+        if (e.largePage()) // reserved in a PML4E: not a PML4
             return std::nullopt;
-        if ((e & kFrameMask) == pa && !(e & kUser))
+        if (e.frame() == pa && !e.user())
             self = i;
         else
             ++kernel;
@@ -106,7 +103,7 @@ std::vector<SystemProcessHit> findSystemProcesses(const PhysicalMemory& memory,
                 auto pid = readAt<std::uint64_t>(memory, e + o.pid);
                 auto dtb = readAt<std::uint64_t>(memory, e + o.dtb);
                 if (!pid || *pid != kSystemPid || !dtb ||
-                    !roots.count(pte::directoryTableFrame(*dtb)))
+                    !roots.count(formats::pte::directoryTableFrame(*dtb)))
                     continue;
                 hits.push_back({e, *dtb, o.links, rows});
             }

@@ -1,9 +1,11 @@
 // KDBG without a header: the plain block's "KDBG" OwnerTag in physical memory. The Windows 8+
 // encoded block of raw captures has no tag to find (see docs/raw-images.md).
 
+#include <cstddef>
 #include <cstring>
 #include <string_view>
 
+#include "dumpprocs/formats/kdbg.hpp"
 #include "dumpprocs/kernel/kernel_image.hpp"
 #include "dumpprocs/kernel/raw_discovery.hpp"
 
@@ -16,6 +18,11 @@ constexpr std::size_t kMaxKdbgHits = 64;
 constexpr std::uint32_t kSectionExecutable = 0x20000000;
 constexpr std::size_t kOperandWindow = 0x60; // bytes after the cmp where the loads are looked for
 constexpr std::size_t kMaxCmpSites = 4096;
+// Where the "KDBG" OwnerTag and the fields after it lie in the block.
+constexpr std::size_t kOwnerTagOffset = offsetof(KdDebuggerData64Layout, OwnerTag);
+constexpr std::size_t kSizeAfterTag = offsetof(KdDebuggerData64Layout, Size) - kOwnerTagOffset;
+constexpr std::size_t kKernBaseAfterTag =
+    offsetof(KdDebuggerData64Layout, KernBase) - kOwnerTagOffset;
 
 std::uint64_t rol64(std::uint64_t v, unsigned n) {
     n &= 63;
@@ -70,7 +77,7 @@ std::optional<KdbgEncoding> operandsAfter(std::span<const std::byte> code, std::
 Expected<KdDebuggerData> tryDecode(const VirtualMemory& as, KdbgEncoding& e) {
     DP_TRY(std::uint64_t first, as.read<std::uint64_t>(e.wait_never));
     DP_TRY(std::uint64_t second, as.read<std::uint64_t>(e.wait_always));
-    DP_TRY(std::uint64_t tag_size, as.read<std::uint64_t>(e.block + 0x10));
+    DP_TRY(std::uint64_t tag_size, as.read<std::uint64_t>(e.block + kOwnerTagOffset));
     for (int order = 0; order < 2; ++order) {
         e.wait_never = order == 0 ? first : second;
         e.wait_always = order == 0 ? second : first;
@@ -103,14 +110,14 @@ std::vector<std::uint64_t> findKdbgBlocks(const PhysicalMemory& memory) {
         for (std::size_t at = text.find("KDBG");
              at != std::string_view::npos && out.size() < kMaxKdbgHits;
              at = text.find("KDBG", at + 1)) {
-            if (at % 8 != 0 || at < 0x10)
+            if (at % 8 != 0 || at < kOwnerTagOffset)
                 continue;
-            auto size = bytes.read<std::uint32_t>(at + 4);
-            auto kern_base = bytes.read<std::uint64_t>(at + 8);
+            auto size = bytes.read<std::uint32_t>(at + kSizeAfterTag);
+            auto kern_base = bytes.read<std::uint64_t>(at + kKernBaseAfterTag);
             if (!size || *size < kMinKdbgSize || *size > kMaxKdbgSize || *size % 8 != 0 ||
                 !kern_base || !isKernelAddress(*kern_base))
                 continue;
-            out.push_back(bytes.base() + at - 0x10);
+            out.push_back(bytes.base() + at - kOwnerTagOffset);
         }
     });
     return out;

@@ -3,10 +3,12 @@
 #include <array>
 #include <cstring>
 
-#include "dumpprocs/kernel/pe_layouts.hpp"
+#include "dumpprocs/formats/pe.hpp"
 #include "dumpprocs/support/text.hpp"
 
 namespace dumpprocs::kernel {
+
+namespace pe = formats::pe;
 namespace {
 
 constexpr std::uint32_t kMaxHeaderOffset = 0x1000; // e_lfanew beyond the first page: no image

@@ -5,10 +5,12 @@
 
 #include <fmt/format.h>
 
+#include "dumpprocs/formats/nt.hpp"
+
 namespace dumpprocs::kernel {
 namespace {
 
-constexpr std::uint64_t kBlinkOffset = 8; // LIST_ENTRY { Flink; Blink; }
+using formats::kBlinkOffset; // LIST_ENTRY64 { Flink; Blink; }
 // Back-link mismatches are reported one by one up to this many, then counted: a hostile ring
 // can have one per node, and the node cap alone would allow a million messages.
 constexpr std::size_t kMaxBackLinkWarnings = 64;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "dumpprocs/dumpfile/crash_dump.hpp"
+#include "dumpprocs/formats/nt.hpp"
 #include "dumpprocs/kernel/kernel_context.hpp"
 #include "dumpprocs/kernel/kernel_image.hpp"
 #include "dumpprocs/kernel/list_walker.hpp"
@@ -14,13 +15,7 @@ namespace {
 // The kernel keeps a few hundred modules; a ring longer than this is corrupt or hostile.
 constexpr std::size_t kMaxModules = 16384;
 
-struct UnicodeString64 {
-    std::uint16_t Length; // bytes
-    std::uint16_t MaximumLength;
-    std::uint32_t Padding;
-    std::uint64_t Buffer;
-};
-static_assert(sizeof(UnicodeString64) == 16);
+using formats::UnicodeString64;
 
 std::string fileNameOf(const std::string& path) {
     const auto slash = path.find_last_of("\\/");

@@ -9,14 +9,15 @@
 
 #include <fmt/format.h>
 
+#include "dumpprocs/formats/nt.hpp"
 #include "dumpprocs/kernel/profile_validator.hpp"
 
 namespace dumpprocs::kernel {
 namespace {
 
-constexpr std::uint8_t kProcessObjectType = 3; // enum _KOBJECTS ProcessObject
-constexpr std::uint8_t kThreadObjectType = 6;  // ThreadObject
-constexpr std::uint64_t kSystemPid = 4;
+using formats::kProcessObjectType;
+using formats::kSystemPid;
+using formats::kThreadObjectType;
 constexpr unsigned kMaxRingNodes = 1u << 16; // validation walks stop here (real systems: < 10^4)
 
 struct Offsets {
@@ -60,7 +61,7 @@ ProfileValidation checkSystemOnActiveList(const VirtualMemory& as, const Offsets
     auto type = as.read<std::uint8_t>(system + o.header);
     auto pid = as.read<std::uint64_t>(system + o.pid);
     auto name = as.read<std::array<char, 15>>(system + o.name);
-    auto blink = as.read<std::uint64_t>(system + o.apl + 8);
+    auto blink = as.read<std::uint64_t>(system + o.apl + formats::kBlinkOffset);
     if (!type || !pid || !name || !blink) {
         const Error& e = !type   ? type.error()
                          : !pid  ? pid.error()
@@ -90,7 +91,7 @@ ProfileValidation checkMmRing(const VirtualMemory& as, const Offsets& o, std::ui
             v.inconclusive = isMissingMemory(next.error().code);
             return v;
         }
-        auto back = as.read<std::uint64_t>(*next + 8);
+        auto back = as.read<std::uint64_t>(*next + formats::kBlinkOffset);
         if (!back) {
             v.detail = fmt::format("{:#x}->Flink {:#x} cannot be read after {} nodes: {}", node,
                                    *next, n - 1, back.error().message);

@@ -2,7 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "dumpprocs/addrspace/page_table_entry.hpp"
+#include "dumpprocs/formats/nt.hpp"
+#include "dumpprocs/formats/x64_paging.hpp"
 #include "dumpprocs/kernel/kernel_image.hpp"
 #include "dumpprocs/kernel/raw_discovery.hpp"
 
@@ -25,9 +26,10 @@ Expected<SystemThroughRoot> confirmSystem(const PhysicalMemory& memory, const X6
     const std::uint64_t links_pa = hit.eprocess_pa + hit.active_links_offset;
     std::uint64_t flink = 0, blink = 0;
     DP_CHECK(readPhysical(memory, links_pa, std::as_writable_bytes(std::span(&flink, 1))));
-    DP_CHECK(readPhysical(memory, links_pa + 8, std::as_writable_bytes(std::span(&blink, 1))));
+    DP_CHECK(readPhysical(memory, links_pa + formats::kBlinkOffset,
+                          std::as_writable_bytes(std::span(&blink, 1))));
     // The neighbours' links point at System's LIST_ENTRY; that gives its virtual address.
-    DP_TRY(std::uint64_t links_va, as.read<std::uint64_t>(flink + 8));
+    DP_TRY(std::uint64_t links_va, as.read<std::uint64_t>(flink + formats::kBlinkOffset));
     DP_TRY(Translation t, as.translate(links_va));
     if (t.physical != links_pa)
         return makeError(ErrorCode::InvalidData,
@@ -130,7 +132,7 @@ Expected<Discovery> discoverKernel(const PhysicalMemory& memory, const Discovery
     Discovery d;
     std::vector<std::uint64_t> roots;
     if (options.dtb) {
-        roots.push_back(pte::directoryTableFrame(*options.dtb));
+        roots.push_back(formats::pte::directoryTableFrame(*options.dtb));
     } else {
         for (const auto& c : findPml4Candidates(memory))
             roots.push_back(c.pml4);

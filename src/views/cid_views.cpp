@@ -5,14 +5,15 @@
 
 #include <set>
 
+#include "dumpprocs/formats/nt.hpp"
 #include "dumpprocs/kernel/handle_table.hpp"
 #include "dumpprocs/views/views.hpp"
 
 namespace dumpprocs::views {
 namespace {
 
-constexpr std::uint8_t kProcessObjectType = 3;
-constexpr std::uint8_t kThreadObjectType = 6;
+using formats::kProcessObjectType;
+using formats::kThreadObjectType;
 
 // The PspCidTable walk, or the reason the cid views are unavailable.
 Expected<kernel::HandleTableWalk> walkCidTable(const kernel::KernelContext& k) {

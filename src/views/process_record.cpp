@@ -1,5 +1,6 @@
 #include "dumpprocs/views/process_record.hpp"
 
+#include "dumpprocs/formats/nt.hpp"
 #include "dumpprocs/support/text.hpp"
 
 #include <fmt/format.h>
@@ -7,7 +8,7 @@
 namespace dumpprocs::views {
 namespace {
 
-constexpr std::uint8_t kProcessObjectType = 3; // _KOBJECTS ProcessObject
+using formats::kProcessObjectType;
 
 bool readBit(const VirtualMemory& as, std::uint64_t base, const kernel::BitRef& bit) {
     auto value = as.read<std::uint32_t>(base + bit.offset);

@@ -15,7 +15,8 @@
 #include <tuple>
 
 #include "dumpprocs/addrspace/kernel_reverse_map.hpp"
-#include "dumpprocs/addrspace/page_table_entry.hpp"
+#include "dumpprocs/formats/nt.hpp"
+#include "dumpprocs/formats/x64_paging.hpp"
 #include "dumpprocs/kernel/pool_scanner.hpp"
 #include "dumpprocs/views/scan_view.hpp"
 #include "dumpprocs/views/views.hpp"
@@ -23,8 +24,8 @@
 namespace dumpprocs::views {
 namespace {
 
-constexpr std::uint32_t kProcessPoolTag = 0x636f7250; // 'Proc'
-constexpr std::uint32_t kProtectedTagBit = 0x80000000;
+using formats::kProcessPoolTag;
+constexpr std::uint32_t kProtectedTagBit = formats::kProtectedPoolTagBit;
 
 // Optional object headers by InfoMask bit, nearest to the object header first
 // (kernel-structures.md §5; the kernel's table is nt!ObpInfoMaskToOffset).
@@ -183,7 +184,7 @@ bodyVirtualFromNeighbours(const kernel::KernelContext& k, ByteView body,
         if (!flink || !isKernelAddress(*flink))
             continue;
         std::vector<std::uint64_t> guesses{*flink}; // an empty (or self-linked) list
-        if (auto back = as.read<std::uint64_t>(*flink + 8))
+        if (auto back = as.read<std::uint64_t>(*flink + formats::kBlinkOffset))
             guesses.push_back(*back); // the neighbour's Blink
         for (std::uint64_t entry : guesses) {
             const std::uint64_t va = entry - offset;
@@ -390,7 +391,7 @@ Expected<void> ProcessCandidateCheck::checkBody(ByteView body) const {
 // Bits 0..11 may hold a PCID on any build (8.1 dumps have them as well as 10+ ones): only the
 // frame they leave must be a physical address.
 Expected<void> ProcessCandidateCheck::checkDirectoryTableBase(std::uint64_t dtb) const {
-    const std::uint64_t frame = pte::directoryTableFrame(dtb);
+    const std::uint64_t frame = formats::pte::directoryTableFrame(dtb);
     if (frame != (dtb & ~(kPageSize - 1)) || frame == 0)
         return makeError(ErrorCode::Corrupt,
                          "DirectoryTableBase {:#x} names no physical page (bits 12..51 hold the "

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "dumpprocs/addrspace/physical_memory.hpp"
-#include "dumpprocs/addrspace/virtual_memory.hpp"
+#include "dumpprocs/memory/physical_memory.hpp"
+#include "dumpprocs/memory/virtual_memory.hpp"
 
 namespace dumpprocs {
 

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "dumpprocs/addrspace/physical_memory.hpp"
+#include "dumpprocs/memory/physical_memory.hpp"
 
 namespace dumpprocs {
 

@@ -11,7 +11,7 @@
 #include <optional>
 #include <set>
 
-#include "dumpprocs/addrspace/physical_memory.hpp"
+#include "dumpprocs/memory/physical_memory.hpp"
 
 namespace dumpprocs {
 

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "dumpprocs/addrspace/physical_memory.hpp"
 #include "dumpprocs/cli/options.hpp"
+#include "dumpprocs/memory/physical_memory.hpp"
 
 namespace dumpprocs::kernel {
 class KernelContext;

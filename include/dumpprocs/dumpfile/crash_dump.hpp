@@ -10,8 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "dumpprocs/addrspace/physical_memory.hpp"
 #include "dumpprocs/dumpfile/page_map.hpp"
+#include "dumpprocs/dumpfile/triage_dump.hpp"
+#include "dumpprocs/memory/physical_memory.hpp"
 
 namespace dumpprocs::dumpfile {
 
@@ -49,50 +50,8 @@ struct HeaderInfo {
     ExceptionRecord exception;
 };
 
-struct TriageDataBlock {
-    std::uint64_t address = 0;
-    std::uint32_t offset = 0, size = 0;
-};
-
-// One DUMP_DRIVER_ENTRY64 of the triage dump's loaded-driver list (what WinDbg's `lm` shows).
-struct TriageDriver {
-    std::string path;       // the DUMP_STRING: "\SystemRoot\system32\ntoskrnl.exe"
-    std::uint64_t base = 0; // DllBase
-    std::uint32_t size = 0; // SizeOfImage
-    std::uint32_t checksum = 0, timestamp = 0; // the PE CheckSum and TimeDateStamp
-    std::uint64_t entry_offset = 0;            // file offset of the DUMP_DRIVER_ENTRY64
-    std::string problem;                       // why `path` is empty, naming the file offset
-};
-
-// One DUMP_UNLOADED_DRIVERS64 (MmUnloadedDrivers as saved), in file order.
-struct TriageUnloadedDriver {
-    std::string name;              // from DriverName[12]
-    bool name_fills_field = false; // all 12 characters used: the name may have been cut
-    std::uint64_t start = 0, end = 0;
-    std::uint64_t entry_offset = 0;
-};
-
-struct TriageInfo {
-    std::uint32_t service_pack_build = 0, size_of_dump = 0, valid_offset = 0;
-    std::uint32_t unloaded_drivers_offset = 0, broken_driver_offset = 0;
-    std::uint32_t context_offset = 0, exception_offset = 0, mm_offset = 0, prcb_offset = 0,
-                  process_offset = 0, thread_offset = 0, callstack_offset = 0, callstack_size = 0,
-                  driver_list_offset = 0, driver_count = 0, string_pool_offset = 0,
-                  string_pool_size = 0, triage_options = 0;
-    std::uint64_t top_of_stack = 0, data_page_address = 0;
-    std::uint32_t data_page_offset = 0, data_page_size = 0, debugger_data_offset = 0,
-                  debugger_data_size = 0, data_blocks_offset = 0, data_blocks_count = 0;
-    std::vector<TriageDataBlock> data_blocks; // those lying inside the file
-    std::vector<TriageDriver> drivers;        // DriverCount entries, fewer if the file ends
-    std::vector<TriageUnloadedDriver> unloaded_drivers;
-    bool driver_list_complete = true; // every one of DriverCount entries was read
-    bool unloaded_list_complete = true;
-    std::vector<std::string> driver_list_warnings; // why either list is incomplete
-};
-
 class MappedFile;
 class PageCache;
-class TriageMemory;
 
 // A file shorter than its header says: a copy cut short, or a writer that stopped early (the
 // page file was too small: WinDbg's "dump file is incomplete").
@@ -145,7 +104,6 @@ class CrashDump final : public PhysicalMemory {
                                                              std::uint64_t first_page_offset);
     Expected<void> readBitmapWords(std::uint64_t at, std::span<std::uint64_t> words) const;
     Expected<std::uint64_t> pageFileOffset(std::uint64_t pfn) const;
-    void parseTriage();
 
     std::filesystem::path path_;
     std::unique_ptr<MappedFile> file_;

@@ -8,8 +8,8 @@
 #include <memory>
 #include <vector>
 
-#include "dumpprocs/addrspace/physical_memory.hpp"
 #include "dumpprocs/dumpfile/page_map.hpp"
+#include "dumpprocs/memory/physical_memory.hpp"
 
 namespace dumpprocs::dumpfile {
 

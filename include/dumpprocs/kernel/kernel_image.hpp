@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "dumpprocs/addrspace/address_space.hpp"
-#include "dumpprocs/kernel/pe_layouts.hpp"
+#include "dumpprocs/formats/pe.hpp"
 #include "dumpprocs/kernel/profile.hpp"
 
 namespace dumpprocs::kernel {
@@ -39,7 +39,7 @@ struct KernelImage {
 
 // The NT headers of a PE32+ image mapped at `base`, and where they are.
 struct PeHeaders {
-    pe::NtHeaders64 nt;
+    formats::pe::NtHeaders64 nt;
     std::uint64_t address = 0; // base + e_lfanew
 };
 // Reads and checks the MZ header, e_lfanew (inside the first page) and the PE32+ signature and

@@ -8,7 +8,7 @@
 #include <functional>
 #include <vector>
 
-#include "dumpprocs/addrspace/physical_memory.hpp"
+#include "dumpprocs/memory/physical_memory.hpp"
 
 namespace dumpprocs::kernel {
 

@@ -5,12 +5,14 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace dumpprocs::kernel::pe {
+#include "dumpprocs/formats/nt.hpp"
 
-inline constexpr std::uint16_t kDosMagic = 0x5A4D;        // "MZ"
+namespace dumpprocs::formats::pe {
+
+using formats::kMachineAmd64;                      // IMAGE_FILE_MACHINE_AMD64, formats/nt.hpp
+inline constexpr std::uint16_t kDosMagic = 0x5A4D; // "MZ"
 inline constexpr std::uint32_t kNtSignature = 0x00004550; // "PE\0\0"
 inline constexpr std::uint16_t kPe32PlusMagic = 0x20B;
-inline constexpr std::uint16_t kMachineAmd64 = 0x8664;
 inline constexpr std::uint32_t kDebugTypeCodeView = 2;
 inline constexpr std::uint32_t kCodeViewRsds = 0x53445352; // "RSDS"
 inline constexpr unsigned kDebugDirectoryIndex = 6;
@@ -101,4 +103,4 @@ struct CodeViewRsdsHeader {
 };
 static_assert(sizeof(CodeViewRsdsHeader) == 24 && offsetof(CodeViewRsdsHeader, Age) == 0x14);
 
-} // namespace dumpprocs::kernel::pe
+} // namespace dumpprocs::formats::pe

@@ -1,7 +1,7 @@
 #pragma once
-// VirtualMemory: what the kernel and view layers read kernel virtual memory through. Implemented by
-// X64AddressSpace (page tables over physical memory) and by a triage dump's saved virtual ranges,
-// which have no page tables at all.
+// VirtualMemory: what the kernel and view layers read kernel virtual memory through. The memory
+// floor: implemented by addrspace's X64AddressSpace (page tables over physical memory) and by
+// dumpfile's TriageMemory (a triage dump's saved virtual ranges, which have no page tables).
 
 #include <cstdint>
 #include <span>

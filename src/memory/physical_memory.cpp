@@ -1,4 +1,4 @@
-#include "dumpprocs/addrspace/physical_memory.hpp"
+#include "dumpprocs/memory/physical_memory.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -1,17 +1,19 @@
 #pragma once
-// PhysicalMemory: what the address-space layer needs from a source of physical pages (a crash
-// dump's run list or bitmap, later a raw image). Implemented by the dumpfile layer.
+// PhysicalMemory: what the address-space layer and the scanners need from a source of physical
+// pages (a crash dump's run list or bitmap, a raw image). The memory floor: implemented by the
+// dumpfile layer (and addrspace's FlatPhysicalMemory), used by addrspace and kernel.
 
 #include <cstdint>
 #include <functional>
 #include <span>
 
+#include "dumpprocs/formats/x64_paging.hpp"
 #include "dumpprocs/support/byte_view.hpp"
 
 namespace dumpprocs {
 
-inline constexpr std::uint64_t kPageSize = 0x1000;
-inline constexpr unsigned kPageShift = 12;
+using formats::kPageShift;
+using formats::kPageSize;
 
 class PhysicalMemory {
   public:

@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""Checks the include graph of the lower layers against docs/architecture.md.
+
+For every file under include/dumpprocs/<layer>/ and src/<layer>/ of a checked layer, each
+`#include "dumpprocs/<folder>/..."` must name a folder the layer may use; a quoted include
+without the "dumpprocs/" prefix is a private header of the same folder. Within a checked layer,
+the files grouped by stem (crash_dump.hpp + crash_dump.cpp) must not include each other in a
+circle.
+
+Usage: check_layers.py REPO_ROOT      exit 0 when every rule holds, 1 with one line per breach
+       check_layers.py --self-test    checks that a breach and a circle are reported
+"""
+import os
+import re
+import sys
+import tempfile
+
+# layer -> the project folders its files may include (its own always included)
+ALLOWED = {
+    "formats": {"formats"},
+    "memory": {"formats", "support", "memory"},
+    "dumpfile": {"memory", "formats", "support", "dumpfile"},
+}
+
+INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.MULTILINE)
+
+
+def layer_files(root, layer):
+    for top in (os.path.join(root, "include", "dumpprocs", layer), os.path.join(root, "src", layer)):
+        for folder, _, names in os.walk(top):
+            for name in sorted(names):
+                if name.endswith((".hpp", ".cpp", ".h")):
+                    yield os.path.join(folder, name)
+
+
+def find_cycle(graph):
+    state = {}
+
+    def visit(node, path):
+        state[node] = "open"
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == "open":
+                return path[path.index(nxt):] + [nxt]
+            if nxt not in state:
+                found = visit(nxt, path + [nxt])
+                if found:
+                    return found
+        state[node] = "done"
+        return None
+
+    for node in sorted(graph):
+        if node not in state:
+            found = visit(node, [node])
+            if found:
+                return found
+    return None
+
+
+def check(root):
+    problems = []
+    for layer, allowed in ALLOWED.items():
+        graph = {}
+        for path in layer_files(root, layer):
+            rel = os.path.relpath(path, root)
+            stem = os.path.splitext(os.path.basename(path))[0]
+            text = open(path, encoding="utf-8").read()
+            for target in INCLUDE.findall(text):
+                parts = target.split("/")
+                if parts[0] == "dumpprocs" and len(parts) >= 3:
+                    folder = parts[1]
+                    if folder not in allowed:
+                        problems.append(f"{rel}: includes {target}: {layer}/ may include only "
+                                        f"{', '.join(sorted(allowed))}")
+                        continue
+                    if folder != layer:
+                        continue
+                    other = os.path.splitext(parts[-1])[0]
+                elif parts[0] != "dumpprocs":
+                    other = os.path.splitext(parts[-1])[0]  # private header of the folder
+                else:
+                    problems.append(f"{rel}: includes {target}: not under a layer folder")
+                    continue
+                if other != stem:
+                    graph.setdefault(stem, set()).add(other)
+        cycle = find_cycle(graph)
+        if cycle:
+            problems.append(f"{layer}/: files include each other in a circle: "
+                            f"{' -> '.join(cycle)}")
+    return problems
+
+
+def self_test():
+    with tempfile.TemporaryDirectory() as root:
+        def write(rel, text):
+            path = os.path.join(root, rel)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            open(path, "w", encoding="utf-8").write(text)
+
+        write("include/dumpprocs/formats/a.hpp", "#include <cstdint>\n")
+        write("include/dumpprocs/memory/m.hpp", '#include "dumpprocs/formats/a.hpp"\n')
+        write("include/dumpprocs/dumpfile/x.hpp", '#include "dumpprocs/memory/m.hpp"\n')
+        write("src/dumpfile/x.cpp", '#include "dumpprocs/dumpfile/x.hpp"\n#include "p.hpp"\n')
+        write("src/dumpfile/p.hpp", "#pragma once\n")
+        if check(root):
+            print("self-test: a clean tree was reported:", check(root))
+            return 1
+        write("include/dumpprocs/dumpfile/y.hpp", '#include "dumpprocs/addrspace/z.hpp"\n')
+        write("src/dumpfile/y.cpp", '#include "dumpprocs/dumpfile/x.hpp"\n')
+        write("src/dumpfile/p.hpp", '#include "y.hpp"\n')
+        write("include/dumpprocs/dumpfile/x.hpp", '#include "dumpprocs/dumpfile/p.hpp"\n')
+        write("include/dumpprocs/formats/b.hpp", '#include "dumpprocs/support/error.hpp"\n')
+        found = check(root)
+        wanted = ["dumpfile/y.hpp: includes dumpprocs/addrspace/z.hpp",
+                  "formats/b.hpp: includes dumpprocs/support/error.hpp",
+                  "dumpfile/: files include each other in a circle"]
+        missing = [w for w in wanted if not any(w in p for p in found)]
+        if missing:
+            print("self-test: not reported:", missing, "found:", found)
+            return 1
+    print("self-test: breaches and circles are reported")
+    return 0
+
+
+def main(argv):
+    if len(argv) == 2 and argv[1] == "--self-test":
+        return self_test()
+    if len(argv) != 2:
+        print(__doc__)
+        return 2
+    problems = check(argv[1])
+    for p in problems:
+        print(p)
+    if not problems:
+        print("layers: formats/, memory/ and dumpfile/ include only what they may")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
