@@ -10,6 +10,7 @@
 #include "dumpprocs/cli/run_modes.hpp"
 #include "dumpprocs/dumpfile/crash_dump.hpp"
 #include "dumpprocs/dumpfile/raw_image.hpp"
+#include "dumpprocs/formats/nt.hpp"
 #include "dumpprocs/kernel/raw_discovery.hpp"
 #include "dumpprocs/report/raw_report.hpp"
 
@@ -17,7 +18,7 @@ namespace dumpprocs::cli {
 namespace {
 
 constexpr std::uint64_t kMinRawImageSize = 1ULL << 20;
-constexpr std::uint64_t kSystemPid = 4;
+using formats::kSystemPid;
 
 // The header's root reaches PsActiveProcessHead, whose first entry has PID 4 in the qword right
 // before its ActiveProcessLinks (UniqueProcessId precedes the links in every x64 layout).

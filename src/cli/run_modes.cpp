@@ -15,6 +15,7 @@
 #include "dumpprocs/dumpfile/crash_dump.hpp"
 #include "dumpprocs/dumpfile/raw_image.hpp"
 #include "dumpprocs/dumpfile/triage_dump.hpp"
+#include "dumpprocs/formats/nt.hpp"
 #include "dumpprocs/kernel/kernel_context.hpp"
 #include "dumpprocs/kernel/list_walker.hpp"
 #include "dumpprocs/kernel/loaded_modules.hpp"
@@ -26,7 +27,7 @@
 namespace dumpprocs::cli {
 namespace {
 
-constexpr std::uint32_t kMachineAmd64 = 0x8664;
+using formats::kMachineAmd64;
 constexpr std::uint64_t kMaxReadLength = 1 << 20;
 constexpr std::size_t kMaxValidateNodes = 1 << 20;
 

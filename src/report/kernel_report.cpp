@@ -6,6 +6,7 @@
 
 #include "dumpprocs/dumpfile/crash_dump.hpp"
 #include "dumpprocs/dumpfile/triage_dump.hpp"
+#include "dumpprocs/formats/nt.hpp"
 #include "dumpprocs/support/text.hpp"
 #include "info_lines.hpp"
 
@@ -13,7 +14,7 @@ namespace dumpprocs::report {
 namespace {
 
 using json = nlohmann::ordered_json;
-constexpr std::uint32_t kMachineAmd64 = 0x8664;
+using formats::kMachineAmd64;
 constexpr std::uint32_t kMachineArm64 = 0xAA64;
 
 std::string productName(std::uint32_t build, std::uint32_t product_type) {
