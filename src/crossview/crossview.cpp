@@ -31,6 +31,17 @@ void judgeMissing(MergedProcess& m, const std::vector<std::string>& absent_pm,
     for (const auto& view : absent_pm)
         if (facts.at(view).exhaustive)
             whole.push_back(view);
+    // HIDDEN names a live process object: its object header must say so too (a page lost from
+    // the dump can leave a process's fields readable and its header, or the reference, wrong).
+    if (!whole.empty() && !m.record.object_header_valid) {
+        m.verdict = Verdict::Unverified;
+        m.evidence.push_back(fmt::format("missing from {}, which {} read whole, but its object "
+                                         "header does not confirm a process object ({}): "
+                                         "hidden or not, it cannot be told",
+                                         joinViews(whole), whole.size() == 1 ? "was" : "were",
+                                         m.record.object_header_note));
+        return;
+    }
     if (!whole.empty()) {
         m.verdict = Verdict::Hidden;
         m.evidence.push_back(

@@ -68,9 +68,14 @@ ViewResult runCidTableView(ProcessCatalog& catalog) {
         if (*type != kProcessObjectType)
             continue;
         if (!hasFingerprint(k, entry.object, k.processFingerprint())) {
-            view.warnings.push_back(fmt::format("PspCidTable handle {:#x}: {:#x} has process type "
+            const std::string why = fmt::format("PspCidTable handle {:#x}: {:#x} has process type "
                                                 "3 but not a process object header; skipped",
-                                                entry.handle, entry.object));
+                                                entry.handle, entry.object);
+            view.warnings.push_back(why);
+            // The table holds it, but the view does not list it: the view no longer knows
+            // which processes the table holds.
+            view.exhaustive = false;
+            view.gaps.push_back(why);
             continue;
         }
         catalog.get(entry.object);
