@@ -195,8 +195,9 @@ int run(int argc, char** argv) {
         ->check(CLI::IsMember({"text", "json", "csv", "jsonl"}));
     app.add_option("--profile", o.profile, "force a built-in profile row (see --show-profile)");
     app.add_option("--symbols", o.symbols,
-                   "Volatility 3 ISF symbol file (.json, .json.xz), or a folder searched for the "
-                   "kernel's (by PDB GUID and age)");
+                   "the kernel's PDB (ntkrnlmp.pdb), a Volatility 3 ISF symbol file (.json, "
+                   ".json.xz), or a folder (a symbol store) searched for the kernel's (by PDB GUID "
+                   "and age)");
     app.add_flag("--raw", o.raw,
                  "DUMP is a raw physical memory image (physical address = file "
                  "offset); also detected when DUMP is not a crash dump");
