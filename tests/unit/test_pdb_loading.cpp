@@ -15,6 +15,7 @@
 
 #include <unistd.h>
 
+#include "dumpprocs/kernel/isf_export.hpp"
 #include "dumpprocs/kernel/kernel_image.hpp"
 #include "dumpprocs/kernel/pdb_loader.hpp"
 #include "dumpprocs/kernel/profile.hpp"
@@ -327,6 +328,45 @@ TEST_CASE("PDB reader: the symbol search finds the PDB in a symbol store and loo
         CHECK(p->pdb_ids.front() == id);
     }
     fs::remove_all(root);
+}
+
+TEST_CASE("--export-isf: the PDB's profile written as ISF reads back the same", "[kernel][pdb]") {
+    auto pdb = kernel::loadPdbProfile(DUMPPROCS_STANDIN_PDB);
+    REQUIRE(pdb);
+    const auto path = writeTemp("exported.json", kernel::exportIsf(*pdb));
+    auto isf = kernel::loadIsfProfile(path);
+    fs::remove(path);
+    INFO((isf ? std::string() : isf.error().message));
+    REQUIRE(isf);
+    CHECK(isf->pdb_ids == pdb->pdb_ids);
+    CHECK(isf->symbols == pdb->symbols);
+    CHECK(isf->handle_era == pdb->handle_era);
+    REQUIRE(isf->types.size() == pdb->types.size());
+    std::size_t compared = 0;
+    for (const auto& [tname, type] : pdb->types) {
+        INFO(tname);
+        const auto* back = isf->type(tname);
+        REQUIRE(back);
+        CHECK(back->size == type.size);
+        REQUIRE(back->members.size() == type.members.size());
+        // Members at the same offset and bit may come back in another order: found by name.
+        for (const auto& want : type.members) {
+            INFO(want.name);
+            const auto* found = back->member(want.name);
+            REQUIRE(found);
+            const auto& got = *found;
+            CHECK(got.offset == want.offset);
+            CHECK(got.size == want.size);
+            CHECK(got.bit_position == want.bit_position);
+            CHECK(got.bit_length == want.bit_length);
+            // A member of an unnamed type (_LARGE_INTEGER.u) is written as its bytes.
+            if (want.kind != kernel::MemberKind::Struct || pdb->type(want.type_name))
+                CHECK(got.kind == want.kind);
+            ++compared;
+        }
+    }
+    CHECK(compared > 250);
+    CHECK(kernel::checkProfileStructure(*isf));
 }
 
 TEST_CASE("PDB reader: a cut or damaged copy of a real PDB fails with a message", "[kernel][pdb]") {

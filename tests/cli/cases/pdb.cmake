@@ -26,3 +26,22 @@ if(DUMPPROCS_STANDIN_PDB)
   dumpprocs_cli_test(NAME profile.pdb.store_without_kernel ARGS "dkom_19041.dmp --symbols ${DUMPPROCS_PDB_DIR}"
                      EXIT 1 STDERR_CONTAINS "ntkrnlmp.pdb/BBED7C2955FBE4522AAA23F4B8677AD91/ntkrnlmp.pdb")
 endif()
+
+if(DUMPPROCS_STANDIN_PDB)
+  # --dt with PDB symbols prints every member the PDB has, not only those of the built-in row.
+  dumpprocs_cli_test(NAME profile.pdb.dt ARGS "dkom_19041.dmp --symbols ${DUMPPROCS_STANDIN_PDB} --dt _EPROCESS 0xffffe00011020060"
+                     STDOUT_CONTAINS "+0x464 ProcessInserted  : 0y1")
+  dumpprocs_cli_test(NAME profile.pdb.dt_unnamed_members ARGS "dkom_19041.dmp --symbols ${DUMPPROCS_STANDIN_PDB} --dt _EPROCESS 0xffffe00011020060"
+                     STDOUT_CONTAINS "+0x460 RefTraceEnabled  : 0y0")
+  # --export-isf: the PDB as a Volatility 3 ISF file, which --symbols reads back to the same views.
+  add_test(NAME cli.profile.pdb.export_isf_views
+           COMMAND ${CMAKE_COMMAND} -DBINARY=$<TARGET_FILE:dumpprocs> -DPDB=${DUMPPROCS_STANDIN_PDB}
+                   -DOUT=${CMAKE_CURRENT_BINARY_DIR}/standin_export.json
+                   -DDUMP=${DUMPPROCS_TESTDATA}/dkom_19041.dmp
+                   -DGOLDEN=${DUMPPROCS_TESTDATA}/golden/dkom_19041_all.txt
+                   -P ${CMAKE_CURRENT_LIST_DIR}/../run_export_isf_test.cmake)
+  dumpprocs_cli_test(NAME profile.pdb.export_isf_two ARGS "--export-isf ${DUMPPROCS_STANDIN_PDB} ${DUMPPROCS_STANDIN_PDB}"
+                     EXIT 2 STDERR_CONTAINS "--export-isf takes one PDB file, not 2")
+endif()
+dumpprocs_cli_test(NAME profile.pdb.export_isf_not_pdb ARGS "--export-isf bad/pdb_not_msf.pdb"
+                   EXIT 1 STDERR_CONTAINS "bad/pdb_not_msf.pdb: not a PDB file")
