@@ -168,9 +168,9 @@ bool isAggregate(cv::TypeLeafKind k) {
 }
 
 // Names compilers give types that have none: MSVC's "<unnamed-tag>" / "<anonymous-tag>",
-// clang's "Outer::<unnamed-tag>".
+// clang's "Outer::<unnamed-tag>" and, in C++, "Outer::<unnamed-type-u>" for the type of member u.
 bool isUnnamedTag(llvm::StringRef name) {
-    return name.empty() || name.endswith("<unnamed-tag>") || name.endswith("<anonymous-tag>") ||
+    return name.empty() || name.contains("<unnamed-") || name.contains("<anonymous-") ||
            name.startswith("__unnamed");
 }
 

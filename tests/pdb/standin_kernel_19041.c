@@ -5,7 +5,9 @@
  * pointers to types defined later or never), and the kernel globals the tool looks up.
  * clang-14 --target=x86_64-pc-windows-msvc -gcodeview and lld-link-14 /debug turn it into a PE32+
  * image and a genuine PDB 7.0 (tests/CMakeLists.txt). The _Static_asserts prove each offset; the
- * unit test then proves the PDB reader finds the same ones. Padding members are named Spare*. */
+ * unit test then proves the PDB reader finds the same ones. Padding members are named Spare*.
+ * Compiled as C++ too: that PDB has Microsoft's record shape where the C one does not (unique
+ * names on every struct, members that point at forward references resolved by unique name). */
 #include <stddef.h>
 
 typedef unsigned char UCHAR;
@@ -534,7 +536,11 @@ struct _MI_SYSTEM_INFORMATION {
     struct _MI_PROCESS_STATE Processes;
 };
 
-/* The kernel globals: real, linker-placed symbols in the image and the PDB's publics. */
+/* The kernel globals: real, linker-placed symbols in the image and the PDB's publics, with C
+ * names (undecorated) as the kernel's are, also when this file is compiled as C++. */
+#ifdef __cplusplus
+extern "C" {
+#endif
 struct _LIST_ENTRY PsActiveProcessHead;
 struct _LIST_ENTRY KiProcessListHead;
 struct _LIST_ENTRY PsLoadedModuleList;
@@ -558,3 +564,6 @@ struct _POOL_HEADER StandinPoolHeader;
 struct _KLDR_DATA_TABLE_ENTRY StandinLoaderEntry;
 struct _KPCR StandinPcr;
 struct _MI_SYSTEM_INFORMATION MiSystemInformation;
+#ifdef __cplusplus
+}
+#endif

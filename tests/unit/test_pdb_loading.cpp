@@ -279,6 +279,47 @@ TEST_CASE("PDB reader: the stand-in kernel's PDB gives the built-in 19041 row's 
     }
 }
 
+TEST_CASE("PDB reader: records in Microsoft's shape (unique names, members on forward "
+          "references) give the same profile",
+          "[kernel][pdb]") {
+    // The stand-in compiled as C++: every struct has a unique name (".?AU_EPROCESS@@"), unnamed
+    // types are "<unnamed-tag>" with unique names of their own, and members name forward
+    // references that only the unique name leads to the definition from.
+    auto c = kernel::loadPdbProfile(DUMPPROCS_STANDIN_PDB);
+    auto cxx = kernel::loadPdbProfile(DUMPPROCS_STANDIN_CXX_PDB);
+    REQUIRE(c);
+    INFO((cxx ? std::string() : cxx.error().message));
+    REQUIRE(cxx);
+    CHECK(cxx->types.size() == c->types.size());
+    std::size_t compared = 0;
+    for (const auto& [tname, type] : c->types) {
+        INFO(tname);
+        const auto* other = cxx->type(tname);
+        REQUIRE(other);
+        CHECK(other->size == type.size);
+        REQUIRE(other->members.size() == type.members.size());
+        for (std::size_t i = 0; i < type.members.size(); ++i) {
+            const auto& want = type.members[i];
+            const auto& got = other->members[i];
+            INFO(want.name);
+            CHECK(got.name == want.name);
+            CHECK(got.offset == want.offset);
+            CHECK(got.size == want.size);
+            CHECK(got.kind == want.kind);
+            CHECK(got.count == want.count);
+            CHECK(got.bit_position == want.bit_position);
+            CHECK(got.bit_length == want.bit_length);
+            if (want.type_name.find("<unnamed-") == std::string::npos)
+                CHECK(got.type_name == want.type_name);
+            ++compared;
+        }
+    }
+    CHECK(compared > 250);
+    for (const char* name : {"PsActiveProcessHead", "PspCidTable"})
+        CHECK(cxx->symbols.count(name) == 1);
+    CHECK(kernel::checkProfileStructure(*cxx));
+}
+
 TEST_CASE("PDB reader: the symbol search finds the PDB in a symbol store and loose",
           "[kernel][pdb]") {
     const fs::path pdb = DUMPPROCS_STANDIN_PDB;

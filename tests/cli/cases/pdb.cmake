@@ -45,3 +45,9 @@ if(DUMPPROCS_STANDIN_PDB)
 endif()
 dumpprocs_cli_test(NAME profile.pdb.export_isf_not_pdb ARGS "--export-isf bad/pdb_not_msf.pdb"
                    EXIT 1 STDERR_CONTAINS "bad/pdb_not_msf.pdb: not a PDB file")
+
+if(DUMPPROCS_STANDIN_CXX_PDB)
+  # The Microsoft-shaped records (unique names, forward references) give the same views.
+  dumpprocs_cli_test(NAME profile.pdb_cxx.views ARGS "dkom_19041.dmp --symbols ${DUMPPROCS_STANDIN_CXX_PDB} --view all"
+                     GOLDEN dkom_19041_all.txt STDERR_CONTAINS "the symbols of another build")
+endif()
