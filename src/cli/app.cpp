@@ -17,6 +17,8 @@
 #include "dumpprocs/cli/options.hpp"
 #include "dumpprocs/cli/run_modes.hpp"
 #include "dumpprocs/crossview/crossview.hpp"
+#include "dumpprocs/kernel/isf_export.hpp"
+#include "dumpprocs/kernel/pdb_loader.hpp"
 #include "dumpprocs/support/expected.hpp"
 
 #ifndef DUMPPROCS_VERSION
@@ -189,6 +191,21 @@ Expected<void> finishOptions(Options& o) {
     return {};
 }
 
+// --export-isf: no dump is read; the PDB's profile goes out as ISF text.
+int exportIsfOf(const Options& o) {
+    if (o.dump_paths.size() != 1) {
+        spdlog::error("--export-isf takes one PDB file, not {}", o.dump_paths.size());
+        return kExitUsage;
+    }
+    auto profile = kernel::loadPdbProfile(o.dump_paths.front());
+    if (!profile) {
+        spdlog::error("{}", profile.error().message);
+        return kExitBadInput;
+    }
+    std::cout << kernel::exportIsf(*profile) << std::flush;
+    return kExitOk;
+}
+
 } // namespace
 
 int run(int argc, char** argv) {
@@ -210,6 +227,9 @@ int run(int argc, char** argv) {
                     "saved driver list and unloaded drivers");
     modes->add_option("--validate-list", o.validate_text, "walk a LIST_ENTRY ring both ways");
     modes->add_flag("--show-profile", o.show_profile, "the structure layout in use and why");
+    modes->add_flag("--export-isf", o.export_isf,
+                    "the path is a PDB (ntkrnlmp.pdb): write it as a Volatility 3 ISF file to "
+                    "standard output");
     modes->add_option("--dt", o.dt_args, "TYPE ADDR [PATTERN]: show a structure like WinDbg's dt")
         ->expected(2, 3);
     modes->require_option(0, 1);
@@ -219,8 +239,9 @@ int run(int argc, char** argv) {
         ->check(CLI::IsMember({"text", "json", "csv", "jsonl"}));
     app.add_option("--profile", o.profile, "force a built-in profile row (see --show-profile)");
     app.add_option("--symbols", o.symbols,
-                   "Volatility 3 ISF symbol file (.json, .json.xz), or a folder searched for the "
-                   "kernel's (by PDB GUID and age)");
+                   "the kernel's PDB (ntkrnlmp.pdb), a Volatility 3 ISF symbol file (.json, "
+                   ".json.xz), or a folder (a symbol store) searched for the kernel's (by PDB GUID "
+                   "and age)");
     app.add_flag("--raw", o.raw,
                  "DUMP is a raw physical memory image (physical address = file "
                  "offset); also detected when DUMP is not a crash dump");
@@ -253,6 +274,8 @@ int run(int argc, char** argv) {
         spdlog::error("{}", r.error().message);
         return kExitUsage;
     }
+    if (o.export_isf)
+        return exportIsfOf(o);
     if (wantsBatch(o)) {
         auto dumps = expandDumpPaths(o.dump_paths);
         if (!dumps) {

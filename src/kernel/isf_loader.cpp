@@ -328,14 +328,6 @@ class IsfSaxHandler {
     bool in_symbols_ = false, address_key_ = false;
 };
 
-HandleEntryEra detectEra(const Profile& p) {
-    const TypeInfo* entry = p.type("_HANDLE_TABLE_ENTRY");
-    if (!entry || entry->member("Object"))
-        return HandleEntryEra::Win7;
-    const MemberInfo* bits = entry->member("ObjectPointerBits");
-    return bits && bits->bit_position == 23 ? HandleEntryEra::Win8 : HandleEntryEra::Win81Plus;
-}
-
 Expected<Profile> fromJson(const json& isf, const std::filesystem::path& path,
                            std::map<std::string, std::uint64_t, std::less<>> symbols) {
     if (!isf.is_object() || !isf.contains("user_types") || !isf["user_types"].is_object())
@@ -375,7 +367,7 @@ Expected<Profile> fromJson(const json& isf, const std::filesystem::path& path,
     }
     if (auto pdb = isf.value("/metadata/windows/pdb"_json_pointer, json()); pdb.is_object())
         p.pdb_ids.push_back(PdbId{pdb.value("GUID", ""), pdb.value("age", 0u)});
-    p.handle_era = detectEra(p);
+    p.handle_era = detectHandleEra(p);
     return p;
 }
 

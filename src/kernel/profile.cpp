@@ -96,4 +96,12 @@ const Profile* findBuiltinProfile(std::string_view name) {
     return nullptr;
 }
 
+HandleEntryEra detectHandleEra(const Profile& p) {
+    const TypeInfo* entry = p.type("_HANDLE_TABLE_ENTRY");
+    if (!entry || entry->member("Object"))
+        return HandleEntryEra::Win7;
+    const MemberInfo* bits = entry->member("ObjectPointerBits");
+    return bits && bits->bit_position == 23 ? HandleEntryEra::Win8 : HandleEntryEra::Win81Plus;
+}
+
 } // namespace dumpprocs::kernel

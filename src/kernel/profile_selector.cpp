@@ -221,7 +221,8 @@ Expected<ProfileChoice> chooseByValidation(const VirtualMemory& as, const Select
             ErrorCode::NotFound,
             "no built-in profile fits this kernel (build {}): {} rows tried, none passed the "
             "ActiveProcessLinks / MmProcessLinks / ETHREAD checks{}{}; give the kernel's symbols "
-            "with --symbols FILE (a Volatility 3 ISF .json or .json.xz) or force a row with "
+            "with --symbols FILE (ntkrnlmp.pdb, or a Volatility 3 ISF .json or .json.xz) or force "
+            "a row with "
             "--profile",
             in.build, rows.size(), failures, failed > kFailuresShown ? "; ..." : "");
     const Profile* chosen = nearestBuild(passed, in.build);
@@ -291,7 +292,7 @@ std::vector<ProfileValidation> validateProfile(const VirtualMemory& as, const Pr
 Expected<ProfileChoice> chooseProfile(const VirtualMemory& as, const SelectionInput& in) {
     if (!in.isf_path.empty()) {
         DP_TRY(const SymbolFile file, findSymbolFile(in.isf_path, in.kernel_pdb));
-        DP_TRY(Profile isf, loadIsfProfile(file.path));
+        DP_TRY(Profile isf, loadSymbolProfile(file.path));
         // A symbol file is hostile input: its structure is checked before its offsets are tried
         // on the dump (KernelLayout::resolve checks every profile again, built-in rows too).
         DP_CHECK(checkProfileStructure(isf));

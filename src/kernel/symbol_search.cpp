@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "dumpprocs/kernel/pdb_loader.hpp"
+
 namespace dumpprocs::kernel {
 namespace {
 
@@ -14,21 +16,27 @@ namespace fs = std::filesystem;
 
 constexpr int kMaxDepth = 6;                  // store/windows/ntkrnlmp.pdb/<id>/file and some
 constexpr std::size_t kMaxEntries = 200'000;  // a folder walk stops here (a whole symbol store)
-constexpr std::size_t kMaxMetadataReads = 16; // ISF files opened to read their metadata
-
-bool isIsfName(const fs::path& p) {
-    const std::string name = p.filename().string();
-    auto ends = [&](const std::string& tail) {
-        return name.size() > tail.size() &&
-               name.compare(name.size() - tail.size(), tail.size(), tail) == 0;
-    };
-    return ends(".json") || ends(".json.xz");
-}
+constexpr std::size_t kMaxMetadataReads = 16; // symbol files opened to read their GUID and age
 
 std::string upper(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(),
                    [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
     return s;
+}
+
+bool endsWith(const std::string& name, const std::string& tail) {
+    return name.size() > tail.size() &&
+           name.compare(name.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+bool isIsfName(const fs::path& p) {
+    const std::string name = p.filename().string();
+    return endsWith(name, ".json") || endsWith(name, ".json.xz");
+}
+
+// Symbol stores keep the case the linker wrote (ntkrnlmp.pdb, NTKRNLMP.PDB).
+bool isPdbName(const fs::path& p) {
+    return endsWith(upper(p.filename().string()), ".PDB");
 }
 
 // Volatility names ISF files <GUID>-<age in decimal>.json(.xz); a symbol store names folders
@@ -40,7 +48,8 @@ bool nameMatches(const fs::path& relative, const PdbId& kernel) {
            text.find(fmt::format("{}{:X}/", guid, kernel.age)) != std::string::npos;
 }
 
-// The ISF files under `dir`, in a stable order, without following links out of it.
+// The symbol files (ISF and PDB) under `dir`, in a stable order, without following links out of
+// it.
 Expected<std::vector<fs::path>> isfFilesUnder(const fs::path& dir) {
     std::vector<fs::path> files;
     std::error_code ec;
@@ -59,7 +68,7 @@ Expected<std::vector<fs::path>> isfFilesUnder(const fs::path& dir) {
                              dir.string(), kMaxEntries);
         if (it.depth() >= kMaxDepth)
             it.disable_recursion_pending();
-        if (it->is_regular_file(ec) && isIsfName(it->path()))
+        if (it->is_regular_file(ec) && (isIsfName(it->path()) || isPdbName(it->path())))
             files.push_back(it->path());
     }
     std::sort(files.begin(), files.end());
@@ -82,25 +91,43 @@ Expected<SymbolFile> findSymbolFile(const fs::path& path, const std::optional<Pd
         if (nameMatches(fs::relative(file, path, ec), *kernel))
             return SymbolFile{file, fmt::format("its name matches the kernel's PDB {}-{}",
                                                 kernel->guid, kernel->age)};
-    // Names that say nothing (renamed copies): the metadata decides, for the first few files.
+    // Names that say nothing (renamed copies, loose .pdb files): the GUID and age inside decide,
+    // for the first few files.
     std::size_t read = 0;
     for (const auto& file : files) {
         if (++read > kMaxMetadataReads)
             break;
+        if (isPdbName(file)) {
+            auto id = readPdbId(file);
+            if (id && *id == *kernel)
+                return SymbolFile{file, fmt::format("its info stream names the kernel's PDB {}-{}",
+                                                    kernel->guid, kernel->age)};
+            continue;
+        }
         auto profile = loadIsfProfile(file);
         if (profile && std::find(profile->pdb_ids.begin(), profile->pdb_ids.end(), *kernel) !=
                            profile->pdb_ids.end())
             return SymbolFile{file, fmt::format("its metadata names the kernel's PDB {}-{}",
                                                 kernel->guid, kernel->age)};
     }
-    return makeError(ErrorCode::NotFound,
-                     "--symbols {}: no ISF file of the kernel's PDB {}-{} in it ({} .json/.json.xz "
-                     "files looked at{}); Volatility names it {}-{}.json.xz",
-                     path.string(), kernel->guid, kernel->age, files.size(),
-                     files.size() > kMaxMetadataReads
-                         ? fmt::format(", the metadata of the first {} read", kMaxMetadataReads)
-                         : "",
-                     kernel->guid, kernel->age);
+    return makeError(
+        ErrorCode::NotFound,
+        "--symbols {}: no ISF file of the kernel's PDB {}-{} in it, nor that PDB ({} "
+        ".json/.json.xz/.pdb files looked at{}); Volatility names the ISF {}-{}.json.xz, "
+        "a symbol store keeps the PDB as ntkrnlmp.pdb/{}{:X}/ntkrnlmp.pdb",
+        path.string(), kernel->guid, kernel->age, files.size(),
+        files.size() > kMaxMetadataReads
+            ? fmt::format(", the GUID of the first {} read", kMaxMetadataReads)
+            : "",
+        kernel->guid, kernel->age, kernel->guid, kernel->age);
+}
+
+Expected<Profile> loadSymbolProfile(const fs::path& path) {
+    // By content first (a PDB renamed .bin is still one), then by name (a .pdb that is not an MSF
+    // file gets the PDB reader's message, which says so).
+    if (isPdbFile(path) || isPdbName(path))
+        return loadPdbProfile(path);
+    return loadIsfProfile(path);
 }
 
 } // namespace dumpprocs::kernel

@@ -462,6 +462,25 @@ def isf_cases(out_dir):
     # One defect behind xz too, the form real symbol files come in.
     (out_dir / "isf_member_past_type.json.xz").write_bytes(
         lzma.compress((out_dir / "isf_member_past_type.json").read_bytes()))
+    pdb_cases(out_dir)
+
+
+MSF7_MAGIC = b"Microsoft C/C++ MSF 7.00\r\n\x1aDS\0\0\0"
+
+
+def pdb_cases(out_dir):
+    """Malformed PDB files (the real ones are built at test time by clang-14 and lld-link-14)."""
+    (out_dir / "pdb_not_msf.pdb").write_bytes(b"this is not a program database\n")
+    # An MSF superblock (4 KiB blocks, 3 blocks, a 64-byte directory in block 2) in a file of
+    # 1 KiB: cut inside its first block.
+    superblock = MSF7_MAGIC + struct.pack("<IIIIII", 4096, 1, 3, 64, 0, 2)
+    (out_dir / "pdb_truncated.pdb").write_bytes(superblock + bytes(1024 - len(superblock)))
+    # The same superblock in a file of the size it claims, every other byte garbage.
+    state, garbage = 0x12345678, bytearray()
+    while len(garbage) < 3 * 4096 - len(superblock):
+        state = (state * 1103515245 + 12345) & 0xFFFFFFFF
+        garbage.append(state >> 24)
+    (out_dir / "pdb_garbage.pdb").write_bytes(superblock + bytes(garbage))
 
 
 # Cases rejected before any kernel structure is read keep only their headers and two pages.

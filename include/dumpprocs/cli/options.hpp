@@ -17,6 +17,7 @@ struct Options {
     std::string view_text, diff_text, read_text, validate_text;
     std::vector<std::string> dt_args;
     bool info = false, cpus = false, show_profile = false, modules = false;
+    bool export_isf = false; // --export-isf: the one path is a PDB, written out as an ISF
     // modifiers
     std::string length_text = "0x80";
     bool physical = false;

@@ -94,6 +94,10 @@ class Profile {
 std::span<const Profile> builtinProfiles();
 const Profile* findBuiltinProfile(std::string_view name);
 
+// The handle-entry encoding a symbol file's _HANDLE_TABLE_ENTRY shows: an Object member (Win7),
+// ObjectPointerBits from bit 23 (Win8) or from bit 20 (8.1 and later).
+HandleEntryEra detectHandleEra(const Profile& profile);
+
 // Loads a Volatility 3 ISF symbol table (.json or .json.xz). Errors name the file and what is
 // wrong with it (not JSON, no user_types, a type lacking a size, ...).
 Expected<Profile> loadIsfProfile(const std::filesystem::path& path);

@@ -18,11 +18,15 @@ struct SymbolFile {
 };
 
 // A regular file is taken as given. A folder is searched, at most a few levels deep, for an ISF
-// (.json, .json.xz) whose path names the kernel's GUID and age (Volatility's
-// windows/ntkrnlmp.pdb/<GUID>-<AGE>.json.xz, a symbol store's ntkrnlmp.pdb/<GUID><AGE>/...),
-// else whose metadata names them. Fails, naming the folder and the GUID, when none matches or
-// the kernel's GUID is unknown.
+// (.json, .json.xz) or a PDB (.pdb) whose path names the kernel's GUID and age (Volatility's
+// windows/ntkrnlmp.pdb/<GUID>-<AGE>.json.xz, a symbol store's ntkrnlmp.pdb/<GUID><AGE hex>/
+// ntkrnlmp.pdb), else whose metadata (an ISF's) or info stream (a PDB's) names them. Fails, naming
+// the folder and the GUID, when none matches or the kernel's GUID is unknown.
 Expected<SymbolFile> findSymbolFile(const std::filesystem::path& path,
                                     const std::optional<PdbId>& kernel);
+
+// The profile of a symbol file: a PDB (MSF 7.00 signature, or a .pdb name) through the PDB
+// reader, anything else as an ISF.
+Expected<Profile> loadSymbolProfile(const std::filesystem::path& path);
 
 } // namespace dumpprocs::kernel

@@ -1,0 +1,53 @@
+# --symbols with a PDB (issue 18). The malformed PDBs of testdata/bad (tests/bad/make_bad.py) are
+# refused with exit 1 and a message naming the file; the stand-in kernel's real PDB (built at test
+# time from tests/pdb/standin_kernel_19041.c with the 19041 row's layout, see tests/CMakeLists.txt)
+# gives the built-in row's offsets and views on the 19041 sample. Its GUID is not the sample
+# kernel's (BBED7C29...-1), which the tool says, and its offsets still validate on the dump.
+dumpprocs_cli_test(NAME bad.pdb_not_msf ARGS "win7sp1_7601c_mm428.dmp --symbols bad/pdb_not_msf.pdb"
+                   EXIT 1 STDERR_CONTAINS "bad/pdb_not_msf.pdb: not a PDB file (no MSF 7.00 signature at offset 0)")
+dumpprocs_cli_test(NAME bad.pdb_truncated ARGS "win7sp1_7601c_mm428.dmp --symbols bad/pdb_truncated.pdb"
+                   EXIT 1 STDERR_CONTAINS "bad/pdb_truncated.pdb: malformed MSF")
+dumpprocs_cli_test(NAME bad.pdb_garbage ARGS "win7sp1_7601c_mm428.dmp --symbols bad/pdb_garbage.pdb"
+                   EXIT 1 STDERR_CONTAINS "bad/pdb_garbage.pdb: malformed")
+
+if(DUMPPROCS_STANDIN_PDB)
+  # Every field of the built-in 19041 row, same offset and bit from the PDB.
+  add_test(NAME cli.profile.pdb_matches_builtin
+           COMMAND ${CMAKE_COMMAND} -DBINARY=$<TARGET_FILE:dumpprocs>
+                   -DDUMP=${DUMPPROCS_TESTDATA}/dkom_19041.dmp -DISF=${DUMPPROCS_STANDIN_PDB}
+                   -P ${CMAKE_CURRENT_LIST_DIR}/../compare_isf_profile.cmake)
+  # The same views as the built-in row (the golden the built-in row and the ISF file give).
+  dumpprocs_cli_test(NAME profile.pdb.views ARGS "dkom_19041.dmp --symbols ${DUMPPROCS_STANDIN_PDB} --view all"
+                     GOLDEN dkom_19041_all.txt
+                     STDERR_CONTAINS "but this kernel's debug record (RSDS) names BBED7C2955FBE4522AAA23F4B8677AD9-1: the symbols of another build")
+  dumpprocs_cli_test(NAME profile.pdb.show_profile ARGS "dkom_19041.dmp --symbols ${DUMPPROCS_STANDIN_PDB} --show-profile"
+                     STDOUT_CONTAINS "PDB ${DUMPPROCS_STANDIN_PDB} (")
+  # A folder that holds only another kernel's PDB: refused, saying where the right one would be.
+  dumpprocs_cli_test(NAME profile.pdb.store_without_kernel ARGS "dkom_19041.dmp --symbols ${DUMPPROCS_PDB_DIR}"
+                     EXIT 1 STDERR_CONTAINS "ntkrnlmp.pdb/BBED7C2955FBE4522AAA23F4B8677AD91/ntkrnlmp.pdb")
+endif()
+
+if(DUMPPROCS_STANDIN_PDB)
+  # --dt with PDB symbols prints every member the PDB has, not only those of the built-in row.
+  dumpprocs_cli_test(NAME profile.pdb.dt ARGS "dkom_19041.dmp --symbols ${DUMPPROCS_STANDIN_PDB} --dt _EPROCESS 0xffffe00011020060"
+                     STDOUT_CONTAINS "+0x464 ProcessInserted  : 0y1")
+  dumpprocs_cli_test(NAME profile.pdb.dt_unnamed_members ARGS "dkom_19041.dmp --symbols ${DUMPPROCS_STANDIN_PDB} --dt _EPROCESS 0xffffe00011020060"
+                     STDOUT_CONTAINS "+0x460 RefTraceEnabled  : 0y0")
+  # --export-isf: the PDB as a Volatility 3 ISF file, which --symbols reads back to the same views.
+  add_test(NAME cli.profile.pdb.export_isf_views
+           COMMAND ${CMAKE_COMMAND} -DBINARY=$<TARGET_FILE:dumpprocs> -DPDB=${DUMPPROCS_STANDIN_PDB}
+                   -DOUT=${CMAKE_CURRENT_BINARY_DIR}/standin_export.json
+                   -DDUMP=${DUMPPROCS_TESTDATA}/dkom_19041.dmp
+                   -DGOLDEN=${DUMPPROCS_TESTDATA}/golden/dkom_19041_all.txt
+                   -P ${CMAKE_CURRENT_LIST_DIR}/../run_export_isf_test.cmake)
+  dumpprocs_cli_test(NAME profile.pdb.export_isf_two ARGS "--export-isf ${DUMPPROCS_STANDIN_PDB} ${DUMPPROCS_STANDIN_PDB}"
+                     EXIT 2 STDERR_CONTAINS "--export-isf takes one PDB file, not 2")
+endif()
+dumpprocs_cli_test(NAME profile.pdb.export_isf_not_pdb ARGS "--export-isf bad/pdb_not_msf.pdb"
+                   EXIT 1 STDERR_CONTAINS "bad/pdb_not_msf.pdb: not a PDB file")
+
+if(DUMPPROCS_STANDIN_CXX_PDB)
+  # The Microsoft-shaped records (unique names, forward references) give the same views.
+  dumpprocs_cli_test(NAME profile.pdb_cxx.views ARGS "dkom_19041.dmp --symbols ${DUMPPROCS_STANDIN_CXX_PDB} --view all"
+                     GOLDEN dkom_19041_all.txt STDERR_CONTAINS "the symbols of another build")
+endif()
