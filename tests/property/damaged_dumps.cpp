@@ -5,7 +5,8 @@
 // each as a full and a bitmap dump, with DKOM-hidden processes planted). Each dump is written
 // undamaged, cut at 7 points (15 .. 97 % of its size, as `head -c` or a writer that stopped
 // leaves it) and with three bands of stored pages zeroed in 3 deterministic variants (as a writer
-// that failed midway leaves them). The real `dumpprocs` binary runs on every file twice, with
+// that failed midway leaves them); the 7601a and 19041 full dumps also lose each stored page in
+// turn (one page zeroed per copy). The real `dumpprocs` binary runs on every file twice, with
 // `--format json` and with `--format json --fail-on-hidden`, and its output is judged against
 // the generator's ground truth (never against the tool's own output):
 //
@@ -135,6 +136,18 @@ std::vector<Damage> damagesOf(const std::string& name, const std::vector<std::ui
             fmt::format("zeroed bands #{} (stored pages {} of {})", variant + 1, where, pages);
         out.push_back(d);
     }
+    // Two machines lose each stored page in turn: a single lost page (System's own, a leaf of
+    // PspCidTable, a page table) must not make innocent processes HIDDEN either.
+    if (name.ends_with("7601a_full") || name.ends_with("19041_full"))
+        for (std::uint64_t page = 0; page < pages; ++page) {
+            Damage d;
+            d.kind = "page";
+            d.group = "one page zeroed";
+            d.keep_bytes = dump.size();
+            d.bands.emplace_back(page, 1);
+            d.label = fmt::format("stored page {} of {} zeroed", page, pages);
+            out.push_back(d);
+        }
     return out;
 }
 
