@@ -65,14 +65,6 @@ Exit codes:
   4  --fail-on-hidden was given and a process is HIDDEN (never for unverified)
   In batch mode the exit code is the highest of the dumps' codes.)";
 
-// "active,mm,cid,thread,scan"
-std::string viewNames() {
-    std::string out;
-    for (const auto& v : views::viewTable())
-        out += (out.empty() ? "" : ",") + std::string(v.name);
-    return out;
-}
-
 // The views part of --help, from the view table; then examples and exit codes.
 std::string footer() {
     std::string views = "Views:\n";
@@ -217,7 +209,8 @@ int run(int argc, char** argv) {
                    "the crash dump (MEMORY.DMP); several paths or a directory: batch mode")
         ->required();
     auto* modes = app.add_option_group("modes", "what to show (default: --view all)");
-    modes->add_option("--view", o.view_text, fmt::format("views to list: {} or all", viewNames()));
+    modes->add_option("--view", o.view_text,
+                      fmt::format("views to list: {} or all", views::viewNameList(",")));
     modes->add_option("--diff", o.diff_text, "compare two views: A,B");
     modes->add_flag("--info", o.info, "dump header and kernel facts (like vertarget/dumpchk)");
     modes->add_option("--read", o.read_text, "hex dump memory at ADDR (like WinDbg's db)");

@@ -40,11 +40,8 @@ std::optional<std::string> headerProblem(const dumpfile::CrashDump& dump,
     return std::nullopt;
 }
 
-// Where this run's results go: stdout, or a batch run's per-dump buffer (set by runRawImage).
-std::FILE* g_raw_out = stdout;
-
 void print(const std::string& text) {
-    std::fwrite(text.data(), 1, text.size(), g_raw_out);
+    printResult(text);
 }
 
 } // namespace
@@ -91,8 +88,7 @@ kernel::DumpFacts reconcileHeaderWithMemory(const dumpfile::CrashDump& dump,
     return f;
 }
 
-int runRawImage(const Options& o, std::FILE* out) {
-    g_raw_out = out;
+int runRawImage(const Options& o) {
     auto image = dumpfile::RawImage::open(o.dump_path);
     if (!image) {
         spdlog::error("{}", image.error().message);

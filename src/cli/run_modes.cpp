@@ -36,7 +36,7 @@ std::FILE* g_out = stdout;
 RunSummary* g_summary = nullptr;
 
 void print(const std::string& text) {
-    std::fwrite(text.data(), 1, text.size(), g_out);
+    printResult(text);
 }
 
 void noteHidden(const crossview::CrossView& cv) {
@@ -150,6 +150,10 @@ int runInfo(const dumpfile::CrashDump& dump, const Options& o) {
 }
 
 } // namespace
+
+void printResult(const std::string& text) {
+    std::fwrite(text.data(), 1, text.size(), g_out);
+}
 
 kernel::KernelOptions kernelOptionsFor(const Options& o, std::string damage) {
     kernel::KernelOptions ko;
@@ -268,7 +272,7 @@ std::vector<std::string> expandViews(const std::vector<std::string>& requested, 
         if (v == "all") {
             all = true;
             for (const auto& n : views::allViewNames())
-                if (!(no_scan && views::findView(n)->scans_physical_memory) &&
+                if (!(no_scan && views::scansPhysicalMemory(n)) &&
                     std::find(names.begin(), names.end(), n) == names.end())
                     names.push_back(n);
         } else if (std::find(names.begin(), names.end(), v) == names.end()) {
@@ -357,7 +361,7 @@ int runMode(const Options& o, std::FILE* out, RunSummary* summary) {
     g_out = out;
     g_summary = summary;
     if (o.raw || looksLikeRawImage(o.dump_path))
-        return runRawImage(o, out);
+        return runRawImage(o);
     auto dump = dumpfile::CrashDump::open(o.dump_path);
     if (!dump)
         return fail(dump.error());

@@ -128,10 +128,7 @@ void classify(MergedProcess& m, const ViewFactsByName& facts, const std::string&
     }
     // The pool scan misses a process only when its pool header is gone (page absent from the
     // dump, header overwritten): not a reason the minimal/thread explanations below are about.
-    const auto scans = [](const std::string& v) {
-        const views::ViewInfo* info = views::findView(v);
-        return info && info->scans_physical_memory;
-    };
+    const auto scans = [](const std::string& v) { return views::scansPhysicalMemory(v); };
     const bool missed_by_scan = std::any_of(absent.begin(), absent.end(), scans);
     std::erase_if(absent, scans);
     if (absent.empty() && missed_by_scan)

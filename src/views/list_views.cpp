@@ -110,21 +110,26 @@ const std::vector<std::string>& allViewNames() {
     return names;
 }
 
-namespace {
-
-// "active, mm, cid, thread, scan"
-std::string viewList() {
+std::string viewNameList(std::string_view separator) {
     std::string out;
     for (const auto& v : viewTable())
-        out += (out.empty() ? "" : ", ") + std::string(v.name);
+        out += (out.empty() ? "" : std::string(separator)) + v.name;
     return out;
 }
+
+bool scansPhysicalMemory(std::string_view name) {
+    const ViewInfo* info = findView(name);
+    return info && info->scans_physical_memory;
+}
+
+namespace {
 
 Expected<ViewResult> runNamedView(const std::string& name, ProcessCatalog& catalog,
                                   const ViewOptions& options) {
     if (const ViewInfo* view = findView(name))
         return view->run(catalog, options);
-    return makeError(ErrorCode::Usage, "unknown view '{}' (views: {}, all)", name, viewList());
+    return makeError(ErrorCode::Usage, "unknown view '{}' (views: {}, all)", name,
+                     viewNameList(", "));
 }
 
 } // namespace

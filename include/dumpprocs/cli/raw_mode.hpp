@@ -18,8 +18,8 @@ namespace dumpprocs::cli {
 bool looksLikeRawImage(const std::filesystem::path& path);
 
 // Runs any mode on a raw physical image.
-// Results go to `out` (stdout, or a batch run's per-dump buffer), like runMode's.
-int runRawImage(const Options& options, std::FILE* out = stdout);
+// Results go where runMode sends them (printResult).
+int runRawImage(const Options& options);
 
 // The header's facts, or, where the memory contradicts them (the header DTB does not reach the
 // System process through PsActiveProcessHead), the values found by scanning, with a warning.

@@ -23,6 +23,9 @@ struct RunSummary {
 // The kernel options the command line gives; `damage` names what the input is known to lack.
 kernel::KernelOptions kernelOptionsFor(const Options& options, std::string damage = "");
 
+// Writes to the current run's result sink: stdout, or a batch run's per-dump buffer.
+void printResult(const std::string& text);
+
 // Runs one dump; results go to `out` (stdout by default), logs to spdlog.
 int runMode(const Options& options, std::FILE* out = stdout, RunSummary* summary = nullptr);
 

@@ -67,7 +67,9 @@ struct ViewInfo {
 const std::vector<ViewInfo>& viewTable();
 const ViewInfo* findView(std::string_view name); // nullptr for an unknown name
 
-const std::vector<std::string>& allViewNames(); // the table's names, in its order
+const std::vector<std::string>& allViewNames();       // the table's names, in its order
+std::string viewNameList(std::string_view separator); // "active, mm, cid, thread, scan"
+bool scansPhysicalMemory(std::string_view name);      // false for an unknown name
 
 ViewResult runActiveProcessLinksView(ProcessCatalog& catalog);
 ViewResult runMmProcessLinksView(ProcessCatalog& catalog);

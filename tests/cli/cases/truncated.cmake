@@ -22,7 +22,8 @@ function(dumpprocs_cut_test)
 endfunction()
 
 # The issue's first measurement: `head -c 1000000` of dkom_19041.dmp (a bitmap dump of 2,805,760
-# bytes). The goldens are what the tool prints on it; the verdict fix of issue 13 changes them.
+# bytes). Only the pages past the processes are lost, so the sample's two hidden processes stay
+# HIDDEN (their evidence says active and cid were read whole) and the scan is partial.
 dumpprocs_cut_test(NAME dkom_19041_1mb.all SAMPLE dkom_19041 BYTES 1000000 ARGS "--view all"
                    EXIT 3 GOLDEN dkom_19041_cut_1mb_all.txt)
 dumpprocs_cut_test(NAME dkom_19041_1mb.json SAMPLE dkom_19041 BYTES 1000000
