@@ -1,0 +1,47 @@
+#pragma once
+// Running the process views the user asked for over one kernel, and the cross-view of them.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "dumpprocs/crossview/crossview.hpp"
+#include "dumpprocs/kernel/kernel_context.hpp"
+#include "dumpprocs/support/expected.hpp"
+
+namespace dumpprocs::analysis {
+
+// The view names asked for, "all" expanded in the view table's order (without the views that
+// scan physical memory under --no-scan), each name once; `all` tells whether "all" was among them
+// (the report is then the cross-view table).
+struct ViewSelection {
+    std::vector<std::string> names;
+    bool all = false;
+};
+ViewSelection expandViews(const std::vector<std::string>& requested, bool no_scan);
+
+struct RunHooks {
+    // Called now and then with (bytes done, bytes total) while a view scans memory; may be empty.
+    std::function<void(std::uint64_t, std::uint64_t)> progress;
+    // Called after each view has run (a progress display can go away); may be empty.
+    std::function<void(const views::ViewResult&)> view_done;
+};
+
+// Runs `names` over one catalog of `kernel` and merges them. Fails (Usage) on an unknown name.
+Expected<crossview::CrossView> runViews(const kernel::KernelContext& kernel,
+                                        const std::vector<std::string>& names,
+                                        const RunHooks& hooks = {});
+
+// --diff A,B: the two views run and merged, and what each has that the other lacks.
+struct DiffRun {
+    crossview::CrossView merged;
+    crossview::Diff diff;
+};
+Expected<DiffRun> runDiff(const kernel::KernelContext& kernel, const std::string& a,
+                          const std::string& b, bool no_scan, const RunHooks& hooks = {});
+
+// The HIDDEN rows, as "name (pid N, 0xeprocess)", for a batch summary.
+std::vector<std::string> hiddenProcesses(const crossview::CrossView& cv);
+
+} // namespace dumpprocs::analysis

@@ -1,0 +1,65 @@
+#include "dumpprocs/analysis/run_views.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "dumpprocs/views/views.hpp"
+
+namespace dumpprocs::analysis {
+ViewSelection expandViews(const std::vector<std::string>& requested, bool no_scan) {
+    ViewSelection s;
+    auto add = [&s](const std::string& name) {
+        if (std::find(s.names.begin(), s.names.end(), name) == s.names.end())
+            s.names.push_back(name);
+    };
+    for (const auto& v : requested) {
+        if (v == "all") {
+            s.all = true;
+            for (const auto& n : views::allViewNames())
+                if (!(no_scan && views::scansPhysicalMemory(n)))
+                    add(n);
+        } else {
+            add(v);
+        }
+    }
+    return s;
+}
+
+Expected<crossview::CrossView> runViews(const kernel::KernelContext& k,
+                                        const std::vector<std::string>& names,
+                                        const RunHooks& hooks) {
+    views::ProcessCatalog catalog(k);
+    std::vector<views::ViewResult> results;
+    for (const auto& name : names) {
+        views::ViewOptions vo;
+        vo.progress = hooks.progress;
+        DP_TRY(auto view, views::runView(name, catalog, vo));
+        if (hooks.view_done)
+            hooks.view_done(view);
+        results.push_back(std::move(view));
+    }
+    return crossview::mergeViews(std::move(results), catalog);
+}
+
+Expected<DiffRun> runDiff(const kernel::KernelContext& k, const std::string& a,
+                          const std::string& b, bool no_scan, const RunHooks& hooks) {
+    const auto sa = expandViews({a}, no_scan), sb = expandViews({b}, no_scan);
+    if (sa.all || sb.all || sa.names.size() != 1 || sb.names.size() != 1 ||
+        sa.names[0] == sb.names[0])
+        return makeError(ErrorCode::Usage, "--diff takes two different views, e.g. active,mm");
+    DP_TRY(auto merged, runViews(k, {sa.names[0], sb.names[0]}, hooks));
+    auto diff = crossview::diffViews(merged, sa.names[0], sb.names[0]);
+    return DiffRun{std::move(merged), std::move(diff)};
+}
+
+std::vector<std::string> hiddenProcesses(const crossview::CrossView& cv) {
+    std::vector<std::string> hidden;
+    for (const auto& p : cv.processes)
+        if (p.verdict == crossview::Verdict::Hidden)
+            hidden.push_back(fmt::format("{} (pid {}, {:#x})", p.record.name(), p.record.pid,
+                                         p.record.eprocess));
+    return hidden;
+}
+
+} // namespace dumpprocs::analysis
