@@ -13,12 +13,10 @@
 #include <vector>
 
 #include "dumpgen/big_machine.hpp"
-#include "dumpprocs/crossview/crossview.hpp"
-#include "dumpprocs/dumpfile/crash_dump.hpp"
-#include "dumpprocs/kernel/kernel_context.hpp"
+#include "dumpprocs/analysis/run_views.hpp"
+#include "dumpprocs/analysis/session.hpp"
 #include "dumpprocs/kernel/profile.hpp"
 #include "dumpprocs/report/views_report.hpp"
-#include "dumpprocs/views/views.hpp"
 
 namespace fs = std::filesystem;
 using namespace dumpprocs;
@@ -66,16 +64,16 @@ template <typename T> T orThrow(Expected<T> e) {
     return std::move(e).value();
 }
 
+// The dump and its kernel, opened through the façade as the CLI opens them.
 struct Opened {
-    std::unique_ptr<dumpfile::CrashDump> dump;
-    std::unique_ptr<kernel::KernelContext> kernel;
+    std::unique_ptr<analysis::Session> session;
+    const kernel::KernelContext* kernel = nullptr;
 };
 
 Opened openAll(const fs::path& file) {
     Opened o;
-    o.dump = orThrow(dumpfile::CrashDump::open(file));
-    o.kernel = orThrow(
-        kernel::KernelContext::open(*o.dump, kernel::factsFromHeader(o.dump->header()), {}));
+    o.session = orThrow(analysis::Session::open(file, {}));
+    o.kernel = orThrow(o.session->kernel());
     return o;
 }
 
@@ -84,11 +82,11 @@ void perProcess(benchmark::State& state, unsigned processes) {
         processes, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 
-// The dump file alone: header, run list or bitmap.
+// The dump file alone: header, run list or bitmap (Session::open leaves the kernel for later).
 void openDump(benchmark::State& state, dumpgen::BigMachineSpec spec) {
     const fs::path file = dumps().dumpFor(spec);
     for (auto _ : state)
-        benchmark::DoNotOptimize(orThrow(dumpfile::CrashDump::open(file)));
+        benchmark::DoNotOptimize(orThrow(analysis::Session::open(file, {})));
 }
 
 // What every mode does first: the dump, then the kernel (profile choice, KDBG, PspCidTable).
@@ -116,12 +114,8 @@ void listViews(benchmark::State& state, dumpgen::BigMachineSpec spec) {
     std::size_t bytes = 0;
     for (auto _ : state) {
         const Opened o = openAll(file);
-        views::ProcessCatalog catalog(*o.kernel);
-        std::vector<views::ViewResult> results;
-        for (const auto& name : views::allViewNames())
-            if (name != "scan")
-                results.push_back(orThrow(views::runView(name, catalog)));
-        const auto merged = crossview::mergeViews(std::move(results), catalog);
+        const auto merged = orThrow(
+            analysis::runViews(*o.kernel, analysis::expandViews({"all"}, /*no_scan=*/true).names));
         report::ViewsReportOptions options;
         options.cross_table = true;
         bytes = report::renderViews(merged, options).size();

@@ -13,12 +13,11 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "dumpprocs/analysis/run_views.hpp"
+#include "dumpprocs/analysis/symbols.hpp"
 #include "dumpprocs/cli/batch.hpp"
 #include "dumpprocs/cli/options.hpp"
 #include "dumpprocs/cli/run_modes.hpp"
-#include "dumpprocs/crossview/crossview.hpp"
-#include "dumpprocs/kernel/isf_export.hpp"
-#include "dumpprocs/kernel/pdb_loader.hpp"
 #include "dumpprocs/support/expected.hpp"
 
 #ifndef DUMPPROCS_VERSION
@@ -189,12 +188,12 @@ int exportIsfOf(const Options& o) {
         spdlog::error("--export-isf takes one PDB file, not {}", o.dump_paths.size());
         return kExitUsage;
     }
-    auto profile = kernel::loadPdbProfile(o.dump_paths.front());
-    if (!profile) {
-        spdlog::error("{}", profile.error().message);
+    auto isf = analysis::exportIsfOfPdb(o.dump_paths.front());
+    if (!isf) {
+        spdlog::error("{}", isf.error().message);
         return kExitBadInput;
     }
-    std::cout << kernel::exportIsf(*profile) << std::flush;
+    std::cout << *isf << std::flush;
     return kExitOk;
 }
 
@@ -278,7 +277,7 @@ int run(int argc, char** argv) {
         return runBatch(o, *dumps);
     }
     o.dump_path = o.dump_paths.front();
-    return runMode(o);
+    return runMode(o, Output(stdout));
 }
 
 } // namespace dumpprocs::cli

@@ -10,7 +10,7 @@
 #include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
 
-#include "dumpprocs/cli/app.hpp"
+#include "dumpprocs/cli/exit_codes.hpp"
 #include "dumpprocs/cli/run_modes.hpp"
 #include "dumpprocs/support/text.hpp"
 
@@ -69,7 +69,7 @@ DumpOutcome runOne(const Options& base, const std::filesystem::path& path, std::
     logger->sinks().push_back(kept);
     DumpOutcome r;
     r.path = path;
-    r.exit_code = runMode(o, out, &r.summary);
+    r.exit_code = runMode(o, Output(out, &r.summary));
     logger->sinks().pop_back();
     logger->set_pattern("%^%l%$: %v");
     for (const auto& line : kept->last_formatted()) {

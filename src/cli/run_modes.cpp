@@ -2,99 +2,58 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "dumpprocs/cli/app.hpp"
+#include "dumpprocs/analysis/info.hpp"
+#include "dumpprocs/analysis/kernel_modes.hpp"
+#include "dumpprocs/analysis/read.hpp"
+#include "dumpprocs/analysis/run_views.hpp"
+#include "dumpprocs/cli/exit_codes.hpp"
 #include "dumpprocs/cli/progress_bar.hpp"
-#include "dumpprocs/cli/raw_mode.hpp"
-#include "dumpprocs/crossview/crossview.hpp"
-#include "dumpprocs/dumpfile/crash_dump.hpp"
-#include "dumpprocs/dumpfile/raw_image.hpp"
-#include "dumpprocs/dumpfile/triage_dump.hpp"
-#include "dumpprocs/formats/nt.hpp"
-#include "dumpprocs/kernel/kernel_context.hpp"
-#include "dumpprocs/kernel/list_walker.hpp"
-#include "dumpprocs/kernel/loaded_modules.hpp"
+#include "dumpprocs/report/cpus_report.hpp"
 #include "dumpprocs/report/dt.hpp"
-#include "dumpprocs/report/kernel_report.hpp"
+#include "dumpprocs/report/info_report.hpp"
+#include "dumpprocs/report/list_report.hpp"
 #include "dumpprocs/report/modules_report.hpp"
+#include "dumpprocs/report/profile_report.hpp"
+#include "dumpprocs/report/read_report.hpp"
 #include "dumpprocs/report/views_report.hpp"
 
 namespace dumpprocs::cli {
 namespace {
 
-using formats::kMachineAmd64;
-constexpr std::uint64_t kMaxReadLength = 1 << 20;
-constexpr std::size_t kMaxValidateNodes = 1 << 20;
-
-// Where results of the current run go: stdout, or a batch run's per-dump buffer.
-std::FILE* g_out = stdout;
-RunSummary* g_summary = nullptr;
-
-void print(const std::string& text) {
-    printResult(text);
-}
-
-void noteHidden(const crossview::CrossView& cv) {
-    if (!g_summary)
-        return;
-    for (const auto& p : cv.processes)
-        if (p.verdict == crossview::Verdict::Hidden)
-            g_summary->hidden.push_back(fmt::format("{} (pid {}, {:#x})", p.record.name(),
-                                                    p.record.pid, p.record.eprocess));
-}
+using analysis::Container;
+using analysis::Session;
 
 int fail(const Error& e, int code = kExitBadInput) {
     spdlog::error("{}", e.message);
     return code;
 }
 
-// Why this dump cannot give process views, or nothing.
-std::optional<Error> processViewsImpossible(const dumpfile::CrashDump& dump) {
-    const auto& h = dump.header();
-    if (h.machine_image_type != kMachineAmd64)
-        return makeError(ErrorCode::Unsupported,
-                         "{}: machine type {:#x} ({}): dumpprocs reads x64 kernels only; --info "
-                         "still reports the header",
-                         dump.path().string(), h.machine_image_type,
-                         h.machine_image_type == 0xAA64 ? "ARM64" : "not x64");
-    if (!dump.hasPhysicalMemory() && !dump.triageMemory())
-        return makeError(ErrorCode::Unsupported,
-                         "{}: a {} dump (DumpType {}) holds no physical memory; process views "
-                         "need a kernel or complete memory dump (--info reports what it has)",
-                         dump.path().string(), dumpfile::dumpTypeName(h.dump_type), h.dump_type);
-    return std::nullopt;
-}
-
-Expected<std::unique_ptr<kernel::KernelContext>> openKernel(const dumpfile::CrashDump& dump,
-                                                            const Options& o) {
-    if (auto why = processViewsImpossible(dump))
-        return *why;
-    kernel::KernelOptions ko =
-        kernelOptionsFor(o, dump.truncation() ? dump.truncation()->describe() : "");
-    Expected<std::unique_ptr<kernel::KernelContext>> k = makeError(ErrorCode::NotFound, "");
-    if (const auto* saved = dump.triageMemory(); saved && !dump.hasPhysicalMemory()) {
-        ko.partial_memory = true;
-        k = kernel::KernelContext::open(*saved, kernel::factsFromHeader(dump.header()), ko);
-    } else {
-        auto facts = kernel::factsFromHeader(dump.header());
-        if (!o.trust_header)
-            facts = reconcileHeaderWithMemory(dump, facts);
-        k = kernel::KernelContext::open(dump, facts, ko);
+// Logs what the session has to tell since the last call, in order.
+void logMessages(Session& s) {
+    for (const auto& m : s.takeMessages()) {
+        switch (m.level) {
+        case analysis::Message::Level::Debug:
+            spdlog::debug("{}", m.text);
+            break;
+        case analysis::Message::Level::Info:
+            spdlog::info("{}", m.text);
+            break;
+        case analysis::Message::Level::Warn:
+            spdlog::warn("{}", m.text);
+            break;
+        }
     }
-    if (!k)
-        return k.error().context(dump.path().string());
-    for (const auto& w : (*k)->warnings())
-        spdlog::warn("{}", w);
-    spdlog::debug("profile {}: {}", (*k)->profile().name, (*k)->profileChoice().reason);
-    return k;
 }
 
-int printModules(const kernel::ModuleList& modules, const Options& o) {
+int printModules(const kernel::ModuleList& modules, const Options& o, const Output& out) {
     for (const auto& w : modules.warnings)
         spdlog::warn("modules: {}", w);
     // Each unreadable entry once, up to a few: the output's notes list them all.
@@ -109,116 +68,26 @@ int printModules(const kernel::ModuleList& modules, const Options& o) {
         spdlog::warn("modules: {} entries in all could not be read whole; the notes after the "
                      "table list each",
                      problems);
-    print(report::renderModules(modules, o.format));
+    out.print(report::renderModules(modules, o.format));
     return modules.complete && problems == 0 ? kExitOk : kExitPartial;
 }
 
-// A triage dump carries its own copy of the driver list, readable whatever the machine (ARM64
-// too) and without the kernel: the PsLoadedModuleList ring is not among the saved memory.
-int runTriageModules(const dumpfile::CrashDump& dump, const Options& o) {
-    const auto& t = *dump.triage();
-    if (t.driver_count == 0 && t.unloaded_drivers.empty())
-        return fail(makeError(ErrorCode::NotFound,
-                              "{}: the triage dump saved no driver list (DriverCount 0)",
-                              dump.path().string()),
-                    kExitPartial);
-    return printModules(kernel::modulesFromTriage(t), o);
-}
-
-// The module list --info uses to place the bugcheck parameters: the triage dump's saved list,
-// else PsLoadedModuleList when the kernel was read; nullopt when neither can be had.
-std::optional<kernel::ModuleList> modulesForInfo(const dumpfile::CrashDump& dump,
-                                                 const kernel::KernelContext* k) {
-    if (dump.triage() && !dump.hasPhysicalMemory())
-        return kernel::modulesFromTriage(*dump.triage());
-    if (!k)
-        return std::nullopt;
-    auto modules = kernel::modulesOfKernel(*k);
-    return modules ? std::optional(std::move(*modules)) : std::nullopt;
-}
-
-int runInfo(const dumpfile::CrashDump& dump, const Options& o) {
-    std::string problem;
-    std::unique_ptr<kernel::KernelContext> k;
-    if (auto opened = openKernel(dump, o))
-        k = std::move(*opened);
-    else
-        problem = opened.error().message;
-    std::optional<kernel::ModuleList> modules = modulesForInfo(dump, k.get());
-    print(report::renderInfo(dump, k.get(), problem, o.format, modules ? &*modules : nullptr));
+int runInfo(Session& s, const Options& o, const Output& out) {
+    const auto info = analysis::info(s);
+    logMessages(s);
+    out.print(report::renderInfo(info, o.format));
     return kExitOk;
 }
 
-} // namespace
-
-void printResult(const std::string& text) {
-    std::fwrite(text.data(), 1, text.size(), g_out);
-}
-
-kernel::KernelOptions kernelOptionsFor(const Options& o, std::string damage) {
-    kernel::KernelOptions ko;
-    ko.forced_profile = o.profile;
-    ko.isf_path = o.symbols;
-    ko.damage = std::move(damage);
-    ko.trust_profile = o.trust_profile;
-    return ko;
-}
-
-int runReadWith(const PhysicalMemory* physical, const kernel::KernelContext* k, const Options& o) {
-    const std::uint64_t length = std::min(o.read_length, kMaxReadLength);
-    report::ReadResult r;
-    r.address = o.read_address;
-    r.physical = o.physical;
-    r.requested = length;
-    if (o.physical && !physical)
-        return fail(makeError(ErrorCode::Unsupported, "--physical: this input holds no physical "
-                                                      "memory"));
-    if (!o.physical && !k)
-        return fail(makeError(ErrorCode::NotFound, "--read: the kernel could not be read"));
-    // Byte by byte per page: the bytes before a missing page are still shown.
-    std::uint64_t address = o.read_address;
-    while (r.bytes.size() < length) {
-        const std::uint64_t chunk =
-            std::min<std::uint64_t>(length - r.bytes.size(), kPageSize - (address & 0xFFF));
-        std::vector<std::byte> buf(chunk);
-        Expected<void> got = o.physical ? readPhysical(*physical, address, buf)
-                                        : k->addressSpace().read(address, buf);
-        if (!got) {
-            r.error = got.error().message;
-            break;
-        }
-        if (!r.physical_address && o.physical)
-            r.physical_address = address;
-        else if (auto t = k ? k->addressSpace().translate(address)
-                            : Expected<Translation>(Translation{});
-                 !r.physical_address && t && t->via != Translation::Via::Saved)
-            r.physical_address = t->physical;
-        r.bytes.insert(r.bytes.end(), buf.begin(), buf.end());
-        address += chunk;
-    }
-    print(report::renderRead(r, o.format));
-    if (r.error)
-        spdlog::warn("read stopped at {:#x}: {}", o.read_address + r.bytes.size(), *r.error);
-    return r.error ? kExitPartial : kExitOk;
-}
-
-namespace {
-
-int runRead(const dumpfile::CrashDump& dump, const Options& o) {
-    if (o.physical) {
-        if (auto why = processViewsImpossible(dump))
-            return fail(*why);
-        if (!dump.hasPhysicalMemory())
-            return fail(makeError(ErrorCode::Unsupported,
-                                  "{}: --physical: a triage dump holds "
-                                  "no physical memory",
-                                  dump.path().string()));
-        return runReadWith(&dump, nullptr, o);
-    }
-    auto opened = openKernel(dump, o);
-    if (!opened)
-        return fail(opened.error());
-    return runReadWith(dump.hasPhysicalMemory() ? &dump : nullptr, opened->get(), o);
+int runRead(Session& s, const Options& o, const Output& out) {
+    auto r = analysis::readMemory(s, {o.read_address, o.read_length, o.physical});
+    logMessages(s);
+    if (!r)
+        return fail(r.error());
+    out.print(report::renderRead(*r, o.format));
+    if (r->error)
+        spdlog::warn("read stopped at {:#x}: {}", o.read_address + r->bytes.size(), *r->error);
+    return r->error ? kExitPartial : kExitOk;
 }
 
 int exitCodeFor(const crossview::CrossView& cv, const Options& o) {
@@ -241,139 +110,156 @@ int exitCodeFor(const crossview::CrossView& cv, const Options& o) {
     return partial ? kExitPartial : kExitOk;
 }
 
-Expected<crossview::CrossView> runViews(const kernel::KernelContext& k,
-                                        const std::vector<std::string>& names, const Options& o) {
-    views::ProcessCatalog catalog(k);
-    std::vector<views::ViewResult> results;
-    for (const auto& name : names) {
-        views::ViewOptions vo;
-        std::optional<ProgressBar> bar; // only for a person watching a terminal
-        if (!o.quiet && isatty(STDERR_FILENO)) {
-            bar.emplace("scanning physical memory");
-            vo.progress = [&bar](std::uint64_t done, std::uint64_t total) {
-                bar->update(done, total);
+// A progress bar for a person watching a terminal, one per view that reports progress; the
+// scanner's details on -v after each view.
+class ViewProgress {
+  public:
+    explicit ViewProgress(const Options& o) {
+        if (!o.quiet && isatty(STDERR_FILENO))
+            hooks_.progress = [this](std::uint64_t done, std::uint64_t total) {
+                if (!bar_)
+                    bar_.emplace("scanning physical memory");
+                bar_->update(done, total);
             };
-        }
-        DP_TRY(auto view, views::runView(name, catalog, vo));
-        bar.reset();
-        for (const auto& d : view.details)
-            spdlog::debug("{}: {}", view.name, d);
-        results.push_back(std::move(view));
+        hooks_.view_done = [this](const views::ViewResult& view) {
+            bar_.reset();
+            for (const auto& d : view.details)
+                spdlog::debug("{}: {}", view.name, d);
+        };
     }
-    return crossview::mergeViews(std::move(results), catalog);
-}
+    const analysis::RunHooks& hooks() const { return hooks_; }
 
-// The view names asked for, "all" expanded (without "scan" under --no-scan); `all` tells whether
-// "all" was among them (the report is then the cross-view table).
-std::vector<std::string> expandViews(const std::vector<std::string>& requested, bool no_scan,
-                                     bool& all) {
-    std::vector<std::string> names;
-    for (const auto& v : requested) {
-        if (v == "all") {
-            all = true;
-            for (const auto& n : views::allViewNames())
-                if (!(no_scan && views::scansPhysicalMemory(n)) &&
-                    std::find(names.begin(), names.end(), n) == names.end())
-                    names.push_back(n);
-        } else if (std::find(names.begin(), names.end(), v) == names.end()) {
-            names.push_back(v);
-        }
-    }
-    return names;
-}
+  private:
+    analysis::RunHooks hooks_;
+    std::optional<ProgressBar> bar_;
+};
 
-int runViewMode(const kernel::KernelContext& k, const Options& o) {
-    bool all = false;
-    const auto names = expandViews(o.views, o.no_scan, all);
-    auto cv = runViews(k, names, o);
+int runViewMode(const kernel::KernelContext& k, const Options& o, const Output& out) {
+    const auto selection = analysis::expandViews(o.views, o.no_scan);
+    ViewProgress progress(o);
+    auto cv = analysis::runViews(k, selection.names, progress.hooks());
     if (!cv)
         return fail(cv.error(), kExitUsage);
-    report::ViewsReportOptions ro{o.format, all, o.color};
-    print(report::renderViews(*cv, ro));
-    noteHidden(*cv);
+    out.print(
+        report::renderViews(*cv, report::ViewsReportOptions{o.format, selection.all, o.color}));
+    out.noteHidden(analysis::hiddenProcesses(*cv));
     return exitCodeFor(*cv, o);
 }
 
-int runDiffMode(const kernel::KernelContext& k, const Options& o) {
-    bool all = false;
-    auto a = expandViews({o.diff_a}, o.no_scan, all), b = expandViews({o.diff_b}, o.no_scan, all);
-    if (all || a.size() != 1 || b.size() != 1 || a[0] == b[0])
-        return fail(makeError(ErrorCode::Usage, "--diff takes two different views, e.g. active,mm"),
-                    kExitUsage);
-    auto cv = runViews(k, {a[0], b[0]}, o);
-    if (!cv)
-        return fail(cv.error(), kExitUsage);
-    const auto diff = crossview::diffViews(*cv, a[0], b[0]);
-    print(report::renderDiff(*cv, diff, report::ViewsReportOptions{o.format, false, o.color}));
-    noteHidden(*cv);
-    return exitCodeFor(*cv, o);
+int runDiffMode(const kernel::KernelContext& k, const Options& o, const Output& out) {
+    ViewProgress progress(o);
+    auto run = analysis::runDiff(k, o.diff_a, o.diff_b, o.no_scan, progress.hooks());
+    if (!run)
+        return fail(run.error(), kExitUsage);
+    out.print(report::renderDiff(run->merged, run->diff,
+                                 report::ViewsReportOptions{o.format, false, o.color}));
+    out.noteHidden(analysis::hiddenProcesses(run->merged));
+    return exitCodeFor(run->merged, o);
 }
 
-int runKernelMode(const dumpfile::CrashDump& dump, const Options& o) {
-    auto opened = openKernel(dump, o);
-    if (!opened)
-        return fail(opened.error(),
-                    opened.error().code == ErrorCode::Usage ? kExitUsage : kExitBadInput);
-    return runWithKernel(**opened, o);
-}
-
-int runModulesWith(const kernel::KernelContext& k, const Options& o) {
-    auto modules = kernel::modulesOfKernel(k);
-    if (!modules)
-        return fail(modules.error().context("--modules"), kExitPartial);
-    return printModules(*modules, o);
-}
-
-} // namespace
-
-int runWithKernel(const kernel::KernelContext& k, const Options& o) {
+// The modes that need only the kernel, whatever the memory came from.
+int runWithKernel(Session& s, const kernel::KernelContext& k, const Options& o, const Output& out) {
     if (o.cpus) {
-        print(report::renderCpus(report::readCpus(k), k.prcbProblem(), o.format));
+        out.print(report::renderCpus(analysis::cpus(k), o.format));
         return k.prcbs().empty() ? kExitPartial : kExitOk;
     }
     if (!o.validate_text.empty()) {
-        const auto v =
-            kernel::validateList(k.addressSpace(), o.validate_address, kMaxValidateNodes);
-        print(report::renderValidateList(o.validate_address, v, o.format));
+        const auto v = analysis::validateList(k, o.validate_address);
+        out.print(report::renderValidateList(o.validate_address, v, o.format));
         return v.forward_closed && v.backward_closed && v.problems.empty() ? kExitOk : kExitPartial;
     }
     if (o.show_profile) {
-        print(report::renderShowProfile(k, o.format));
+        out.print(report::renderShowProfile(k, o.format));
         return kExitOk;
     }
-    if (o.modules)
-        return runModulesWith(k, o);
+    if (o.modules) {
+        auto modules = s.modules();
+        if (!modules)
+            return fail(modules.error().context("--modules"), kExitPartial);
+        return printModules(*modules, o, out);
+    }
     if (!o.dt_args.empty()) {
         const std::string pattern = o.dt_args.size() > 2 ? o.dt_args[2] : "";
         auto text =
             report::renderDt(k.profile(), o.dt_args[0], o.dt_address, k.addressSpace(), pattern);
         if (!text)
             return fail(text.error(), kExitUsage);
-        print(*text);
+        out.print(*text);
         return kExitOk;
     }
     if (!o.diff_text.empty())
-        return runDiffMode(k, o);
-    return runViewMode(k, o);
+        return runDiffMode(k, o, out);
+    return runViewMode(k, o, out);
 }
 
-int runMode(const Options& o, std::FILE* out, RunSummary* summary) {
-    g_out = out;
-    g_summary = summary;
-    if (o.raw || looksLikeRawImage(o.dump_path))
-        return runRawImage(o);
-    auto dump = dumpfile::CrashDump::open(o.dump_path);
-    if (!dump)
-        return fail(dump.error());
-    for (const auto& w : (*dump)->warnings())
-        spdlog::warn("{}", w);
+int kernelExitCode(const Error& e) {
+    return e.code == ErrorCode::Usage ? kExitUsage : kExitBadInput;
+}
+
+// A raw physical image: the kernel was looked for when it was opened.
+int runRaw(Session& s, const Options& o, const Output& out) {
+    auto k = s.kernel();
+    logMessages(s);
     if (o.info)
-        return runInfo(**dump, o);
+        return runInfo(s, o, out);
+    if (!o.read_text.empty() && (o.physical || k))
+        return runRead(s, o, out);
+    if (!k) {
+        spdlog::error(
+            "{}: {}{}", o.dump_path,
+            o.raw ? "" : "not a crash dump, and as a raw memory image: ", k.error().message);
+        return kernelExitCode(k.error());
+    }
+    return runWithKernel(s, **k, o, out);
+}
+
+int runCrashDump(Session& s, const Options& o, const Output& out) {
+    if (o.info)
+        return runInfo(s, o, out);
     if (!o.read_text.empty())
-        return runRead(**dump, o);
-    if (o.modules && (*dump)->triage() && !(*dump)->hasPhysicalMemory())
-        return runTriageModules(**dump, o);
-    return runKernelMode(**dump, o);
+        return runRead(s, o, out);
+    if (o.modules && s.hasSavedDriverList()) {
+        auto modules = s.modules();
+        if (!modules)
+            return fail(modules.error(), kExitPartial);
+        return printModules(*modules, o, out);
+    }
+    auto k = s.kernel();
+    logMessages(s);
+    if (!k)
+        return fail(k.error(), kernelExitCode(k.error()));
+    return runWithKernel(s, **k, o, out);
+}
+
+} // namespace
+
+void Output::print(const std::string& text) const {
+    std::fwrite(text.data(), 1, text.size(), file_);
+}
+
+void Output::noteHidden(const std::vector<std::string>& processes) const {
+    if (summary_)
+        summary_->hidden.insert(summary_->hidden.end(), processes.begin(), processes.end());
+}
+
+analysis::OpenOptions openOptionsFor(const Options& o) {
+    analysis::OpenOptions a;
+    a.raw = o.raw;
+    a.dtb = o.dtb;
+    a.trust_header = o.trust_header;
+    a.profile = o.profile;
+    a.symbols = o.symbols;
+    a.trust_profile = o.trust_profile;
+    return a;
+}
+
+int runMode(const Options& o, const Output& out) {
+    auto session = Session::open(o.dump_path, openOptionsFor(o));
+    if (!session)
+        return fail(session.error());
+    Session& s = **session;
+    logMessages(s);
+    return s.container() == Container::Raw ? runRaw(s, o, out) : runCrashDump(s, o, out);
 }
 
 } // namespace dumpprocs::cli

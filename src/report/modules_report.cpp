@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "dumpprocs/report/table.hpp"
+
 namespace dumpprocs::report {
 namespace {
 
@@ -11,8 +13,9 @@ using json = nlohmann::ordered_json;
 using kernel::LoadedModule;
 using kernel::ModuleList;
 
-std::string hex32(const std::optional<std::uint32_t>& v) {
-    return v ? fmt::format("{:#010x}", *v) : std::string("-");
+// A 32-bit stamp as 0x + 8 digits; "-" in the text table where the source has none.
+Cell stamp(const std::optional<std::uint32_t>& v) {
+    return v ? Cell::text(fmt::format("{:#010x}", *v)) : Cell::missing().inText("-");
 }
 
 std::string displayName(const LoadedModule& m) {
@@ -23,19 +26,59 @@ std::string statusText(const ModuleList& l) {
     return fmt::format("{} entries, {}", l.modules.size(), l.complete ? "complete" : "PARTIAL");
 }
 
-std::string modulesText(const ModuleList& l) {
-    std::string out = fmt::format("Loaded modules: {} ({})\n", l.source, statusText(l));
+// The loaded modules, one row each, in all three formats; the CSV also lists the unloaded
+// drivers in the same columns (list = "unloaded").
+enum ModuleColumn : std::size_t {
+    kList,
+    kIndex,
+    kStart,
+    kEnd,
+    kSize,
+    kTimestamp,
+    kChecksum,
+    kName,
+    kPath,
+    kStampsFrom,
+    kEntry,
+    kProblem
+};
+
+Table loadedTable(const ModuleList& l) {
     std::size_t name_width = 12;
     for (const auto& m : l.modules)
         name_width = std::max(name_width, displayName(m).size());
-    out += fmt::format("{:>4}  {:<18}  {:<18}  {:>10}  {:<10}  {:<10}  {:<{}}  {}\n", "No.",
-                       "Start", "End", "Size", "TimeStamp", "CheckSum", "Name", name_width, "Path");
+    const char* where =
+        l.origin == ModuleList::Origin::TriageDriverList ? "file_offset" : "kldr_entry";
+    Table t;
+    t.columns = {{"", "list", ""},
+                 {"No.", "index", "index", 4, Align::Right},
+                 {"Start", "start", "base", 18, Align::Left, "  "},
+                 {"End", "end", "end", 18, Align::Left, "  "},
+                 {"Size", "size", "size", 10, Align::Right, "  "},
+                 {"TimeStamp", "timestamp", "timestamp", 10, Align::Left, "  "},
+                 {"CheckSum", "checksum", "checksum", 10, Align::Left, "  "},
+                 {"Name", "name", "name", name_width, Align::Left, "  "},
+                 {"Path", "path", "path", 0, Align::Left, "  "},
+                 {"", "", "stamps_from"},
+                 {"", "", where},
+                 {"", "", "problem"}};
+    t.json_order = {kIndex,     kStart,    kEnd,        kSize,  kName,   kPath,
+                    kTimestamp, kChecksum, kStampsFrom, kEntry, kProblem};
     for (std::size_t i = 0; i < l.modules.size(); ++i) {
         const auto& m = l.modules[i];
-        out += fmt::format("{:>4}  {:<18}  {:<18}  {:>#10x}  {:<10}  {:<10}  {:<{}}  {}\n", i,
-                           hex64(m.base), hex64(m.end()), m.size, hex32(m.timestamp),
-                           hex32(m.checksum), displayName(m), name_width, m.path);
+        t.add({Cell::text("loaded"), Cell::number(i), Cell::hex(m.base), Cell::hex(m.end()),
+               Cell::number(m.size).inText(fmt::format("{:#x}", m.size)), stamp(m.timestamp),
+               stamp(m.checksum), Cell::text(m.name).inText(displayName(m)), Cell::text(m.path),
+               m.timestamp_source.empty() ? Cell::missing() : Cell::text(m.timestamp_source),
+               Cell::text(fmt::format("{:#x}", m.entry)),
+               m.problem.empty() ? Cell::missing() : Cell::text(m.problem)});
     }
+    return t;
+}
+
+std::string modulesText(const ModuleList& l) {
+    std::string out = fmt::format("Loaded modules: {} ({})\n", l.source, statusText(l));
+    out += renderText(loadedTable(l));
     for (std::size_t i = 0; i < l.modules.size(); ++i)
         if (!l.modules[i].problem.empty())
             out += fmt::format("note: No. {} ({} {:#x}): {}\n", i, l.entryLabel(),
@@ -63,25 +106,7 @@ json modulesJson(const ModuleList& l) {
     j["source"] = l.source;
     j["complete"] = l.complete;
     j["warnings"] = l.warnings;
-    j["entries"] = json::array();
-    const char* where =
-        l.origin == ModuleList::Origin::TriageDriverList ? "file_offset" : "kldr_entry";
-    for (std::size_t i = 0; i < l.modules.size(); ++i) {
-        const auto& m = l.modules[i];
-        json e;
-        e["index"] = i;
-        e["base"] = hex64(m.base);
-        e["end"] = hex64(m.end());
-        e["size"] = m.size;
-        e["name"] = m.name;
-        e["path"] = m.path;
-        e["timestamp"] = m.timestamp ? json(fmt::format("{:#010x}", *m.timestamp)) : json(nullptr);
-        e["checksum"] = m.checksum ? json(fmt::format("{:#010x}", *m.checksum)) : json(nullptr);
-        e["stamps_from"] = m.timestamp_source.empty() ? json(nullptr) : json(m.timestamp_source);
-        e[where] = fmt::format("{:#x}", m.entry);
-        e["problem"] = m.problem.empty() ? json(nullptr) : json(m.problem);
-        j["entries"].push_back(std::move(e));
-    }
+    j["entries"] = renderJson(loadedTable(l));
     if (!l.unloaded) {
         j["unloaded"] = nullptr;
     } else {
@@ -98,21 +123,16 @@ json modulesJson(const ModuleList& l) {
 }
 
 std::string modulesCsv(const ModuleList& l) {
-    std::string out = "list,index,start,end,size,timestamp,checksum,name,path\n";
-    for (std::size_t i = 0; i < l.modules.size(); ++i) {
-        const auto& m = l.modules[i];
-        out += fmt::format("loaded,{},{},{},{},{},{},{},{}\n", i, hex64(m.base), hex64(m.end()),
-                           m.size, m.timestamp ? fmt::format("{:#010x}", *m.timestamp) : "",
-                           m.checksum ? fmt::format("{:#010x}", *m.checksum) : "", csvField(m.name),
-                           csvField(m.path));
-    }
+    Table t = loadedTable(l);
     if (l.unloaded)
         for (std::size_t i = 0; i < l.unloaded->size(); ++i) {
             const auto& u = (*l.unloaded)[i];
-            out += fmt::format("unloaded,{},{},{},{},,,{},\n", i, hex64(u.start), hex64(u.end),
-                               u.end >= u.start ? u.end - u.start : 0, csvField(u.name));
+            t.add({Cell::text("unloaded"), Cell::number(i), Cell::hex(u.start), Cell::hex(u.end),
+                   Cell::number(u.end >= u.start ? u.end - u.start : 0), Cell::missing(),
+                   Cell::missing(), Cell::text(u.name), Cell::missing(), Cell::missing(),
+                   Cell::missing(), Cell::missing()});
         }
-    return out;
+    return renderCsv(t);
 }
 
 } // namespace

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "dumpprocs/report/table.hpp"
+
 namespace dumpprocs::report {
 namespace {
 
@@ -23,73 +25,6 @@ std::string displayName(const ProcessRecord& r) {
     return r.name();
 }
 
-std::string minimalText(const ProcessRecord& r) {
-    return r.minimal ? (*r.minimal ? "1" : "0") : "-";
-}
-
-json recordJson(const MergedProcess& m) {
-    const ProcessRecord& r = m.record;
-    json j;
-    j["eprocess"] = hex64(r.eprocess);
-    const bool unsaved = r.kind == EntryKind::Unsaved; // no fields were read
-    j["pid"] = unsaved ? json(nullptr) : json(r.pid);
-    j["ppid"] = unsaved ? json(nullptr) : json(r.ppid);
-    j["name"] = r.kind == EntryKind::ListHead ? "" : r.name();
-    j["kind"] = views::entryKindName(r.kind);
-    j["inserted"] = r.inserted;
-    j["minimal"] = r.minimal ? json(*r.minimal) : json(nullptr);
-    j["exiting"] = r.exiting;
-    j["deleted"] = r.deleted;
-    j["create_time"] = r.create_time ? json(filetimeToIso(r.create_time)) : json(nullptr);
-    j["exit_time"] = r.exit_time ? json(filetimeToIso(r.exit_time)) : json(nullptr);
-    j["active_threads"] = r.active_threads;
-    j["directory_table_base"] = hex64(r.directory_table_base);
-    j["object_header_valid"] = r.object_header_valid;
-    j["in_kernel_image"] = r.in_kernel_image;
-    j["kernel_section"] = r.in_kernel_image ? json(r.kernel_section) : json(nullptr);
-    j["in"] = json::object();
-    for (const auto& [view, seen] : m.in)
-        j["in"][view] = seen;
-    j["verdict"] = crossview::verdictName(m.verdict);
-    j["evidence"] = m.evidence;
-    return j;
-}
-
-json viewsJson(const CrossView& cv) {
-    json views = json::object();
-    std::map<std::uint64_t, const MergedProcess*> by_address;
-    for (const auto& m : cv.processes)
-        by_address[m.record.eprocess] = &m;
-    for (const auto& v : cv.views) {
-        json jv;
-        jv["available"] = v.available;
-        if (!v.available)
-            jv["unavailable_reason"] = v.unavailable_reason;
-        jv["complete"] = v.complete;
-        jv["exhaustive"] = v.exhaustive;
-        if (!v.gaps.empty())
-            jv["gaps"] = v.gaps;
-        jv["warnings"] = v.warnings;
-        jv["entries"] = json::array();
-        for (const auto& e : v.entries) {
-            const ProcessRecord& r = by_address.at(e.eprocess)->record;
-            json je;
-            je["index"] = e.index ? json(*e.index) : json(nullptr);
-            je["eprocess"] = hex64(e.eprocess);
-            je["pid"] = r.pid;
-            je["name"] = r.kind == EntryKind::ListHead ? "" : r.name();
-            je["kind"] = views::entryKindName(r.kind);
-            je["inserted"] = r.inserted;
-            je["minimal"] = r.minimal ? json(*r.minimal) : json(nullptr);
-            if (!e.note.empty())
-                je["note"] = e.note;
-            jv["entries"].push_back(std::move(je));
-        }
-        views[v.name] = std::move(jv);
-    }
-    return views;
-}
-
 // How many rows got each verdict, and whether the run could judge hiding at all.
 json verdictsJson(const CrossView& cv) {
     json j;
@@ -102,13 +37,6 @@ json verdictsJson(const CrossView& cv) {
         counts[crossview::verdictName(v)] = cv.count(v);
     j["counts"] = std::move(counts);
     return j;
-}
-
-json processesJson(const std::vector<MergedProcess>& list) {
-    json arr = json::array();
-    for (const auto& m : list)
-        arr.push_back(recordJson(m));
-    return arr;
 }
 
 std::string colored(const std::string& text, Verdict v, bool color) {
@@ -149,6 +77,153 @@ std::string idText(std::uint64_t id) {
     return id > 0xFFFFFFFFULL ? std::string("?") : std::to_string(id);
 }
 
+// The per-format rules of a process row, in one place: a list head's name is "<no name>" in text
+// and "" in JSON and CSV; an unsaved entry's PID is "?" in text, null in JSON and the raw value
+// in CSV; a PID no handle table can hand out is "?" in text only.
+Cell nameCell(const ProcessRecord& r) {
+    return Cell::text(r.kind == EntryKind::ListHead ? "" : r.name()).inText(displayName(r));
+}
+
+Cell idCell(const ProcessRecord& r, std::uint64_t id) {
+    const bool unsaved = r.kind == EntryKind::Unsaved; // no fields were read
+    Cell c = Cell::number(id).inText(unsaved ? "?" : idText(id));
+    if (unsaved)
+        c.inJson(nullptr);
+    return c;
+}
+
+Cell timeCell(std::uint64_t filetime) {
+    return filetime ? Cell::text(filetimeToIso(filetime)) : Cell::missing();
+}
+
+Cell minimalCell(const ProcessRecord& r) {
+    return r.minimal ? Cell::flag(*r.minimal) : Cell::missing().inText("-");
+}
+
+// One row per merged process: the cross-view text table, the CSV and the JSON "processes".
+Table processTable(const CrossView& cv, const std::vector<MergedProcess>& list, bool color) {
+    Table t;
+    t.columns = {{"EPROCESS", "eprocess", "eprocess", 18},
+                 {"PID", "pid", "pid", 6, Align::Right},
+                 {"", "ppid", "ppid"},
+                 {"Name", "name", "name", 16, Align::Left, "  "},
+                 {"", "kind", "kind"},
+                 {"", "inserted", "inserted"},
+                 {"", "minimal", "minimal"},
+                 {"", "exiting", "exiting"},
+                 {"", "", "deleted"},
+                 {"", "create_time", "create_time"},
+                 {"", "exit_time", "exit_time"},
+                 {"", "", "active_threads"},
+                 {"", "", "directory_table_base"},
+                 {"", "", "object_header_valid"},
+                 {"", "", "in_kernel_image"},
+                 {"", "", "kernel_section"},
+                 {"", "", "in"}};
+    for (const auto& v : cv.views)
+        t.columns.push_back({v.available ? v.name : v.name + "?", "in_" + v.name, "", 6});
+    t.columns.push_back({"Verdict", "verdict", "verdict", 0, Align::Left, "  "});
+    t.columns.push_back({"", "evidence", "evidence"});
+    for (const auto& m : list) {
+        const ProcessRecord& r = m.record;
+        json in = json::object();
+        for (const auto& [view, seen] : m.in)
+            in[view] = seen;
+        std::string evidence;
+        for (const auto& e : m.evidence)
+            evidence += (evidence.empty() ? "" : "; ") + e;
+        std::vector<Cell> row = {Cell::hex(r.eprocess),
+                                 idCell(r, r.pid),
+                                 idCell(r, r.ppid),
+                                 nameCell(r),
+                                 Cell::text(views::entryKindName(r.kind)),
+                                 Cell::flag(r.inserted),
+                                 minimalCell(r).inCsv(r.minimal ? (*r.minimal ? "1" : "0") : ""),
+                                 Cell::flag(r.exiting),
+                                 Cell::flag(r.deleted),
+                                 timeCell(r.create_time),
+                                 timeCell(r.exit_time),
+                                 Cell::number(r.active_threads),
+                                 Cell::hex(r.directory_table_base),
+                                 Cell::flag(r.object_header_valid),
+                                 Cell::flag(r.in_kernel_image),
+                                 r.in_kernel_image ? Cell::text(r.kernel_section) : Cell::missing(),
+                                 Cell::missing().inJson(std::move(in))};
+        for (const auto& v : cv.views) {
+            const bool seen = m.in.at(v.name);
+            row.push_back(Cell::flag(seen).inText(!v.available ? "n/a" : seen ? "yes" : "-"));
+        }
+        row.push_back(Cell::text(crossview::verdictName(m.verdict))
+                          .inText(colored(crossview::verdictName(m.verdict), m.verdict, color)));
+        row.push_back(Cell::text(evidence).inJson(m.evidence));
+        t.add(std::move(row));
+    }
+    return t;
+}
+
+json processesJson(const CrossView& cv, const std::vector<MergedProcess>& list) {
+    return renderJson(processTable(cv, list, false));
+}
+
+// One row per entry of one view: its text table and its JSON "entries".
+Table entryTable(const CrossView& cv, const views::ViewResult& v, bool color) {
+    std::map<std::uint64_t, const MergedProcess*> by_address;
+    for (const auto& m : cv.processes)
+        by_address[m.record.eprocess] = &m;
+    Table t;
+    t.columns = {{"No.", "", "index", 4, Align::Right},
+                 {"EPROCESS", "", "eprocess", 18, Align::Left, "  "},
+                 {"PID", "", "pid", 6, Align::Right},
+                 {"PPID", "", "", 6, Align::Right},
+                 {"Ins", "", "inserted", 3, Align::Right},
+                 {"Min", "", "minimal", 3, Align::Right},
+                 {"Kind", "", "kind", 9, Align::Left, "  "},
+                 {"Name", "", "name", 16, Align::Left, "  "},
+                 {"Verdict", "", ""}};
+    t.json_order = {0, 1, 2, 7, 6, 4, 5};
+    for (const auto& e : v.entries) {
+        const MergedProcess& m = *by_address.at(e.eprocess);
+        const ProcessRecord& r = m.record;
+        // An entry the dump did not save has no fields to show; its JSON keeps the raw values.
+        const bool unsaved = r.kind == views::EntryKind::Unsaved;
+        Cell inserted = Cell::flag(r.inserted), minimal = minimalCell(r);
+        if (unsaved)
+            inserted.inText("?"), minimal.inText("?");
+        t.add({e.index ? Cell::number(*e.index).inText(fmt::format("{:03}", *e.index))
+                       : Cell::missing().inText(""),
+               Cell::hex(r.eprocess), Cell::number(r.pid).inText(unsaved ? "?" : idText(r.pid)),
+               Cell::number(r.ppid).inText(unsaved ? "?" : idText(r.ppid)), inserted, minimal,
+               Cell::text(views::entryKindName(r.kind)), nameCell(r),
+               Cell::text(colored(crossview::verdictName(m.verdict), m.verdict, color))});
+    }
+    return t;
+}
+
+json viewsJson(const CrossView& cv) {
+    json views = json::object();
+    for (const auto& v : cv.views) {
+        json jv;
+        jv["available"] = v.available;
+        if (!v.available)
+            jv["unavailable_reason"] = v.unavailable_reason;
+        jv["complete"] = v.complete;
+        jv["exhaustive"] = v.exhaustive;
+        if (!v.gaps.empty())
+            jv["gaps"] = v.gaps;
+        jv["warnings"] = v.warnings;
+        const Table entries = entryTable(cv, v, false);
+        jv["entries"] = json::array();
+        for (std::size_t i = 0; i < entries.rows.size(); ++i) {
+            json je = renderJsonRow(entries, entries.rows[i]);
+            if (!v.entries[i].note.empty())
+                je["note"] = v.entries[i].note;
+            jv["entries"].push_back(std::move(je));
+        }
+        views[v.name] = std::move(jv);
+    }
+    return views;
+}
+
 std::string viewTitle(const views::ViewResult& v) {
     std::string state = !v.available ? "UNAVAILABLE: " + v.unavailable_reason
                         : v.complete ? fmt::format("{} entries, complete", v.entries.size())
@@ -158,29 +233,10 @@ std::string viewTitle(const views::ViewResult& v) {
 }
 
 std::string textViewTable(const CrossView& cv, const views::ViewResult& v, bool color) {
-    std::map<std::uint64_t, const MergedProcess*> by_address;
-    for (const auto& m : cv.processes)
-        by_address[m.record.eprocess] = &m;
     std::string out = viewTitle(v);
     if (!v.available)
         return out + "\n";
-    out += fmt::format("{:>4}  {:<18} {:>6} {:>6} {:>3} {:>3}  {:<9}  {:<16} {}\n", "No.",
-                       "EPROCESS", "PID", "PPID", "Ins", "Min", "Kind", "Name", "Verdict");
-    for (const auto& e : v.entries) {
-        const MergedProcess& m = *by_address.at(e.eprocess);
-        const ProcessRecord& r = m.record;
-        const std::string index = e.index ? fmt::format("{:03}", *e.index) : "";
-        // An entry the dump did not save has no fields to show.
-        const bool unsaved = r.kind == views::EntryKind::Unsaved;
-        auto field = [&](auto value) {
-            return unsaved ? std::string("?") : fmt::format("{}", value);
-        };
-        out += fmt::format(
-            "{:>4}  {:<18} {:>6} {:>6} {:>3} {:>3}  {:<9}  {:<16} {}\n", index, hex64(r.eprocess),
-            unsaved ? "?" : idText(r.pid), unsaved ? "?" : idText(r.ppid),
-            field(r.inserted ? 1 : 0), unsaved ? "?" : minimalText(r), views::entryKindName(r.kind),
-            displayName(r), colored(crossview::verdictName(m.verdict), m.verdict, color));
-    }
+    out += renderText(entryTable(cv, v, color));
     for (const auto& w : v.warnings)
         out += wrapped("  warning: ", "    ", w);
     for (const auto& g : v.gaps)
@@ -227,18 +283,7 @@ std::string textTimes(const ProcessRecord& r) {
 
 std::string textCrossTable(const CrossView& cv, bool color) {
     std::string out = "Cross-view (one row per distinct EPROCESS; yes = listed by that view)\n";
-    std::string head = fmt::format("{:<18} {:>6}  {:<16}", "EPROCESS", "PID", "Name");
-    for (const auto& v : cv.views)
-        head += fmt::format(" {:<6}", v.available ? v.name : v.name + "?");
-    out += head + "  Verdict\n";
-    for (const auto& m : cv.processes) {
-        const bool unsaved = m.record.kind == EntryKind::Unsaved;
-        std::string row = fmt::format("{:<18} {:>6}  {:<16}", hex64(m.record.eprocess),
-                                      unsaved ? "?" : idText(m.record.pid), displayName(m.record));
-        for (const auto& v : cv.views)
-            row += fmt::format(" {:<6}", !v.available ? "n/a" : m.in.at(v.name) ? "yes" : "-");
-        out += row + "  " + colored(crossview::verdictName(m.verdict), m.verdict, color) + "\n";
-    }
+    out += renderText(processTable(cv, cv.processes, color));
     std::string notes;
     for (const auto& m : cv.processes)
         if (m.verdict != Verdict::Ok && m.verdict != Verdict::Unjudged)
@@ -258,45 +303,19 @@ std::string textCrossTable(const CrossView& cv, bool color) {
     return out;
 }
 
-std::string csvHeader(const CrossView& cv) {
-    std::string h = "eprocess,pid,ppid,name,kind,inserted,minimal,exiting,create_time,exit_time";
-    for (const auto& v : cv.views)
-        h += ",in_" + v.name;
-    return h + ",verdict,evidence\n";
-}
-
-std::string csvRow(const CrossView& cv, const MergedProcess& m) {
-    const ProcessRecord& r = m.record;
-    std::string evidence;
-    for (const auto& e : m.evidence)
-        evidence += (evidence.empty() ? "" : "; ") + e;
-    std::string row = fmt::format("{},{},{},{},{},{},{},{},{},{}", hex64(r.eprocess), r.pid, r.ppid,
-                                  csvField(r.kind == EntryKind::ListHead ? "" : r.name()),
-                                  views::entryKindName(r.kind), r.inserted ? 1 : 0,
-                                  r.minimal ? (*r.minimal ? "1" : "0") : "", r.exiting ? 1 : 0,
-                                  filetimeToIso(r.create_time), filetimeToIso(r.exit_time));
-    for (const auto& v : cv.views)
-        row += m.in.at(v.name) ? ",1" : ",0";
-    return row + "," + crossview::verdictName(m.verdict) + "," + csvField(evidence) + "\n";
-}
-
 } // namespace
 
 std::string renderViews(const CrossView& cv, const ViewsReportOptions& options) {
     switch (options.format) {
     case OutputFormat::Json: {
         json j;
-        j["processes"] = processesJson(cv.processes);
+        j["processes"] = processesJson(cv, cv.processes);
         j["views"] = viewsJson(cv);
         j["verdicts"] = verdictsJson(cv);
         return j.dump(2) + "\n";
     }
-    case OutputFormat::Csv: {
-        std::string out = csvHeader(cv);
-        for (const auto& m : cv.processes)
-            out += csvRow(cv, m);
-        return out;
-    }
+    case OutputFormat::Csv:
+        return renderCsv(processTable(cv, cv.processes, false));
     case OutputFormat::Text:
         break;
     }
@@ -313,21 +332,23 @@ std::string renderDiff(const CrossView& cv, const crossview::Diff& d,
     switch (options.format) {
     case OutputFormat::Json: {
         json j;
-        j["processes"] = processesJson(cv.processes);
+        j["processes"] = processesJson(cv, cv.processes);
         j["views"] = viewsJson(cv);
         j["diff"] = {{"a", d.a},
                      {"b", d.b},
-                     {"only_in_a", processesJson(d.only_in_a)},
-                     {"only_in_b", processesJson(d.only_in_b)}};
+                     {"only_in_a", processesJson(cv, d.only_in_a)},
+                     {"only_in_b", processesJson(cv, d.only_in_b)}};
         j["verdicts"] = verdictsJson(cv);
         return j.dump(2) + "\n";
     }
     case OutputFormat::Csv: {
-        std::string out = "side," + csvHeader(cv);
-        for (const auto& m : d.only_in_a)
-            out += "only_in_" + d.a + "," + csvRow(cv, m);
-        for (const auto& m : d.only_in_b)
-            out += "only_in_" + d.b + "," + csvRow(cv, m);
+        const Table a = processTable(cv, d.only_in_a, false),
+                    b = processTable(cv, d.only_in_b, false);
+        std::string out = "side," + renderCsvHeader(a);
+        for (const auto& row : a.rows)
+            out += "only_in_" + d.a + "," + renderCsvRow(a, row);
+        for (const auto& row : b.rows)
+            out += "only_in_" + d.b + "," + renderCsvRow(b, row);
         return out;
     }
     case OutputFormat::Text:

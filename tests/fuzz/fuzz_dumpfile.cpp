@@ -1,12 +1,14 @@
 // Fuzz target: DUMP_HEADER64 and the physical page map (runs, bitmap, RDMP ranges, triage
 // metadata and its saved driver lists), then every query the address space and the scanners make
-// of the page map, and the --info and --modules reports. The input is the dump file itself.
+// of the page map, and the --info and --modules reports. The input is the dump file itself, opened
+// through the analysis façade as the CLI opens it (a raw image is left to fuzz_pipeline).
 
 #include <algorithm>
 
+#include "dumpprocs/analysis/info.hpp"
+#include "dumpprocs/analysis/session.hpp"
 #include "dumpprocs/dumpfile/crash_dump.hpp"
-#include "dumpprocs/kernel/loaded_modules.hpp"
-#include "dumpprocs/report/kernel_report.hpp"
+#include "dumpprocs/report/info_report.hpp"
 #include "dumpprocs/report/modules_report.hpp"
 #include "fuzz_support.hpp"
 
@@ -56,23 +58,22 @@ void exercisePageMap(const dumpfile::CrashDump& dump) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static fuzz::InputFile input;
     fuzz::quietLogging();
-    auto dump = dumpfile::CrashDump::open(input.write(data, size));
-    if (!dump)
+    auto session = analysis::Session::open(input.write(data, size), {});
+    if (!session || !(*session)->crashDump())
         return 0;
-    exercisePageMap(**dump);
+    const dumpfile::CrashDump& dump = *(*session)->crashDump();
+    exercisePageMap(dump);
+    const auto info = analysis::containerInfo(**session, "no kernel in this target");
     for (auto format :
          {report::OutputFormat::Text, report::OutputFormat::Json, report::OutputFormat::Csv})
-        fuzz::consumeRendered(
-            report::renderInfo(**dump, nullptr, "no kernel in this target", format));
-    if (const auto& triage = (*dump)->triage()) {
+        fuzz::consumeRendered(report::renderInfo(info, format));
+    if (const auto& triage = dump.triage()) {
         const auto modules = kernel::modulesFromTriage(*triage);
         if (modules.modules.size() > triage->driver_count)
             std::abort();
         for (auto format :
-             {report::OutputFormat::Text, report::OutputFormat::Json, report::OutputFormat::Csv}) {
+             {report::OutputFormat::Text, report::OutputFormat::Json, report::OutputFormat::Csv})
             fuzz::consumeRendered(report::renderModules(modules, format));
-            fuzz::consumeRendered(report::renderInfo(**dump, nullptr, "", format, &modules));
-        }
     }
     return 0;
 }

@@ -1,13 +1,21 @@
-// Fuzz target: the whole pipeline over a dump file. Opens the dump, the kernel (profile choice,
-// KDBG, image, PspCidTable, KPRCBs), runs every view through one catalog, merges them, diffs
-// active against mm, and renders every report in every output format, as the CLI modes do.
+// Fuzz target: the whole pipeline over a dump file, opened through the analysis façade the CLI
+// uses: container detection, the triage branch, the header-versus-memory reconciliation, and the
+// same input read once more as a raw physical image (the raw discovery). Then the kernel (profile
+// choice, KDBG, image, PspCidTable, KPRCBs), every view through one catalog, the merge, the diff
+// of active against mm, --read, and every report in every output format, as the CLI modes do.
 
-#include "dumpprocs/crossview/crossview.hpp"
-#include "dumpprocs/dumpfile/crash_dump.hpp"
-#include "dumpprocs/kernel/kernel_context.hpp"
-#include "dumpprocs/kernel/list_walker.hpp"
+#include "dumpprocs/analysis/info.hpp"
+#include "dumpprocs/analysis/kernel_modes.hpp"
+#include "dumpprocs/analysis/read.hpp"
+#include "dumpprocs/analysis/run_views.hpp"
+#include "dumpprocs/analysis/session.hpp"
+#include "dumpprocs/report/cpus_report.hpp"
 #include "dumpprocs/report/dt.hpp"
-#include "dumpprocs/report/kernel_report.hpp"
+#include "dumpprocs/report/info_report.hpp"
+#include "dumpprocs/report/list_report.hpp"
+#include "dumpprocs/report/modules_report.hpp"
+#include "dumpprocs/report/profile_report.hpp"
+#include "dumpprocs/report/read_report.hpp"
 #include "dumpprocs/report/views_report.hpp"
 #include "fuzz_support.hpp"
 
@@ -19,35 +27,39 @@ constexpr report::OutputFormat kFormats[] = {report::OutputFormat::Text, report:
                                              report::OutputFormat::Csv};
 
 void renderViewsAndDiff(const kernel::KernelContext& k) {
-    views::ProcessCatalog catalog(k);
-    std::vector<views::ViewResult> results;
-    for (const auto& name : views::allViewNames()) {
-        auto view = views::runView(name, catalog);
-        if (!view)
-            std::abort(); // the names are the tool's own: never a usage error
-        results.push_back(std::move(*view));
-    }
-    const auto cv = crossview::mergeViews(std::move(results), catalog);
-    const auto diff = crossview::diffViews(cv, "active", "mm");
+    auto cv = analysis::runViews(k, analysis::expandViews({"all"}, false).names);
+    if (!cv)
+        std::abort(); // the names are the tool's own: never a usage error
+    auto diff = analysis::runDiff(k, "active", "mm", false);
+    if (!diff)
+        std::abort();
     for (auto format : kFormats) {
         fuzz::consumeRendered(
-            report::renderViews(cv, report::ViewsReportOptions{format, true, false}));
+            report::renderViews(*cv, report::ViewsReportOptions{format, true, false}));
         fuzz::consumeRendered(
-            report::renderViews(cv, report::ViewsReportOptions{format, false, true}));
-        fuzz::consumeRendered(
-            report::renderDiff(cv, diff, report::ViewsReportOptions{format, false, false}));
+            report::renderViews(*cv, report::ViewsReportOptions{format, false, true}));
+        fuzz::consumeRendered(report::renderDiff(diff->merged, diff->diff,
+                                                 report::ViewsReportOptions{format, false, false}));
     }
 }
 
-void renderKernelReports(const dumpfile::CrashDump& dump, const kernel::KernelContext& k) {
-    const auto cpus = report::readCpus(k);
-    const auto list = kernel::validateList(k.addressSpace(), k.psActiveProcessHead().value, 4096);
+void renderKernelReports(analysis::Session& s, const kernel::KernelContext& k) {
+    const auto cpus = analysis::cpus(k);
+    const auto list = analysis::validateList(k, k.psActiveProcessHead().value);
+    auto modules = s.modules();
+    auto read = analysis::readMemory(s, {k.systemProcess(), 0x1800, false});
+    auto physical = analysis::readMemory(s, {0x1000, 0x100, true});
     for (auto format : kFormats) {
-        fuzz::consumeRendered(report::renderInfo(dump, &k, "", format));
-        fuzz::consumeRendered(report::renderCpus(cpus, k.prcbProblem(), format));
+        fuzz::consumeRendered(report::renderCpus(cpus, format));
         fuzz::consumeRendered(report::renderShowProfile(k, format));
         fuzz::consumeRendered(
             report::renderValidateList(k.psActiveProcessHead().value, list, format));
+        if (modules)
+            fuzz::consumeRendered(report::renderModules(*modules, format));
+        if (read)
+            fuzz::consumeRendered(report::renderRead(*read, format));
+        if (physical)
+            fuzz::consumeRendered(report::renderRead(*physical, format));
     }
     if (auto dt =
             report::renderDt(k.profile(), "_EPROCESS", k.systemProcess(), k.addressSpace(), ""))
@@ -57,28 +69,36 @@ void renderKernelReports(const dumpfile::CrashDump& dump, const kernel::KernelCo
         fuzz::consumeRendered(*dt);
 }
 
+// Whatever was read of the input is rendered in every format (a string from the dump that is not
+// valid UTF-8 would make the JSON renderer throw).
+void exercise(analysis::Session& s) {
+    const auto info = analysis::info(s);
+    for (auto format : kFormats)
+        fuzz::consumeRendered(report::renderInfo(info, format));
+    auto k = s.kernel();
+    if (!k) {
+        if (s.hasSavedDriverList())
+            if (auto modules = s.modules())
+                for (auto format : kFormats)
+                    fuzz::consumeRendered(report::renderModules(*modules, format));
+        return;
+    }
+    renderKernelReports(s, **k);
+    renderViewsAndDiff(**k);
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static fuzz::InputFile input;
     fuzz::quietLogging();
-    auto dump = dumpfile::CrashDump::open(input.write(data, size));
-    if (!dump)
-        return 0;
-    // Whatever was read of the input is rendered in every format (a string from the dump that
-    // is not valid UTF-8 would make the JSON renderer throw).
-    if (!(*dump)->hasPhysicalMemory() || (*dump)->header().machine_image_type != 0x8664) {
-        for (auto format : kFormats)
-            fuzz::consumeRendered(report::renderInfo(**dump, nullptr, "no kernel", format));
-        return 0;
+    const auto path = input.write(data, size);
+    // As detected (a crash dump, reconciled with its memory, or a triage dump), then as --raw.
+    for (const bool raw : {false, true}) {
+        analysis::OpenOptions options;
+        options.raw = raw;
+        if (auto session = analysis::Session::open(path, options))
+            exercise(**session);
     }
-    auto k = kernel::KernelContext::open(**dump, kernel::factsFromHeader((*dump)->header()), {});
-    if (!k) {
-        for (auto format : kFormats)
-            fuzz::consumeRendered(report::renderInfo(**dump, nullptr, k.error().message, format));
-        return 0;
-    }
-    renderKernelReports(**dump, **k);
-    renderViewsAndDiff(**k);
     return 0;
 }

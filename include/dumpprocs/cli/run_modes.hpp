@@ -1,17 +1,13 @@
 #pragma once
-// Runs the mode the options ask for and returns the process exit code.
+// Runs the mode the options ask for on one dump and returns the process exit code: opens the
+// dump through the analysis façade, renders its models, maps the outcome to an exit code.
 
 #include <cstdio>
 #include <string>
 #include <vector>
 
+#include "dumpprocs/analysis/session.hpp"
 #include "dumpprocs/cli/options.hpp"
-#include "dumpprocs/memory/physical_memory.hpp"
-
-namespace dumpprocs::kernel {
-class KernelContext;
-struct KernelOptions;
-} // namespace dumpprocs::kernel
 
 namespace dumpprocs::cli {
 
@@ -20,22 +16,24 @@ struct RunSummary {
     std::vector<std::string> hidden; // "rootkit.exe (pid 996, 0xffff...)" for every HIDDEN process
 };
 
-// The kernel options the command line gives; `damage` names what the input is known to lack.
-kernel::KernelOptions kernelOptionsFor(const Options& options, std::string damage = "");
+// Where one run's results go: stdout, or a batch run's per-dump buffer; and the batch summary's
+// notes, when there is a batch.
+class Output {
+  public:
+    explicit Output(std::FILE* file = stdout, RunSummary* summary = nullptr)
+        : file_(file), summary_(summary) {}
+    void print(const std::string& text) const;
+    void noteHidden(const std::vector<std::string>& processes) const;
 
-// Writes to the current run's result sink: stdout, or a batch run's per-dump buffer.
-void printResult(const std::string& text);
+  private:
+    std::FILE* file_;
+    RunSummary* summary_;
+};
 
-// Runs one dump; results go to `out` (stdout by default), logs to spdlog.
-int runMode(const Options& options, std::FILE* out = stdout, RunSummary* summary = nullptr);
+// The façade's options from the command line's.
+analysis::OpenOptions openOptionsFor(const Options& options);
 
-// The modes that need only the kernel (--cpus, --validate-list, --show-profile, --dt, --diff,
-// --view), whatever the memory came from.
-int runWithKernel(const kernel::KernelContext& kernel, const Options& options);
-
-// --read; `physical` is null when the input has no physical memory, `kernel` when it has no
-// readable kernel (then only --physical works).
-int runReadWith(const PhysicalMemory* physical, const kernel::KernelContext* kernel,
-                const Options& options);
+// Runs one dump (options.dump_path); results go to `out`, logs to spdlog.
+int runMode(const Options& options, const Output& out);
 
 } // namespace dumpprocs::cli

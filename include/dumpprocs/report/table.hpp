@@ -1,0 +1,83 @@
+#pragma once
+// One small column model for the report tables: named, typed columns and rows of typed cells,
+// with one renderer per output format, so that a value is spelled by one rule per format.
+//
+// Where today's formats disagree on a value, the cell carries that format's own rule (inText,
+// inCsv, inJson) rather than the renderers guessing: a list head's name is "<no name>" in text
+// and "" in JSON and CSV; an unsaved PID is "?" in text, null in JSON and the raw value in CSV.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace dumpprocs::report {
+
+enum class Align { Left, Right };
+
+struct Column {
+    std::string title;     // text header; "" = not in the text table
+    std::string csv_key;   // CSV header; "" = not in the CSV
+    std::string json_key;  // JSON member name; "" = not in the JSON
+    std::size_t width = 0; // text: padded to this width (0: as is)
+    Align align = Align::Left;
+    std::string gap = " "; // text: what separates it from the column before
+};
+
+class Cell {
+  public:
+    enum class Type { Missing, Text, Unsigned, Signed, Hex64, Flag };
+
+    static Cell missing() { return Cell(Type::Missing); }
+    static Cell text(std::string value);
+    static Cell number(std::uint64_t value);
+    static Cell signedNumber(std::int64_t value);
+    static Cell hex(std::uint64_t value); // 0x + 16 digits in every format
+    static Cell flag(bool value);         // 1/0 in text and CSV, true/false in JSON
+
+    // A format's own spelling of this value, where the formats disagree.
+    Cell& inText(std::string spelled);
+    Cell& inCsv(std::string spelled);
+    Cell& inJson(nlohmann::ordered_json spelled);
+
+    Type type() const { return type_; }
+    std::string text() const;
+    std::string csv() const; // quoted as CSV needs
+    nlohmann::ordered_json json() const;
+
+  private:
+    explicit Cell(Type type) : type_(type) {}
+    std::string plain() const;
+    Type type_;
+    std::string string_;
+    std::uint64_t unsigned_ = 0;
+    std::int64_t signed_ = 0;
+    std::optional<std::string> text_, csv_;
+    std::optional<nlohmann::ordered_json> json_;
+};
+
+struct Table {
+    std::vector<Column> columns;
+    std::vector<std::vector<Cell>> rows; // one cell per column
+    // The order of the JSON members, as column indices, where it differs from the columns'
+    // (the JSON shapes are documented and older than this model); empty: the columns' order.
+    std::vector<std::size_t> json_order;
+
+    void add(std::vector<Cell> row) { rows.push_back(std::move(row)); }
+};
+
+// The header line and one line per row, each column padded to its width after its gap.
+std::string renderTextHeader(const Table& table);
+std::string renderTextRow(const Table& table, const std::vector<Cell>& row);
+std::string renderText(const Table& table);
+// The header line of the CSV keys, then one line per row.
+std::string renderCsvHeader(const Table& table);
+std::string renderCsvRow(const Table& table, const std::vector<Cell>& row);
+std::string renderCsv(const Table& table);
+// One object per row, the columns that have a JSON key in column order.
+nlohmann::ordered_json renderJsonRow(const Table& table, const std::vector<Cell>& row);
+nlohmann::ordered_json renderJson(const Table& table);
+
+} // namespace dumpprocs::report

@@ -1,0 +1,78 @@
+#include "dumpprocs/report/profile_report.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <fmt/format.h>
+
+namespace dumpprocs::report {
+
+using json = nlohmann::ordered_json;
+
+std::string renderShowProfile(const kernel::KernelContext& k, OutputFormat format) {
+    const auto& p = k.profile();
+    const auto& choice = k.profileChoice();
+    const bool isf = p.source == kernel::ProfileSource::Isf;
+    if (format == OutputFormat::Json) {
+        json j;
+        j["profile"]["name"] = p.name;
+        j["profile"]["source"] = isf ? "isf" : "builtin";
+        j["profile"]["method"] = choice.method;
+        j["profile"]["reason"] = choice.reason;
+        j["profile"]["build"] = p.build;
+        j["profile"]["windows"] = p.windows;
+        j["profile"]["data_source"] = p.data_source;
+        json checks = json::array();
+        for (const auto& v : choice.validations)
+            checks.push_back({{"check", v.check}, {"passed", v.passed}, {"detail", v.detail}});
+        j["profile"]["validations"] = checks;
+        j["profile"]["also_matching"] = choice.also_matching;
+        json fields = json::object(), fallbacks = json::object();
+        for (const auto& [tname, type] : p.types)
+            for (const auto& m : type.members) {
+                const std::string key = tname + "." + m.name;
+                fields[key] = fmt::format("{:#x}", m.offset);
+                if (m.kind == kernel::MemberKind::Bitfield)
+                    fields[key + ".bit"] = m.bit_position;
+                if (m.fallback)
+                    fallbacks[key] = *m.fallback;
+            }
+        j["profile"]["fields"] = fields;
+        j["profile"]["fallbacks"] = fallbacks;
+        return j.dump(2) + "\n";
+    }
+    std::string out;
+    if (format == OutputFormat::Csv) {
+        out = "field,offset,bit,fallback\n";
+        for (const auto& [tname, type] : p.types)
+            for (const auto& m : type.members)
+                out += fmt::format(
+                    "{}.{},{:#x},{},{}\n", tname, m.name, m.offset,
+                    m.kind == kernel::MemberKind::Bitfield ? std::to_string(m.bit_position) : "",
+                    csvField(m.fallback.value_or("")));
+        return out;
+    }
+    out += fmt::format("Profile {} ({}), {} {}\n", p.name, isf ? "ISF" : "built-in", p.windows,
+                       p.revisions);
+    out += fmt::format("Data: {}\n", p.data_source);
+    out += fmt::format("Chosen by: {}: {}\n", choice.method, choice.reason);
+    for (const auto& v : choice.validations)
+        out += fmt::format("  check {:<22} {}  {}\n", v.check, v.passed ? "passed" : "FAILED",
+                           v.detail);
+    if (!choice.also_matching.empty()) {
+        std::string others;
+        for (const auto& o : choice.also_matching)
+            others += (others.empty() ? "" : ", ") + o;
+        out += fmt::format("  rows that validated the same way: {}\n", others);
+    }
+    out += "Fields in use:\n";
+    for (const auto& [tname, type] : p.types)
+        for (const auto& m : type.members)
+            out += fmt::format("  {:<48} {:#06x}{}{}\n", tname + "." + m.name, m.offset,
+                               m.kind == kernel::MemberKind::Bitfield
+                                   ? fmt::format(" bit {}", m.bit_position)
+                                   : "",
+                               m.fallback ? "  (fallback: " + *m.fallback + ")" : "");
+    return out;
+}
+
+} // namespace dumpprocs::report

@@ -1,0 +1,202 @@
+#include "dumpprocs/report/table.hpp"
+
+#include <fmt/format.h>
+
+#include "dumpprocs/report/format.hpp"
+
+namespace dumpprocs::report {
+
+Cell Cell::text(std::string value) {
+    Cell c(Type::Text);
+    c.string_ = std::move(value);
+    return c;
+}
+
+Cell Cell::number(std::uint64_t value) {
+    Cell c(Type::Unsigned);
+    c.unsigned_ = value;
+    return c;
+}
+
+Cell Cell::signedNumber(std::int64_t value) {
+    Cell c(Type::Signed);
+    c.signed_ = value;
+    return c;
+}
+
+Cell Cell::hex(std::uint64_t value) {
+    Cell c(Type::Hex64);
+    c.unsigned_ = value;
+    return c;
+}
+
+Cell Cell::flag(bool value) {
+    Cell c(Type::Flag);
+    c.unsigned_ = value ? 1 : 0;
+    return c;
+}
+
+Cell& Cell::inText(std::string spelled) {
+    text_ = std::move(spelled);
+    return *this;
+}
+
+Cell& Cell::inCsv(std::string spelled) {
+    csv_ = std::move(spelled);
+    return *this;
+}
+
+Cell& Cell::inJson(nlohmann::ordered_json spelled) {
+    json_ = std::move(spelled);
+    return *this;
+}
+
+std::string Cell::text() const {
+    return text_ ? *text_ : plain();
+}
+
+// The spelling of the value's type, before any format's own rule.
+std::string Cell::plain() const {
+    switch (type_) {
+    case Type::Missing:
+        return "?";
+    case Type::Text:
+        return string_;
+    case Type::Unsigned:
+    case Type::Flag:
+        return std::to_string(unsigned_);
+    case Type::Signed:
+        return std::to_string(signed_);
+    case Type::Hex64:
+        return hex64(unsigned_);
+    }
+    return "";
+}
+
+std::string Cell::csv() const {
+    if (csv_)
+        return csvField(*csv_);
+    switch (type_) {
+    case Type::Missing:
+        return "";
+    case Type::Text:
+        return csvField(string_);
+    default:
+        return plain();
+    }
+}
+
+nlohmann::ordered_json Cell::json() const {
+    using json = nlohmann::ordered_json;
+    if (json_)
+        return *json_;
+    switch (type_) {
+    case Type::Missing:
+        return json(nullptr);
+    case Type::Text:
+        return json(string_);
+    case Type::Unsigned:
+        return json(unsigned_);
+    case Type::Signed:
+        return json(signed_);
+    case Type::Hex64:
+        return json(hex64(unsigned_));
+    case Type::Flag:
+        return json(unsigned_ != 0);
+    }
+    return json(nullptr);
+}
+
+namespace {
+
+std::string padded(const Column& c, const std::string& value) {
+    if (c.width == 0)
+        return value;
+    return c.align == Align::Right ? fmt::format("{:>{}}", value, c.width)
+                                   : fmt::format("{:<{}}", value, c.width);
+}
+
+template <typename Spell> std::string textLine(const Table& t, Spell spell) {
+    std::string out;
+    bool first = true;
+    for (std::size_t i = 0; i < t.columns.size(); ++i) {
+        const Column& c = t.columns[i];
+        if (c.title.empty())
+            continue;
+        if (!first)
+            out += c.gap;
+        out += padded(c, spell(i));
+        first = false;
+    }
+    return out + "\n";
+}
+
+} // namespace
+
+std::string renderTextHeader(const Table& t) {
+    return textLine(t, [&t](std::size_t i) { return t.columns[i].title; });
+}
+
+std::string renderTextRow(const Table& t, const std::vector<Cell>& row) {
+    return textLine(t, [&row](std::size_t i) { return row.at(i).text(); });
+}
+
+std::string renderText(const Table& t) {
+    std::string out = renderTextHeader(t);
+    for (const auto& row : t.rows)
+        out += renderTextRow(t, row);
+    return out;
+}
+
+std::string renderCsvHeader(const Table& t) {
+    std::string out;
+    for (const auto& c : t.columns)
+        if (!c.csv_key.empty())
+            out.append(out.empty() ? "" : ",").append(c.csv_key);
+    return out + "\n";
+}
+
+std::string renderCsvRow(const Table& t, const std::vector<Cell>& row) {
+    std::string out;
+    bool first = true;
+    for (std::size_t i = 0; i < t.columns.size(); ++i) {
+        if (t.columns[i].csv_key.empty())
+            continue;
+        if (!first)
+            out += ',';
+        out += row.at(i).csv();
+        first = false;
+    }
+    return out + "\n";
+}
+
+std::string renderCsv(const Table& t) {
+    std::string out = renderCsvHeader(t);
+    for (const auto& row : t.rows)
+        out += renderCsvRow(t, row);
+    return out;
+}
+
+nlohmann::ordered_json renderJsonRow(const Table& t, const std::vector<Cell>& row) {
+    nlohmann::ordered_json j = nlohmann::ordered_json::object();
+    auto add = [&](std::size_t i) {
+        if (!t.columns.at(i).json_key.empty())
+            j[t.columns[i].json_key] = row.at(i).json();
+    };
+    if (!t.json_order.empty())
+        for (std::size_t i : t.json_order)
+            add(i);
+    else
+        for (std::size_t i = 0; i < t.columns.size(); ++i)
+            add(i);
+    return j;
+}
+
+nlohmann::ordered_json renderJson(const Table& t) {
+    nlohmann::ordered_json arr = nlohmann::ordered_json::array();
+    for (const auto& row : t.rows)
+        arr.push_back(renderJsonRow(t, row));
+    return arr;
+}
+
+} // namespace dumpprocs::report
