@@ -14,6 +14,7 @@
 
 #include "dumpprocs/addrspace/flat_physical_memory.hpp"
 #include "dumpprocs/addrspace/kernel_reverse_map.hpp"
+#include "dumpprocs/analysis/session.hpp"
 #include "dumpprocs/cli/progress_bar.hpp"
 #include "dumpprocs/dumpfile/crash_dump.hpp"
 #include "dumpprocs/kernel/pool_scanner.hpp"
@@ -69,19 +70,20 @@ std::vector<kernel::PoolTagHit> naiveScan(const std::vector<std::byte>& image,
     return hits;
 }
 
+// A dump and its kernel, opened through the façade as the CLI opens them.
 struct OpenedDump {
-    std::unique_ptr<dumpfile::CrashDump> dump;
-    std::unique_ptr<kernel::KernelContext> kernel;
+    std::unique_ptr<analysis::Session> session;
+    const kernel::KernelContext* kernel = nullptr;
 };
 
 OpenedDump openSample(const std::filesystem::path& path) {
     OpenedDump o;
-    auto dump = dumpfile::CrashDump::open(path);
-    REQUIRE(dump);
-    o.dump = std::move(*dump);
-    auto k = kernel::KernelContext::open(*o.dump, kernel::factsFromHeader(o.dump->header()), {});
+    auto session = analysis::Session::open(path, {});
+    REQUIRE(session);
+    o.session = std::move(*session);
+    auto k = o.session->kernel();
     REQUIRE(k);
-    o.kernel = std::move(*k);
+    o.kernel = *k;
     return o;
 }
 
@@ -154,8 +156,9 @@ TEST_CASE("the kernel reverse map gives back the virtual address of a process bo
     const std::uint64_t system = o.kernel->systemProcess();
     auto t = o.kernel->addressSpace().translate(system);
     REQUIRE(t);
-    const auto map = KernelReverseMap::build(
-        *o.dump, o.kernel->x64AddressSpace()->directoryTableBase(), {t->physical >> kPageShift});
+    const auto map = KernelReverseMap::build(*o.session->physicalMemory(),
+                                             o.kernel->x64AddressSpace()->directoryTableBase(),
+                                             {t->physical >> kPageShift});
     CHECK(map.virtualOf(t->physical) == system);
     CHECK_FALSE(map.virtualOf(t->physical + kPageSize).has_value()); // not asked for
     CHECK_FALSE(map.truncated());
@@ -437,8 +440,9 @@ TEST_CASE("process objects on transition pages are found at their virtual addres
                                     [](const auto& f) { return f.second.name == "ghost.exe"; });
     REQUIRE(ghost != found.end());
     const auto ghost_pa = o.kernel->addressSpace().translate(ghost->first)->physical;
-    const auto map = KernelReverseMap::build(
-        *o.dump, o.kernel->x64AddressSpace()->directoryTableBase(), {ghost_pa >> kPageShift});
+    const auto map = KernelReverseMap::build(*o.session->physicalMemory(),
+                                             o.kernel->x64AddressSpace()->directoryTableBase(),
+                                             {ghost_pa >> kPageShift});
     const auto mapping = map.lookup(ghost_pa);
     REQUIRE(mapping);
     CHECK(mapping->virtual_address == ghost->first);

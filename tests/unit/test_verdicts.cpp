@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "dumpprocs/analysis/session.hpp"
 #include "dumpprocs/crossview/crossview.hpp"
 #include "dumpprocs/dumpfile/crash_dump.hpp"
 #include "dumpprocs/kernel/kernel_context.hpp"
@@ -17,18 +18,18 @@ using crossview::Verdict;
 namespace {
 
 struct Sample {
-    std::unique_ptr<dumpfile::CrashDump> dump;
-    std::unique_ptr<kernel::KernelContext> kernel;
+    std::unique_ptr<analysis::Session> session; // opened as the CLI opens it
+    const kernel::KernelContext* kernel = nullptr;
     std::unique_ptr<views::ProcessCatalog> catalog;
 };
 
 Sample openSample(const std::string& name) {
-    auto dump = dumpfile::CrashDump::open(testfiles::sample(name));
-    REQUIRE(dump);
-    Sample s{std::move(*dump), nullptr, nullptr};
-    auto k = kernel::KernelContext::open(*s.dump, kernel::factsFromHeader(s.dump->header()), {});
+    auto session = analysis::Session::open(testfiles::sample(name), {});
+    REQUIRE(session);
+    Sample s{std::move(*session), nullptr, nullptr};
+    auto k = s.session->kernel();
     REQUIRE(k);
-    s.kernel = std::move(*k);
+    s.kernel = *k;
     s.catalog = std::make_unique<views::ProcessCatalog>(*s.kernel);
     return s;
 }

@@ -1,6 +1,7 @@
 // The views and the cross-view verdicts on the sample dumps, through the library API.
 #include <catch2/catch.hpp>
 
+#include "dumpprocs/analysis/session.hpp"
 #include "dumpprocs/crossview/crossview.hpp"
 #include "dumpprocs/dumpfile/crash_dump.hpp"
 #include "dumpprocs/kernel/kernel_context.hpp"
@@ -12,18 +13,18 @@ using namespace dumpprocs;
 namespace {
 
 struct Machine {
-    std::unique_ptr<dumpfile::CrashDump> dump;
-    std::unique_ptr<kernel::KernelContext> kernel;
+    std::unique_ptr<analysis::Session> session; // opened as the CLI opens it
+    const kernel::KernelContext* kernel = nullptr;
     std::unique_ptr<views::ProcessCatalog> catalog;
 };
 
 Machine openMachine(const std::string& name) {
-    auto dump = dumpfile::CrashDump::open(testfiles::sample(name));
-    REQUIRE(dump);
-    Machine m{std::move(*dump), nullptr, nullptr};
-    auto k = kernel::KernelContext::open(*m.dump, kernel::factsFromHeader(m.dump->header()), {});
+    auto session = analysis::Session::open(testfiles::sample(name), {});
+    REQUIRE(session);
+    Machine m{std::move(*session), nullptr, nullptr};
+    auto k = m.session->kernel();
     REQUIRE(k);
-    m.kernel = std::move(*k);
+    m.kernel = *k;
     m.catalog = std::make_unique<views::ProcessCatalog>(*m.kernel);
     return m;
 }
