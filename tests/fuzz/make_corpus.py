@@ -8,7 +8,10 @@
                   64 KiB), everything else TRIAGE_DUMP64 points at dropped
   fuzz_addrspace  the single physical run of small samples, behind the target's prologue
                   {DirectoryTableBase, first PFN, 8 addresses from the header and --info}
-  fuzz_pipeline   whole small samples (they are a few hundred KiB each)
+  fuzz_pipeline   whole small samples (they are a few hundred KiB each), one with the header's
+                  DirectoryTableBase zeroed (the façade reconciles it with the memory), and
+                  the compacted x64 triage dump (the triage branch); the target also reads each
+                  input as a raw image
   fuzz_isf        small symbol files from testdata/bad (the 7601c layout as an ISF, and two
                   malformed ones)
 
@@ -40,6 +43,7 @@ ADDRSPACE_SAMPLES = ["win7sp1_7601c_mm428.dmp"]
 ISF_SEEDS = ["isf_7601c.json", "isf_member_past_type.json.xz", "isf_no_eprocess.json"]
 PIPELINE_SAMPLES = ["win7sp1_7601c_mm428.dmp", "dkom_7601.dmp", "broken_flink_19041.dmp",
                     "dkom_22631.dmp"]
+RECONCILE_SAMPLE = "dkom_7601.dmp"
 
 
 def header_fields(dump: bytes):
@@ -123,6 +127,11 @@ def main():
     out = fresh(CORPUS / "fuzz_pipeline")
     for name in PIPELINE_SAMPLES:
         shutil.copyfile(TESTDATA / name, out / name)
+    damaged = bytearray((TESTDATA / RECONCILE_SAMPLE).read_bytes())
+    damaged[0x10:0x18] = bytes(8)  # DUMP_HEADER64.DirectoryTableBase
+    (out / RECONCILE_SAMPLE.replace(".dmp", "_zero_dtb.dmp")).write_bytes(bytes(damaged))
+    (out / "triage_x64.drivers").write_bytes(
+        compact_triage((TESTDATA / "real" / "triage_x64.dmp").read_bytes()))
 
     out = fresh(CORPUS / "fuzz_isf")
     for name in ISF_SEEDS:

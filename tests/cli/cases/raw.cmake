@@ -86,3 +86,9 @@ dumpprocs_raw_test(NAME modules_info_19041 SAMPLE dkom_19041 ARGS "--info" SKIP_
 # beside a null result).
 dumpprocs_raw_test(NAME dkom_19041_info_jsonl SAMPLE dkom_19041 ARGS "--info --format jsonl"
                    SKIP_COMPARE STDOUT_CONTAINS "\"exit_code\":0,\"hidden\":[],\"result\":{\"discovery_log\"")
+# The same in a batch over a folder holding the raw image beside a crash dump.
+add_test(NAME cli.raw.batch_folder_info_jsonl
+         COMMAND ${CMAKE_COMMAND} -DBINARY=$<TARGET_FILE:dumpprocs>
+                 -DDUMP2RAW=$<TARGET_FILE:dump2raw> -DDUMP=${DUMPPROCS_TESTDATA}/dkom_19041.dmp
+                 -DDIR=${CMAKE_CURRENT_BINARY_DIR}/raw_batch_folder
+                 -P ${CMAKE_CURRENT_LIST_DIR}/../check_raw_jsonl.cmake)
