@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Checks the include graph of the lower layers against docs/architecture.md.
+"""Checks the include graph of every layer against docs/architecture.md.
 
-For every file under include/dumpprocs/<layer>/ and src/<layer>/ of a checked layer, each
+For every file under include/dumpprocs/<layer>/ and src/<layer>/, each
 `#include "dumpprocs/<folder>/..."` must name a folder the layer may use; a quoted include
-without the "dumpprocs/" prefix is a private header of the same folder. Within a checked layer,
-the files grouped by stem (crash_dump.hpp + crash_dump.cpp) must not include each other in a
-circle.
+without the "dumpprocs/" prefix is a private header of the same folder. Within a layer, the files
+grouped by stem (crash_dump.hpp + crash_dump.cpp) must not include each other in a circle, and the
+folders must not include each other in a circle either.
 
 Usage: check_layers.py REPO_ROOT      exit 0 when every rule holds, 1 with one line per breach
        check_layers.py --self-test    checks that a breach and a circle are reported
@@ -15,11 +15,43 @@ import re
 import sys
 import tempfile
 
-# layer -> the project folders its files may include (its own always included)
+# layer -> the project folders its files may include (its own always included). The order is
+# formats/support -> memory -> dumpfile | addrspace -> kernel -> views -> crossview -> analysis
+# -> report -> cli: dumpfile/ and addrspace/ are siblings; analysis/ (the façade) is the one way
+# up from the dump to the reports; report/ renders models and never opens or reads a dump; cli/
+# sees the layers below only through the façade's and the reports' headers.
+BELOW_ANALYSIS = {"formats", "support", "memory", "dumpfile", "addrspace", "kernel", "views",
+                  "crossview"}
 ALLOWED = {
     "formats": {"formats"},
+    "support": {"support", "formats"},
     "memory": {"formats", "support", "memory"},
     "dumpfile": {"memory", "formats", "support", "dumpfile"},
+    "addrspace": {"memory", "formats", "support", "addrspace"},
+    "kernel": {"formats", "support", "memory", "dumpfile", "addrspace", "kernel"},
+    "views": {"formats", "support", "memory", "addrspace", "kernel", "views"},
+    "crossview": {"formats", "support", "memory", "addrspace", "kernel", "views", "crossview"},
+    "analysis": BELOW_ANALYSIS | {"analysis"},
+    "report": {"formats", "support", "memory", "kernel", "views", "crossview", "analysis",
+               "report"},
+    "cli": {"formats", "support", "analysis", "report", "cli"},
+}
+
+# Known breaches, each with the work that removes it: (file relative to the root, folder).
+# report/dt.* still decodes --dt over the address space; the --dt model moves to kernel/ (the
+# `pdb-store` work), and then this line goes.
+EXCEPTIONS = {
+    ("include/dumpprocs/report/dt.hpp", "addrspace"),
+}
+# Include edges between a folder's files left out of its circle check, with the reason:
+# (layer, including stem, included stem). Both are kernel/'s, left for the kernel work to undo:
+# - the built-in rows are a table of Profile values that profile.cpp looks up (the data header
+#   needs the types, not the lookup);
+# - kernel_context.cpp decodes an encoded KDBG with raw_discovery's reader, while
+#   raw_discovery.hpp needs DumpFacts from kernel_context.hpp (the reader belongs beside kdbg).
+CYCLE_EXCEPTIONS = {
+    ("kernel", "builtin_profiles_data", "profile"),
+    ("kernel", "kernel_context", "raw_discovery"),
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.MULTILINE)
@@ -58,6 +90,11 @@ def find_cycle(graph):
 
 def check(root):
     problems = []
+    folders = {}  # layer -> the other layers it includes
+    for layer in sorted(present_layers(root)):
+        if layer not in ALLOWED:
+            problems.append(f"{layer}/: not a known layer (add it to ALLOWED and "
+                            f"docs/architecture.md)")
     for layer, allowed in ALLOWED.items():
         graph = {}
         for path in layer_files(root, layer):
@@ -68,7 +105,9 @@ def check(root):
                 parts = target.split("/")
                 if parts[0] == "dumpprocs" and len(parts) >= 3:
                     folder = parts[1]
-                    if folder not in allowed:
+                    if folder != layer:
+                        folders.setdefault(layer, set()).add(folder)
+                    if folder not in allowed and (rel, folder) not in EXCEPTIONS:
                         problems.append(f"{rel}: includes {target}: {layer}/ may include only "
                                         f"{', '.join(sorted(allowed))}")
                         continue
@@ -80,13 +119,24 @@ def check(root):
                 else:
                     problems.append(f"{rel}: includes {target}: not under a layer folder")
                     continue
-                if other != stem:
+                if other != stem and (layer, stem, other) not in CYCLE_EXCEPTIONS:
                     graph.setdefault(stem, set()).add(other)
         cycle = find_cycle(graph)
         if cycle:
             problems.append(f"{layer}/: files include each other in a circle: "
                             f"{' -> '.join(cycle)}")
+    cycle = find_cycle(folders)
+    if cycle:
+        problems.append(f"folders include each other in a circle: {' -> '.join(cycle)}")
     return problems
+
+
+def present_layers(root):
+    found = set()
+    for top in (os.path.join(root, "include", "dumpprocs"), os.path.join(root, "src")):
+        if os.path.isdir(top):
+            found |= {n for n in os.listdir(top) if os.path.isdir(os.path.join(top, n))}
+    return found
 
 
 def self_test():
@@ -109,10 +159,24 @@ def self_test():
         write("src/dumpfile/p.hpp", '#include "y.hpp"\n')
         write("include/dumpprocs/dumpfile/x.hpp", '#include "dumpprocs/dumpfile/p.hpp"\n')
         write("include/dumpprocs/formats/b.hpp", '#include "dumpprocs/support/error.hpp"\n')
+        write("src/report/r.cpp", '#include "dumpprocs/dumpfile/x.hpp"\n')
+        write("src/cli/c.cpp", '#include "dumpprocs/kernel/k.hpp"\n')
+        write("src/kernel/k.cpp", '#include "dumpprocs/analysis/s.hpp"\n')
+        write("src/analysis/s.cpp", '#include "dumpprocs/report/r.hpp"\n')
+        write("src/views/v.cpp", '#include "dumpprocs/crossview/c.hpp"\n')
+        write("src/crossview/c.cpp", '#include "dumpprocs/views/v.hpp"\n')
+        write("src/gadgets/g.cpp", "\n")
         found = check(root)
         wanted = ["dumpfile/y.hpp: includes dumpprocs/addrspace/z.hpp",
                   "formats/b.hpp: includes dumpprocs/support/error.hpp",
-                  "dumpfile/: files include each other in a circle"]
+                  "dumpfile/: files include each other in a circle",
+                  "report/r.cpp: includes dumpprocs/dumpfile/x.hpp",
+                  "cli/c.cpp: includes dumpprocs/kernel/k.hpp",
+                  "kernel/k.cpp: includes dumpprocs/analysis/s.hpp",
+                  "analysis/s.cpp: includes dumpprocs/report/r.hpp",
+                  "views/v.cpp: includes dumpprocs/crossview/c.hpp",
+                  "folders include each other in a circle: crossview -> views -> crossview",
+                  "gadgets/: not a known layer"]
         missing = [w for w in wanted if not any(w in p for p in found)]
         if missing:
             print("self-test: not reported:", missing, "found:", found)
@@ -131,7 +195,7 @@ def main(argv):
     for p in problems:
         print(p)
     if not problems:
-        print("layers: formats/, memory/ and dumpfile/ include only what they may")
+        print("layers: every folder includes only what it may, with no include circles")
     return 1 if problems else 0
 
 
