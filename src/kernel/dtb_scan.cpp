@@ -62,9 +62,9 @@ std::map<ProcessOffsets, KnownLayout> knownProcessLayouts() {
         if (!layout)
             continue;
         const ProcessLayout& p = layout->process;
-        auto [it, fresh] = out.try_emplace(
-            {p.image_file_name, p.unique_process_id, p.active_process_links, p.directory_table_base},
-            KnownLayout{p, {}});
+        auto [it, fresh] = out.try_emplace({p.image_file_name, p.unique_process_id,
+                                            p.active_process_links, p.directory_table_base},
+                                           KnownLayout{p, {}});
         it->second.rows += (it->second.rows.empty() ? "" : ",") + row.name;
     }
     return out;

@@ -89,27 +89,29 @@ std::uint32_t processObjectSize(const ProcessLayout& p) {
     if (p.size)
         return p.size;
     const std::uint64_t ends[] = {
-        p.header_type + 4ULL,           p.directory_table_base + 8ULL,
-        p.unique_process_id + 8ULL,     p.active_process_links + 16ULL,
-        p.mm_process_links + 16ULL,     p.inherited_from_pid + 8ULL,
-        p.image_file_name + 15ULL,      p.create_time + 8ULL,
-        p.exit_time + 8ULL,             p.active_threads + 4ULL,
-        p.thread_list_head + 16ULL,     p.peb + 8ULL,
-        p.inserted.offset + 4ULL,       p.exiting.offset + 4ULL,
-        p.deleted.offset + 4ULL,        p.minimal ? p.minimal->offset + 4ULL : 0ULL};
+        p.header_type + 4ULL,       p.directory_table_base + 8ULL,
+        p.unique_process_id + 8ULL, p.active_process_links + 16ULL,
+        p.mm_process_links + 16ULL, p.inherited_from_pid + 8ULL,
+        p.image_file_name + 15ULL,  p.create_time + 8ULL,
+        p.exit_time + 8ULL,         p.active_threads + 4ULL,
+        p.thread_list_head + 16ULL, p.peb + 8ULL,
+        p.inserted.offset + 4ULL,   p.exiting.offset + 4ULL,
+        p.deleted.offset + 4ULL,    p.minimal ? p.minimal->offset + 4ULL : 0ULL};
     return static_cast<std::uint32_t>(*std::max_element(std::begin(ends), std::end(ends)));
 }
 
 Expected<ProcessObject> decodeProcessObject(const ProcessLayout& p, ByteView body) {
     ProcessObject out;
     DP_TRY(out.dispatcher_type, identity<std::uint8_t>(body, p.header_type, "_KPROCESS.Header"));
-    DP_TRY(out.pid, identity<std::uint64_t>(body, p.unique_process_id, "_EPROCESS.UniqueProcessId"));
+    DP_TRY(out.pid,
+           identity<std::uint64_t>(body, p.unique_process_id, "_EPROCESS.UniqueProcessId"));
     DP_TRY(out.name, (identity<std::array<std::uint8_t, 15>>(body, p.image_file_name,
-                                                              "_EPROCESS.ImageFileName")));
+                                                             "_EPROCESS.ImageFileName")));
     bool& complete = out.complete;
     // _DISPATCHER_HEADER: Type, Signalling, Size, Reserved (kernel-structures.md §2).
     out.dispatcher_size = optionalMember<std::uint8_t>(body, p.header_type + 2, complete);
-    out.directory_table_base = optionalMember<std::uint64_t>(body, p.directory_table_base, complete);
+    out.directory_table_base =
+        optionalMember<std::uint64_t>(body, p.directory_table_base, complete);
     out.ppid = optionalMember<std::uint64_t>(body, p.inherited_from_pid, complete);
     out.create_time = optionalMember<std::uint64_t>(body, p.create_time, complete);
     out.exit_time = optionalMember<std::uint64_t>(body, p.exit_time, complete);

@@ -62,8 +62,8 @@ ProfileValidation checkSystemOnActiveList(const VirtualMemory& as, const Process
     }
     system = *flink - process.active_process_links;
     auto object = readProcessObject(as, process, system);
-    auto blink = as.read<std::uint64_t>(system + process.active_process_links +
-                                        formats::kBlinkOffset);
+    auto blink =
+        as.read<std::uint64_t>(system + process.active_process_links + formats::kBlinkOffset);
     if (!object || !blink) {
         const Error& e = !object ? object.error() : blink.error();
         v.detail = fmt::format("first entry {:#x} is not readable: {}", system, e.message);

@@ -67,8 +67,8 @@ const ProcessRecord& ProcessCatalog::get(std::uint64_t eprocess) {
 ProcessRecord ProcessCatalog::read(std::uint64_t eprocess) const {
     ProcessRecord r;
     r.eprocess = eprocess;
-    auto object = kernel::readProcessObject(kernel_.addressSpace(), kernel_.layout().process,
-                                            eprocess);
+    auto object =
+        kernel::readProcessObject(kernel_.addressSpace(), kernel_.layout().process, eprocess);
     if (!object) {
         r.unreadable_reason = object.error().message;
         r.memory_missing = isMissingMemory(object.error().code);

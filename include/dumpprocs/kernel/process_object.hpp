@@ -20,7 +20,7 @@ struct ProcessObject {
     std::uint8_t dispatcher_size = 0; // _KPROCESS.Header.Size (sizeof(_KPROCESS) / 4)
     std::uint64_t directory_table_base = 0;
     std::uint64_t pid = 0, ppid = 0;
-    std::array<std::uint8_t, 15> name{}; // ImageFileName, ANSI code page, NUL-padded
+    std::array<std::uint8_t, 15> name{};          // ImageFileName, ANSI code page, NUL-padded
     std::uint64_t create_time = 0, exit_time = 0; // FILETIME
     bool inserted = false, exiting = false, deleted = false;
     std::optional<bool> minimal; // nullopt where the build has no Flags3.Minimal
