@@ -12,6 +12,7 @@
 #include "dumpprocs/formats/nt.hpp"
 #include "dumpprocs/kernel/layout.hpp"
 #include "dumpprocs/kernel/process_object.hpp"
+#include "dumpprocs/kernel/profile_manifest.hpp"
 #include "dumpprocs/kernel/profile_validator.hpp"
 
 namespace dumpprocs::kernel {
@@ -29,20 +30,21 @@ struct Offsets {
 };
 
 std::optional<Offsets> offsetsOf(const Profile& p) {
-    const char* names[] = {"_KPROCESS.Header",
-                           "_EPROCESS.UniqueProcessId",
-                           "_EPROCESS.ActiveProcessLinks",
-                           "_EPROCESS.MmProcessLinks",
-                           "_EPROCESS.ImageFileName",
-                           "_EPROCESS.ThreadListHead",
-                           "_ETHREAD.ThreadListEntry",
-                           "_ETHREAD.Cid",
-                           "_KTHREAD.Header",
-                           "_KTHREAD.Process"};
+    using M = ProfileMember;
+    const M ids[] = {M::KprocessHeader,
+                     M::EprocessUniqueProcessId,
+                     M::EprocessActiveProcessLinks,
+                     M::EprocessMmProcessLinks,
+                     M::EprocessImageFileName,
+                     M::EprocessThreadListHead,
+                     M::EthreadThreadListEntry,
+                     M::EthreadCid,
+                     M::KthreadHeader,
+                     M::KthreadProcess};
     std::array<std::uint32_t, 10> v{};
     for (std::size_t i = 0; i < v.size(); ++i) {
-        const MemberInfo* m = p.member(names[i]);
-        if (!m && i == 8) // _KTHREAD.Header is at +0 in every layout; some sources omit it
+        const MemberInfo* m = p.member(manifestEntry(ids[i]).qualified());
+        if (!m && ids[i] == M::KthreadHeader) // at +0 in every layout; some sources omit it
             continue;
         if (!m)
             return std::nullopt;
