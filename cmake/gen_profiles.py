@@ -17,7 +17,26 @@ import os
 import re
 import sys
 
-# Members the views and the generator need beyond the tabulated rows: (type, member, aliases).
+# The member manifest the tool itself resolves and checks (include/dumpprocs/kernel/
+# profile_members.def): every listed member a row's symbol data has is emitted.
+MANIFEST = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "include",
+                        "dumpprocs", "kernel", "profile_members.def")
+
+
+def manifest_members(path=MANIFEST):
+    """(type, member) of each PROFILE_MEMBER line of the manifest, in its order."""
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            m = re.match(r'PROFILE_MEMBER\(\s*\w+,\s*"(\w+)",\s*"(\w+)"', line)
+            if m:
+                out.append((m.group(1), m.group(2)))
+    if not out:
+        sys.exit("gen_profiles: no PROFILE_MEMBER lines in " + path)
+    return out
+
+
+# Members the dump generator and the reports need beyond the tabulated rows and the manifest.
 EXTRA = [
     ("_KPRCB", "CurrentThread"), ("_KPRCB", "NextThread"), ("_KPRCB", "IdleThread"),
     ("_KPRCB", "Number"), ("_KPCR", "Prcb"), ("_KPCR", "Self"),
@@ -344,7 +363,7 @@ def row_members(row, raw):
             int(mi["MI_SYSTEM_INFORMATION.Processes"], 16), "Struct", 0, "_MI_PROCESS_STATE")
         members[("_MI_PROCESS_STATE", "ProcessList")] = Member(
             int(mi["MI_PROCESS_STATE.ProcessList"], 16), "Struct", 16, "_LIST_ENTRY")
-    for tname, mname in EXTRA:
+    for tname, mname in manifest_members() + EXTRA:
         if (tname, mname) not in members:
             m = raw.member(tname, mname)
             if m:

@@ -1,5 +1,7 @@
 #include "dumpprocs/addrspace/kernel_reverse_map.hpp"
 
+#include <array>
+
 #include "dumpprocs/formats/x64_paging.hpp"
 
 namespace dumpprocs {
@@ -41,11 +43,16 @@ void KernelReverseMap::walk(std::uint64_t table_pa, int level, std::uint64_t va_
         ++tables_missing_;
         return;
     }
+    std::array<std::uint64_t, formats::pte::kEntriesPerTable> entries;
+    if (!page->readArray(0, std::span(entries))) {
+        ++tables_missing_;
+        return;
+    }
     ++tables_read_;
     const unsigned shift = 39 - 9 * static_cast<unsigned>(level);
     for (unsigned i = level == 0 ? kKernelHalfFirstEntry : 0; i < formats::pte::kEntriesPerTable;
          ++i) {
-        const auto entry = page->readUnchecked<std::uint64_t>(i * 8ULL);
+        const std::uint64_t entry = entries[i];
         const std::uint64_t va = signExtend(va_base | (std::uint64_t{i} << shift));
         if (!(entry & formats::pte::kPresent)) {
             // A transition PTE still names its frame, and X64AddressSpace translates through it

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -40,8 +41,10 @@ Expected<std::string> readDumpString(ByteView file, std::uint64_t at) {
                          "DUMP_STRING at file offset {:#x} claims {} characters, past the end of "
                          "the file",
                          at, length);
+    std::vector<std::uint16_t> chars(units);
+    DP_CHECK(file.readArray(text, std::span(chars)));
     std::uint64_t end = 0;
-    while (end < units && file.readUnchecked<std::uint16_t>(text + 2 * end) != 0)
+    while (end < units && chars[end] != 0)
         ++end;
     DP_TRY(ByteView bytes, file.slice(text, 2 * end));
     return utf16leToUtf8(bytes);

@@ -10,6 +10,8 @@
 
 #include "dumpprocs/formats/nt.hpp"
 #include "dumpprocs/formats/x64_paging.hpp"
+#include "dumpprocs/kernel/layout.hpp"
+#include "dumpprocs/kernel/process_object.hpp"
 #include "dumpprocs/kernel/profile.hpp"
 #include "dumpprocs/kernel/raw_discovery.hpp"
 
@@ -22,10 +24,13 @@ constexpr unsigned kEntries = formats::pte::kEntriesPerTable;
 constexpr std::size_t kMaxSystemHits = 64;
 
 std::optional<Pml4Candidate> asPml4(ByteView page, std::uint64_t pa) {
+    std::array<std::uint64_t, kEntries> entries;
+    if (!page.readArray(0, std::span(entries)))
+        return std::nullopt;
     std::optional<unsigned> self;
     unsigned kernel = 0;
     for (unsigned i = kFirstKernelEntry; i < kEntries; ++i) {
-        const formats::pte::Entry e{page.readUnchecked<std::uint64_t>(8ULL * i)};
+        const formats::pte::Entry e{entries[i]};
         if (!e.present())
             continue;
         if (e.largePage()) // reserved in a PML4E: not a PML4
@@ -41,31 +46,45 @@ std::optional<Pml4Candidate> asPml4(ByteView page, std::uint64_t pa) {
 }
 
 // The distinct (ImageFileName, UniqueProcessId, ActiveProcessLinks, DirectoryTableBase) offsets of
-// the built-in rows, with the rows that have them.
+// the built-in rows, with the process layout of the first row that has them and the rows' names.
 struct ProcessOffsets {
     std::uint32_t name, pid, links, dtb;
     auto operator<=>(const ProcessOffsets&) const = default;
 };
-std::map<ProcessOffsets, std::string> knownProcessOffsets() {
-    std::map<ProcessOffsets, std::string> out;
+struct KnownLayout {
+    ProcessLayout process;
+    std::string rows;
+};
+std::map<ProcessOffsets, KnownLayout> knownProcessLayouts() {
+    std::map<ProcessOffsets, KnownLayout> out;
     for (const auto& row : builtinProfiles()) {
-        const MemberInfo* name = row.member("_EPROCESS.ImageFileName");
-        const MemberInfo* pid = row.member("_EPROCESS.UniqueProcessId");
-        const MemberInfo* links = row.member("_EPROCESS.ActiveProcessLinks");
-        const MemberInfo* dtb = row.member("_KPROCESS.DirectoryTableBase");
-        if (!name || !pid || !links || !dtb)
+        auto layout = KernelLayout::resolve(row, row.build);
+        if (!layout)
             continue;
-        std::string& rows = out[{name->offset, pid->offset, links->offset, dtb->offset}];
-        rows += (rows.empty() ? "" : ",") + row.name;
+        const ProcessLayout& p = layout->process;
+        auto [it, fresh] = out.try_emplace({p.image_file_name, p.unique_process_id,
+                                            p.active_process_links, p.directory_table_base},
+                                           KnownLayout{p, {}});
+        it->second.rows += (it->second.rows.empty() ? "" : ",") + row.name;
     }
     return out;
 }
 
-template <typename T> std::optional<T> readAt(const PhysicalMemory& memory, std::uint64_t pa) {
-    T value;
-    if (!readPhysical(memory, pa, std::as_writable_bytes(std::span(&value, 1))))
+// The _EPROCESS at physical `pa` through the process decoder: straight from the range's bytes when
+// it lies inside them, else read across ranges.
+std::optional<ProcessObject> decodeAt(const PhysicalMemory& memory, ByteView range,
+                                      std::uint64_t pa, const ProcessLayout& layout) {
+    const std::uint32_t size = processObjectSize(layout);
+    if (pa >= range.base())
+        if (auto inside = range.slice(pa - range.base(), size)) {
+            auto object = decodeProcessObject(layout, *inside);
+            return object ? std::optional(*object) : std::nullopt;
+        }
+    std::vector<std::byte> bytes(size);
+    if (!readPhysical(memory, pa, bytes))
         return std::nullopt;
-    return value;
+    auto object = decodeProcessObject(layout, ByteView(bytes.data(), bytes.size(), pa));
+    return object ? std::optional(*object) : std::nullopt;
 }
 
 } // namespace
@@ -87,7 +106,7 @@ std::vector<SystemProcessHit> findSystemProcesses(const PhysicalMemory& memory,
                                                   const std::vector<std::uint64_t>& dtbs) {
     static constexpr std::array<char, 15> kName{'S', 'y', 's', 't', 'e', 'm'};
     const std::set<std::uint64_t> roots(dtbs.begin(), dtbs.end());
-    const auto layouts = knownProcessOffsets();
+    const auto layouts = knownProcessLayouts();
     std::vector<SystemProcessHit> hits;
     memory.forEachPresentRange([&](std::uint64_t, std::uint64_t, ByteView bytes) {
         const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
@@ -96,16 +115,15 @@ std::vector<SystemProcessHit> findSystemProcesses(const PhysicalMemory& memory,
              at != std::string_view::npos && hits.size() < kMaxSystemHits;
              at = text.find(needle, at + 1)) {
             const std::uint64_t name_pa = bytes.base() + at;
-            for (const auto& [o, rows] : layouts) {
+            for (const auto& [o, known] : layouts) {
                 if (name_pa < o.name)
                     continue;
                 const std::uint64_t e = name_pa - o.name;
-                auto pid = readAt<std::uint64_t>(memory, e + o.pid);
-                auto dtb = readAt<std::uint64_t>(memory, e + o.dtb);
-                if (!pid || *pid != kSystemPid || !dtb ||
-                    !roots.count(formats::pte::directoryTableFrame(*dtb)))
+                auto process = decodeAt(memory, bytes, e, known.process);
+                if (!process || process->pid != kSystemPid ||
+                    !roots.count(formats::pte::directoryTableFrame(process->directory_table_base)))
                     continue;
-                hits.push_back({e, *dtb, o.links, rows});
+                hits.push_back({e, process->directory_table_base, o.links, known.rows});
             }
         }
     });

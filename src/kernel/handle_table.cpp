@@ -55,7 +55,10 @@ class Walker {
         const ByteView view(bytes.data(), bytes.size(), page, "address");
         // Slot 0 of every leaf page is never a valid handle (WRK ExMapHandleToPointer).
         for (std::uint64_t slot = 1; slot < kEntriesPerLeaf; ++slot) {
-            const auto low = view.readUnchecked<std::uint64_t>(slot * kEntrySize);
+            auto entry = view.read<std::uint64_t>(slot * kEntrySize);
+            if (!entry)
+                break; // a leaf read short: the slots it lacks are not there to decode
+            const std::uint64_t low = *entry;
             const std::uint64_t object = decodeHandleEntry(low, era_);
             if (object == 0)
                 continue;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "dumpprocs/kernel/profile_manifest.hpp"
 #include "dumpprocs/kernel/profile_validator.hpp"
 
 namespace dumpprocs::kernel {
@@ -12,22 +13,22 @@ class Resolver {
   public:
     explicit Resolver(const Profile& profile) : profile_(profile) {}
 
-    std::uint32_t required(std::string_view name) {
-        if (const MemberInfo* m = profile_.member(name))
+    std::uint32_t required(ProfileMember id) {
+        if (const MemberInfo* m = find(id))
             return m->offset;
-        missing_required.emplace_back(name);
+        missing_required.push_back(manifestEntry(id).qualified());
         return 0;
     }
-    std::optional<std::uint32_t> optional(std::string_view name) {
-        if (const MemberInfo* m = profile_.member(name))
+    std::optional<std::uint32_t> optional(ProfileMember id) {
+        if (const MemberInfo* m = find(id))
             return m->offset;
-        missing.emplace_back(name);
+        missing.push_back(manifestEntry(id).qualified());
         return std::nullopt;
     }
-    std::optional<BitRef> optionalBit(std::string_view name) {
-        const MemberInfo* m = profile_.member(name);
+    std::optional<BitRef> optionalBit(ProfileMember id) {
+        const MemberInfo* m = find(id);
         if (!m) {
-            missing.emplace_back(name);
+            missing.push_back(manifestEntry(id).qualified());
             return std::nullopt;
         }
         BitRef ref;
@@ -37,11 +38,11 @@ class Resolver {
         ref.container_size = static_cast<std::uint8_t>(m->size ? m->size : 4);
         return ref;
     }
-    BitRef requiredBit(std::string_view name) {
-        if (auto ref = optionalBit(name))
+    BitRef requiredBit(ProfileMember id) {
+        if (auto ref = optionalBit(id))
             return *ref;
         missing.pop_back();
-        missing_required.emplace_back(name);
+        missing_required.push_back(manifestEntry(id).qualified());
         return {};
     }
 
@@ -49,53 +50,62 @@ class Resolver {
     std::vector<std::string> missing_required;
 
   private:
+    // Only manifest members can be resolved: profile_members.def lists what the tool reads.
+    const MemberInfo* find(ProfileMember id) const {
+        const ManifestEntry& e = manifestEntry(id);
+        const TypeInfo* type = profile_.type(e.type);
+        return type ? type->member(e.member) : nullptr;
+    }
+
     const Profile& profile_;
 };
 
 ProcessLayout resolveProcess(Resolver& r, const Profile& profile) {
     ProcessLayout p;
     p.size = profile.sizeOf("_EPROCESS").value_or(0);
-    p.header_type = r.required("_KPROCESS.Header");
-    p.directory_table_base = r.required("_KPROCESS.DirectoryTableBase");
-    p.unique_process_id = r.required("_EPROCESS.UniqueProcessId");
-    p.active_process_links = r.required("_EPROCESS.ActiveProcessLinks");
-    p.mm_process_links = r.required("_EPROCESS.MmProcessLinks");
-    p.inherited_from_pid = r.required("_EPROCESS.InheritedFromUniqueProcessId");
-    p.image_file_name = r.required("_EPROCESS.ImageFileName");
-    p.create_time = r.required("_EPROCESS.CreateTime");
-    p.exit_time = r.required("_EPROCESS.ExitTime");
-    p.active_threads = r.required("_EPROCESS.ActiveThreads");
-    p.thread_list_head = r.required("_EPROCESS.ThreadListHead");
-    p.peb = r.required("_EPROCESS.Peb");
-    p.object_table = r.optional("_EPROCESS.ObjectTable");
-    p.inserted = r.requiredBit("_EPROCESS.ProcessInserted");
-    p.exiting = r.requiredBit("_EPROCESS.ProcessExiting");
-    p.deleted = r.requiredBit("_EPROCESS.ProcessDelete");
-    p.minimal = r.optionalBit("_EPROCESS.Minimal");
+    p.header_type = r.required(ProfileMember::KprocessHeader);
+    p.directory_table_base = r.required(ProfileMember::KprocessDirectoryTableBase);
+    p.unique_process_id = r.required(ProfileMember::EprocessUniqueProcessId);
+    p.active_process_links = r.required(ProfileMember::EprocessActiveProcessLinks);
+    p.mm_process_links = r.required(ProfileMember::EprocessMmProcessLinks);
+    p.inherited_from_pid = r.required(ProfileMember::EprocessInheritedFromUniqueProcessId);
+    p.image_file_name = r.required(ProfileMember::EprocessImageFileName);
+    p.create_time = r.required(ProfileMember::EprocessCreateTime);
+    p.exit_time = r.required(ProfileMember::EprocessExitTime);
+    p.active_threads = r.required(ProfileMember::EprocessActiveThreads);
+    p.thread_list_head = r.required(ProfileMember::EprocessThreadListHead);
+    p.peb = r.required(ProfileMember::EprocessPeb);
+    p.object_table = r.optional(ProfileMember::EprocessObjectTable);
+    p.inserted = r.requiredBit(ProfileMember::EprocessProcessInserted);
+    p.exiting = r.requiredBit(ProfileMember::EprocessProcessExiting);
+    p.deleted = r.requiredBit(ProfileMember::EprocessProcessDelete);
+    p.minimal = r.optionalBit(ProfileMember::EprocessMinimal);
     return p;
 }
 
 ThreadLayout resolveThread(Resolver& r) {
     ThreadLayout t;
-    t.header_type = r.optional("_KTHREAD.Header").value_or(0);
-    t.process = r.required("_KTHREAD.Process");
+    t.header_type = r.optional(ProfileMember::KthreadHeader).value_or(0);
+    t.process = r.required(ProfileMember::KthreadProcess);
     t.apc_state_process =
-        r.required("_KTHREAD.ApcState") + r.optional("_KAPC_STATE.Process").value_or(0x20);
-    t.cid = r.required("_ETHREAD.Cid");
-    t.thread_list_entry = r.required("_ETHREAD.ThreadListEntry");
-    t.state = r.optional("_KTHREAD.State");
-    t.priority = r.optional("_KTHREAD.Priority");
-    t.wait_time = r.optional("_KTHREAD.WaitTime");
+        r.required(ProfileMember::KthreadApcState) + r.required(ProfileMember::KapcStateProcess);
+    t.cid = r.required(ProfileMember::EthreadCid);
+    t.thread_list_entry = r.required(ProfileMember::EthreadThreadListEntry);
+    t.state = r.optional(ProfileMember::KthreadState);
+    t.priority = r.optional(ProfileMember::KthreadPriority);
+    t.wait_time = r.optional(ProfileMember::KthreadWaitTime);
     return t;
 }
 
 ObjectHeaderLayout resolveObjectHeader(Resolver& r, std::uint32_t build) {
     ObjectHeaderLayout h;
-    h.body = r.optional("_OBJECT_HEADER.Body").value_or(h.body);
-    h.type_index = r.optional("_OBJECT_HEADER.TypeIndex").value_or(h.type_index);
-    h.info_mask = r.optional("_OBJECT_HEADER.InfoMask").value_or(h.info_mask);
-    h.pointer_count = r.optional("_OBJECT_HEADER.PointerCount").value_or(h.pointer_count);
-    h.handle_count = r.optional("_OBJECT_HEADER.HandleCount").value_or(h.handle_count);
+    // No default offsets: a symbol file without them had them filled from the built-in rows
+    // (fillFromBuiltinRows, shown by --show-profile), else they are missing and named.
+    h.body = r.required(ProfileMember::ObjectHeaderBody);
+    h.type_index = r.required(ProfileMember::ObjectHeaderTypeIndex);
+    h.info_mask = r.required(ProfileMember::ObjectHeaderInfoMask);
+    h.pointer_count = r.required(ProfileMember::ObjectHeaderPointerCount);
+    h.handle_count = r.required(ProfileMember::ObjectHeaderHandleCount);
     // kernel-structures.md §7: TypeIndex is XOR-obfuscated from Windows 10 on.
     h.encoded_type_index = build >= 10240;
     return h;
@@ -112,18 +122,18 @@ Expected<KernelLayout> KernelLayout::resolve(const Profile& profile, std::uint32
     layout.process = resolveProcess(r, profile);
     layout.thread = resolveThread(r);
     layout.object_header = resolveObjectHeader(r, build);
-    layout.handle_table.table_code = r.optional("_HANDLE_TABLE.TableCode").value_or(0);
+    layout.handle_table.table_code = r.optional(ProfileMember::HandleTableTableCode).value_or(0);
     layout.handle_table.era = profile.handle_era;
-    layout.prcb.current_thread = r.optional("_KPRCB.CurrentThread");
-    layout.prcb.idle_thread = r.optional("_KPRCB.IdleThread");
-    layout.prcb.number = r.optional("_KPRCB.Number");
-    auto base = r.optional("_KLDR_DATA_TABLE_ENTRY.DllBase");
-    auto size = r.optional("_KLDR_DATA_TABLE_ENTRY.SizeOfImage");
-    auto name = r.optional("_KLDR_DATA_TABLE_ENTRY.BaseDllName");
+    layout.prcb.current_thread = r.optional(ProfileMember::KprcbCurrentThread);
+    layout.prcb.idle_thread = r.optional(ProfileMember::KprcbIdleThread);
+    layout.prcb.number = r.optional(ProfileMember::KprcbNumber);
+    auto base = r.optional(ProfileMember::LoaderDllBase);
+    auto size = r.optional(ProfileMember::LoaderSizeOfImage);
+    auto name = r.optional(ProfileMember::LoaderBaseDllName);
     if (base && size && name)
         layout.loader_entry =
-            LoaderEntryLayout{*base, *size, *name, r.optional("_KLDR_DATA_TABLE_ENTRY.FullDllName"),
-                              r.optional("_KLDR_DATA_TABLE_ENTRY.InLoadOrderLinks")};
+            LoaderEntryLayout{*base, *size, *name, r.optional(ProfileMember::LoaderFullDllName),
+                              r.optional(ProfileMember::LoaderInLoadOrderLinks)};
     if (!r.missing_required.empty()) {
         std::string list;
         for (const auto& m : r.missing_required)

@@ -10,6 +10,9 @@
 #include <fmt/format.h>
 
 #include "dumpprocs/formats/nt.hpp"
+#include "dumpprocs/kernel/layout.hpp"
+#include "dumpprocs/kernel/process_object.hpp"
+#include "dumpprocs/kernel/profile_manifest.hpp"
 #include "dumpprocs/kernel/profile_validator.hpp"
 
 namespace dumpprocs::kernel {
@@ -20,26 +23,28 @@ using formats::kSystemPid;
 using formats::kThreadObjectType;
 constexpr unsigned kMaxRingNodes = 1u << 16; // validation walks stop here (real systems: < 10^4)
 
+// The ring and thread checks' offsets; System itself is read by the process decoder.
 struct Offsets {
     std::uint32_t header, pid, apl, mm, name, thread_head, ethread_entry, ethread_cid,
         kthread_header, kthread_process;
 };
 
 std::optional<Offsets> offsetsOf(const Profile& p) {
-    const char* names[] = {"_KPROCESS.Header",
-                           "_EPROCESS.UniqueProcessId",
-                           "_EPROCESS.ActiveProcessLinks",
-                           "_EPROCESS.MmProcessLinks",
-                           "_EPROCESS.ImageFileName",
-                           "_EPROCESS.ThreadListHead",
-                           "_ETHREAD.ThreadListEntry",
-                           "_ETHREAD.Cid",
-                           "_KTHREAD.Header",
-                           "_KTHREAD.Process"};
+    using M = ProfileMember;
+    const M ids[] = {M::KprocessHeader,
+                     M::EprocessUniqueProcessId,
+                     M::EprocessActiveProcessLinks,
+                     M::EprocessMmProcessLinks,
+                     M::EprocessImageFileName,
+                     M::EprocessThreadListHead,
+                     M::EthreadThreadListEntry,
+                     M::EthreadCid,
+                     M::KthreadHeader,
+                     M::KthreadProcess};
     std::array<std::uint32_t, 10> v{};
     for (std::size_t i = 0; i < v.size(); ++i) {
-        const MemberInfo* m = p.member(names[i]);
-        if (!m && i == 8) // _KTHREAD.Header is at +0 in every layout; some sources omit it
+        const MemberInfo* m = p.member(manifestEntry(ids[i]).qualified());
+        if (!m && ids[i] == M::KthreadHeader) // at +0 in every layout; some sources omit it
             continue;
         if (!m)
             return std::nullopt;
@@ -48,7 +53,7 @@ std::optional<Offsets> offsetsOf(const Profile& p) {
     return Offsets{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9]};
 }
 
-ProfileValidation checkSystemOnActiveList(const VirtualMemory& as, const Offsets& o,
+ProfileValidation checkSystemOnActiveList(const VirtualMemory& as, const ProcessLayout& process,
                                           std::uint64_t head, std::uint64_t& system) {
     ProfileValidation v{"ActiveProcessLinks", false, false, {}};
     auto flink = as.read<std::uint64_t>(head);
@@ -57,24 +62,21 @@ ProfileValidation checkSystemOnActiveList(const VirtualMemory& as, const Offsets
         v.inconclusive = isMissingMemory(flink.error().code);
         return v;
     }
-    system = *flink - o.apl;
-    auto type = as.read<std::uint8_t>(system + o.header);
-    auto pid = as.read<std::uint64_t>(system + o.pid);
-    auto name = as.read<std::array<char, 15>>(system + o.name);
-    auto blink = as.read<std::uint64_t>(system + o.apl + formats::kBlinkOffset);
-    if (!type || !pid || !name || !blink) {
-        const Error& e = !type   ? type.error()
-                         : !pid  ? pid.error()
-                         : !name ? name.error()
-                                 : blink.error();
+    system = *flink - process.active_process_links;
+    auto object = readProcessObject(as, process, system);
+    auto blink =
+        as.read<std::uint64_t>(system + process.active_process_links + formats::kBlinkOffset);
+    if (!object || !blink) {
+        const Error& e = !object ? object.error() : blink.error();
         v.detail = fmt::format("first entry {:#x} is not readable: {}", system, e.message);
         v.inconclusive = isMissingMemory(e.code);
         return v;
     }
-    const bool is_system = std::strncmp(name->data(), "System", 15) == 0;
-    v.passed = *type == kProcessObjectType && *pid == kSystemPid && is_system && *blink == head;
+    const bool is_system = std::strncmp(reinterpret_cast<const char*>(object->name.data()),
+                                        "System", object->name.size()) == 0;
+    v.passed = isSystemProcess(*object) && *blink == head;
     v.detail = fmt::format("first entry {:#x}: type {}, pid {}, name \"{}\", Blink {}", system,
-                           *type, *pid, is_system ? "System" : "?",
+                           object->dispatcher_type, object->pid, is_system ? "System" : "?",
                            *blink == head ? "points back" : "does not point back");
     return v;
 }
@@ -279,9 +281,13 @@ std::vector<ProfileValidation> validateProfile(const VirtualMemory& as, const Pr
     auto o = offsetsOf(profile);
     if (!o)
         return {{"members", false, false, "profile lacks process-list members"}};
+    // The offsets are read through the same resolution (and structural check) as the views use.
+    auto layout = KernelLayout::resolve(profile, profile.build);
+    if (!layout)
+        return {{"members", false, false, layout.error().message}};
     std::vector<ProfileValidation> checks;
     std::uint64_t system = 0;
-    checks.push_back(checkSystemOnActiveList(as, *o, head, system));
+    checks.push_back(checkSystemOnActiveList(as, layout->process, head, system));
     if (!checks.back().passed)
         return checks;
     checks.push_back(checkMmRing(as, *o, system));

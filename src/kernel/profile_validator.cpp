@@ -6,77 +6,13 @@
 #include <fmt/format.h>
 
 #include "dumpprocs/kernel/kernel_image.hpp"
+#include "dumpprocs/kernel/profile_manifest.hpp"
 
 namespace dumpprocs::kernel {
 namespace {
 
-// How the tool reads a member, which fixes the kinds and sizes it accepts.
-enum class Shape {
-    Word,      // 8 bytes read as a pointer or a 64-bit integer
-    Integer,   // an integer (or enum) of exactly `reads` bytes; reads 0: any width up to 8
-    Bits,      // a bitfield; the tool reads `reads` bytes at its offset and shifts
-    ListEntry, // an embedded _LIST_ENTRY (16 bytes)
-    Embedded,  // an embedded struct named `struct_name`; the tool reads its first `reads` bytes
-    Time,      // a _LARGE_INTEGER or 64-bit integer (FILETIME)
-    Text,      // a char array of at least `reads` bytes
-};
-
-struct Use {
-    const char* type;
-    const char* member;
-    Shape shape;
-    std::uint32_t reads;
-    const char* struct_name = nullptr;
-};
-
-// Every member the kernel layout (layout.cpp), the profile selector and the scan read. A member
-// missing from a profile is not a defect here: KernelLayout::resolve reports what is missing.
-constexpr Use kUses[] = {
-    {"_KPROCESS", "Header", Shape::Embedded, 1, "_DISPATCHER_HEADER"},
-    {"_KPROCESS", "DirectoryTableBase", Shape::Word, 8},
-    {"_EPROCESS", "UniqueProcessId", Shape::Word, 8},
-    {"_EPROCESS", "ActiveProcessLinks", Shape::ListEntry, 16},
-    {"_EPROCESS", "MmProcessLinks", Shape::ListEntry, 16},
-    {"_EPROCESS", "InheritedFromUniqueProcessId", Shape::Word, 8},
-    {"_EPROCESS", "ImageFileName", Shape::Text, 15},
-    {"_EPROCESS", "CreateTime", Shape::Time, 8},
-    {"_EPROCESS", "ExitTime", Shape::Time, 8},
-    {"_EPROCESS", "ActiveThreads", Shape::Integer, 4},
-    {"_EPROCESS", "ThreadListHead", Shape::ListEntry, 16},
-    {"_EPROCESS", "Peb", Shape::Word, 8},
-    {"_EPROCESS", "ObjectTable", Shape::Word, 8},
-    // The process flags are read as one 32-bit word at the member's offset.
-    {"_EPROCESS", "ProcessInserted", Shape::Bits, 4},
-    {"_EPROCESS", "ProcessExiting", Shape::Bits, 4},
-    {"_EPROCESS", "ProcessDelete", Shape::Bits, 4},
-    {"_EPROCESS", "Minimal", Shape::Bits, 4},
-    {"_KTHREAD", "Header", Shape::Embedded, 1, "_DISPATCHER_HEADER"},
-    {"_KTHREAD", "Process", Shape::Word, 8},
-    {"_KTHREAD", "ApcState", Shape::Embedded, 0, "_KAPC_STATE"},
-    {"_KTHREAD", "State", Shape::Integer, 1},
-    {"_KTHREAD", "Priority", Shape::Integer, 1},
-    {"_KTHREAD", "WaitTime", Shape::Integer, 4},
-    {"_KAPC_STATE", "Process", Shape::Word, 8},
-    {"_ETHREAD", "Cid", Shape::Embedded, 16, "_CLIENT_ID"},
-    {"_ETHREAD", "ThreadListEntry", Shape::ListEntry, 16},
-    {"_OBJECT_HEADER", "PointerCount", Shape::Word, 8},
-    {"_OBJECT_HEADER", "HandleCount", Shape::Word, 8},
-    {"_OBJECT_HEADER", "TypeIndex", Shape::Integer, 1},
-    {"_OBJECT_HEADER", "InfoMask", Shape::Integer, 1},
-    {"_OBJECT_HEADER", "Body", Shape::Embedded, 0, "_QUAD"},
-    {"_HANDLE_TABLE", "TableCode", Shape::Word, 8},
-    {"_KPRCB", "CurrentThread", Shape::Word, 8},
-    {"_KPRCB", "IdleThread", Shape::Word, 8},
-    {"_KPRCB", "Number", Shape::Integer, 0},
-    {"_KLDR_DATA_TABLE_ENTRY", "InLoadOrderLinks", Shape::ListEntry, 16},
-    {"_KLDR_DATA_TABLE_ENTRY", "DllBase", Shape::Word, 8},
-    {"_KLDR_DATA_TABLE_ENTRY", "SizeOfImage", Shape::Integer, 4},
-    {"_KLDR_DATA_TABLE_ENTRY", "FullDllName", Shape::Embedded, 16, "_UNICODE_STRING"},
-    {"_KLDR_DATA_TABLE_ENTRY", "BaseDllName", Shape::Embedded, 16, "_UNICODE_STRING"},
-    {"_POOL_HEADER", "PoolTag", Shape::Integer, 4},
-    // The scan reads BlockSize as the 32-bit word at its offset.
-    {"_POOL_HEADER", "BlockSize", Shape::Bits, 4},
-};
+using Shape = MemberShape;
+using Use = ManifestEntry;
 
 // The largest sizeof the tool accepts for the types it reads. Real x64 kernels from 7601 to 26100
 // stay far below (sizeof(_EPROCESS) 0x4d0..0xb80, _KPRCB under 0xb000); the bounds keep a sum of
@@ -172,7 +108,7 @@ class Checker {
 
     std::vector<ProfileDefect> run() {
         checkTypeSizes();
-        for (const auto& use : kUses)
+        for (const auto& use : profileManifest())
             if (const MemberInfo* m = p_.member(fmt::format("{}.{}", use.type, use.member)))
                 checkMember(use, *m);
         checkApcStateProcess();
@@ -284,18 +220,18 @@ class Checker {
                 return wrongSize(m, 16, where);
             return true;
         case Shape::Embedded: {
-            if (m.kind != MemberKind::Struct || m.type_name != use.struct_name) {
+            if (m.kind != MemberKind::Struct || m.type_name != use.embedded) {
                 std::string detail = kindName(m.kind);
                 if (!m.type_name.empty())
                     detail += fmt::format(" ({})", m.type_name);
-                add(where, fmt::format("is {} where the tool reads an embedded {}", detail,
-                                       use.struct_name));
+                add(where,
+                    fmt::format("is {} where the tool reads an embedded {}", detail, use.embedded));
                 return false;
             }
-            const std::uint32_t whole = sizeOf(use.struct_name);
+            const std::uint32_t whole = sizeOf(use.embedded);
             if (m.size != 0 && whole != 0 && m.size != whole) {
                 add(where, fmt::format("is {:#x} bytes but sizeof({}) is {:#x}", m.size,
-                                       use.struct_name, whole));
+                                       use.embedded, whole));
                 return false;
             }
             if (m.size != 0 && m.size < use.reads)

@@ -1,5 +1,7 @@
 #include "dumpprocs/kernel/symbol_search.hpp"
 
+#include "dumpprocs/kernel/profile_manifest.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <system_error>
@@ -125,9 +127,10 @@ Expected<SymbolFile> findSymbolFile(const fs::path& path, const std::optional<Pd
 Expected<Profile> loadSymbolProfile(const fs::path& path) {
     // By content first (a PDB renamed .bin is still one), then by name (a .pdb that is not an MSF
     // file gets the PDB reader's message, which says so).
-    if (isPdbFile(path) || isPdbName(path))
-        return loadPdbProfile(path);
-    return loadIsfProfile(path);
+    DP_TRY(Profile profile,
+           isPdbFile(path) || isPdbName(path) ? loadPdbProfile(path) : loadIsfProfile(path));
+    fillFromBuiltinRows(profile);
+    return profile;
 }
 
 } // namespace dumpprocs::kernel

@@ -57,8 +57,8 @@ std::string utf16ToUtf8(std::span<const std::uint16_t> units) {
 
 std::string utf16leToUtf8(const ByteView& bytes) {
     std::vector<std::uint16_t> units(bytes.size() / 2);
-    for (std::size_t i = 0; i < units.size(); ++i)
-        units[i] = bytes.readUnchecked<std::uint16_t>(2 * i);
+    if (!bytes.readArray(0, std::span(units))) // cannot fail: units fit the view by construction
+        return {};
     return utf16ToUtf8(units);
 }
 

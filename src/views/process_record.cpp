@@ -1,6 +1,7 @@
 #include "dumpprocs/views/process_record.hpp"
 
 #include "dumpprocs/formats/nt.hpp"
+#include "dumpprocs/kernel/process_object.hpp"
 #include "dumpprocs/support/text.hpp"
 
 #include <fmt/format.h>
@@ -9,11 +10,6 @@ namespace dumpprocs::views {
 namespace {
 
 using formats::kProcessObjectType;
-
-bool readBit(const VirtualMemory& as, std::uint64_t base, const kernel::BitRef& bit) {
-    auto value = as.read<std::uint32_t>(base + bit.offset);
-    return value && ((*value >> bit.bit) & 1u);
-}
 
 // The idle processes: the owners of every processor's idle thread.
 std::set<std::uint64_t> findIdleProcesses(const kernel::KernelContext& k) {
@@ -69,35 +65,30 @@ const ProcessRecord& ProcessCatalog::get(std::uint64_t eprocess) {
 }
 
 ProcessRecord ProcessCatalog::read(std::uint64_t eprocess) const {
-    const auto& as = kernel_.addressSpace();
-    const auto& p = kernel_.layout().process;
     ProcessRecord r;
     r.eprocess = eprocess;
-    auto type = as.read<std::uint8_t>(eprocess + p.header_type);
-    auto pid = as.read<std::uint64_t>(eprocess + p.unique_process_id);
-    auto name = as.read<std::array<std::uint8_t, 15>>(eprocess + p.image_file_name);
-    if (!type || !pid || !name) {
-        const Error& e = !type ? type.error() : !pid ? pid.error() : name.error();
-        r.unreadable_reason = e.message;
-        r.memory_missing = isMissingMemory(e.code);
+    auto object =
+        kernel::readProcessObject(kernel_.addressSpace(), kernel_.layout().process, eprocess);
+    if (!object) {
+        r.unreadable_reason = object.error().message;
+        r.memory_missing = isMissingMemory(object.error().code);
         classify(r);
         return r;
     }
     r.readable = true;
-    r.dispatcher_type = *type;
-    r.pid = *pid;
-    r.name_bytes = *name;
-    r.ppid = as.read<std::uint64_t>(eprocess + p.inherited_from_pid).value_or(0);
-    r.create_time = as.read<std::uint64_t>(eprocess + p.create_time).value_or(0);
-    r.exit_time = as.read<std::uint64_t>(eprocess + p.exit_time).value_or(0);
-    r.inserted = readBit(as, eprocess, p.inserted);
-    r.exiting = readBit(as, eprocess, p.exiting);
-    r.deleted = readBit(as, eprocess, p.deleted);
-    if (p.minimal)
-        r.minimal = readBit(as, eprocess, *p.minimal);
-    r.active_threads = as.read<std::uint32_t>(eprocess + p.active_threads).value_or(0);
-    r.directory_table_base = as.read<std::uint64_t>(eprocess + p.directory_table_base).value_or(0);
-    r.peb = as.read<std::uint64_t>(eprocess + p.peb).value_or(0);
+    r.dispatcher_type = object->dispatcher_type;
+    r.pid = object->pid;
+    r.name_bytes = object->name;
+    r.ppid = object->ppid;
+    r.create_time = object->create_time;
+    r.exit_time = object->exit_time;
+    r.inserted = object->inserted;
+    r.exiting = object->exiting;
+    r.deleted = object->deleted;
+    r.minimal = object->minimal;
+    r.active_threads = object->active_threads;
+    r.directory_table_base = object->directory_table_base;
+    r.peb = object->peb;
     classify(r);
     return r;
 }

@@ -18,6 +18,7 @@
 #include "dumpprocs/formats/nt.hpp"
 #include "dumpprocs/formats/x64_paging.hpp"
 #include "dumpprocs/kernel/pool_scanner.hpp"
+#include "dumpprocs/kernel/process_object.hpp"
 #include "dumpprocs/views/scan_view.hpp"
 #include "dumpprocs/views/views.hpp"
 
@@ -43,12 +44,13 @@ constexpr std::uint64_t kMaxEprocessSize = 0x4000;
 // A value at a profile offset inside the bytes read for a candidate: an offset outside them is an
 // error that names the member, never a read past the buffer.
 template <typename T> Expected<T> field(ByteView bytes, std::uint64_t offset, const char* member) {
-    if (!bytes.contains(offset, sizeof(T)))
+    auto value = bytes.read<T>(offset);
+    if (!value)
         return makeError(ErrorCode::OutOfBounds,
                          "{} at +{:#x} ({} bytes) lies outside the {:#x} bytes read for the "
                          "candidate",
                          member, offset, sizeof(T), bytes.size());
-    return bytes.readUnchecked<T>(offset); // in bounds: checked just above
+    return value;
 }
 
 // An integer of 1, 2, 4 or 8 bytes (a bitfield's container), checked as field() is.
@@ -90,8 +92,8 @@ Expected<std::vector<std::byte>> readCandidate(const kernel::KernelContext& k,
 }
 
 struct CheckedBody {
-    std::uint32_t offset = 0;     // from the pool header
-    std::vector<std::byte> bytes; // the _EPROCESS
+    std::uint32_t offset = 0; // from the pool header
+    kernel::ProcessObject process;
 };
 
 // The headers first (a short read), then exactly the object: reading past the block's end could
@@ -109,9 +111,9 @@ Expected<CheckedBody> checkCandidate(const kernel::KernelContext& k,
     auto object = readCandidate(k, c, std::size_t{body} + checker.layout().eprocess_size);
     if (!object)
         return object.error().context("not readable");
-    CheckedBody out{body, std::vector<std::byte>(object->begin() + body, object->end())};
-    DP_CHECK(checker.checkBody(ByteView(out.bytes.data(), out.bytes.size())));
-    return out;
+    const ByteView bytes(object->data() + body, object->size() - body);
+    DP_TRY(kernel::ProcessObject process, checker.checkBody(bytes));
+    return CheckedBody{body, std::move(process)};
 }
 
 // sizeof(type) from the profile; when the profile lacks it (the 26100 row has no object-header
@@ -147,22 +149,16 @@ Expected<void> memberInside(const char* type, const char* member, std::uint64_t 
 }
 
 // Facts about a process object read from its bytes, for an object that cannot be merged.
-std::string describeBody(const kernel::KernelLayout& layout, ByteView body) {
-    const auto& p = layout.process;
+std::string describeBody(const kernel::ProcessObject& p) {
     std::string name;
-    if (auto bytes = body.slice(p.image_file_name, 15))
-        for (std::byte b : bytes->bytes()) {
-            const auto c = static_cast<unsigned char>(b);
-            if (c == 0)
-                break;
-            name += (c >= 0x20 && c < 0x7F) ? std::string(1, static_cast<char>(c))
-                                            : fmt::format("\\x{:02x}", c);
-        }
-    return fmt::format("PID {}, {}, CreateTime {:#x}, ExitTime {:#x}",
-                       body.read<std::uint64_t>(p.unique_process_id).value_or(0),
-                       name.empty() ? "<no name>" : name,
-                       body.read<std::uint64_t>(p.create_time).value_or(0),
-                       body.read<std::uint64_t>(p.exit_time).value_or(0));
+    for (const std::uint8_t c : p.name) {
+        if (c == 0)
+            break;
+        name += (c >= 0x20 && c < 0x7F) ? std::string(1, static_cast<char>(c))
+                                        : fmt::format("\\x{:02x}", c);
+    }
+    return fmt::format("PID {}, {}, CreateTime {:#x}, ExitTime {:#x}", p.pid,
+                       name.empty() ? "<no name>" : name, p.create_time, p.exit_time);
 }
 
 } // namespace
@@ -171,20 +167,19 @@ std::string describeBody(const kernel::KernelLayout& layout, ByteView body) {
 // a neighbour points back to (or that is empty and points to itself); checked by translating the
 // address back to the body's physical address.
 std::optional<std::pair<std::uint64_t, std::string>>
-bodyVirtualFromNeighbours(const kernel::KernelContext& k, ByteView body,
+bodyVirtualFromNeighbours(const kernel::KernelContext& k, const kernel::ProcessObject& body,
                           std::uint64_t body_physical) {
     const auto& p = k.layout().process;
-    const std::pair<std::uint32_t, const char*> lists[] = {
-        {p.active_process_links, "ActiveProcessLinks"},
-        {p.mm_process_links, "MmProcessLinks"},
-        {p.thread_list_head, "ThreadListHead"}};
+    const std::tuple<std::uint32_t, std::uint64_t, const char*> lists[] = {
+        {p.active_process_links, body.active_links.Flink, "ActiveProcessLinks"},
+        {p.mm_process_links, body.mm_links.Flink, "MmProcessLinks"},
+        {p.thread_list_head, body.thread_list.Flink, "ThreadListHead"}};
     const auto& as = k.addressSpace();
-    for (const auto& [offset, name] : lists) {
-        auto flink = body.read<std::uint64_t>(offset);
-        if (!flink || !isKernelAddress(*flink))
+    for (const auto& [offset, flink, name] : lists) {
+        if (!isKernelAddress(flink))
             continue;
-        std::vector<std::uint64_t> guesses{*flink}; // an empty (or self-linked) list
-        if (auto back = as.read<std::uint64_t>(*flink + formats::kBlinkOffset))
+        std::vector<std::uint64_t> guesses{flink}; // an empty (or self-linked) list
+        if (auto back = as.read<std::uint64_t>(flink + formats::kBlinkOffset))
             guesses.push_back(*back); // the neighbour's Blink
         for (std::uint64_t entry : guesses) {
             const std::uint64_t va = entry - offset;
@@ -367,100 +362,10 @@ Expected<void> ProcessCandidateCheck::checkObjectHeader(ByteView block, std::uin
                      raw, header_address, *expected);
 }
 
-Expected<void> ProcessCandidateCheck::checkBody(ByteView body) const {
-    const auto& p = k_.layout().process;
-    DP_TRY(const auto type, field<std::uint8_t>(body, p.header_type, "_KPROCESS.Header.Type"));
-    if (type != 3)
-        return makeError(ErrorCode::Corrupt, "DISPATCHER_HEADER.Type {}, a process has 3", type);
-    DP_TRY(const auto size,
-           field<std::uint8_t>(body, std::uint64_t{p.header_type} + 2, "_KPROCESS.Header.Size"));
-    if (s_.kprocess_size && s_.kprocess_size / 4 <= 0xFF && size != s_.kprocess_size / 4)
-        return makeError(ErrorCode::Corrupt,
-                         "DISPATCHER_HEADER.Size {:#x}, a process has sizeof(_KPROCESS)/4 = {:#x}",
-                         size, s_.kprocess_size / 4);
-    DP_TRY(const auto dtb,
-           field<std::uint64_t>(body, p.directory_table_base, "_KPROCESS.DirectoryTableBase"));
-    DP_CHECK(checkDirectoryTableBase(dtb));
-    DP_CHECK(checkLists(body));
-    DP_CHECK(checkIdentity(body));
-    DP_TRY(const auto create, field<std::uint64_t>(body, p.create_time, "_EPROCESS.CreateTime"));
-    DP_TRY(const auto exit, field<std::uint64_t>(body, p.exit_time, "_EPROCESS.ExitTime"));
-    return checkTimes(create, exit);
-}
-
-// Bits 0..11 may hold a PCID on any build (8.1 dumps have them as well as 10+ ones): only the
-// frame they leave must be a physical address.
-Expected<void> ProcessCandidateCheck::checkDirectoryTableBase(std::uint64_t dtb) const {
-    const std::uint64_t frame = formats::pte::directoryTableFrame(dtb);
-    if (frame != (dtb & ~(kPageSize - 1)) || frame == 0)
-        return makeError(ErrorCode::Corrupt,
-                         "DirectoryTableBase {:#x} names no physical page (bits 12..51 hold the "
-                         "frame, bits 0..11 may hold a PCID)",
-                         dtb);
-    return {};
-}
-
-Expected<void> ProcessCandidateCheck::checkLists(ByteView body) const {
-    const auto& p = k_.layout().process;
-    const std::pair<std::uint32_t, const char*> lists[] = {
-        {p.active_process_links, "ActiveProcessLinks"},
-        {p.mm_process_links, "MmProcessLinks"},
-        {p.thread_list_head, "ThreadListHead"}};
-    for (const auto& [offset, name] : lists)
-        for (std::uint32_t half : {0u, 8u}) {
-            DP_TRY(const auto link, field<std::uint64_t>(body, std::uint64_t{offset} + half, name));
-            if (link != 0 && !isKernelAddress(link))
-                return makeError(ErrorCode::Corrupt,
-                                 "{}.{} {:#x} is neither 0 nor a kernel address", name,
-                                 half ? "Blink" : "Flink", link);
-        }
-    return {};
-}
-
-Expected<void> ProcessCandidateCheck::checkIdentity(ByteView body) const {
-    const auto& p = k_.layout().process;
-    DP_TRY(const auto pid,
-           field<std::uint64_t>(body, p.unique_process_id, "_EPROCESS.UniqueProcessId"));
-    if (pid == 0 || (pid & 3) != 0 || pid > 0xFFFFFFFFULL)
-        return makeError(ErrorCode::Corrupt, "UniqueProcessId {:#x} is no process handle value",
-                         pid);
-    DP_TRY(const auto ppid, field<std::uint64_t>(body, p.inherited_from_pid,
-                                                 "_EPROCESS.InheritedFromUniqueProcessId"));
-    if ((ppid & 3) != 0 || ppid > 0xFFFFFFFFULL)
-        return makeError(ErrorCode::Corrupt,
-                         "InheritedFromUniqueProcessId {:#x} is no process handle value", ppid);
-    using ImageFileName = std::array<std::uint8_t, 15>;
-    DP_TRY(const auto name,
-           field<ImageFileName>(body, p.image_file_name, "_EPROCESS.ImageFileName"));
-    if (name[0] == 0)
-        return makeError(ErrorCode::Corrupt, "ImageFileName is empty");
-    // Bytes above 0x7F are allowed: ImageFileName is in the system's ANSI code page, and a
-    // localised file name (or a rootkit's chosen one) has them. Control bytes never occur.
-    for (std::uint8_t c : name) {
-        if (c == 0)
-            break;
-        if (c < 0x20 || c == 0x7F)
-            return makeError(ErrorCode::Corrupt, "ImageFileName has the control byte {:#04x}", c);
-    }
-    return {};
-}
-
-Expected<void> ProcessCandidateCheck::checkTimes(std::uint64_t create, std::uint64_t exit) const {
-    constexpr std::uint64_t k1990 = 122756256000000000ULL; // FILETIME of 1990-01-01
-    constexpr std::uint64_t kDay = 864000000000ULL;
-    constexpr std::uint64_t k2100 = 157766016000000000ULL; // FILETIME of 2100-01-01
-    const std::uint64_t latest = k_.facts().system_time ? *k_.facts().system_time + kDay : k2100;
-    if (create < k1990 || create > latest)
-        return makeError(ErrorCode::Corrupt,
-                         "CreateTime {:#x} is not between 1990 and the time "
-                         "of the dump",
-                         create);
-    if (exit != 0 && (exit < create || exit > latest))
-        return makeError(ErrorCode::Corrupt,
-                         "ExitTime {:#x} is not between CreateTime and the "
-                         "time of the dump",
-                         exit);
-    return {};
+Expected<kernel::ProcessObject> ProcessCandidateCheck::checkBody(ByteView body) const {
+    DP_TRY(kernel::ProcessObject process, kernel::decodeProcessObject(k_.layout().process, body));
+    DP_CHECK(kernel::checkProcessObject(process, {s_.kprocess_size, k_.facts().system_time}));
+    return process;
 }
 
 Expected<std::uint32_t> ProcessCandidateCheck::checkHeadersAt(ByteView head,
@@ -531,9 +436,9 @@ Expected<ScanOutcome> scanForProcesses(const kernel::KernelContext& k, const Vie
             // Known only physically: its own list entries may give the virtual address; then the
             // candidate is checked again through it, with its exact TypeIndex decoding and its
             // bytes as the other views read them.
-            const ByteView bytes(body->bytes.data(), body->bytes.size());
-            c.body_description = describeBody(k.layout(), bytes);
-            if (auto found = bodyVirtualFromNeighbours(k, bytes, hit.physical + body->offset)) {
+            c.body_description = describeBody(body->process);
+            if (auto found =
+                    bodyVirtualFromNeighbours(k, body->process, hit.physical + body->offset)) {
                 ScanCandidate at = c;
                 at.pool_virtual = found->first - body->offset;
                 auto again = checkCandidate(k, checker, at);

@@ -18,6 +18,7 @@
 #include "dumpprocs/cli/progress_bar.hpp"
 #include "dumpprocs/dumpfile/crash_dump.hpp"
 #include "dumpprocs/kernel/pool_scanner.hpp"
+#include "dumpprocs/kernel/process_object.hpp"
 #include "dumpprocs/views/scan_view.hpp"
 #include "test_support_files.hpp"
 
@@ -310,17 +311,15 @@ TEST_CASE("a body known only physically finds its virtual address through its li
         if (name != "ghost.exe" && name != "gone.exe" && name != "lsass.exe")
             continue;
         auto t = k.addressSpace().translate(e.eprocess);
-        auto body = k.addressSpace().readBytes(e.eprocess, k.layout().process.size);
+        auto body = kernel::readProcessObject(k.addressSpace(), k.layout().process, e.eprocess);
         REQUIRE(t);
         REQUIRE(body);
-        auto va =
-            views::bodyVirtualFromNeighbours(k, ByteView(body->data(), body->size()), t->physical);
+        auto va = views::bodyVirtualFromNeighbours(k, *body, t->physical);
         REQUIRE(va);
         CHECK(va->first == e.eprocess);
         found_by[name] = va->second;
         // Another physical address never matches.
-        CHECK_FALSE(views::bodyVirtualFromNeighbours(k, ByteView(body->data(), body->size()),
-                                                     t->physical + 0x10));
+        CHECK_FALSE(views::bodyVirtualFromNeighbours(k, *body, t->physical + 0x10));
     }
     // lsass.exe: its Flink's Blink; ghost.exe: unlinked to itself; gone.exe: stale links to
     // neighbours that no longer point back, but its empty thread list points to itself.

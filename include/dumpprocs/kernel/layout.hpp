@@ -46,12 +46,13 @@ struct ThreadLayout {
     std::optional<std::uint32_t> state, priority, wait_time;
 };
 
+// Every offset from the profile (no defaults: see fillFromBuiltinRows in profile_manifest.hpp).
 struct ObjectHeaderLayout {
-    std::uint32_t body = 0x30;
-    std::uint32_t type_index = 0x18;
-    std::uint32_t info_mask = 0x1a;
+    std::uint32_t body = 0;
+    std::uint32_t type_index = 0;
+    std::uint32_t info_mask = 0;
     std::uint32_t pointer_count = 0;
-    std::uint32_t handle_count = 8;
+    std::uint32_t handle_count = 0;
     bool encoded_type_index = false; // Windows 10+: TypeIndex ^ (header>>8 & 0xff) ^ cookie
 };
 
@@ -65,7 +66,7 @@ struct PrcbLayout {
 };
 
 struct LoaderEntryLayout {
-    std::uint32_t dll_base = 0x30, size_of_image = 0x40, base_dll_name = 0x58;
+    std::uint32_t dll_base = 0, size_of_image = 0, base_dll_name = 0;
     std::optional<std::uint32_t> full_dll_name, in_load_order_links;
 };
 

@@ -55,11 +55,16 @@ class ByteView {
         return value;
     }
 
-    // Unchecked read for callers that already proved the range with contains() or slice().
-    template <typename T> T readUnchecked(std::uint64_t offset) const noexcept {
-        T value;
-        std::memcpy(&value, data_ + offset, sizeof(T));
-        return value;
+    // `out.size()` consecutive values from `offset` on (a page of PTEs, a handle-table leaf, a
+    // UTF-16 string): the whole range is checked once, then copied.
+    template <typename T, std::size_t N>
+    Expected<void> readArray(std::uint64_t offset, std::span<T, N> out) const {
+        static_assert(std::is_trivially_copyable_v<T>);
+        if (out.size() > size_ / sizeof(T) || !contains(offset, out.size() * sizeof(T)))
+            return outOfBounds(offset, static_cast<std::uint64_t>(out.size()) * sizeof(T));
+        if (!out.empty())
+            std::memcpy(out.data(), data_ + offset, out.size() * sizeof(T));
+        return {};
     }
 
   private:

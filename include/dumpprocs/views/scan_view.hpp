@@ -10,6 +10,7 @@
 
 #include "dumpprocs/kernel/kernel_context.hpp"
 #include "dumpprocs/kernel/pool_scanner.hpp"
+#include "dumpprocs/kernel/process_object.hpp"
 #include "dumpprocs/views/views.hpp"
 
 namespace dumpprocs::views {
@@ -51,8 +52,9 @@ class ProcessCandidateCheck {
     // page offset decodes it to the process type (the body's checks must hold as well).
     Expected<std::uint32_t> checkHeadersAtPhysical(ByteView head,
                                                    std::uint64_t pool_physical) const;
-    // The _EPROCESS itself (`body` holds layout().eprocess_size bytes).
-    Expected<void> checkBody(ByteView body) const;
+    // The _EPROCESS itself (`body` holds layout().eprocess_size bytes), through the one process
+    // decoder and its checks (kernel/process_object.hpp); gives the decoded object.
+    Expected<kernel::ProcessObject> checkBody(ByteView body) const;
 
   private:
     struct BlockAddress {
@@ -63,10 +65,6 @@ class ProcessCandidateCheck {
     Expected<std::uint32_t> objectHeaderOffset(ByteView block, const BlockAddress& at) const;
     Expected<void> checkObjectHeader(ByteView block, std::uint32_t header,
                                      const BlockAddress& at) const;
-    Expected<void> checkDirectoryTableBase(std::uint64_t dtb) const;
-    Expected<void> checkLists(ByteView body) const;
-    Expected<void> checkIdentity(ByteView body) const;
-    Expected<void> checkTimes(std::uint64_t create, std::uint64_t exit) const;
 
     const kernel::KernelContext& k_;
     ScanLayout s_;
@@ -97,7 +95,7 @@ struct ScanOutcome {
 // back to it, or that is empty and points to itself; checked by translating the address back.
 // Gives the address and which list gave it.
 std::optional<std::pair<std::uint64_t, std::string>>
-bodyVirtualFromNeighbours(const kernel::KernelContext& k, ByteView body,
+bodyVirtualFromNeighbours(const kernel::KernelContext& k, const kernel::ProcessObject& body,
                           std::uint64_t body_physical);
 
 Expected<ScanOutcome> scanForProcesses(const kernel::KernelContext& k, const ViewOptions& options);

@@ -1,0 +1,59 @@
+#pragma once
+// The member manifest (profile_members.def) as C++: an id per member the tool reads, with its type,
+// name and the way it is read. KernelLayout resolves members only through these ids; the
+// structural check walks the whole list; the built-in profile generator parses the same file.
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace dumpprocs::kernel {
+
+// How the tool reads a member, which fixes the kinds and sizes it accepts.
+enum class MemberShape {
+    Word,      // 8 bytes read as a pointer or a 64-bit integer
+    Integer,   // an integer (or enum) of exactly `reads` bytes; reads 0: any width up to 8
+    Bits,      // a bitfield; the tool reads `reads` bytes at its offset and shifts
+    ListEntry, // an embedded _LIST_ENTRY (16 bytes)
+    Embedded,  // an embedded struct named `embedded`; the tool reads its first `reads` bytes
+    Time,      // a _LARGE_INTEGER or 64-bit integer (FILETIME)
+    Text,      // a char array of at least `reads` bytes
+};
+
+enum class ProfileMember {
+#define PROFILE_MEMBER(id, type, member, shape, reads, embedded) id,
+#include "dumpprocs/kernel/profile_members.def"
+#undef PROFILE_MEMBER
+};
+
+struct ManifestEntry {
+    ProfileMember id;
+    const char* type;   // "_EPROCESS"
+    const char* member; // "UniqueProcessId"
+    MemberShape shape;
+    std::uint32_t reads;
+    const char* embedded; // the embedded struct's type for Embedded, else nullptr
+
+    std::string qualified() const { return std::string(type) + "." + member; }
+};
+
+// Every entry, in the file's order.
+std::span<const ManifestEntry> profileManifest();
+const ManifestEntry& manifestEntry(ProfileMember id);
+
+} // namespace dumpprocs::kernel
+
+namespace dumpprocs::kernel {
+
+class Profile;
+
+// The one fallback for a manifest member a symbol file lacks: the value every built-in row that
+// has the member gives, when they all agree (the _OBJECT_HEADER members, say, have not moved from
+// Windows 7 to 11). The member is marked with `fallback` naming the rule, so --show-profile shows
+// it; a member the rows disagree on stays missing and KernelLayout reports it. The built-in rows
+// get theirs from the generator, by the same kind of rule between neighbouring builds. Gives the
+// qualified names filled.
+std::vector<std::string> fillFromBuiltinRows(Profile& profile);
+
+} // namespace dumpprocs::kernel
