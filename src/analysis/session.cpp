@@ -14,28 +14,17 @@ namespace {
 
 using Level = Message::Level;
 using formats::kMachineAmd64;
-using formats::kSystemPid;
 constexpr std::uint64_t kMinRawImageSize = 1ULL << 20;
 constexpr std::uint32_t kMachineArm64 = 0xAA64;
 
-// The header's root reaches PsActiveProcessHead, whose first entry has PID 4 in the qword right
-// before its ActiveProcessLinks (UniqueProcessId precedes the links in every x64 layout).
+// The header's facts are kept when its root reaches PsActiveProcessHead and System is the first
+// process there (kernel::headerReachesSystem decides, with no profile chosen yet).
 std::optional<std::string> headerProblem(const dumpfile::CrashDump& dump,
                                          const kernel::DumpFacts& f) {
     if (!f.ps_active_process_head)
         return "the header gives no PsActiveProcessHead";
     X64AddressSpace as(dump, f.directory_table_base);
-    auto flink = as.read<std::uint64_t>(*f.ps_active_process_head);
-    if (!flink)
-        return flink.error().message;
-    auto pid = as.read<std::uint64_t>(*flink - 8);
-    if (!pid)
-        return pid.error().message;
-    if (*pid != kSystemPid)
-        return fmt::format("the first process on PsActiveProcessHead {:#x} has PID {:#x}, not "
-                           "System's 4",
-                           *f.ps_active_process_head, *pid);
-    return std::nullopt;
+    return kernel::headerReachesSystem(as, *f.ps_active_process_head);
 }
 
 } // namespace

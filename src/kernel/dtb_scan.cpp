@@ -8,6 +8,8 @@
 #include <set>
 #include <string_view>
 
+#include <fmt/format.h>
+
 #include "dumpprocs/formats/nt.hpp"
 #include "dumpprocs/formats/x64_paging.hpp"
 #include "dumpprocs/kernel/layout.hpp"
@@ -128,6 +130,41 @@ std::vector<SystemProcessHit> findSystemProcesses(const PhysicalMemory& memory,
         }
     });
     return hits;
+}
+
+// The distance every built-in layout puts between UniqueProcessId and ActiveProcessLinks (8 from
+// Windows 7 to 11), or nullopt if the rows disagree.
+std::optional<std::uint32_t> pidBeforeLinks() {
+    std::optional<std::uint32_t> agreed;
+    for (const auto& row : builtinProfiles()) {
+        const MemberInfo* pid = row.member("_EPROCESS.UniqueProcessId");
+        const MemberInfo* links = row.member("_EPROCESS.ActiveProcessLinks");
+        if (!pid || !links || links->offset < pid->offset)
+            return std::nullopt;
+        const std::uint32_t distance = links->offset - pid->offset;
+        if (agreed && *agreed != distance)
+            return std::nullopt;
+        agreed = distance;
+    }
+    return agreed;
+}
+
+std::optional<std::string> headerReachesSystem(const VirtualMemory& as, std::uint64_t active_head) {
+    static const std::optional<std::uint32_t> distance = pidBeforeLinks();
+    if (!distance)
+        return "the built-in layouts disagree on where UniqueProcessId lies before "
+               "ActiveProcessLinks";
+    auto flink = as.read<std::uint64_t>(active_head);
+    if (!flink)
+        return flink.error().message;
+    auto pid = as.read<std::uint64_t>(*flink - *distance);
+    if (!pid)
+        return pid.error().message;
+    if (*pid != kSystemPid)
+        return fmt::format("the first process on PsActiveProcessHead {:#x} has PID {:#x}, not "
+                           "System's 4",
+                           active_head, *pid);
+    return std::nullopt;
 }
 
 } // namespace dumpprocs::kernel

@@ -8,6 +8,7 @@
 #include "dumpprocs/kernel/handle_table.hpp"
 #include "dumpprocs/kernel/kernel_context.hpp"
 #include "dumpprocs/views/views.hpp"
+#include "test_support_files.hpp"
 
 using dumpprocs::kernel::decodeHandleEntry;
 using dumpprocs::kernel::HandleEntryEra;
@@ -45,8 +46,7 @@ namespace {
 
 void checkBigMachine(const dumpgen::BigMachineSpec& spec) {
     using namespace dumpprocs;
-    const auto path = std::filesystem::temp_directory_path() /
-                      ("dumpprocs_unit_" + dumpgen::bigMachineName(spec) + ".dmp");
+    const auto path = testfiles::uniqueTempPath(dumpgen::bigMachineName(spec) + ".dmp");
     dumpgen::writeScenarioSparse(dumpgen::bigMachine(spec), path.string());
     auto dump = dumpfile::CrashDump::open(path);
     REQUIRE(dump);

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "dumpprocs/kernel/profile.hpp"
+#include "test_support_files.hpp"
 
 using namespace dumpprocs;
 
@@ -29,7 +30,7 @@ constexpr const char* kIsf = R"({
 })";
 
 std::filesystem::path writeTemp(const std::string& name, const std::string& text) {
-    const auto path = std::filesystem::temp_directory_path() / name;
+    const auto path = testfiles::uniqueTempPath(name);
     std::ofstream(path, std::ios::binary) << text;
     return path;
 }

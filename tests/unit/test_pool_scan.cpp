@@ -275,7 +275,7 @@ TEST_CASE("random bytes under a 'Proc' tag are never taken for a process", "[sca
 
 TEST_CASE("a truncated dump is scanned as far as it goes, and says so", "[scan]") {
     const auto source = sample("scan_7601.dmp");
-    const auto truncated = std::filesystem::temp_directory_path() / "dumpprocs_scan_truncated.dmp";
+    const auto truncated = testfiles::uniqueTempPath("scan_truncated.dmp");
     {
         std::ifstream in(source, std::ios::binary);
         std::vector<char> bytes((std::istreambuf_iterator<char>(in)), {});

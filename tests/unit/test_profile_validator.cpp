@@ -10,6 +10,7 @@
 #include "dumpprocs/kernel/profile.hpp"
 #include "dumpprocs/kernel/profile_validator.hpp"
 #include "dumpprocs/support/text.hpp"
+#include "test_support_files.hpp"
 
 using namespace dumpprocs;
 using kernel::MemberKind;
@@ -160,7 +161,7 @@ TEST_CASE("a symbol RVA past any kernel image is refused", "[kernel][profile]") 
 namespace {
 
 std::string loadError(const std::string& name, const std::string& text) {
-    const auto path = std::filesystem::temp_directory_path() / name;
+    const auto path = testfiles::uniqueTempPath(name);
     std::ofstream(path, std::ios::binary) << text;
     auto p = kernel::loadIsfProfile(path);
     std::filesystem::remove(path);

@@ -22,6 +22,12 @@ inline std::filesystem::path sourceDir() {
 inline std::filesystem::path dataDir() {
     return DUMPPROCS_DATA_DIR;
 }
+// A path in the temp directory unique to this test process: ctest runs test binaries in
+// parallel, and other checkouts of the project may run the same tests on the machine.
+inline std::filesystem::path uniqueTempPath(const std::string& name) {
+    return std::filesystem::temp_directory_path() /
+           ("dumpprocs-" + std::to_string(::getpid()) + "-" + name);
+}
 inline std::filesystem::path sample(const std::string& name) {
     return sourceDir() / "testdata" / name;
 }

@@ -24,6 +24,12 @@ struct Pml4Candidate {
 };
 std::vector<Pml4Candidate> findPml4Candidates(const PhysicalMemory& memory);
 
+// Whether the process list at `active_head` starts with System, before any profile is chosen:
+// UniqueProcessId lies at the same distance before ActiveProcessLinks in every built-in layout,
+// so the first entry's PID is read there. nullopt when it is System's; else why not (the read
+// error, or the PID found).
+std::optional<std::string> headerReachesSystem(const VirtualMemory& as, std::uint64_t active_head);
+
 // The System _EPROCESS seen in physical memory: ImageFileName "System", UniqueProcessId 4 and a
 // DirectoryTableBase that `acceptDtb` accepts, at the offsets of some built-in layout.
 struct SystemProcessHit {
