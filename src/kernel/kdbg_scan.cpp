@@ -7,7 +7,7 @@
 
 #include "dumpprocs/formats/kdbg.hpp"
 #include "dumpprocs/kernel/kernel_image.hpp"
-#include "dumpprocs/kernel/raw_discovery.hpp"
+#include "dumpprocs/kernel/kdbg_scan.hpp"
 
 namespace dumpprocs::kernel {
 namespace {

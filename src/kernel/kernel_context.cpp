@@ -2,7 +2,7 @@
 
 #include "dumpprocs/dumpfile/crash_dump.hpp"
 
-#include "dumpprocs/kernel/raw_discovery.hpp"
+#include "dumpprocs/kernel/kdbg_scan.hpp"
 #include <algorithm>
 
 #include <set>
