@@ -72,6 +72,9 @@ ProcessLayout resolveProcess(Resolver& r, const Profile& profile) {
     p.exiting = r.requiredBit("_EPROCESS.ProcessExiting");
     p.deleted = r.requiredBit("_EPROCESS.ProcessDelete");
     p.minimal = r.optionalBit("_EPROCESS.Minimal");
+    p.process_list_entry = r.optional("_KPROCESS.ProcessListEntry");
+    p.session_process_links = r.optional("_EPROCESS.SessionProcessLinks");
+    p.session = r.optional("_EPROCESS.Session");
     return p;
 }
 
@@ -114,6 +117,13 @@ Expected<KernelLayout> KernelLayout::resolve(const Profile& profile, std::uint32
     layout.object_header = resolveObjectHeader(r, build);
     layout.handle_table.table_code = r.optional("_HANDLE_TABLE.TableCode").value_or(0);
     layout.handle_table.era = profile.handle_era;
+    layout.handle_table_list.handle_table_list = r.optional("_HANDLE_TABLE.HandleTableList");
+    layout.handle_table_list.quota_process = r.optional("_HANDLE_TABLE.QuotaProcess");
+    layout.handle_table_list.unique_process_id = r.optional("_HANDLE_TABLE.UniqueProcessId");
+    layout.session.session_id = r.optional("_MM_SESSION_SPACE.SessionId");
+    layout.session.process_list = r.optional("_MM_SESSION_SPACE.ProcessList");
+    layout.object_type.total_objects = r.optional("_OBJECT_TYPE.TotalNumberOfObjects");
+    layout.object_type.total_handles = r.optional("_OBJECT_TYPE.TotalNumberOfHandles");
     layout.prcb.current_thread = r.optional("_KPRCB.CurrentThread");
     layout.prcb.idle_thread = r.optional("_KPRCB.IdleThread");
     layout.prcb.number = r.optional("_KPRCB.Number");
