@@ -22,11 +22,12 @@ namespace {
 constexpr std::size_t kHeadSearchStarts = 64;
 constexpr std::size_t kHeadSearchNodes = 1u << 16;
 
-ViewResult unavailable(const char* name, std::string reason) {
+ViewResult unavailable(const char* name, std::string reason, bool lacks_symbols = false) {
     ViewResult view;
     view.name = name;
     view.available = false;
     view.unavailable_reason = std::move(reason);
+    view.lacks_symbols = lacks_symbols;
     return view;
 }
 
@@ -39,8 +40,8 @@ std::string lacking(const kernel::KernelContext& k,
             list += (list.empty() ? "" : ", ") + std::string(name);
     if (list.empty())
         return "";
-    return fmt::format("profile {} lacks {} (its symbol data does not describe it; --symbols with "
-                       "this kernel's PDB or ISF gives it)",
+    return fmt::format("profile {} lacks {} (its symbol data does not describe it, and --symbols "
+                       "with this kernel's PDB or ISF gives it)",
                        k.profile().name, list);
 }
 
@@ -70,16 +71,20 @@ struct FoundHead {
 Expected<FoundHead> findListHead(const kernel::KernelContext& k, const char* symbol,
                                  const std::vector<std::uint64_t>& ring_nodes) {
     const auto& image = k.kernelImage();
-    if (auto it = k.profile().symbols.find(symbol); it != k.profile().symbols.end() && image)
-        return FoundHead{image->base + it->second, "ISF symbol"};
+    kernel::ListWalkOptions options;
+    options.max_nodes = kHeadSearchNodes;
+    options.recover_backwards = false;
+    // The symbol is taken when its ring closes: symbols of another build name another address.
+    if (auto it = k.profile().symbols.find(symbol); it != k.profile().symbols.end() && image) {
+        const std::uint64_t head = image->base + it->second;
+        if (kernel::walkList(k.addressSpace(), head, options).closed)
+            return FoundHead{head, "ISF symbol"};
+    }
     if (!image)
         return makeError(ErrorCode::NotFound,
                          "nt!{} is in no KDBG field and the kernel image was not found, so it "
                          "cannot be told from the ring's nodes",
                          symbol);
-    kernel::ListWalkOptions options;
-    options.max_nodes = kHeadSearchNodes;
-    options.recover_backwards = false;
     std::size_t tried = 0;
     for (std::uint64_t start : ring_nodes) {
         if (tried++ == kHeadSearchStarts)
@@ -95,7 +100,7 @@ Expected<FoundHead> findListHead(const kernel::KernelContext& k, const char* sym
             const auto* section = image->sectionOf(in_image.front());
             return FoundHead{in_image.front(),
                              fmt::format("the one node of the ring through {:#x} inside ntoskrnl "
-                                         "({}; nt!{} is in no KDBG field)",
+                                         "({}, nt!{} being in no KDBG field)",
                                          start, section ? section->name : "headers", symbol)};
         }
         if (in_image.size() > 1)
@@ -118,7 +123,7 @@ ViewResult runKernelProcessListView(ProcessCatalog& catalog) {
     if (auto why =
             lacking(k, {{"_KPROCESS.ProcessListEntry", layout.process_list_entry.has_value()}});
         !why.empty())
-        return unavailable("kproc", why);
+        return unavailable("kproc", why, true);
     const std::uint32_t links = *layout.process_list_entry;
     std::vector<std::uint64_t> starts;
     for (std::uint64_t eprocess : activeProcesses(catalog))
@@ -151,7 +156,7 @@ ViewResult runSessionView(ProcessCatalog& catalog) {
                         {"_MM_SESSION_SPACE.ProcessList", s.process_list.has_value()},
                         {"_MM_SESSION_SPACE.SessionId", s.session_id.has_value()}});
         !why.empty())
-        return unavailable("session", why);
+        return unavailable("session", why, true);
     // The sessions: every Session pointer of the processes on ActiveProcessLinks (the symbol
     // data gives no kernel list of the sessions). A session none of whose processes is on that
     // list is not found: that cannot make anything HIDDEN, as no session is a Process Manager
@@ -197,7 +202,7 @@ ViewResult runHandleTableListView(ProcessCatalog& catalog) {
                                {"_HANDLE_TABLE.QuotaProcess", h.quota_process.has_value()},
                                {"_HANDLE_TABLE.UniqueProcessId", h.unique_process_id.has_value()}});
         !why.empty())
-        return unavailable("handles", why);
+        return unavailable("handles", why, true);
     const std::uint32_t links = *h.handle_table_list;
     // Each listed process's ObjectTable: where the ring is entered, and the owner of a table
     // whose QuotaProcess is NULL (System's, the kernel handle table, is charged to nobody).

@@ -30,6 +30,10 @@ struct ViewResult {
     std::string name;
     bool available = true;
     std::string unavailable_reason;
+    // Unavailable only because the profile's symbol data lacks the members the view reads (a
+    // limit of the data, the same on every dump of that build, not of this dump): the run's
+    // results are not partial for it.
+    bool lacks_symbols = false;
     bool complete = true; // read without a problem (else the run's result is partial)
     // Every member of the record was found, so a process the view does not list is known to be
     // absent from it: a ring covered whole (closed, or by Flink and Blink together), a table every

@@ -339,8 +339,8 @@ std::vector<Scenario> allScenarios() {
 
     // Not a sample in testdata/: the raw-image tests write it to the build directory and turn it
     // into a raw image with dump2raw.
-    Scenario encoded = dkom("raw_encoded_19041", "19041", 19041, 0xfffff8047c000000,
-                            "BBED7C2955FBE4522AAA23F4B8677AD9", 1);
+    Scenario encoded = withWitnessDkom(dkom("raw_encoded_19041", "19041", 19041, 0xfffff8047c000000,
+                                            "BBED7C2955FBE4522AAA23F4B8677AD9", 1));
     encoded.description = "dkom_19041's machine as a raw capture sees it: KDBG encoded "
                           "(KdpDataBlockEncoded = 1), KdCopyDataBlock in .text";
     encoded.first_handle = d19041.first_handle;
