@@ -50,6 +50,14 @@ EXTRA = [
     ("_OBJECT_TYPE", "Name"), ("_OBJECT_TYPE", "Index"),
     ("_POOL_HEADER", "PreviousSize"), ("_POOL_HEADER", "PoolIndex"),
     ("_POOL_HEADER", "BlockSize"), ("_POOL_HEADER", "PoolType"), ("_POOL_HEADER", "PoolTag"),
+    # The witnesses of issue 16: the kernel's own process list, the session lists, the handle
+    # tables on HandleTableListHead and the Process type's object counts.
+    ("_KPROCESS", "ProcessListEntry"), ("_EPROCESS", "SessionProcessLinks"),
+    ("_EPROCESS", "Session"), ("_EPROCESS", "ObjectTable"),
+    ("_MM_SESSION_SPACE", "SessionId"), ("_MM_SESSION_SPACE", "ProcessList"),
+    ("_HANDLE_TABLE", "HandleTableList"), ("_HANDLE_TABLE", "QuotaProcess"),
+    ("_HANDLE_TABLE", "UniqueProcessId"), ("_HANDLE_TABLE", "TableCode"),
+    ("_OBJECT_TYPE", "TotalNumberOfObjects"), ("_OBJECT_TYPE", "TotalNumberOfHandles"),
 ]
 EXTRA_SIZES = ["_KPRCB", "_OBJECT_TYPE", "_POOL_HEADER", "_OBJECT_HEADER_CREATOR_INFO",
                "_OBJECT_HEADER_NAME_INFO", "_OBJECT_HEADER_HANDLE_INFO", "_OBJECT_HEADER_QUOTA_INFO",

@@ -105,8 +105,9 @@ int exitCodeFor(const crossview::CrossView& cv, const Options& o) {
     }
     if (o.fail_on_hidden && cv.anyHidden())
         return kExitHidden;
-    const bool partial = std::any_of(cv.views.begin(), cv.views.end(),
-                                     [](const auto& v) { return !v.available || !v.complete; });
+    const bool partial = std::any_of(cv.views.begin(), cv.views.end(), [](const auto& v) {
+        return (!v.available && !v.lacks_symbols) || !v.complete;
+    });
     return partial ? kExitPartial : kExitOk;
 }
 

@@ -20,6 +20,7 @@ struct ViewFacts {
     bool available = true;
     bool exhaustive = true;
     std::vector<std::string> gaps;
+    const views::ViewInfo* info = nullptr; // nullptr for a name the table does not know
 };
 using ViewFactsByName = std::map<std::string, ViewFacts>;
 
@@ -101,7 +102,31 @@ bool classifyByKind(MergedProcess& m) {
     return false;
 }
 
-void classify(MergedProcess& m, const ViewFactsByName& facts, const std::string& cannot_judge) {
+// The witnesses (kproc, session, handles) never decide a verdict by what they lack: each absence
+// goes into the evidence with its explanation, or saying that none is known. Takes them out of
+// `absent`.
+void explainWitnessAbsences(MergedProcess& m, std::vector<std::string>& absent,
+                            const ViewFactsByName& facts, const kernel::KernelContext& kernel) {
+    std::erase_if(absent, [&](const std::string& view) {
+        const views::ViewInfo* info = facts.at(view).info;
+        if (!info || !info->explain_absence)
+            return false;
+        const std::string why = info->explain_absence(m.record, kernel);
+        if (!why.empty())
+            m.evidence.push_back(fmt::format("not in {}, as expected: {}", view, why));
+        else if (facts.at(view).exhaustive)
+            m.evidence.push_back(fmt::format("not in {} ({}), and no known reason explains it: "
+                                             "the list may have been edited (not a Process "
+                                             "Manager record, so no verdict rests on it)",
+                                             view, info->title));
+        else
+            m.evidence.push_back(fmt::format("not in {}, which could not be read whole", view));
+        return true;
+    });
+}
+
+void classify(MergedProcess& m, const ViewFactsByName& facts, const std::string& cannot_judge,
+              const kernel::KernelContext& kernel) {
     std::vector<std::string> present, absent;
     for (const auto& [view, seen] : m.in) {
         if (!facts.at(view).available)
@@ -119,6 +144,7 @@ void classify(MergedProcess& m, const ViewFactsByName& facts, const std::string&
         m.evidence.push_back(cannot_judge);
         return;
     }
+    explainWitnessAbsences(m, absent, facts, kernel);
     std::vector<std::string> absent_pm;
     std::copy_if(absent.begin(), absent.end(), std::back_inserter(absent_pm),
                  isProcessManagerRecord);
@@ -210,7 +236,8 @@ CrossView mergeViews(std::vector<views::ViewResult> results, views::ProcessCatal
     std::vector<std::string> available;
     for (const auto& view : results) {
         cv.view_names.push_back(view.name);
-        facts[view.name] = ViewFacts{view.available, view.exhaustive, view.gaps};
+        facts[view.name] =
+            ViewFacts{view.available, view.exhaustive, view.gaps, views::findView(view.name)};
         if (view.available)
             available.push_back(view.name);
     }
@@ -230,7 +257,7 @@ CrossView mergeViews(std::vector<views::ViewResult> results, views::ProcessCatal
     // Judged on the views that could run: asked-for views that were unavailable compare nothing.
     cv.cannot_judge = whyCannotJudge(available.empty() ? cv.view_names : available);
     for (auto& m : cv.processes)
-        classify(m, facts, cv.cannot_judge);
+        classify(m, facts, cv.cannot_judge, catalog.kernel());
     cv.views = std::move(results);
     return cv;
 }

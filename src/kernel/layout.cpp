@@ -80,6 +80,9 @@ ProcessLayout resolveProcess(Resolver& r, const Profile& profile) {
     p.exiting = r.requiredBit(ProfileMember::EprocessProcessExiting);
     p.deleted = r.requiredBit(ProfileMember::EprocessProcessDelete);
     p.minimal = r.optionalBit(ProfileMember::EprocessMinimal);
+    p.process_list_entry = r.optional(ProfileMember::KprocessProcessListEntry);
+    p.session_process_links = r.optional(ProfileMember::EprocessSessionProcessLinks);
+    p.session = r.optional(ProfileMember::EprocessSession);
     return p;
 }
 
@@ -124,6 +127,15 @@ Expected<KernelLayout> KernelLayout::resolve(const Profile& profile, std::uint32
     layout.object_header = resolveObjectHeader(r, build);
     layout.handle_table.table_code = r.optional(ProfileMember::HandleTableTableCode).value_or(0);
     layout.handle_table.era = profile.handle_era;
+    layout.handle_table_list.handle_table_list =
+        r.optional(ProfileMember::HandleTableHandleTableList);
+    layout.handle_table_list.quota_process = r.optional(ProfileMember::HandleTableQuotaProcess);
+    layout.handle_table_list.unique_process_id =
+        r.optional(ProfileMember::HandleTableUniqueProcessId);
+    layout.session.session_id = r.optional(ProfileMember::SessionSpaceSessionId);
+    layout.session.process_list = r.optional(ProfileMember::SessionSpaceProcessList);
+    layout.object_type.total_objects = r.optional(ProfileMember::ObjectTypeTotalNumberOfObjects);
+    layout.object_type.total_handles = r.optional(ProfileMember::ObjectTypeTotalNumberOfHandles);
     layout.prcb.current_thread = r.optional(ProfileMember::KprcbCurrentThread);
     layout.prcb.idle_thread = r.optional(ProfileMember::KprcbIdleThread);
     layout.prcb.number = r.optional(ProfileMember::KprcbNumber);

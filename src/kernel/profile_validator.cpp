@@ -94,6 +94,8 @@ const char* shapeName(const Use& use) {
         return "a _LARGE_INTEGER or 64-bit integer";
     case Shape::Text:
         return "a char array";
+    case Shape::Low32:
+        return "the low 4 bytes of a pointer or integer";
     }
     return "";
 }
@@ -249,6 +251,12 @@ class Checker {
             return true;
         case Shape::Bits:
             return checkBits(use, m, where);
+        case Shape::Low32:
+            if (m.kind != MemberKind::Pointer && !isInteger(m.kind))
+                return wrongKind(use, m, where);
+            if (m.size != 0 && m.size != 4 && m.size != 8)
+                return wrongSize(m, 4, where);
+            return true;
         }
         return true;
     }

@@ -206,6 +206,8 @@ json viewsJson(const CrossView& cv) {
         jv["available"] = v.available;
         if (!v.available)
             jv["unavailable_reason"] = v.unavailable_reason;
+        if (v.lacks_symbols) // unavailable by the symbol data, not by this dump: not partial
+            jv["lacks_symbols"] = true;
         jv["complete"] = v.complete;
         jv["exhaustive"] = v.exhaustive;
         if (!v.gaps.empty())

@@ -452,10 +452,26 @@ struct _OBJECT_TYPE {
     struct _UNICODE_STRING Name;
     void* DefaultObject;
     UCHAR Index;
-    UCHAR Spare0[0xd8 - 0x29];
+    UCHAR Spare0[0x2c - 0x29];
+    ULONG TotalNumberOfObjects;
+    ULONG TotalNumberOfHandles;
+    UCHAR Spare1[0xd8 - 0x34];
 };
 AT(struct _OBJECT_TYPE, Index, 0x28);
+AT(struct _OBJECT_TYPE, TotalNumberOfObjects, 0x2c);
+AT(struct _OBJECT_TYPE, TotalNumberOfHandles, 0x30);
 SIZE(struct _OBJECT_TYPE, 0xd8);
+
+/* Only the head of the session space: the session's ID and its ring of processes. */
+struct _MM_SESSION_SPACE {
+    volatile LONG ReferenceCount;
+    ULONG LongFlags;
+    ULONG SessionId;
+    LONG ProcessReferenceToSession;
+    struct _LIST_ENTRY ProcessList;
+};
+AT(struct _MM_SESSION_SPACE, SessionId, 0x8);
+AT(struct _MM_SESSION_SPACE, ProcessList, 0x10);
 
 struct _POOL_HEADER {
     union {
@@ -543,6 +559,7 @@ extern "C" {
 #endif
 struct _LIST_ENTRY PsActiveProcessHead;
 struct _LIST_ENTRY KiProcessListHead;
+struct _LIST_ENTRY HandleTableListHead;
 struct _LIST_ENTRY PsLoadedModuleList;
 struct _HANDLE_TABLE* PspCidTable;
 struct _EPROCESS* PsInitialSystemProcess;
@@ -552,6 +569,7 @@ ULONGLONG KdDebuggerDataBlock[0x368 / 8] = {1};
 /* One object of each type, so that every definition is in the PDB. */
 struct _EPROCESS StandinProcess;
 struct _ETHREAD StandinThread;
+struct _MM_SESSION_SPACE StandinSession;
 union _HANDLE_TABLE_ENTRY StandinHandleEntry;
 struct _OBJECT_HEADER StandinObjectHeader;
 struct _OBJECT_HEADER_CREATOR_INFO StandinCreatorInfo;

@@ -411,7 +411,9 @@ class Checker {
             add("exit-code", "a truncated dump exits 0 (complete)");
         if (plain.exit_code == 0 && plain_doc.is_object() && plain_doc.contains("views"))
             for (const auto& [view, v] : plain_doc["views"].items())
-                if (!v.value("available", false) || !v.value("complete", false))
+                // a view the symbol data cannot serve (lacks_symbols) leaves the run complete
+                if ((!v.value("available", false) && !v.value("lacks_symbols", false)) ||
+                    !v.value("complete", false))
                     add("exit-code",
                         fmt::format("exit 0 while view {} is {}", view,
                                     v.value("available", false) ? "incomplete" : "unavailable"));

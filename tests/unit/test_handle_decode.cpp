@@ -72,6 +72,11 @@ void checkBigMachine(const dumpgen::BigMachineSpec& spec) {
     for (const auto& name : views::allViewNames()) {
         auto view = views::runView(name, catalog);
         REQUIRE(view);
+        if (!view->available) { // session: row 20348's symbol data has no _MM_SESSION_SPACE
+            CHECK(view->lacks_symbols);
+            CHECK(name == "session");
+            continue;
+        }
         CHECK(view->complete);
         // mm also lists Idle and the list head.
         CHECK(view->entries.size() == expected + (name == "mm" ? 2 : 0));

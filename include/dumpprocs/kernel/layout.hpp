@@ -35,6 +35,17 @@ struct ProcessLayout {
     std::optional<std::uint32_t> object_table;
     BitRef inserted, exiting, deleted;
     std::optional<BitRef> minimal; // Flags3.Minimal, 9600+
+    // The witnesses beyond the Process Manager's lists (issue 16); nullopt where the row's
+    // symbol data lacks them (the view that needs one is then unavailable, naming it).
+    std::optional<std::uint32_t> process_list_entry;    // _KPROCESS.ProcessListEntry
+    std::optional<std::uint32_t> session_process_links; // _EPROCESS.SessionProcessLinks
+    std::optional<std::uint32_t> session;               // _EPROCESS.Session (_MM_SESSION_SPACE*)
+};
+
+// _MM_SESSION_SPACE: the session's own ring of its processes.
+struct SessionLayout {
+    std::optional<std::uint32_t> session_id;   // _MM_SESSION_SPACE.SessionId
+    std::optional<std::uint32_t> process_list; // _MM_SESSION_SPACE.ProcessList
 };
 
 struct ThreadLayout {
@@ -61,6 +72,19 @@ struct HandleTableLayout {
     HandleEntryEra era = HandleEntryEra::Win81Plus;
 };
 
+// The ring of every process's table on nt!HandleTableListHead, and its owner.
+struct HandleTableListLayout {
+    std::optional<std::uint32_t> handle_table_list; // _HANDLE_TABLE.HandleTableList
+    std::optional<std::uint32_t> quota_process;     // _HANDLE_TABLE.QuotaProcess
+    std::optional<std::uint32_t> unique_process_id; // _HANDLE_TABLE.UniqueProcessId
+};
+
+// _OBJECT_TYPE's counts of the objects and handles of its type.
+struct ObjectTypeLayout {
+    std::optional<std::uint32_t> total_objects; // _OBJECT_TYPE.TotalNumberOfObjects
+    std::optional<std::uint32_t> total_handles; // _OBJECT_TYPE.TotalNumberOfHandles
+};
+
 struct PrcbLayout {
     std::optional<std::uint32_t> current_thread, idle_thread, number;
 };
@@ -75,6 +99,9 @@ struct KernelLayout {
     ThreadLayout thread;
     ObjectHeaderLayout object_header;
     HandleTableLayout handle_table;
+    HandleTableListLayout handle_table_list;
+    SessionLayout session;
+    ObjectTypeLayout object_type;
     PrcbLayout prcb;
     std::optional<LoaderEntryLayout> loader_entry;
     // Members the profile lacks; the views that need them report themselves unavailable.

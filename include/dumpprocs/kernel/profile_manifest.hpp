@@ -19,6 +19,8 @@ enum class MemberShape {
     Embedded,  // an embedded struct named `embedded`; the tool reads its first `reads` bytes
     Time,      // a _LARGE_INTEGER or 64-bit integer (FILETIME)
     Text,      // a char array of at least `reads` bytes
+    Low32,     // a pointer or an integer of 4 or 8 bytes whose low 4 bytes the tool reads (a
+               // handle value: _HANDLE_TABLE.UniqueProcessId is a pointer on 7, a ULONG on 10)
 };
 
 enum class ProfileMember {

@@ -5,6 +5,9 @@
 //   cid     live entries of PspCidTable that are process objects
 //   thread  owners of the thread objects in PspCidTable (as Volatility's psxview)
 //   scan    process objects found by scanning all physical memory for their pool allocation
+//   kproc   _KPROCESS.ProcessListEntry from nt!KiProcessListHead (the kernel's own list)
+//   session each session's _MM_SESSION_SPACE.ProcessList (_EPROCESS.SessionProcessLinks)
+//   handles owners of the _HANDLE_TABLEs on nt!HandleTableListHead
 
 #include <cstdint>
 #include <functional>
@@ -27,6 +30,10 @@ struct ViewResult {
     std::string name;
     bool available = true;
     std::string unavailable_reason;
+    // Unavailable only because the profile's symbol data lacks the members the view reads (a
+    // limit of the data, the same on every dump of that build, not of this dump): the run's
+    // results are not partial for it.
+    bool lacks_symbols = false;
     bool complete = true; // read without a problem (else the run's result is partial)
     // Every member of the record was found, so a process the view does not list is known to be
     // absent from it: a ring covered whole (closed, or by Flink and Blink together), a table every
@@ -49,7 +56,7 @@ struct ViewOptions {
 
 // The views, one row each: the cli's help and view names, the report's titles and the cross-view's
 // rules are all read from this table, so a new view is one new row (and its walker).
-enum class ViewId { Active, Mm, Cid, Thread, Scan };
+enum class ViewId { Active, Mm, Cid, Thread, Scan, Kproc, Session, Handles };
 
 struct ViewInfo {
     ViewId id;
@@ -62,6 +69,11 @@ struct ViewInfo {
     // Reads physical memory page by page (left out by --no-scan, unavailable without it).
     bool scans_physical_memory;
     ViewResult (*run)(ProcessCatalog& catalog, const ViewOptions& options);
+    // For a witness whose absences never decide a verdict (kproc, session, handles): why a live
+    // process is expected to be absent from it ("" when nothing explains the absence), for the
+    // evidence. nullptr for the views whose absences the cross-view's own rules judge.
+    std::string (*explain_absence)(const ProcessRecord& record,
+                                   const kernel::KernelContext& kernel) = nullptr;
 };
 
 const std::vector<ViewInfo>& viewTable();
@@ -76,6 +88,13 @@ ViewResult runMmProcessLinksView(ProcessCatalog& catalog);
 ViewResult runCidTableView(ProcessCatalog& catalog);
 ViewResult runThreadOwnerView(ProcessCatalog& catalog);
 ViewResult runPoolScanView(ProcessCatalog& catalog, const ViewOptions& options); // scan_view.cpp
+// witness_views.cpp
+ViewResult runKernelProcessListView(ProcessCatalog& catalog);
+ViewResult runSessionView(ProcessCatalog& catalog);
+ViewResult runHandleTableListView(ProcessCatalog& catalog);
+std::string explainKprocAbsence(const ProcessRecord& record, const kernel::KernelContext& kernel);
+std::string explainSessionAbsence(const ProcessRecord& record, const kernel::KernelContext& kernel);
+std::string explainHandlesAbsence(const ProcessRecord& record, const kernel::KernelContext& kernel);
 
 // Runs a view by name; unknown names are a usage error.
 Expected<ViewResult> runView(const std::string& name, ProcessCatalog& catalog,

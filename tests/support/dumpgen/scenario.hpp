@@ -22,6 +22,9 @@ struct ProcessSpec {
     bool bad_mm_blink = false;       // the next node's MmProcessLinks.Blink does not point back
     bool unlink_mm = false;          // removed from MmProcessLinks too
     bool remove_thread_cids = false; // DKOM: its threads' PspCidTable entries zeroed as well
+    bool unlink_kproc = false;       // DKOM: removed from KiProcessListHead (ProcessListEntry)
+    bool unlink_session = false;     // DKOM: removed from its session's ProcessList
+    bool unlink_handles = false;     // DKOM: its handle table removed from HandleTableListHead
     // Unlinked entries keep pointing at their old neighbours (what RemoveEntryList leaves when a
     // process exits) instead of at themselves (what FU-style DKOM writes).
     bool stale_links = false;
@@ -109,6 +112,7 @@ struct TruthProcess {
     // DKOM planted: a live process removed from ActiveProcessLinks, MmProcessLinks or
     // PspCidTable. Exactly these are to be HIDDEN on the undamaged dump.
     bool planted_hidden = false;
+    std::uint64_t session = 0; // its _MM_SESSION_SPACE, 0 when it has none
 };
 struct BuiltDump {
     std::vector<std::uint8_t> bytes;

@@ -197,6 +197,22 @@ Scenario dkom(const std::string& name, const std::string& profile, std::uint32_t
     return s;
 }
 
+// The dkom_<build> samples' witness shapes (issue 16): rootkit.exe unlinked from
+// KiProcessListHead as well, hidden.exe from every list and table the kernel keeps (active, mm,
+// kproc, its session, HandleTableListHead, PspCidTable) but its pool allocation and its
+// threads: the thread and scan views still find it.
+Scenario withWitnessDkom(Scenario s) {
+    for (auto& p : s.processes) {
+        if (p.name == "rootkit.exe")
+            p.unlink_kproc = true;
+        if (p.name == "hidden.exe")
+            p.unlink_mm = p.unlink_kproc = p.unlink_session = p.unlink_handles = true;
+    }
+    s.description += "; rootkit.exe also off KiProcessListHead; hidden.exe off every list and "
+                     "table but pool (active, mm, kproc, session, handles, cid)";
+    return s;
+}
+
 // The pool scan's case: a terminated process unlinked from both process lists and removed from
 // PspCidTable but still in pool (stale links, as RemoveEntryList leaves them), a live process
 // removed from every list and table (its threads' PspCidTable entries too), and 'Proc' pool
@@ -273,17 +289,17 @@ std::vector<Scenario> allScenarios() {
             type));
     }
 
-    all.push_back(dkom("dkom_7601", "7601c", 7601, 0xfffff80002a5f000,
-                       "339E74133576439CBCDF7E0229DA3773", 5));
-    all.push_back(dkom("dkom_9600", "9600b", 9600, 0xfffff8030b404000,
-                       "22597D0B40394E23936F6A24C6C52D5B", 1));
-    Scenario d19041 = dkom("dkom_19041", "19041", 19041, 0xfffff8047c000000,
-                           "BBED7C2955FBE4522AAA23F4B8677AD9", 5);
+    all.push_back(withWitnessDkom(dkom("dkom_7601", "7601c", 7601, 0xfffff80002a5f000,
+                                       "339E74133576439CBCDF7E0229DA3773", 5)));
+    all.push_back(withWitnessDkom(dkom("dkom_9600", "9600b", 9600, 0xfffff8030b404000,
+                                       "22597D0B40394E23936F6A24C6C52D5B", 1)));
+    Scenario d19041 = withWitnessDkom(dkom("dkom_19041", "19041", 19041, 0xfffff8047c000000,
+                                           "BBED7C2955FBE4522AAA23F4B8677AD9", 5));
     d19041.translation_fixtures = true; // with bit 45 set in the transition PTE
     d19041.first_handle = 0x380;        // PIDs and TIDs past 0x400: a two-level PspCidTable
     all.push_back(d19041);
-    Scenario d22631 = dkom("dkom_22631", "22631", 22631, 0xfffff80518a00000,
-                           "6A3F1E2D5C4B7A8996E0F1D2C3B4A596", 1);
+    Scenario d22631 = withWitnessDkom(dkom("dkom_22631", "22631", 22631, 0xfffff80518a00000,
+                                           "6A3F1E2D5C4B7A8996E0F1D2C3B4A596", 1));
     d22631.far_pid = 0x80010; // one PID beyond 256*512 handles: a three-level PspCidTable
     all.push_back(d22631);
     // What Task Manager's "Create live kernel memory dump" writes on 22H2+: DumpType 6, a kernel
@@ -291,8 +307,8 @@ std::vector<Scenario> allScenarios() {
     all.push_back(asDumpType(d22631, "live_22631_kernel_bitmap",
                              "The dkom_22631 machine as a live kernel bitmap dump (DumpType 6)",
                              6));
-    all.push_back(dkom("dkom_26100", "26100", 26100, 0xfffff80721200000,
-                       "1B2C3D4E5F60718293A4B5C6D7E8F90A", 5));
+    all.push_back(withWitnessDkom(dkom("dkom_26100", "26100", 26100, 0xfffff80721200000,
+                                       "1B2C3D4E5F60718293A4B5C6D7E8F90A", 5)));
 
     Scenario broken = dkom("broken_flink_19041", "19041", 19041, 0xfffff8047c000000,
                            "BBED7C2955FBE4522AAA23F4B8677AD9", 1);
@@ -323,8 +339,8 @@ std::vector<Scenario> allScenarios() {
 
     // Not a sample in testdata/: the raw-image tests write it to the build directory and turn it
     // into a raw image with dump2raw.
-    Scenario encoded = dkom("raw_encoded_19041", "19041", 19041, 0xfffff8047c000000,
-                            "BBED7C2955FBE4522AAA23F4B8677AD9", 1);
+    Scenario encoded = withWitnessDkom(dkom("raw_encoded_19041", "19041", 19041, 0xfffff8047c000000,
+                                            "BBED7C2955FBE4522AAA23F4B8677AD9", 1));
     encoded.description = "dkom_19041's machine as a raw capture sees it: KDBG encoded "
                           "(KdpDataBlockEncoded = 1), KdCopyDataBlock in .text";
     encoded.first_handle = d19041.first_handle;

@@ -99,6 +99,7 @@ class Builder {
         ProcessSpec spec;
         std::uint64_t eprocess = 0, pid = 0, ppid = 0;
         std::vector<std::uint64_t> threads, tids;
+        std::uint64_t session = 0; // _MM_SESSION_SPACE, 0: none
     };
     void createProcess(Proc& p, std::uint64_t create_time);
     void createThreads(Proc& p);
@@ -106,6 +107,7 @@ class Builder {
     void unlinkedLinks(std::size_t index, std::uint32_t links, std::uint64_t before_first,
                        std::uint64_t after_last, bool (*removed)(const ProcessSpec&));
     void writeCidTable();
+    void writeWitnesses();
     void writeProcessors();
     void writeLoadedModules();
     void writeKdbg();
@@ -525,6 +527,81 @@ void Builder::writeCidTable() {
     km_.put<std::uint64_t>(cid_variable_, cid_table_);
 }
 
+// The witnesses beyond the Process Manager's lists (issue 16), each where the profile has its
+// members: nt!KiProcessListHead with every process's _KPROCESS.ProcessListEntry but Idle's and
+// the minimal ones' (as on the real 19041 triage dump, where the process created after System is
+// not on it); sessions 0 and 1 (_MM_SESSION_SPACE.ProcessList through SessionProcessLinks) for
+// every process but System, the minimal ones, smss and the exited ones; nt!HandleTableListHead
+// with every live process's ObjectTable (System's, the kernel handle table, charged to nobody).
+// An unlinked node points at itself, as the other DKOM shapes of the generator do.
+void Builder::writeWitnesses() {
+    auto selfLinks = [&](std::uint64_t node) {
+        km_.put<std::uint64_t>(node, node);
+        km_.put<std::uint64_t>(node + 8, node);
+    };
+    if (has("_KPROCESS.ProcessListEntry")) {
+        const std::uint32_t links = off("_KPROCESS.ProcessListEntry");
+        const std::uint64_t head = dataAlloc(16);
+        std::vector<std::uint64_t> nodes;
+        for (const auto& p : procs_) {
+            if (p.spec.minimal || p.spec.exited)
+                continue;
+            if (p.spec.unlink_kproc)
+                selfLinks(p.eprocess + links);
+            else
+                nodes.push_back(p.eprocess + links);
+        }
+        linkRing(head, nodes);
+    }
+    if (has("_EPROCESS.Session") && has("_EPROCESS.SessionProcessLinks") &&
+        has("_MM_SESSION_SPACE.ProcessList") && has("_MM_SESSION_SPACE.SessionId")) {
+        const std::uint32_t links = off("_EPROCESS.SessionProcessLinks");
+        std::uint64_t sessions[2];
+        std::vector<std::uint64_t> members[2];
+        for (std::uint32_t id = 0; id < 2; ++id) {
+            sessions[id] = poolAlloc(0x1000, 0x1000);
+            km_.put<std::uint32_t>(sessions[id] + off("_MM_SESSION_SPACE.SessionId"), id);
+        }
+        std::size_t with_session = 0;
+        for (std::size_t i = 1; i < procs_.size(); ++i) {
+            auto& p = procs_[i];
+            if (p.spec.minimal || p.spec.exited || p.spec.name == "smss.exe")
+                continue;
+            // The first processes of a boot are session 0's services, the later ones session 1's.
+            const std::size_t id = with_session++ < (procs_.size() - 1) / 2 ? 0 : 1;
+            p.session = sessions[id];
+            km_.put<std::uint64_t>(p.eprocess + off("_EPROCESS.Session"), p.session);
+            if (p.spec.unlink_session)
+                selfLinks(p.eprocess + links);
+            else
+                members[id].push_back(p.eprocess + links);
+        }
+        for (std::uint32_t id = 0; id < 2; ++id)
+            linkRing(sessions[id] + off("_MM_SESSION_SPACE.ProcessList"), members[id]);
+    }
+    if (has("_HANDLE_TABLE.HandleTableList") && has("_HANDLE_TABLE.QuotaProcess") &&
+        has("_HANDLE_TABLE.UniqueProcessId")) {
+        const std::uint32_t links = off("_HANDLE_TABLE.HandleTableList");
+        const std::uint64_t head = dataAlloc(16);
+        std::vector<std::uint64_t> nodes;
+        for (const auto& p : procs_) {
+            const std::uint64_t table =
+                mem_.get64(km_.physicalOf(p.eprocess + off("_EPROCESS.ObjectTable")));
+            if (table == 0)
+                continue;
+            km_.put<std::uint64_t>(table + off("_HANDLE_TABLE.QuotaProcess"),
+                                   p.pid == 4 ? 0 : p.eprocess);
+            km_.put<std::uint32_t>(table + off("_HANDLE_TABLE.UniqueProcessId"),
+                                   static_cast<std::uint32_t>(p.pid));
+            if (p.spec.unlink_handles)
+                selfLinks(table + links);
+            else
+                nodes.push_back(table + links);
+        }
+        linkRing(head, nodes);
+    }
+}
+
 void Builder::writeProcessors() {
     const std::uint64_t prcb_in_pcr = off("_KPCR.Prcb");
     for (unsigned cpu = 0; cpu < s_.cpus; ++cpu) {
@@ -740,6 +817,7 @@ std::vector<TruthProcess> Builder::truth() const {
         t.minimal = p.spec.minimal;
         t.planted_hidden =
             !p.spec.exited && (p.spec.unlink_active || p.spec.unlink_mm || p.spec.remove_cid);
+        t.session = p.session;
         out.push_back(t);
     }
     return out;
@@ -863,6 +941,7 @@ DumpHeaderFields Builder::assemble() {
         writeScanDecoys();
     if (s_.encoded_kdbg)
         encodeKdbg();
+    writeWitnesses();    // after every other allocation: the older structures keep their addresses
     remapProcessPages(); // last: nothing is written through those PTEs after
 
     DumpHeaderFields f;
