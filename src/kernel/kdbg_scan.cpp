@@ -6,8 +6,8 @@
 #include <string_view>
 
 #include "dumpprocs/formats/kdbg.hpp"
-#include "dumpprocs/kernel/kernel_image.hpp"
 #include "dumpprocs/kernel/kdbg_scan.hpp"
+#include "dumpprocs/kernel/kernel_image.hpp"
 
 namespace dumpprocs::kernel {
 namespace {
