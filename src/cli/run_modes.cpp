@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 #include <fmt/format.h>
@@ -159,6 +160,10 @@ kernel::KernelOptions kernelOptionsFor(const Options& o, std::string damage) {
     kernel::KernelOptions ko;
     ko.forced_profile = o.profile;
     ko.isf_path = o.symbols;
+    if (!o.symbol_path.empty())
+        ko.symbol_path = kernel::parseSymbolPath(o.symbol_path, "--symbol-path");
+    else if (const char* env = std::getenv("_NT_SYMBOL_PATH"); env && *env)
+        ko.symbol_path = kernel::parseSymbolPath(env, "_NT_SYMBOL_PATH");
     ko.damage = std::move(damage);
     ko.trust_profile = o.trust_profile;
     return ko;

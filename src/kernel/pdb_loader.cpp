@@ -615,8 +615,8 @@ Expected<Profile> loadPdbProfile(const fs::path& path) {
     DP_TRY(const PdbId id, pdbIdOf(*open->file, path));
     Profile p;
     p.name = escapeBytes(path.filename().string());
-    // A symbol file, read as an ISF is: the reports and checks treat both sources alike.
-    p.source = ProfileSource::Isf;
+    // A symbol file like an ISF (the checks treat both alike); --show-profile names it "pdb".
+    p.source = ProfileSource::Pdb;
     p.data_source = fmt::format("PDB {} ({}-{})", escapeBytes(path.string()), id.guid, id.age);
     p.pdb_ids.push_back(id);
     try {

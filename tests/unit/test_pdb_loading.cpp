@@ -248,7 +248,7 @@ TEST_CASE("PDB reader: the stand-in kernel's PDB gives the built-in 19041 row's 
     }
     SECTION("what the tool derives from it") {
         CHECK(p.handle_era == kernel::HandleEntryEra::Win81Plus);
-        CHECK(p.source == kernel::ProfileSource::Isf);
+        CHECK(p.source == kernel::ProfileSource::Pdb);
         CHECK_THAT(p.data_source, Catch::StartsWith("PDB "));
         auto checked = kernel::checkProfileStructure(p);
         INFO((checked ? std::string() : checked.error().message));

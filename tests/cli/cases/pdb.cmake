@@ -51,3 +51,28 @@ if(DUMPPROCS_STANDIN_CXX_PDB)
   dumpprocs_cli_test(NAME profile.pdb_cxx.views ARGS "dkom_19041.dmp --symbols ${DUMPPROCS_STANDIN_CXX_PDB} --view all"
                      GOLDEN dkom_19041_all.txt STDERR_CONTAINS "the symbols of another build")
 endif()
+
+if(DUMPPROCS_STANDIN_PDB)
+  # End to end through a symbol store (tests/cli/run_symbol_path_test.cmake): the dump's RSDS
+  # names the stand-in PDB; --symbol-path, _NT_SYMBOL_PATH, the exported ISF, a two-tier store and
+  # the built-in row must all give the 19041 golden.
+  add_test(NAME cli.profile.symbol_path.known_layout
+           COMMAND ${CMAKE_COMMAND} -DBINARY=$<TARGET_FILE:dumpprocs> -DDUMPGEN=$<TARGET_FILE:dumpgen>
+                   -DPDB=${DUMPPROCS_STANDIN_PDB} -DSCENARIO=dkom_19041 "-DARGS=--view all"
+                   -DEXIT=0 -DBUILTIN=1 -DGOLDEN=${DUMPPROCS_TESTDATA}/golden/dkom_19041_all.txt
+                   -DWORK=${CMAKE_CURRENT_BINARY_DIR}/symbol_path_known
+                   -P ${CMAKE_CURRENT_LIST_DIR}/../run_symbol_path_test.cmake)
+  # A layout no built-in row knows (every _EPROCESS member after Pcb moved by 0x48): read end to
+  # end only through its PDB (without it: profile.no_match).
+  add_test(NAME cli.profile.symbol_path.unknown_layout
+           COMMAND ${CMAKE_COMMAND} -DBINARY=$<TARGET_FILE:dumpprocs> -DDUMPGEN=$<TARGET_FILE:dumpgen>
+                   -DPDB=${DUMPPROCS_SHIFTED_PDB} -DSCENARIO=no_layout_match_19999
+                   "-DARGS=--view all" -DEXIT=0
+                   -DGOLDEN=${DUMPPROCS_TESTDATA}/golden/pdb_unknown_layout_all.txt
+                   -DWORK=${CMAKE_CURRENT_BINARY_DIR}/symbol_path_unknown
+                   -P ${CMAKE_CURRENT_LIST_DIR}/../run_symbol_path_test.cmake)
+endif()
+# A symbol path whose folders do not hold the kernel's PDB: the built-in rows, with a notice.
+dumpprocs_cli_test(NAME profile.symbol_path.not_found ARGS "dkom_19041.dmp --view all --symbol-path srv*bad*https://msdl.microsoft.com/download/symbols"
+                   GOLDEN dkom_19041_all.txt
+                   STDERR_CONTAINS "the kernel's PDB BBED7C2955FBE4522AAA23F4B8677AD9-1 is in none of bad (a store keeps it as ntkrnlmp.pdb/BBED7C2955FBE4522AAA23F4B8677AD91/ntkrnlmp.pdb); built-in rows used")
