@@ -350,11 +350,13 @@ int runWithKernel(const kernel::KernelContext& k, const Options& o) {
         return runModulesWith(k, o);
     if (!o.dt_args.empty()) {
         const std::string pattern = o.dt_args.size() > 2 ? o.dt_args[2] : "";
-        auto text =
-            report::renderDt(k.profile(), o.dt_args[0], o.dt_address, k.addressSpace(), pattern);
-        if (!text)
-            return fail(text.error(), kExitUsage);
-        print(*text);
+        // A PDB gives every type the kernel has: embedded structs are opened, as WinDbg's dt -r.
+        const bool nested = k.profile().source == kernel::ProfileSource::Pdb;
+        auto dump = kernel::dumpType(k.profile(), o.dt_args[0], o.dt_address, k.addressSpace(),
+                                     pattern, nested);
+        if (!dump)
+            return fail(dump.error(), kExitUsage);
+        print(report::renderDt(*dump));
         return kExitOk;
     }
     if (!o.diff_text.empty())

@@ -6,6 +6,7 @@
 #include "dumpprocs/dumpfile/crash_dump.hpp"
 #include "dumpprocs/kernel/kernel_context.hpp"
 #include "dumpprocs/kernel/list_walker.hpp"
+#include "dumpprocs/kernel/type_dump.hpp"
 #include "dumpprocs/report/dt.hpp"
 #include "dumpprocs/report/kernel_report.hpp"
 #include "dumpprocs/report/views_report.hpp"
@@ -49,12 +50,11 @@ void renderKernelReports(const dumpfile::CrashDump& dump, const kernel::KernelCo
         fuzz::consumeRendered(
             report::renderValidateList(k.psActiveProcessHead().value, list, format));
     }
-    if (auto dt =
-            report::renderDt(k.profile(), "_EPROCESS", k.systemProcess(), k.addressSpace(), ""))
-        fuzz::consumeRendered(*dt);
-    if (auto dt = report::renderDt(k.profile(), "_EPROCESS", k.systemProcess(), k.addressSpace(),
-                                   "", report::OutputFormat::Json))
-        fuzz::consumeRendered(*dt);
+    if (auto dt = kernel::dumpType(k.profile(), "_EPROCESS", k.systemProcess(), k.addressSpace(),
+                                   "", true)) {
+        fuzz::consumeRendered(report::renderDt(*dt));
+        fuzz::consumeRendered(report::renderDt(*dt, report::OutputFormat::Json));
+    }
 }
 
 } // namespace

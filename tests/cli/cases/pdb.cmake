@@ -76,3 +76,13 @@ endif()
 dumpprocs_cli_test(NAME profile.symbol_path.not_found ARGS "dkom_19041.dmp --view all --symbol-path srv*bad*https://msdl.microsoft.com/download/symbols"
                    GOLDEN dkom_19041_all.txt
                    STDERR_CONTAINS "the kernel's PDB BBED7C2955FBE4522AAA23F4B8677AD9-1 is in none of bad (a store keeps it as ntkrnlmp.pdb/BBED7C2955FBE4522AAA23F4B8677AD91/ntkrnlmp.pdb); built-in rows used")
+
+if(DUMPPROCS_STANDIN_PDB)
+  # --dt with a PDB opens embedded structs two levels deep, as WinDbg's dt -r2: _EPROCESS.Pcb's
+  # own members, and the dispatcher header inside it (System's object type is 3).
+  dumpprocs_cli_test(NAME profile.pdb.dt_nested ARGS "dkom_19041.dmp --symbols ${DUMPPROCS_STANDIN_PDB} --dt _EPROCESS 0xffffe00011020060"
+                     STDOUT_CONTAINS "   +0x000 Pcb              : _KPROCESS\n      +0x000 Header           : _DISPATCHER_HEADER\n         +0x000 Lock             : 0n917507\n         +0x000 LockNV           : 0n917507\n         +0x000 Type             : 0x3\n")
+  # The pattern picks the type's own members; the picked struct still shows its members.
+  dumpprocs_cli_test(NAME profile.pdb.dt_nested_pattern ARGS "dkom_19041.dmp --symbols ${DUMPPROCS_STANDIN_PDB} --dt _EPROCESS 0xffffe00011020060 Active*Links"
+                     STDOUT_CONTAINS "   +0x448 ActiveProcessLinks : _LIST_ENTRY [ 0xffffe000`110254a8 - 0xfffff804`7c202010 ]\n      +0x000 Flink            : 0xffffe000`110254a8 Ptr64 _LIST_ENTRY\n      +0x008 Blink            : 0xfffff804`7c202010 Ptr64 _LIST_ENTRY\n")
+endif()
