@@ -88,8 +88,10 @@ struct OpenPdb {
     std::unique_ptr<llvm::pdb::PDBFile> file;
 };
 
-Expected<std::unique_ptr<OpenPdb>> openPdb(const fs::path& path) {
-    DP_TRY(std::string data, readCapped(path));
+Expected<std::unique_ptr<OpenPdb>> openPdbBytes(std::string data, const fs::path& path) {
+    if (data.size() > kMaxPdbFileSize)
+        return pdbError(path,
+                        fmt::format("larger than {} MiB, not a kernel PDB", kMaxPdbFileSize >> 20));
     if (data.size() < kMsf7Magic.size() ||
         std::string_view(data).substr(0, kMsf7Magic.size()) != kMsf7Magic)
         return pdbError(path, "not a PDB file (no MSF 7.00 signature at offset 0)");
@@ -106,6 +108,11 @@ Expected<std::unique_ptr<OpenPdb>> openPdb(const fs::path& path) {
     if (auto err = open->file->parseStreamData())
         return pdbError(path, "malformed MSF stream directory: " + message(std::move(err)));
     return open;
+}
+
+Expected<std::unique_ptr<OpenPdb>> openPdb(const fs::path& path) {
+    DP_TRY(std::string data, readCapped(path));
+    return openPdbBytes(std::move(data), path);
 }
 
 std::string guidText(const cv::GUID& guid) {
@@ -610,9 +617,10 @@ Expected<PdbId> readPdbId(const fs::path& path) {
     return pdbIdOf(*open->file, path);
 }
 
-Expected<Profile> loadPdbProfile(const fs::path& path) {
-    DP_TRY(auto open, openPdb(path));
-    DP_TRY(const PdbId id, pdbIdOf(*open->file, path));
+namespace {
+
+Expected<Profile> profileOf(OpenPdb& open, const fs::path& path) {
+    DP_TRY(const PdbId id, pdbIdOf(*open.file, path));
     Profile p;
     p.name = escapeBytes(path.filename().string());
     // A symbol file like an ISF (the checks treat both alike); --show-profile names it "pdb".
@@ -620,13 +628,25 @@ Expected<Profile> loadPdbProfile(const fs::path& path) {
     p.data_source = fmt::format("PDB {} ({}-{})", escapeBytes(path.string()), id.guid, id.age);
     p.pdb_ids.push_back(id);
     try {
-        readTypes(*open->file, p);
-        readSymbols(*open->file, p);
+        readTypes(*open.file, p);
+        readSymbols(*open.file, p);
     } catch (const BadPdb& e) {
         return pdbError(path, e.what);
     }
     p.handle_era = detectHandleEra(p);
     return p;
+}
+
+} // namespace
+
+Expected<Profile> loadPdbProfile(const fs::path& path) {
+    DP_TRY(auto open, openPdb(path));
+    return profileOf(*open, path);
+}
+
+Expected<Profile> loadPdbProfileFromBytes(std::string bytes, const fs::path& name) {
+    DP_TRY(auto open, openPdbBytes(std::move(bytes), name));
+    return profileOf(*open, name);
 }
 
 } // namespace dumpprocs::kernel

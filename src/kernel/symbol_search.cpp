@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "dumpprocs/kernel/cab_reader.hpp"
 #include "dumpprocs/kernel/pdb_loader.hpp"
 
 namespace dumpprocs::kernel {
@@ -39,6 +40,11 @@ bool isPdbName(const fs::path& p) {
     return endsWith(upper(p.filename().string()), ".PDB");
 }
 
+// A compressed PDB as symbol stores keep it: the name's last character replaced by '_'.
+bool isCompressedPdbName(const fs::path& p) {
+    return endsWith(upper(p.filename().string()), ".PD_");
+}
+
 // Volatility names ISF files <GUID>-<age in decimal>.json(.xz); a symbol store names folders
 // <GUID><age in hex>.
 bool nameMatches(const fs::path& relative, const PdbId& kernel) {
@@ -68,7 +74,8 @@ Expected<std::vector<fs::path>> isfFilesUnder(const fs::path& dir) {
                              dir.string(), kMaxEntries);
         if (it.depth() >= kMaxDepth)
             it.disable_recursion_pending();
-        if (it->is_regular_file(ec) && (isIsfName(it->path()) || isPdbName(it->path())))
+        if (it->is_regular_file(ec) &&
+            (isIsfName(it->path()) || isPdbName(it->path()) || isCompressedPdbName(it->path())))
             files.push_back(it->path());
     }
     std::sort(files.begin(), files.end());
@@ -217,6 +224,8 @@ Expected<SymbolFile> findSymbolFile(const fs::path& path, const std::optional<Pd
     // for the first few files.
     std::size_t read = 0;
     for (const auto& file : files) {
+        if (isCompressedPdbName(file))
+            continue; // expanded only when its place names the kernel's GUID (above)
         if (++read > kMaxMetadataReads)
             break;
         if (isPdbName(file)) {
@@ -245,6 +254,14 @@ Expected<SymbolFile> findSymbolFile(const fs::path& path, const std::optional<Pd
 }
 
 Expected<Profile> loadSymbolProfile(const fs::path& path) {
+    // A cabinet (ntkrnlmp.pd_) holds the PDB: expanded into memory, then read as any PDB.
+    if (isCabFile(path) || isCompressedPdbName(path)) {
+        std::string member = path.filename().string();
+        if (isCompressedPdbName(path))
+            member.back() = member[member.size() - 2] == 'D' ? 'B' : 'b';
+        DP_TRY(std::string pdb, expandCabMember(path, member, kMaxPdbFileSize));
+        return loadPdbProfileFromBytes(std::move(pdb), path);
+    }
     // By content first (a PDB renamed .bin is still one), then by name (a .pdb that is not an MSF
     // file gets the PDB reader's message, which says so).
     if (isPdbFile(path) || isPdbName(path))

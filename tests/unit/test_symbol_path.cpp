@@ -102,3 +102,59 @@ TEST_CASE("Symbol path: a folder is searched in exact places only", "[kernel][sy
     }
     fs::remove_all(root);
 }
+
+TEST_CASE("Compressed PDB (.pd_): a file that is no good cabinet fails with a message",
+          "[kernel][symbols]") {
+    const fs::path path =
+        fs::temp_directory_path() / ("dumpprocs-unit-" + std::to_string(::getpid()) + ".pd_");
+    SECTION("no MSCF signature") {
+        std::ofstream(path, std::ios::binary) << "Microsoft C/C++ MSF 7.00\r\n";
+        auto r = kernel::loadSymbolProfile(path);
+        REQUIRE_FALSE(r);
+        CHECK_THAT(r.error().message, Catch::Contains("not a cabinet (no MSCF signature"));
+    }
+    SECTION("the signature, then garbage") {
+        std::ofstream(path, std::ios::binary) << std::string("MSCF") + std::string(60, '\x7f');
+        auto r = kernel::loadSymbolProfile(path);
+        REQUIRE_FALSE(r);
+        CHECK_THAT(r.error().message, Catch::Contains(path.string() + ": "));
+    }
+    SECTION("a cabinet cut after its header") {
+        // CFHEADER of a one-folder, one-file cabinet whose data the file does not hold.
+        std::string cab("MSCF\0\0\0\0", 8);
+        auto le32 = [&](std::uint32_t v) {
+            for (int i = 0; i < 4; ++i)
+                cab += static_cast<char>((v >> (8 * i)) & 0xFF);
+        };
+        auto le16 = [&](std::uint16_t v) {
+            cab += static_cast<char>(v & 0xFF);
+            cab += static_cast<char>(v >> 8);
+        };
+        le32(0x10000);  // cbCabinet
+        le32(0);        // reserved2
+        le32(44);       // coffFiles
+        le32(0);        // reserved3
+        cab += '\x03';  // versionMinor
+        cab += '\x01';  // versionMajor
+        le16(1);        // cFolders
+        le16(1);        // cFiles
+        le16(0);        // flags
+        le16(0);        // setID
+        le16(0);        // iCabinet
+        le32(0x1000);   // CFFOLDER.coffCabStart: past the end of the file
+        le16(1);        // cCFData
+        le16(1);        // typeCompress: MSZIP
+        le32(0x100000); // CFFILE.cbFile
+        le32(0);        // uoffFolderStart
+        le16(0);        // iFolder
+        le16(0);
+        le16(0);
+        le16(0x20);
+        cab += std::string("ntkrnlmp.pdb\0", 13);
+        std::ofstream(path, std::ios::binary) << cab;
+        auto r = kernel::loadSymbolProfile(path);
+        REQUIRE_FALSE(r);
+        CHECK_THAT(r.error().message, Catch::Contains(path.string() + ": "));
+    }
+    fs::remove(path);
+}

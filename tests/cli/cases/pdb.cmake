@@ -71,6 +71,16 @@ if(DUMPPROCS_STANDIN_PDB)
                    -DGOLDEN=${DUMPPROCS_TESTDATA}/golden/pdb_unknown_layout_all.txt
                    -DWORK=${CMAKE_CURRENT_BINARY_DIR}/symbol_path_unknown
                    -P ${CMAKE_CURRENT_LIST_DIR}/../run_symbol_path_test.cmake)
+  if(DUMPPROCS_GCAB)
+    # The same, and also through the PDB compressed as ntkrnlmp.pd_ (a cabinet made by gcab).
+    add_test(NAME cli.profile.symbol_path.cab
+             COMMAND ${CMAKE_COMMAND} -DBINARY=$<TARGET_FILE:dumpprocs> -DDUMPGEN=$<TARGET_FILE:dumpgen>
+                     -DPDB=${DUMPPROCS_SHIFTED_PDB} -DSCENARIO=no_layout_match_19999
+                     "-DARGS=--view all" -DEXIT=0 -DCAB=${DUMPPROCS_GCAB}
+                     -DGOLDEN=${DUMPPROCS_TESTDATA}/golden/pdb_unknown_layout_all.txt
+                     -DWORK=${CMAKE_CURRENT_BINARY_DIR}/symbol_path_cab
+                     -P ${CMAKE_CURRENT_LIST_DIR}/../run_symbol_path_test.cmake)
+  endif()
 endif()
 # A symbol path whose folders do not hold the kernel's PDB: the built-in rows, with a notice.
 dumpprocs_cli_test(NAME profile.symbol_path.not_found ARGS "dkom_19041.dmp --view all --symbol-path srv*bad*https://msdl.microsoft.com/download/symbols"
