@@ -51,6 +51,15 @@ constexpr int kMaxAnonymousDepth = 6;
 constexpr int kMaxContinuations = 256;
 // ntkrnlmp.pdb holds about 50,000 publics; a symbol table past this is no kernel's.
 constexpr std::size_t kMaxSymbols = 4u << 20;
+// ... and about 150,000 type records with about 2 million data members in all field lists. A
+// TPI stream of tiny records, or many types naming one huge field list, is refused at these
+// bounds instead of costing gigabytes or hours.
+constexpr std::size_t kMaxTypeRecords = 4u << 20;
+constexpr std::size_t kMaxFieldsRead = 32u << 20;
+
+// The MSF superblock after the 32-byte magic (the fields LLVM sizes its first allocations by).
+constexpr std::size_t kSuperBlockBlockSize = 32, kSuperBlockNumBlocks = 40,
+                      kSuperBlockDirectoryBytes = 44, kSuperBlockEnd = 56;
 
 // One message for every llvm::Error: the text, and the error consumed.
 std::string message(llvm::Error err) {
@@ -88,6 +97,35 @@ struct OpenPdb {
     std::unique_ptr<llvm::pdb::PDBFile> file;
 };
 
+std::uint32_t le32(const std::string& data, std::size_t at) {
+    std::uint32_t v = 0;
+    std::memcpy(&v, data.data() + at, sizeof v);
+    return v;
+}
+
+// LLVM sizes its free-page map by the superblock's block count before it compares anything with
+// the file: a 4 KiB file claiming 2^32 blocks would cost 512 MiB. The sizes must fit the file.
+std::optional<std::string> superBlockProblem(const std::string& data) {
+    if (data.size() < kSuperBlockEnd)
+        return "malformed MSF header: the file ends inside the superblock (56 bytes)";
+    const std::uint32_t block_size = le32(data, kSuperBlockBlockSize);
+    const std::uint32_t blocks = le32(data, kSuperBlockNumBlocks);
+    const std::uint32_t directory = le32(data, kSuperBlockDirectoryBytes);
+    if (block_size != 512 && block_size != 1024 && block_size != 2048 && block_size != 4096)
+        return fmt::format("malformed MSF header: block size {} at offset {:#x} (512, 1024, 2048 "
+                           "or 4096)",
+                           block_size, kSuperBlockBlockSize);
+    if (std::uint64_t{blocks} * block_size > data.size())
+        return fmt::format("malformed MSF header: {} blocks of {} bytes (offset {:#x}) do not fit "
+                           "the file's {} bytes",
+                           blocks, block_size, kSuperBlockNumBlocks, data.size());
+    if (directory > data.size())
+        return fmt::format("malformed MSF header: a stream directory of {} bytes (offset {:#x}) "
+                           "in a file of {} bytes",
+                           directory, kSuperBlockDirectoryBytes, data.size());
+    return std::nullopt;
+}
+
 Expected<std::unique_ptr<OpenPdb>> openPdbBytes(std::string data, const fs::path& path) {
     if (data.size() > kMaxPdbFileSize)
         return pdbError(path,
@@ -95,6 +133,8 @@ Expected<std::unique_ptr<OpenPdb>> openPdbBytes(std::string data, const fs::path
     if (data.size() < kMsf7Magic.size() ||
         std::string_view(data).substr(0, kMsf7Magic.size()) != kMsf7Magic)
         return pdbError(path, "not a PDB file (no MSF 7.00 signature at offset 0)");
+    if (auto problem = superBlockProblem(data))
+        return pdbError(path, *problem);
     auto buffer = llvm::MemoryBuffer::getMemBufferCopy(data, path.string());
     data.clear();
     data.shrink_to_fit();
@@ -249,8 +289,12 @@ class TypeTable {
   public:
     explicit TypeTable(const cv::CVTypeArray& records) {
         bool had_error = false;
-        for (auto it = records.begin(&had_error); it != records.end(); ++it)
+        for (auto it = records.begin(&had_error); it != records.end(); ++it) {
+            if (records_.size() >= kMaxTypeRecords)
+                throw BadPdb{fmt::format("TPI stream: more than {} type records, not a kernel PDB",
+                                         kMaxTypeRecords)};
             records_.push_back(*it);
+        }
         if (had_error)
             throw BadPdb{fmt::format("malformed TPI stream: record {} cannot be read",
                                      records_.size() + cv::TypeIndex::FirstNonSimpleIndex)};
@@ -339,6 +383,12 @@ class TypeTable {
             FieldCollector collector(out);
             check(cv::visitMemberRecordStream(list.Data, collector), "field list");
             next = collector.continuation();
+            fields_read_ += out.size();
+            if (fields_read_ > kMaxFieldsRead)
+                throw BadPdb{fmt::format("TPI stream: more than {} members read in all field "
+                                         "lists (types that share huge field lists), not a "
+                                         "kernel PDB",
+                                         kMaxFieldsRead)};
         }
         return out;
     }
@@ -362,6 +412,7 @@ class TypeTable {
 
     std::vector<cv::CVType> records_;
     std::unordered_map<std::string, cv::TypeIndex> definitions_;
+    mutable std::size_t fields_read_ = 0; // a work budget over every fields() call
 };
 
 // Describes what a member's type index is, as the Profile's MemberInfo says it.

@@ -462,3 +462,31 @@ TEST_CASE("PDB reader: a cut or damaged copy of a real PDB fails with a message"
 }
 
 #endif
+
+TEST_CASE("PDB reader: absurd superblock sizes are refused before LLVM sizes anything by them",
+          "[kernel][pdb]") {
+    const std::string bytes = readAll(DUMPPROCS_STANDIN_PDB);
+    REQUIRE(bytes.size() > 64);
+    auto patched = [&](std::size_t at, std::uint32_t value) {
+        std::string copy = bytes;
+        std::memcpy(copy.data() + at, &value, sizeof value);
+        return copy;
+    };
+    struct Case {
+        std::size_t at;
+        std::uint32_t value;
+        const char* says;
+    };
+    for (const Case& c : {Case{40, 0xFFFFFFFFu, "blocks of 4096 bytes (offset 0x28) do not fit"},
+                          Case{32, 3u, "block size 3 at offset 0x20"},
+                          Case{44, 0x7FFFFFFFu, "stream directory of 2147483647 bytes"}}) {
+        INFO(c.says);
+        const auto path = writeTemp("absurd.pdb", patched(c.at, c.value));
+        auto p = kernel::loadPdbProfile(path);
+        REQUIRE_FALSE(p);
+        CHECK_THAT(p.error().message, Catch::Contains(c.says));
+        fs::remove(path);
+    }
+    // The unchanged file still loads (the checks accept what lld-link writes).
+    CHECK(kernel::loadPdbProfile(DUMPPROCS_STANDIN_PDB));
+}
