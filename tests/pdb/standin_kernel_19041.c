@@ -547,6 +547,10 @@ struct _MI_SYSTEM_INFORMATION {
     struct _MI_PROCESS_STATE Processes;
 };
 
+/* An enumeration with a negative value, as the kernel has (_MODE, _POOL_TYPE's -1 sentinels):
+ * clang writes -1 as 4294967295, Microsoft's PDBs as a signed leaf (tests/pdb/msft_shape.py). */
+enum _STANDIN_SIGNED { StandinNegative = -1, StandinZero = 0, StandinLargest = 0x7fffffff };
+
 /* The kernel globals: real, linker-placed symbols in the image and the PDB's publics, with C
  * names (undecorated) as the kernel's are, also when this file is compiled as C++. */
 #ifdef __cplusplus
@@ -575,6 +579,7 @@ struct _POOL_HEADER StandinPoolHeader;
 struct _KLDR_DATA_TABLE_ENTRY StandinLoaderEntry;
 struct _KPCR StandinPcr;
 struct _MI_SYSTEM_INFORMATION MiSystemInformation;
+enum _STANDIN_SIGNED StandinSigned;
 #ifdef __cplusplus
 }
 #endif

@@ -279,22 +279,15 @@ TEST_CASE("PDB reader: the stand-in kernel's PDB gives the built-in 19041 row's 
     }
 }
 
-TEST_CASE("PDB reader: records in Microsoft's shape (unique names, members on forward "
-          "references) give the same profile",
-          "[kernel][pdb]") {
-    // The stand-in compiled as C++: every struct has a unique name (".?AU_EPROCESS@@"), unnamed
-    // types are "<unnamed-tag>" with unique names of their own, and members name forward
-    // references that only the unique name leads to the definition from.
-    auto c = kernel::loadPdbProfile(DUMPPROCS_STANDIN_PDB);
-    auto cxx = kernel::loadPdbProfile(DUMPPROCS_STANDIN_CXX_PDB);
-    REQUIRE(c);
-    INFO((cxx ? std::string() : cxx.error().message));
-    REQUIRE(cxx);
-    CHECK(cxx->types.size() == c->types.size());
+namespace {
+
+// Every type of `want` (the C stand-in's profile) in `got` with the same size and members.
+std::size_t compareProfiles(const kernel::Profile& want_p, const kernel::Profile& got_p) {
+    CHECK(got_p.types.size() == want_p.types.size());
     std::size_t compared = 0;
-    for (const auto& [tname, type] : c->types) {
+    for (const auto& [tname, type] : want_p.types) {
         INFO(tname);
-        const auto* other = cxx->type(tname);
+        const auto* other = got_p.type(tname);
         REQUIRE(other);
         CHECK(other->size == type.size);
         REQUIRE(other->members.size() == type.members.size());
@@ -314,6 +307,23 @@ TEST_CASE("PDB reader: records in Microsoft's shape (unique names, members on fo
             ++compared;
         }
     }
+    return compared;
+}
+
+} // namespace
+
+TEST_CASE("PDB reader: records in Microsoft's shape (unique names, members on forward "
+          "references) give the same profile",
+          "[kernel][pdb]") {
+    // The stand-in compiled as C++: every struct has a unique name (".?AU_EPROCESS@@"), unnamed
+    // types are "<unnamed-tag>" with unique names of their own, and members name forward
+    // references that only the unique name leads to the definition from.
+    auto c = kernel::loadPdbProfile(DUMPPROCS_STANDIN_PDB);
+    auto cxx = kernel::loadPdbProfile(DUMPPROCS_STANDIN_CXX_PDB);
+    REQUIRE(c);
+    INFO((cxx ? std::string() : cxx.error().message));
+    REQUIRE(cxx);
+    const std::size_t compared = compareProfiles(*c, *cxx);
     CHECK(compared > 250);
     for (const char* name : {"PsActiveProcessHead", "PspCidTable"})
         CHECK(cxx->symbols.count(name) == 1);
@@ -490,3 +500,22 @@ TEST_CASE("PDB reader: absurd superblock sizes are refused before LLVM sizes any
     // The unchanged file still loads (the checks accept what lld-link writes).
     CHECK(kernel::loadPdbProfile(DUMPPROCS_STANDIN_PDB));
 }
+
+#ifdef DUMPPROCS_MSFT_PDB
+TEST_CASE("PDB reader: the stand-in rewritten into Microsoft's record shape gives the same profile",
+          "[kernel][pdb]") {
+    // tests/pdb/msft_shape.py: unnamed types named <unnamed-tag> / <anonymous-tag> (unscoped, so
+    // several types share the name), no nested-type records, members at forward references,
+    // negative enumerators as signed leaves.
+    auto c = kernel::loadPdbProfile(DUMPPROCS_STANDIN_PDB);
+    auto msft = kernel::loadPdbProfile(DUMPPROCS_MSFT_PDB);
+    REQUIRE(c);
+    INFO((msft ? std::string() : msft.error().message));
+    REQUIRE(msft);
+    CHECK(compareProfiles(*c, *msft) > 250);
+    CHECK(msft->type("<unnamed-tag>") == nullptr);
+    CHECK(msft->type("<anonymous-tag>") == nullptr);
+    CHECK(msft->pdb_ids == c->pdb_ids);
+    CHECK(kernel::checkProfileStructure(*msft));
+}
+#endif

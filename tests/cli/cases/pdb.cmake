@@ -96,3 +96,17 @@ if(DUMPPROCS_STANDIN_PDB)
   dumpprocs_cli_test(NAME profile.pdb.dt_nested_pattern ARGS "dkom_19041.dmp --symbols ${DUMPPROCS_STANDIN_PDB} --dt _EPROCESS 0xffffe00011020060 Active*Links"
                      STDOUT_CONTAINS "   +0x448 ActiveProcessLinks : _LIST_ENTRY [ 0xffffe000`110254a8 - 0xfffff804`7c202010 ]\n      +0x000 Flink            : 0xffffe000`110254a8 Ptr64 _LIST_ENTRY\n      +0x008 Blink            : 0xfffff804`7c202010 Ptr64 _LIST_ENTRY\n")
 endif()
+
+if(DUMPPROCS_MSFT_PDB)
+  # Microsoft's record shape (tests/pdb/msft_shape.py: <unnamed-tag>/<anonymous-tag> names, no
+  # nested-type records, members at forward references, signed negative enumerators): every field
+  # of the 19041 row, and the same views as the built-in row.
+  add_test(NAME cli.profile.pdb_msft_matches_builtin
+           COMMAND ${CMAKE_COMMAND} -DBINARY=$<TARGET_FILE:dumpprocs>
+                   -DDUMP=${DUMPPROCS_TESTDATA}/dkom_19041.dmp -DISF=${DUMPPROCS_MSFT_PDB}
+                   -P ${CMAKE_CURRENT_LIST_DIR}/../compare_isf_profile.cmake)
+  dumpprocs_cli_test(NAME profile.pdb_msft.views ARGS "dkom_19041.dmp --symbols ${DUMPPROCS_MSFT_PDB} --view all"
+                     GOLDEN dkom_19041_all.txt STDERR_CONTAINS "the symbols of another build")
+  dumpprocs_cli_test(NAME profile.pdb_msft.dt ARGS "dkom_19041.dmp --symbols ${DUMPPROCS_MSFT_PDB} --dt _EPROCESS 0xffffe00011020060 Process*"
+                     STDOUT_CONTAINS "   +0x464 ProcessInserted  : 0y1\n")
+endif()
