@@ -221,9 +221,8 @@ Expected<ProfileChoice> chooseByValidation(const VirtualMemory& as, const Select
             ErrorCode::NotFound,
             "no built-in profile fits this kernel (build {}): {} rows tried, none passed the "
             "ActiveProcessLinks / MmProcessLinks / ETHREAD checks{}{}; give the kernel's symbols "
-            "with --symbols FILE (ntkrnlmp.pdb, or a Volatility 3 ISF .json or .json.xz) or force "
-            "a row with "
-            "--profile",
+            "with --symbols FILE (ntkrnlmp.pdb, or a Volatility 3 ISF .json or .json.xz) or "
+            "--symbol-path (a symbol store holding its PDB), or force a row with --profile",
             in.build, rows.size(), failures, failed > kFailuresShown ? "; ..." : "");
     const Profile* chosen = nearestBuild(passed, in.build);
     ProfileChoice choice;
