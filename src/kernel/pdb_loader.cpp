@@ -180,6 +180,13 @@ Expected<PdbId> pdbIdOf(llvm::pdb::PDBFile& pdb, const fs::path& path) {
     return id;
 }
 
+// A name from the file as the profile keeps it: valid UTF-8 (what Microsoft's files hold, and
+// what every JSON renderer needs), any other byte as \xNN. Found by fuzz_pdb: a member name with
+// a stray byte made --export-isf and --show-profile --format json throw.
+std::string nameText(llvm::StringRef name) {
+    return toValidUtf8(std::string_view(name.data(), name.size()));
+}
+
 // Thrown inside the type walk for what makes the file unusable; caught at the top.
 struct BadPdb {
     std::string what;
@@ -196,7 +203,7 @@ class FieldCollector final : public cv::TypeVisitorCallbacks {
   public:
     explicit FieldCollector(std::vector<Field>& fields) : fields_(fields) {}
     llvm::Error visitKnownMember(cv::CVMemberRecord&, cv::DataMemberRecord& r) override {
-        fields_.push_back(Field{r.getName().str(), r.getFieldOffset(), r.getType()});
+        fields_.push_back(Field{nameText(r.getName()), r.getFieldOffset(), r.getType()});
         return llvm::Error::success();
     }
     llvm::Error visitKnownMember(cv::CVMemberRecord&, cv::ListContinuationRecord& r) override {
@@ -475,7 +482,7 @@ class Describer {
         case cv::LF_UNION: {
             auto rec = types_.aggregate(ti);
             m.kind = MemberKind::Struct;
-            m.type_name = rec->getName().str();
+            m.type_name = nameText(rec->getName());
             const std::uint64_t size = types_.aggregateSize(ti);
             if (size > 0xFFFFFFFFu)
                 throw BadPdb{
@@ -489,7 +496,7 @@ class Describer {
             if (!r.getUnderlyingType().isNoneType())
                 describe(r.getUnderlyingType(), underlying, depth + 1);
             m.kind = MemberKind::Enum;
-            m.type_name = r.getName().str();
+            m.type_name = nameText(r.getName());
             m.size = underlying.size != 0 ? underlying.size : 4;
             return;
         }
@@ -587,7 +594,7 @@ void readTypes(llvm::pdb::PDBFile& pdb, Profile& p) {
         // are flattened into the named type that holds them.
         if (!rec || rec->isForwardRef() || isUnnamedTag(rec->getName()))
             continue;
-        const std::string name = rec->getName().str();
+        const std::string name = nameText(rec->getName());
         if (p.types.count(name))
             continue; // the first definition of a name wins, as in Microsoft's own name lookup
         TypeInfo type;
@@ -638,13 +645,13 @@ void readSymbols(llvm::pdb::PDBFile& pdb, Profile& p) {
             if (auto err = cv::SymbolDeserializer::deserializeAs(sym, pub))
                 throw BadPdb{"malformed public symbol: " + message(std::move(err))};
             if (auto rva = rvaOf(pub.Segment, pub.Offset))
-                p.symbols.insert_or_assign(pub.Name.str(), *rva);
+                p.symbols.insert_or_assign(nameText(pub.Name), *rva);
         } else if (sym.kind() == cv::S_GDATA32 || sym.kind() == cv::S_LDATA32) {
             cv::DataSym d(static_cast<cv::SymbolRecordKind>(sym.kind()));
             if (auto err = cv::SymbolDeserializer::deserializeAs(sym, d))
                 throw BadPdb{"malformed data symbol: " + message(std::move(err))};
             if (auto rva = rvaOf(d.Segment, d.DataOffset))
-                data.try_emplace(d.Name.str(), *rva);
+                data.try_emplace(nameText(d.Name), *rva);
         }
     }
     if (had_error)

@@ -519,3 +519,23 @@ TEST_CASE("PDB reader: the stand-in rewritten into Microsoft's record shape give
     CHECK(kernel::checkProfileStructure(*msft));
 }
 #endif
+
+TEST_CASE("PDB reader: a name that is no UTF-8 is kept as \\xNN, and the ISF export writes it",
+          "[kernel][pdb]") {
+    // Found by fuzz_pdb: a stray byte in a member name made the JSON writer throw.
+    std::string bytes = readAll(DUMPPROCS_STANDIN_PDB);
+    const std::string name = "RefTraceEnabled";
+    std::size_t replaced = 0;
+    for (auto at = bytes.find(name); at != std::string::npos; at = bytes.find(name, at + 1)) {
+        bytes[at] = '\x99';
+        ++replaced;
+    }
+    REQUIRE(replaced > 0);
+    const auto path = writeTemp("latin1.pdb", bytes);
+    auto p = kernel::loadPdbProfile(path);
+    fs::remove(path);
+    REQUIRE(p);
+    CHECK(p->member("_EPROCESS.\\x99efTraceEnabled"));
+    const std::string isf = kernel::exportIsf(*p);
+    CHECK_THAT(isf, Catch::Contains("\\\\x99efTraceEnabled"));
+}
