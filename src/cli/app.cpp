@@ -19,6 +19,7 @@
 #include "dumpprocs/crossview/crossview.hpp"
 #include "dumpprocs/kernel/isf_export.hpp"
 #include "dumpprocs/kernel/pdb_loader.hpp"
+#include "dumpprocs/kernel/symbol_search.hpp"
 #include "dumpprocs/support/expected.hpp"
 
 #ifndef DUMPPROCS_VERSION
@@ -189,7 +190,7 @@ int exportIsfOf(const Options& o) {
         spdlog::error("--export-isf takes one PDB file, not {}", o.dump_paths.size());
         return kExitUsage;
     }
-    auto profile = kernel::loadPdbProfile(o.dump_paths.front());
+    auto profile = kernel::loadPdbFileProfile(o.dump_paths.front()); // .pdb or .pd_
     if (!profile) {
         spdlog::error("{}", profile.error().message);
         return kExitBadInput;

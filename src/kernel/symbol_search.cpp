@@ -253,7 +253,7 @@ Expected<SymbolFile> findSymbolFile(const fs::path& path, const std::optional<Pd
         kernel->guid, kernel->age, kernel->guid, kernel->age);
 }
 
-Expected<Profile> loadSymbolProfile(const fs::path& path) {
+Expected<Profile> loadPdbFileProfile(const fs::path& path) {
     // A cabinet (ntkrnlmp.pd_) holds the PDB: expanded into memory, then read as any PDB.
     if (isCabFile(path) || isCompressedPdbName(path)) {
         std::string member = path.filename().string();
@@ -262,10 +262,14 @@ Expected<Profile> loadSymbolProfile(const fs::path& path) {
         DP_TRY(std::string pdb, expandCabMember(path, member, kMaxPdbFileSize));
         return loadPdbProfileFromBytes(std::move(pdb), path);
     }
+    return loadPdbProfile(path);
+}
+
+Expected<Profile> loadSymbolProfile(const fs::path& path) {
     // By content first (a PDB renamed .bin is still one), then by name (a .pdb that is not an MSF
     // file gets the PDB reader's message, which says so).
-    if (isPdbFile(path) || isPdbName(path))
-        return loadPdbProfile(path);
+    if (isCabFile(path) || isCompressedPdbName(path) || isPdbFile(path) || isPdbName(path))
+        return loadPdbFileProfile(path);
     return loadIsfProfile(path);
 }
 

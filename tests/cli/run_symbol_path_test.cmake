@@ -61,6 +61,13 @@ if(CAB)
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "${CAB} failed (${rc}): ${err}")
   endif()
+  # --export-isf reads the cabinet too, to the same ISF file.
+  execute_process(COMMAND ${BINARY} --export-isf
+                          ${cab_store}/ntkrnlmp.pdb/${guid}${age_hex}/ntkrnlmp.pd_
+                  OUTPUT_VARIABLE cab_isf RESULT_VARIABLE rc ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0 OR NOT "${cab_isf}" STREQUAL "${isf}")
+    message(FATAL_ERROR "--export-isf of the .pd_ (exit ${rc}) differs from the PDB's: ${err}")
+  endif()
   list(APPEND ways cab)
   set(cab_cmd ${BINARY} ${WORK}/kernel.dmp ${ARG_LIST} --symbol-path "symsrv*symsrv.dll*${cab_store}*${url}")
 endif()

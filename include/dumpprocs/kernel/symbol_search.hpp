@@ -47,6 +47,10 @@ SymbolPath parseSymbolPath(std::string_view text, std::string origin);
 std::optional<SymbolFile> findInSymbolPath(const SymbolPath& path, const PdbId& kernel,
                                            const std::string& pdb_name);
 
+// The profile of a PDB, or of the PDB inside a cabinet (ntkrnlmp.pd_, told by its MSCF signature
+// or its name).
+Expected<Profile> loadPdbFileProfile(const std::filesystem::path& path);
+
 // The profile of a symbol file: a PDB (MSF 7.00 signature, or a .pdb name) through the PDB
 // reader, anything else as an ISF.
 Expected<Profile> loadSymbolProfile(const std::filesystem::path& path);
