@@ -4,7 +4,7 @@ _dumpprocs() {
     cur="${COMP_WORDS[COMP_CWORD]}"
     prev="${COMP_WORDS[COMP_CWORD-1]}"
     local opts="--view --diff --info --read --length --physical --cpus --modules --validate-list
-                --show-profile --export-isf --dt --format --profile --symbols --fail-on-hidden --no-scan --color
+                --show-profile --export-isf --dt --format --profile --symbols --symbol-path --fail-on-hidden --no-scan --color
                 --raw --dtb --trust-header --trust-profile --verbose --quiet --version --help -v -q -h"
     local views="active mm cid thread scan all"
     case "$prev" in

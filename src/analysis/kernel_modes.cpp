@@ -16,4 +16,10 @@ kernel::ListValidation validateList(const kernel::KernelContext& k, std::uint64_
     return kernel::validateList(k.addressSpace(), head, kMaxValidateNodes);
 }
 
+Expected<kernel::TypeDump> dumpType(const kernel::KernelContext& k, const std::string& type,
+                                    std::uint64_t address, const std::string& pattern) {
+    const bool nested = k.profile().source == kernel::ProfileSource::Pdb;
+    return kernel::dumpType(k.profile(), type, address, k.addressSpace(), pattern, nested);
+}
+
 } // namespace dumpprocs::analysis

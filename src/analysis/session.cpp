@@ -8,6 +8,7 @@
 #include "dumpprocs/dumpfile/crash_dump.hpp"
 #include "dumpprocs/dumpfile/raw_image.hpp"
 #include "dumpprocs/formats/nt.hpp"
+#include "dumpprocs/kernel/symbol_search.hpp"
 
 namespace dumpprocs::analysis {
 namespace {
@@ -81,6 +82,8 @@ kernel::KernelOptions kernelOptionsFor(const OpenOptions& o, std::string damage)
     kernel::KernelOptions ko;
     ko.forced_profile = o.profile;
     ko.isf_path = o.symbols;
+    if (!o.symbol_path.text.empty())
+        ko.symbol_path = kernel::parseSymbolPath(o.symbol_path.text, o.symbol_path.origin);
     ko.damage = std::move(damage);
     ko.trust_profile = o.trust_profile;
     return ko;

@@ -234,6 +234,10 @@ int run(int argc, char** argv) {
                    "the kernel's PDB (ntkrnlmp.pdb), a Volatility 3 ISF symbol file (.json, "
                    ".json.xz), or a folder (a symbol store) searched for the kernel's (by PDB GUID "
                    "and age)");
+    app.add_option("--symbol-path", o.symbol_path,
+                   "WinDbg symbol path (default: $_NT_SYMBOL_PATH): its local folders are "
+                   "searched for the kernel's PDB, srv*/cache*/symsrv* stores and plain folders; "
+                   "URLs are ignored (never network)");
     app.add_flag("--raw", o.raw,
                  "DUMP is a raw physical memory image (physical address = file "
                  "offset); also detected when DUMP is not a crash dump");

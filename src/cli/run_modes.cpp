@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 
@@ -181,11 +182,11 @@ int runWithKernel(Session& s, const kernel::KernelContext& k, const Options& o, 
     }
     if (!o.dt_args.empty()) {
         const std::string pattern = o.dt_args.size() > 2 ? o.dt_args[2] : "";
-        auto text =
-            report::renderDt(k.profile(), o.dt_args[0], o.dt_address, k.addressSpace(), pattern);
-        if (!text)
-            return fail(text.error(), kExitUsage);
-        out.print(*text);
+        // A PDB gives every type the kernel has: embedded structs are opened, as WinDbg's dt -r.
+        auto dump = analysis::dumpType(k, o.dt_args[0], o.dt_address, pattern);
+        if (!dump)
+            return fail(dump.error(), kExitUsage);
+        out.print(report::renderDt(*dump));
         return kExitOk;
     }
     if (!o.diff_text.empty())
@@ -250,6 +251,11 @@ analysis::OpenOptions openOptionsFor(const Options& o) {
     a.trust_header = o.trust_header;
     a.profile = o.profile;
     a.symbols = o.symbols;
+    // --symbol-path, else the environment, as WinDbg reads it.
+    if (!o.symbol_path.empty())
+        a.symbol_path = {o.symbol_path, "--symbol-path"};
+    else if (const char* env = std::getenv("_NT_SYMBOL_PATH"); env && *env)
+        a.symbol_path = {env, "_NT_SYMBOL_PATH"};
     a.trust_profile = o.trust_profile;
     return a;
 }

@@ -91,7 +91,8 @@ bool KernelContext::profileConfirmed(const ProfileChoice& choice, const std::opt
 // --symbols and --profile are the user's word against the dump's: a layout that fails the checks
 // is refused unless --trust-profile, and then no view can vouch for what it did not list.
 Expected<void> KernelContext::acceptChoice(const KernelOptions& options) {
-    const bool chosen_by_user = choice_.method == "isf" || choice_.method == "forced";
+    const bool chosen_by_user =
+        choice_.method == "isf" || choice_.method == "symbol-path" || choice_.method == "forced";
     profile_confirmed_ = profileConfirmed(choice_, image_ ? image_->pdb : std::nullopt);
     if (profile_confirmed_)
         return {};
@@ -102,8 +103,10 @@ Expected<void> KernelContext::acceptChoice(const KernelOptions& options) {
                                         choice_.reason, failedChecks(choice_.validations)));
         return {};
     }
-    const std::string what = choice_.method == "isf"
-                                 ? fmt::format("--symbols {}", options.isf_path)
+    const std::string what = choice_.method == "isf" ? fmt::format("--symbols {}", options.isf_path)
+                             : choice_.method == "symbol-path"
+                                 ? fmt::format("the PDB {} found through {}", choice_.profile->name,
+                                               options.symbol_path.origin)
                                  : fmt::format("--profile {}", options.forced_profile);
     const std::string damage =
         options.damage.empty()
@@ -152,6 +155,9 @@ KernelContext::finishOpenChecked(std::unique_ptr<KernelContext> ctx, const Kerne
         input.kernel_pdb = ctx->image_->pdb;
     input.forced_profile = options.forced_profile;
     input.isf_path = options.isf_path;
+    input.symbol_path = options.symbol_path;
+    if (ctx->image_)
+        input.kernel_pdb_name = ctx->image_->pdb_name;
     input.damage = options.damage;
     auto choice = chooseProfile(*ctx->as_, input);
     if (!choice && options.partial_memory && input.forced_profile.empty() &&

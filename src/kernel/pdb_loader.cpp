@@ -51,6 +51,15 @@ constexpr int kMaxAnonymousDepth = 6;
 constexpr int kMaxContinuations = 256;
 // ntkrnlmp.pdb holds about 50,000 publics; a symbol table past this is no kernel's.
 constexpr std::size_t kMaxSymbols = 4u << 20;
+// ... and about 150,000 type records with about 2 million data members in all field lists. A
+// TPI stream of tiny records, or many types naming one huge field list, is refused at these
+// bounds instead of costing gigabytes or hours.
+constexpr std::size_t kMaxTypeRecords = 4u << 20;
+constexpr std::size_t kMaxFieldsRead = 32u << 20;
+
+// The MSF superblock after the 32-byte magic (the fields LLVM sizes its first allocations by).
+constexpr std::size_t kSuperBlockBlockSize = 32, kSuperBlockNumBlocks = 40,
+                      kSuperBlockDirectoryBytes = 44, kSuperBlockEnd = 56;
 
 // One message for every llvm::Error: the text, and the error consumed.
 std::string message(llvm::Error err) {
@@ -88,11 +97,44 @@ struct OpenPdb {
     std::unique_ptr<llvm::pdb::PDBFile> file;
 };
 
-Expected<std::unique_ptr<OpenPdb>> openPdb(const fs::path& path) {
-    DP_TRY(std::string data, readCapped(path));
+std::uint32_t le32(const std::string& data, std::size_t at) {
+    std::uint32_t v = 0;
+    std::memcpy(&v, data.data() + at, sizeof v);
+    return v;
+}
+
+// LLVM sizes its free-page map by the superblock's block count before it compares anything with
+// the file: a 4 KiB file claiming 2^32 blocks would cost 512 MiB. The sizes must fit the file.
+std::optional<std::string> superBlockProblem(const std::string& data) {
+    if (data.size() < kSuperBlockEnd)
+        return "malformed MSF header: the file ends inside the superblock (56 bytes)";
+    const std::uint32_t block_size = le32(data, kSuperBlockBlockSize);
+    const std::uint32_t blocks = le32(data, kSuperBlockNumBlocks);
+    const std::uint32_t directory = le32(data, kSuperBlockDirectoryBytes);
+    if (block_size != 512 && block_size != 1024 && block_size != 2048 && block_size != 4096)
+        return fmt::format("malformed MSF header: block size {} at offset {:#x} (512, 1024, 2048 "
+                           "or 4096)",
+                           block_size, kSuperBlockBlockSize);
+    if (std::uint64_t{blocks} * block_size > data.size())
+        return fmt::format("malformed MSF header: {} blocks of {} bytes (offset {:#x}) do not fit "
+                           "the file's {} bytes",
+                           blocks, block_size, kSuperBlockNumBlocks, data.size());
+    if (directory > data.size())
+        return fmt::format("malformed MSF header: a stream directory of {} bytes (offset {:#x}) "
+                           "in a file of {} bytes",
+                           directory, kSuperBlockDirectoryBytes, data.size());
+    return std::nullopt;
+}
+
+Expected<std::unique_ptr<OpenPdb>> openPdbBytes(std::string data, const fs::path& path) {
+    if (data.size() > kMaxPdbFileSize)
+        return pdbError(path,
+                        fmt::format("larger than {} MiB, not a kernel PDB", kMaxPdbFileSize >> 20));
     if (data.size() < kMsf7Magic.size() ||
         std::string_view(data).substr(0, kMsf7Magic.size()) != kMsf7Magic)
         return pdbError(path, "not a PDB file (no MSF 7.00 signature at offset 0)");
+    if (auto problem = superBlockProblem(data))
+        return pdbError(path, *problem);
     auto buffer = llvm::MemoryBuffer::getMemBufferCopy(data, path.string());
     data.clear();
     data.shrink_to_fit();
@@ -106,6 +148,11 @@ Expected<std::unique_ptr<OpenPdb>> openPdb(const fs::path& path) {
     if (auto err = open->file->parseStreamData())
         return pdbError(path, "malformed MSF stream directory: " + message(std::move(err)));
     return open;
+}
+
+Expected<std::unique_ptr<OpenPdb>> openPdb(const fs::path& path) {
+    DP_TRY(std::string data, readCapped(path));
+    return openPdbBytes(std::move(data), path);
 }
 
 std::string guidText(const cv::GUID& guid) {
@@ -133,6 +180,13 @@ Expected<PdbId> pdbIdOf(llvm::pdb::PDBFile& pdb, const fs::path& path) {
     return id;
 }
 
+// A name from the file as the profile keeps it: valid UTF-8 (what Microsoft's files hold, and
+// what every JSON renderer needs), any other byte as \xNN. Found by fuzz_pdb: a member name with
+// a stray byte made --export-isf and --show-profile --format json throw.
+std::string nameText(llvm::StringRef name) {
+    return toValidUtf8(std::string_view(name.data(), name.size()));
+}
+
 // Thrown inside the type walk for what makes the file unusable; caught at the top.
 struct BadPdb {
     std::string what;
@@ -149,7 +203,7 @@ class FieldCollector final : public cv::TypeVisitorCallbacks {
   public:
     explicit FieldCollector(std::vector<Field>& fields) : fields_(fields) {}
     llvm::Error visitKnownMember(cv::CVMemberRecord&, cv::DataMemberRecord& r) override {
-        fields_.push_back(Field{r.getName().str(), r.getFieldOffset(), r.getType()});
+        fields_.push_back(Field{nameText(r.getName()), r.getFieldOffset(), r.getType()});
         return llvm::Error::success();
     }
     llvm::Error visitKnownMember(cv::CVMemberRecord&, cv::ListContinuationRecord& r) override {
@@ -242,8 +296,12 @@ class TypeTable {
   public:
     explicit TypeTable(const cv::CVTypeArray& records) {
         bool had_error = false;
-        for (auto it = records.begin(&had_error); it != records.end(); ++it)
+        for (auto it = records.begin(&had_error); it != records.end(); ++it) {
+            if (records_.size() >= kMaxTypeRecords)
+                throw BadPdb{fmt::format("TPI stream: more than {} type records, not a kernel PDB",
+                                         kMaxTypeRecords)};
             records_.push_back(*it);
+        }
         if (had_error)
             throw BadPdb{fmt::format("malformed TPI stream: record {} cannot be read",
                                      records_.size() + cv::TypeIndex::FirstNonSimpleIndex)};
@@ -332,6 +390,12 @@ class TypeTable {
             FieldCollector collector(out);
             check(cv::visitMemberRecordStream(list.Data, collector), "field list");
             next = collector.continuation();
+            fields_read_ += out.size();
+            if (fields_read_ > kMaxFieldsRead)
+                throw BadPdb{fmt::format("TPI stream: more than {} members read in all field "
+                                         "lists (types that share huge field lists), not a "
+                                         "kernel PDB",
+                                         kMaxFieldsRead)};
         }
         return out;
     }
@@ -355,6 +419,7 @@ class TypeTable {
 
     std::vector<cv::CVType> records_;
     std::unordered_map<std::string, cv::TypeIndex> definitions_;
+    mutable std::size_t fields_read_ = 0; // a work budget over every fields() call
 };
 
 // Describes what a member's type index is, as the Profile's MemberInfo says it.
@@ -417,7 +482,7 @@ class Describer {
         case cv::LF_UNION: {
             auto rec = types_.aggregate(ti);
             m.kind = MemberKind::Struct;
-            m.type_name = rec->getName().str();
+            m.type_name = nameText(rec->getName());
             const std::uint64_t size = types_.aggregateSize(ti);
             if (size > 0xFFFFFFFFu)
                 throw BadPdb{
@@ -431,7 +496,7 @@ class Describer {
             if (!r.getUnderlyingType().isNoneType())
                 describe(r.getUnderlyingType(), underlying, depth + 1);
             m.kind = MemberKind::Enum;
-            m.type_name = r.getName().str();
+            m.type_name = nameText(r.getName());
             m.size = underlying.size != 0 ? underlying.size : 4;
             return;
         }
@@ -529,7 +594,7 @@ void readTypes(llvm::pdb::PDBFile& pdb, Profile& p) {
         // are flattened into the named type that holds them.
         if (!rec || rec->isForwardRef() || isUnnamedTag(rec->getName()))
             continue;
-        const std::string name = rec->getName().str();
+        const std::string name = nameText(rec->getName());
         if (p.types.count(name))
             continue; // the first definition of a name wins, as in Microsoft's own name lookup
         TypeInfo type;
@@ -580,13 +645,13 @@ void readSymbols(llvm::pdb::PDBFile& pdb, Profile& p) {
             if (auto err = cv::SymbolDeserializer::deserializeAs(sym, pub))
                 throw BadPdb{"malformed public symbol: " + message(std::move(err))};
             if (auto rva = rvaOf(pub.Segment, pub.Offset))
-                p.symbols.insert_or_assign(pub.Name.str(), *rva);
+                p.symbols.insert_or_assign(nameText(pub.Name), *rva);
         } else if (sym.kind() == cv::S_GDATA32 || sym.kind() == cv::S_LDATA32) {
             cv::DataSym d(static_cast<cv::SymbolRecordKind>(sym.kind()));
             if (auto err = cv::SymbolDeserializer::deserializeAs(sym, d))
                 throw BadPdb{"malformed data symbol: " + message(std::move(err))};
             if (auto rva = rvaOf(d.Segment, d.DataOffset))
-                data.try_emplace(d.Name.str(), *rva);
+                data.try_emplace(nameText(d.Name), *rva);
         }
     }
     if (had_error)
@@ -610,23 +675,36 @@ Expected<PdbId> readPdbId(const fs::path& path) {
     return pdbIdOf(*open->file, path);
 }
 
-Expected<Profile> loadPdbProfile(const fs::path& path) {
-    DP_TRY(auto open, openPdb(path));
-    DP_TRY(const PdbId id, pdbIdOf(*open->file, path));
+namespace {
+
+Expected<Profile> profileOf(OpenPdb& open, const fs::path& path) {
+    DP_TRY(const PdbId id, pdbIdOf(*open.file, path));
     Profile p;
     p.name = escapeBytes(path.filename().string());
-    // A symbol file, read as an ISF is: the reports and checks treat both sources alike.
-    p.source = ProfileSource::Isf;
+    // A symbol file like an ISF (the checks treat both alike); --show-profile names it "pdb".
+    p.source = ProfileSource::Pdb;
     p.data_source = fmt::format("PDB {} ({}-{})", escapeBytes(path.string()), id.guid, id.age);
     p.pdb_ids.push_back(id);
     try {
-        readTypes(*open->file, p);
-        readSymbols(*open->file, p);
+        readTypes(*open.file, p);
+        readSymbols(*open.file, p);
     } catch (const BadPdb& e) {
         return pdbError(path, e.what);
     }
     p.handle_era = detectHandleEra(p);
     return p;
+}
+
+} // namespace
+
+Expected<Profile> loadPdbProfile(const fs::path& path) {
+    DP_TRY(auto open, openPdb(path));
+    return profileOf(*open, path);
+}
+
+Expected<Profile> loadPdbProfileFromBytes(std::string bytes, const fs::path& name) {
+    DP_TRY(auto open, openPdbBytes(std::move(bytes), name));
+    return profileOf(*open, name);
 }
 
 } // namespace dumpprocs::kernel

@@ -223,9 +223,8 @@ Expected<ProfileChoice> chooseByValidation(const VirtualMemory& as, const Select
             ErrorCode::NotFound,
             "no built-in profile fits this kernel (build {}): {} rows tried, none passed the "
             "ActiveProcessLinks / MmProcessLinks / ETHREAD checks{}{}; give the kernel's symbols "
-            "with --symbols FILE (ntkrnlmp.pdb, or a Volatility 3 ISF .json or .json.xz) or force "
-            "a row with "
-            "--profile",
+            "with --symbols FILE (ntkrnlmp.pdb, or a Volatility 3 ISF .json or .json.xz) or "
+            "--symbol-path (a symbol store holding its PDB), or force a row with --profile",
             in.build, rows.size(), failures, failed > kFailuresShown ? "; ..." : "");
     const Profile* chosen = nearestBuild(passed, in.build);
     ProfileChoice choice;
@@ -295,27 +294,100 @@ std::vector<ProfileValidation> validateProfile(const VirtualMemory& as, const Pr
     return checks;
 }
 
+namespace {
+
+// A profile from a symbol file the user named (--symbols) or the symbol path found: its structure
+// checked, then its offsets validated on the dump.
+Expected<ProfileChoice> fromSymbolFile(const VirtualMemory& as, const SelectionInput& in,
+                                       const SymbolFile& file, const std::string& method,
+                                       const std::string& label) {
+    DP_TRY(Profile isf, loadSymbolProfile(file.path));
+    // A symbol file is hostile input: its structure is checked before its offsets are tried
+    // on the dump (KernelLayout::resolve checks every profile again, built-in rows too).
+    DP_CHECK(checkProfileStructure(isf));
+    if (isf.build == 0)
+        isf.build = in.build;
+    ProfileChoice choice;
+    choice.method = method;
+    choice.validations = validateProfile(as, isf, in.ps_active_process_head);
+    choice.reason =
+        fmt::format("symbols from {}{} ({})", file.path.string(),
+                    file.how.empty() ? "" : " (" + file.how + ")", summary(choice.validations));
+    if (auto mismatch = pdbMismatch(isf, in.kernel_pdb))
+        choice.warnings.push_back(fmt::format("{} {}: {}", label, file.path.string(), *mismatch));
+    choice.profile = std::make_shared<const Profile>(std::move(isf));
+    return choice;
+}
+
+// The symbol path's part of the lookup: the kernel's PDB from its local folders, or nullopt and
+// notes saying why the built-in rows are used instead. URLs are named once and never used.
+Expected<std::optional<ProfileChoice>>
+fromSymbolPath(const VirtualMemory& as, const SelectionInput& in, std::vector<std::string>& notes) {
+    const SymbolPath& path = in.symbol_path;
+    if (!path.urls.empty()) {
+        std::string urls;
+        for (const auto& u : path.urls)
+            urls += (urls.empty() ? "" : ", ") + u;
+        notes.push_back(fmt::format("{}: {} ignored; dumpprocs never uses the network, only the "
+                                    "local folders of the path are searched",
+                                    path.origin, urls));
+    }
+    if (path.folders.empty())
+        return std::optional<ProfileChoice>{};
+    if (!in.kernel_pdb) {
+        notes.push_back(fmt::format("{}: not searched, this dump does not give the kernel's PDB "
+                                    "GUID (no readable RSDS debug record); built-in rows used",
+                                    path.origin));
+        return std::optional<ProfileChoice>{};
+    }
+    auto file = findInSymbolPath(path, *in.kernel_pdb, in.kernel_pdb_name);
+    if (!file) {
+        std::string folders;
+        for (const auto& f : path.folders)
+            folders += (folders.empty() ? "" : ", ") + f.string();
+        notes.push_back(fmt::format("{}: the kernel's PDB {}-{} is in none of {} (a store keeps "
+                                    "it as ntkrnlmp.pdb/{}{:X}/ntkrnlmp.pdb); built-in rows used",
+                                    path.origin, in.kernel_pdb->guid, in.kernel_pdb->age, folders,
+                                    in.kernel_pdb->guid, in.kernel_pdb->age));
+        return std::optional<ProfileChoice>{};
+    }
+    DP_TRY(ProfileChoice choice, fromSymbolFile(as, in, *file, "symbol-path", path.origin));
+    return std::optional<ProfileChoice>(std::move(choice));
+}
+
+Expected<ProfileChoice> chooseBuiltin(const VirtualMemory& as, const SelectionInput& in);
+
+} // namespace
+
+// Lookup order: --symbols, --profile, the symbol path (--symbol-path, else _NT_SYMBOL_PATH), then
+// the built-in rows (by PDB GUID, then by build and validation).
 Expected<ProfileChoice> chooseProfile(const VirtualMemory& as, const SelectionInput& in) {
     if (!in.isf_path.empty()) {
         DP_TRY(const SymbolFile file, findSymbolFile(in.isf_path, in.kernel_pdb));
-        DP_TRY(Profile isf, loadSymbolProfile(file.path));
-        // A symbol file is hostile input: its structure is checked before its offsets are tried
-        // on the dump (KernelLayout::resolve checks every profile again, built-in rows too).
-        DP_CHECK(checkProfileStructure(isf));
-        if (isf.build == 0)
-            isf.build = in.build;
-        ProfileChoice choice;
-        choice.method = "isf";
-        choice.validations = validateProfile(as, isf, in.ps_active_process_head);
-        choice.reason =
-            fmt::format("symbols from {}{} ({})", file.path.string(),
-                        file.how.empty() ? "" : " (" + file.how + ")", summary(choice.validations));
-        if (auto mismatch = pdbMismatch(isf, in.kernel_pdb))
-            choice.warnings.push_back(
-                fmt::format("--symbols {}: {}", file.path.string(), *mismatch));
-        choice.profile = std::make_shared<const Profile>(std::move(isf));
-        return choice;
+        return fromSymbolFile(as, in, file, "isf", "--symbols");
     }
+    if (!in.forced_profile.empty())
+        return chooseBuiltin(as, in);
+    std::vector<std::string> notes;
+    DP_TRY(auto found, fromSymbolPath(as, in, notes));
+    if (found) {
+        found->warnings.insert(found->warnings.begin(), notes.begin(), notes.end());
+        return std::move(*found);
+    }
+    auto choice = chooseBuiltin(as, in);
+    if (choice)
+        choice->warnings.insert(choice->warnings.begin(), notes.begin(), notes.end());
+    if (choice || notes.empty())
+        return choice;
+    std::string message = choice.error().message;
+    for (const auto& note : notes)
+        message += "; " + note;
+    return Error{choice.error().code, message};
+}
+
+namespace {
+
+Expected<ProfileChoice> chooseBuiltin(const VirtualMemory& as, const SelectionInput& in) {
     if (!in.forced_profile.empty()) {
         const Profile* p = findBuiltinProfile(in.forced_profile);
         if (!p) {
@@ -359,5 +431,7 @@ Expected<ProfileChoice> chooseProfile(const VirtualMemory& as, const SelectionIn
     auto probed = chooseByValidation(as, in, all, true);
     return probed ? probed : choice;
 }
+
+} // namespace
 
 } // namespace dumpprocs::kernel

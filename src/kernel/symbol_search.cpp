@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "dumpprocs/kernel/cab_reader.hpp"
 #include "dumpprocs/kernel/pdb_loader.hpp"
 
 namespace dumpprocs::kernel {
@@ -41,6 +42,11 @@ bool isPdbName(const fs::path& p) {
     return endsWith(upper(p.filename().string()), ".PDB");
 }
 
+// A compressed PDB as symbol stores keep it: the name's last character replaced by '_'.
+bool isCompressedPdbName(const fs::path& p) {
+    return endsWith(upper(p.filename().string()), ".PD_");
+}
+
 // Volatility names ISF files <GUID>-<age in decimal>.json(.xz); a symbol store names folders
 // <GUID><age in hex>.
 bool nameMatches(const fs::path& relative, const PdbId& kernel) {
@@ -70,14 +76,137 @@ Expected<std::vector<fs::path>> isfFilesUnder(const fs::path& dir) {
                              dir.string(), kMaxEntries);
         if (it.depth() >= kMaxDepth)
             it.disable_recursion_pending();
-        if (it->is_regular_file(ec) && (isIsfName(it->path()) || isPdbName(it->path())))
+        if (it->is_regular_file(ec) &&
+            (isIsfName(it->path()) || isPdbName(it->path()) || isCompressedPdbName(it->path())))
             files.push_back(it->path());
     }
     std::sort(files.begin(), files.end());
     return files;
 }
 
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+std::string_view trim(std::string_view t) {
+    while (!t.empty() && (t.front() == ' ' || t.front() == '\t'))
+        t.remove_prefix(1);
+    while (!t.empty() && (t.back() == ' ' || t.back() == '\t' || t.back() == '\r'))
+        t.remove_suffix(1);
+    return t;
+}
+
+std::vector<std::string_view> split(std::string_view text, char sep) {
+    std::vector<std::string_view> parts;
+    for (std::size_t start = 0;;) {
+        const std::size_t end = text.find(sep, start);
+        parts.push_back(text.substr(start, end == std::string_view::npos ? end : end - start));
+        if (end == std::string_view::npos)
+            return parts;
+        start = end + 1;
+    }
+}
+
+bool isUrl(std::string_view t) {
+    const std::string l = lower(std::string(t.substr(0, 8)));
+    return l.rfind("http://", 0) == 0 || l.rfind("https://", 0) == 0;
+}
+
+// A PDB name from an RSDS record as a file name: its last path component, or the kernel's usual
+// name when the record names none that could be one (the record is read from the dump).
+std::string pdbFileName(const std::string& rsds_name) {
+    std::string name = rsds_name;
+    if (const auto slash = name.find_last_of("/\\"); slash != std::string::npos)
+        name = name.substr(slash + 1);
+    const bool plain = !name.empty() && name != "." && name != ".." && name.size() <= 255 &&
+                       std::all_of(name.begin(), name.end(), [](unsigned char c) {
+                           return std::isalnum(c) || c == '.' || c == '_' || c == '-';
+                       });
+    return plain && isPdbName(name) ? name : std::string("ntkrnlmp.pdb");
+}
+
+// Symbol stores keep a compressed file under the name with its last character replaced by '_'
+// (ntkrnlmp.pd_), a cabinet holding the PDB.
+std::string compressedName(const std::string& name) {
+    return name.substr(0, name.size() - 1) + "_";
+}
+
+bool isRegularFile(const fs::path& p) {
+    std::error_code ec;
+    return fs::is_regular_file(p, ec);
+}
+
 } // namespace
+
+SymbolPath parseSymbolPath(std::string_view text, std::string origin) {
+    SymbolPath out;
+    out.origin = std::move(origin);
+    auto add = [&](std::string_view t) {
+        t = trim(t);
+        if (t.empty())
+            return; // "srv**URL": the default downstream store, which this tool has none of
+        if (isUrl(t)) {
+            out.urls.emplace_back(t);
+            return;
+        }
+        const fs::path folder{std::string(t)};
+        if (std::find(out.folders.begin(), out.folders.end(), folder) == out.folders.end())
+            out.folders.push_back(folder);
+    };
+    for (std::string_view element : split(text, ';')) {
+        element = trim(element);
+        if (element.empty())
+            continue;
+        const auto tokens = split(element, '*');
+        const std::string head = lower(std::string(trim(tokens.front())));
+        std::size_t first = 0;
+        if (tokens.size() > 1 && (head == "srv" || head == "cache"))
+            first = 1;
+        else if (tokens.size() > 1 && head == "symsrv")
+            first = 2; // symsrv*symsrv.dll*DIR*URL: the second token names the DLL
+        for (std::size_t i = first; i < tokens.size(); ++i)
+            add(tokens[i]);
+    }
+    return out;
+}
+
+std::optional<SymbolFile> findInSymbolPath(const SymbolPath& path, const PdbId& kernel,
+                                           const std::string& rsds_name) {
+    const std::string name = pdbFileName(rsds_name);
+    const std::string id = fmt::format("{}{:X}", upper(kernel.guid), kernel.age);
+    // A store copied from Windows may keep the name's case or lower it.
+    std::vector<std::string> names{name};
+    if (lower(name) != name)
+        names.push_back(lower(name));
+    for (const fs::path& folder : path.folders) {
+        std::vector<fs::path> places;
+        const bool two_tier = isRegularFile(folder / "index2.txt");
+        for (const std::string& n : names) {
+            const fs::path store = two_tier ? folder / n.substr(0, 2) / n : folder / n;
+            places.push_back(store / id / n);
+            places.push_back(store / id / compressedName(n));
+        }
+        for (const fs::path& place : places)
+            if (isRegularFile(place))
+                return SymbolFile{place, fmt::format("{} {}: the symbol-store place of the "
+                                                     "kernel's PDB {}-{}",
+                                                     path.origin, folder.string(), kernel.guid,
+                                                     kernel.age)};
+        for (const std::string& n : names) {
+            const fs::path loose = folder / n;
+            if (!isRegularFile(loose))
+                continue;
+            if (auto loose_id = readPdbId(loose); loose_id && *loose_id == kernel)
+                return SymbolFile{loose, fmt::format("{} {}: its info stream names the kernel's "
+                                                     "PDB {}-{}",
+                                                     path.origin, folder.string(), kernel.guid,
+                                                     kernel.age)};
+        }
+    }
+    return std::nullopt;
+}
 
 Expected<SymbolFile> findSymbolFile(const fs::path& path, const std::optional<PdbId>& kernel) {
     std::error_code ec;
@@ -97,6 +226,8 @@ Expected<SymbolFile> findSymbolFile(const fs::path& path, const std::optional<Pd
     // for the first few files.
     std::size_t read = 0;
     for (const auto& file : files) {
+        if (isCompressedPdbName(file))
+            continue; // expanded only when its place names the kernel's GUID (above)
         if (++read > kMaxMetadataReads)
             break;
         if (isPdbName(file)) {
@@ -124,11 +255,24 @@ Expected<SymbolFile> findSymbolFile(const fs::path& path, const std::optional<Pd
         kernel->guid, kernel->age, kernel->guid, kernel->age);
 }
 
+Expected<Profile> loadPdbFileProfile(const fs::path& path) {
+    // A cabinet (ntkrnlmp.pd_) holds the PDB: expanded into memory, then read as any PDB.
+    if (isCabFile(path) || isCompressedPdbName(path)) {
+        std::string member = path.filename().string();
+        if (isCompressedPdbName(path))
+            member.back() = member[member.size() - 2] == 'D' ? 'B' : 'b';
+        DP_TRY(std::string pdb, expandCabMember(path, member, kMaxPdbFileSize));
+        return loadPdbProfileFromBytes(std::move(pdb), path);
+    }
+    return loadPdbProfile(path);
+}
+
 Expected<Profile> loadSymbolProfile(const fs::path& path) {
     // By content first (a PDB renamed .bin is still one), then by name (a .pdb that is not an MSF
     // file gets the PDB reader's message, which says so).
-    DP_TRY(Profile profile,
-           isPdbFile(path) || isPdbName(path) ? loadPdbProfile(path) : loadIsfProfile(path));
+    const bool pdb =
+        isCabFile(path) || isCompressedPdbName(path) || isPdbFile(path) || isPdbName(path);
+    DP_TRY(Profile profile, pdb ? loadPdbFileProfile(path) : loadIsfProfile(path));
     fillFromBuiltinRows(profile);
     return profile;
 }

@@ -1,7 +1,6 @@
 #include "dumpprocs/report/dt.hpp"
 
-#include <array>
-#include <cctype>
+#include <algorithm>
 #include <cstring>
 
 #include <nlohmann/json.hpp>
@@ -80,62 +79,32 @@ std::string valueText(const MemberInfo& m, std::span<const std::byte> bytes) {
     return "";
 }
 
-// Bytes to read for a member: whole small values; only the head of an embedded struct.
-std::size_t bytesToRead(const MemberInfo& m) {
-    if (m.kind == MemberKind::Struct)
-        return m.type_name == "_LIST_ENTRY" ? 16 : 8;
-    if (m.kind == MemberKind::Array)
-        return 0;
-    return std::min<std::size_t>(m.size ? m.size : 8, 64);
-}
-
 } // namespace
 
-bool wildcardMatch(std::string_view p, std::string_view t) {
-    if (p.empty())
-        return t.empty();
-    if (p[0] == '*')
-        return wildcardMatch(p.substr(1), t) || (!t.empty() && wildcardMatch(p, t.substr(1)));
-    if (t.empty())
-        return false;
-    const bool same = p[0] == '?' || std::tolower(static_cast<unsigned char>(p[0])) ==
-                                         std::tolower(static_cast<unsigned char>(t[0]));
-    return same && wildcardMatch(p.substr(1), t.substr(1));
-}
-
-Expected<std::string> renderDt(const kernel::Profile& profile, std::string_view type_name,
-                               std::uint64_t address, const VirtualMemory& as,
-                               std::string_view pattern, OutputFormat format) {
-    if (type_name.rfind("nt!", 0) == 0)
-        type_name.remove_prefix(3);
-    const kernel::TypeInfo* type = profile.type(type_name);
-    if (!type)
-        return makeError(ErrorCode::Usage,
-                         "profile {} has no type {} (types: _EPROCESS, "
-                         "_KPROCESS, _ETHREAD, _KTHREAD, _OBJECT_HEADER, "
-                         "_HANDLE_TABLE, ...)",
-                         profile.name, type_name);
-    std::string text =
-        fmt::format("nt!{} @ 0x{} (profile {})\n", type->name, windbgHex(address), profile.name);
+std::string renderDt(const kernel::TypeDump& dump, OutputFormat format) {
+    std::string text = fmt::format("nt!{} @ 0x{} (profile {})\n", dump.type_name,
+                                   windbgHex(dump.address), dump.profile_name);
     nlohmann::ordered_json fields = nlohmann::ordered_json::array();
-    for (const auto& m : type->members) {
-        if (!pattern.empty() && !wildcardMatch(pattern, m.name))
-            continue;
-        std::string value;
-        std::vector<std::byte> bytes(bytesToRead(m));
-        if (auto r = as.read(address + m.offset, bytes); !r)
-            value = fmt::format("<not readable: {}>", r.error().message);
-        else
-            value = valueText(m, bytes);
-        text += fmt::format("   +{:#05x} {:<16} : {}\n", m.offset, m.name, value);
-        fields.push_back(
-            {{"offset", fmt::format("{:#x}", m.offset)}, {"name", m.name}, {"value", value}});
+    for (const auto& line : dump.lines) {
+        const MemberInfo& m = line.member;
+        const std::string value = line.unreadable.empty()
+                                      ? valueText(m, line.bytes)
+                                      : fmt::format("<not readable: {}>", line.unreadable);
+        // WinDbg indents an embedded struct's members by three more columns, their offsets
+        // from the start of that struct.
+        text += fmt::format("{:{}}+{:#05x} {:<16} : {}\n", "", 3 * (line.depth + 1), m.offset,
+                            m.name, value);
+        nlohmann::ordered_json field = {
+            {"offset", fmt::format("{:#x}", m.offset)}, {"name", m.name}, {"value", value}};
+        if (line.depth > 0)
+            field["depth"] = line.depth;
+        fields.push_back(std::move(field));
     }
     if (format == OutputFormat::Json) {
         nlohmann::ordered_json j;
-        j["type"] = type->name;
-        j["address"] = hex64(address);
-        j["profile"] = profile.name;
+        j["type"] = dump.type_name;
+        j["address"] = hex64(dump.address);
+        j["profile"] = dump.profile_name;
         j["members"] = fields;
         return j.dump(2) + "\n";
     }

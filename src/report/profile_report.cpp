@@ -11,11 +11,14 @@ using json = nlohmann::ordered_json;
 std::string renderShowProfile(const kernel::KernelContext& k, OutputFormat format) {
     const auto& p = k.profile();
     const auto& choice = k.profileChoice();
-    const bool isf = p.source == kernel::ProfileSource::Isf;
+    // Every value of a profile comes from one place: the built-in row, the ISF file or the PDB.
+    const char* source = p.source == kernel::ProfileSource::Pdb   ? "pdb"
+                         : p.source == kernel::ProfileSource::Isf ? "isf"
+                                                                  : "builtin";
     if (format == OutputFormat::Json) {
         json j;
         j["profile"]["name"] = p.name;
-        j["profile"]["source"] = isf ? "isf" : "builtin";
+        j["profile"]["source"] = source;
         j["profile"]["method"] = choice.method;
         j["profile"]["reason"] = choice.reason;
         j["profile"]["build"] = p.build;
@@ -38,6 +41,16 @@ std::string renderShowProfile(const kernel::KernelContext& k, OutputFormat forma
             }
         j["profile"]["fields"] = fields;
         j["profile"]["fallbacks"] = fallbacks;
+        if (p.source != kernel::ProfileSource::Builtin) {
+            // The symbol file's own PDB identity, and where each value came from.
+            j["profile"]["pdb"] = json::array();
+            for (const auto& id : p.pdb_ids)
+                j["profile"]["pdb"].push_back({{"guid", id.guid}, {"age", id.age}});
+            json sources = json::object();
+            for (const auto& [key, value] : fields.items())
+                sources[key] = source;
+            j["profile"]["sources"] = sources;
+        }
         return j.dump(2) + "\n";
     }
     std::string out;
@@ -51,8 +64,11 @@ std::string renderShowProfile(const kernel::KernelContext& k, OutputFormat forma
                     csvField(m.fallback.value_or("")));
         return out;
     }
-    out += fmt::format("Profile {} ({}), {} {}\n", p.name, isf ? "ISF" : "built-in", p.windows,
-                       p.revisions);
+    out += fmt::format("Profile {} ({}), {} {}\n", p.name,
+                       p.source == kernel::ProfileSource::Pdb   ? "PDB"
+                       : p.source == kernel::ProfileSource::Isf ? "ISF"
+                                                                : "built-in",
+                       p.windows, p.revisions);
     out += fmt::format("Data: {}\n", p.data_source);
     out += fmt::format("Chosen by: {}: {}\n", choice.method, choice.reason);
     for (const auto& v : choice.validations)
@@ -65,13 +81,16 @@ std::string renderShowProfile(const kernel::KernelContext& k, OutputFormat forma
         out += fmt::format("  rows that validated the same way: {}\n", others);
     }
     out += "Fields in use:\n";
+    // A symbol file's values are marked with their source; a built-in row's need no mark.
+    const std::string mark =
+        p.source == kernel::ProfileSource::Builtin ? std::string() : fmt::format("  ({})", source);
     for (const auto& [tname, type] : p.types)
         for (const auto& m : type.members)
-            out += fmt::format("  {:<48} {:#06x}{}{}\n", tname + "." + m.name, m.offset,
+            out += fmt::format("  {:<48} {:#06x}{}{}{}\n", tname + "." + m.name, m.offset,
                                m.kind == kernel::MemberKind::Bitfield
                                    ? fmt::format(" bit {}", m.bit_position)
                                    : "",
-                               m.fallback ? "  (fallback: " + *m.fallback + ")" : "");
+                               m.fallback ? "  (fallback: " + *m.fallback + ")" : "", mark);
     return out;
 }
 

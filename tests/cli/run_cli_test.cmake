@@ -3,6 +3,8 @@
 # With the environment variable DUMPPROCS_UPDATE_GOLDEN=1 the golden file is rewritten instead;
 # review the diff before committing it.
 include(${CMAKE_CURRENT_LIST_DIR}/output_checks.cmake)
+# The developer's own symbol path must not change what the goldens say.
+unset(ENV{_NT_SYMBOL_PATH})
 separate_arguments(ARG_LIST UNIX_COMMAND "${ARGS}")
 execute_process(COMMAND ${BINARY} ${ARG_LIST}
                 WORKING_DIRECTORY ${WORKDIR}

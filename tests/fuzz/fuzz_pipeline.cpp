@@ -9,6 +9,7 @@
 #include "dumpprocs/analysis/read.hpp"
 #include "dumpprocs/analysis/run_views.hpp"
 #include "dumpprocs/analysis/session.hpp"
+#include "dumpprocs/kernel/type_dump.hpp"
 #include "dumpprocs/report/cpus_report.hpp"
 #include "dumpprocs/report/dt.hpp"
 #include "dumpprocs/report/info_report.hpp"
@@ -61,12 +62,11 @@ void renderKernelReports(analysis::Session& s, const kernel::KernelContext& k) {
         if (physical)
             fuzz::consumeRendered(report::renderRead(*physical, format));
     }
-    if (auto dt =
-            report::renderDt(k.profile(), "_EPROCESS", k.systemProcess(), k.addressSpace(), ""))
-        fuzz::consumeRendered(*dt);
-    if (auto dt = report::renderDt(k.profile(), "_EPROCESS", k.systemProcess(), k.addressSpace(),
-                                   "", report::OutputFormat::Json))
-        fuzz::consumeRendered(*dt);
+    if (auto dt = kernel::dumpType(k.profile(), "_EPROCESS", k.systemProcess(), k.addressSpace(),
+                                   "", true)) {
+        fuzz::consumeRendered(report::renderDt(*dt));
+        fuzz::consumeRendered(report::renderDt(*dt, report::OutputFormat::Json));
+    }
 }
 
 // Whatever was read of the input is rendered in every format (a string from the dump that is not

@@ -14,8 +14,11 @@
                   input as a raw image
   fuzz_isf        small symbol files from testdata/bad (the 7601c layout as an ISF, and two
                   malformed ones)
+  fuzz_pdb        the malformed PDBs of testdata/bad, and with --pdb the stand-in kernel's real
+                  PDB the test build makes (build/tests/pdb/ntkrnlmp.pdb, clang-14 + lld-link-14)
 
-Usage: tests/fuzz/make_corpus.py [--dumpprocs build/src/dumpprocs]   (from the repository root)
+Usage: tests/fuzz/make_corpus.py [--dumpprocs build/src/dumpprocs] [--pdb build/tests/pdb/ntkrnlmp.pdb]
+(from the repository root)
 The dumpprocs binary is asked for PspCidTable (--info --format json) so the address-space seeds
 start at a real handle table.
 """
@@ -41,6 +44,7 @@ ADDRSPACE_SAMPLES = ["win7sp1_7601c_mm428.dmp"]
 # Symbol files written by tests/bad/make_bad.py: the 7601c layout as an ISF, and one with a
 # member past its type behind xz.
 ISF_SEEDS = ["isf_7601c.json", "isf_member_past_type.json.xz", "isf_no_eprocess.json"]
+PDB_SEEDS = ["pdb_garbage.pdb", "pdb_not_msf.pdb", "pdb_truncated.pdb"]
 PIPELINE_SAMPLES = ["win7sp1_7601c_mm428.dmp", "dkom_7601.dmp", "broken_flink_19041.dmp",
                     "dkom_22631.dmp"]
 RECONCILE_SAMPLE = "dkom_7601.dmp"
@@ -109,6 +113,7 @@ def fresh(directory):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dumpprocs", help="a built dumpprocs, for PspCidTable")
+    parser.add_argument("--pdb", help="the stand-in kernel's PDB of a test build, a fuzz_pdb seed")
     args = parser.parse_args()
 
     out = fresh(CORPUS / "fuzz_dumpfile")
@@ -136,6 +141,12 @@ def main():
     out = fresh(CORPUS / "fuzz_isf")
     for name in ISF_SEEDS:
         shutil.copyfile(TESTDATA / "bad" / name, out / name)
+
+    out = fresh(CORPUS / "fuzz_pdb")
+    for name in PDB_SEEDS:
+        shutil.copyfile(TESTDATA / "bad" / name, out / name)
+    if args.pdb:
+        shutil.copyfile(args.pdb, out / "standin_ntkrnlmp.pdb")
 
 
 if __name__ == "__main__":

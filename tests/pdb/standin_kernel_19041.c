@@ -20,6 +20,14 @@ typedef long long LONGLONG;
 typedef unsigned long long ULONGLONG;
 
 #define AT(type, member, offset) _Static_assert(offsetof(type, member) == (offset), #member)
+
+/* -DSTANDIN_EPROCESS_SHIFT=0x48 builds a kernel no built-in row knows: every _EPROCESS member
+ * after Pcb moved by that many bytes, sizeof unchanged (what dumpgen writes for its scenario
+ * no_layout_match_19999, Scenario::eprocess_shift). */
+#ifndef STANDIN_EPROCESS_SHIFT
+#define STANDIN_EPROCESS_SHIFT 0
+#endif
+#define ATE(member, offset) AT(struct _EPROCESS, member, (offset) + STANDIN_EPROCESS_SHIFT)
 #define SIZE(type, size) _Static_assert(sizeof(type) == (size), #type)
 
 struct _LIST_ENTRY {
@@ -131,6 +139,9 @@ struct _PS_PROTECTION {
 
 struct _EPROCESS {
     struct _KPROCESS Pcb;
+#if STANDIN_EPROCESS_SHIFT
+    UCHAR SpareShift[STANDIN_EPROCESS_SHIFT];
+#endif
     struct _EX_PUSH_LOCK ProcessLock;
     void* UniqueProcessId;
     struct _LIST_ENTRY ActiveProcessLinks;
@@ -231,33 +242,33 @@ struct _EPROCESS {
     };
     UCHAR Spare15[0x8f8 - 0x880];
     ULONGLONG SequenceNumber;
-    UCHAR Spare16[0xa40 - 0x900];
+    UCHAR Spare16[0xa40 - 0x900 - STANDIN_EPROCESS_SHIFT];
 };
-AT(struct _EPROCESS, UniqueProcessId, 0x440);
-AT(struct _EPROCESS, ActiveProcessLinks, 0x448);
-AT(struct _EPROCESS, Flags2, 0x460);
-AT(struct _EPROCESS, Flags, 0x464);
-AT(struct _EPROCESS, CreateTime, 0x468);
-AT(struct _EPROCESS, SessionProcessLinks, 0x4a0);
-AT(struct _EPROCESS, Token, 0x4b8);
-AT(struct _EPROCESS, SectionBaseAddress, 0x520);
-AT(struct _EPROCESS, InheritedFromUniqueProcessId, 0x540);
-AT(struct _EPROCESS, OwnerProcessId, 0x548);
-AT(struct _EPROCESS, Peb, 0x550);
-AT(struct _EPROCESS, Session, 0x558);
-AT(struct _EPROCESS, ObjectTable, 0x570);
-AT(struct _EPROCESS, WoW64Process, 0x580);
-AT(struct _EPROCESS, ImageFileName, 0x5a8);
-AT(struct _EPROCESS, SeAuditProcessCreationInfo, 0x5c0);
-AT(struct _EPROCESS, ThreadListHead, 0x5e0);
-AT(struct _EPROCESS, ActiveThreads, 0x5f0);
-AT(struct _EPROCESS, MmProcessLinks, 0x7c0);
-AT(struct _EPROCESS, ExitStatus, 0x7d4);
-AT(struct _EPROCESS, VadRoot, 0x7d8);
-AT(struct _EPROCESS, ExitTime, 0x840);
-AT(struct _EPROCESS, Protection, 0x87a);
-AT(struct _EPROCESS, Flags3, 0x87c);
-AT(struct _EPROCESS, SequenceNumber, 0x8f8);
+ATE(UniqueProcessId, 0x440);
+ATE(ActiveProcessLinks, 0x448);
+ATE(Flags2, 0x460);
+ATE(Flags, 0x464);
+ATE(CreateTime, 0x468);
+ATE(SessionProcessLinks, 0x4a0);
+ATE(Token, 0x4b8);
+ATE(SectionBaseAddress, 0x520);
+ATE(InheritedFromUniqueProcessId, 0x540);
+ATE(OwnerProcessId, 0x548);
+ATE(Peb, 0x550);
+ATE(Session, 0x558);
+ATE(ObjectTable, 0x570);
+ATE(WoW64Process, 0x580);
+ATE(ImageFileName, 0x5a8);
+ATE(SeAuditProcessCreationInfo, 0x5c0);
+ATE(ThreadListHead, 0x5e0);
+ATE(ActiveThreads, 0x5f0);
+ATE(MmProcessLinks, 0x7c0);
+ATE(ExitStatus, 0x7d4);
+ATE(VadRoot, 0x7d8);
+ATE(ExitTime, 0x840);
+ATE(Protection, 0x87a);
+ATE(Flags3, 0x87c);
+ATE(SequenceNumber, 0x8f8);
 SIZE(struct _EPROCESS, 0xa40);
 
 struct _KAPC_STATE {
@@ -552,6 +563,10 @@ struct _MI_SYSTEM_INFORMATION {
     struct _MI_PROCESS_STATE Processes;
 };
 
+/* An enumeration with a negative value, as the kernel has (_MODE, _POOL_TYPE's -1 sentinels):
+ * clang writes -1 as 4294967295, Microsoft's PDBs as a signed leaf (tests/pdb/msft_shape.py). */
+enum _STANDIN_SIGNED { StandinNegative = -1, StandinZero = 0, StandinLargest = 0x7fffffff };
+
 /* The kernel globals: real, linker-placed symbols in the image and the PDB's publics, with C
  * names (undecorated) as the kernel's are, also when this file is compiled as C++. */
 #ifdef __cplusplus
@@ -582,6 +597,7 @@ struct _POOL_HEADER StandinPoolHeader;
 struct _KLDR_DATA_TABLE_ENTRY StandinLoaderEntry;
 struct _KPCR StandinPcr;
 struct _MI_SYSTEM_INFORMATION MiSystemInformation;
+enum _STANDIN_SIGNED StandinSigned;
 #ifdef __cplusplus
 }
 #endif

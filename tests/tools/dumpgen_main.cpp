@@ -32,6 +32,14 @@ int main(int argc, char** argv) {
     app.add_option("--scenario", scenario, "the scenario to write");
     app.add_option("--out", out, "output file for --scenario");
     app.add_option("--out-dir", out_dir, "output directory for --all");
+    // A kernel that some PDB describes (tests/pdb/): its GUID and age in the RSDS record, and
+    // nt!PspCidTable where that PDB's publics put it.
+    std::string pdb_guid;
+    std::uint32_t pdb_age = 0;
+    std::uint64_t cid_rva = 0;
+    app.add_option("--pdb-guid", pdb_guid, "--scenario: the kernel's PDB GUID (32 hex digits)");
+    app.add_option("--pdb-age", pdb_age, "--scenario: the kernel's PDB age");
+    app.add_option("--psp-cid-table-rva", cid_rva, "--scenario: the RVA of nt!PspCidTable");
     CLI11_PARSE(app, argc, argv);
     try {
         for (const auto& s : dumpgen::allScenarios()) {
@@ -44,7 +52,15 @@ int main(int argc, char** argv) {
                                        dumpgen::buildScenario(s)))
                     return rc;
             } else if (s.name == scenario) {
-                return writeFile(out.empty() ? s.name + ".dmp" : out, dumpgen::buildScenario(s));
+                dumpgen::Scenario custom = s;
+                if (!pdb_guid.empty())
+                    custom.pdb_guid = pdb_guid;
+                if (pdb_age)
+                    custom.pdb_age = pdb_age;
+                if (cid_rva)
+                    custom.psp_cid_table = s.kern_base + cid_rva;
+                return writeFile(out.empty() ? s.name + ".dmp" : out,
+                                 dumpgen::buildScenario(custom));
             }
         }
     } catch (const std::exception& e) {

@@ -248,7 +248,7 @@ TEST_CASE("PDB reader: the stand-in kernel's PDB gives the built-in 19041 row's 
     }
     SECTION("what the tool derives from it") {
         CHECK(p.handle_era == kernel::HandleEntryEra::Win81Plus);
-        CHECK(p.source == kernel::ProfileSource::Isf);
+        CHECK(p.source == kernel::ProfileSource::Pdb);
         CHECK_THAT(p.data_source, Catch::StartsWith("PDB "));
         auto checked = kernel::checkProfileStructure(p);
         INFO((checked ? std::string() : checked.error().message));
@@ -279,22 +279,15 @@ TEST_CASE("PDB reader: the stand-in kernel's PDB gives the built-in 19041 row's 
     }
 }
 
-TEST_CASE("PDB reader: records in Microsoft's shape (unique names, members on forward "
-          "references) give the same profile",
-          "[kernel][pdb]") {
-    // The stand-in compiled as C++: every struct has a unique name (".?AU_EPROCESS@@"), unnamed
-    // types are "<unnamed-tag>" with unique names of their own, and members name forward
-    // references that only the unique name leads to the definition from.
-    auto c = kernel::loadPdbProfile(DUMPPROCS_STANDIN_PDB);
-    auto cxx = kernel::loadPdbProfile(DUMPPROCS_STANDIN_CXX_PDB);
-    REQUIRE(c);
-    INFO((cxx ? std::string() : cxx.error().message));
-    REQUIRE(cxx);
-    CHECK(cxx->types.size() == c->types.size());
+namespace {
+
+// Every type of `want` (the C stand-in's profile) in `got` with the same size and members.
+std::size_t compareProfiles(const kernel::Profile& want_p, const kernel::Profile& got_p) {
+    CHECK(got_p.types.size() == want_p.types.size());
     std::size_t compared = 0;
-    for (const auto& [tname, type] : c->types) {
+    for (const auto& [tname, type] : want_p.types) {
         INFO(tname);
-        const auto* other = cxx->type(tname);
+        const auto* other = got_p.type(tname);
         REQUIRE(other);
         CHECK(other->size == type.size);
         REQUIRE(other->members.size() == type.members.size());
@@ -314,6 +307,23 @@ TEST_CASE("PDB reader: records in Microsoft's shape (unique names, members on fo
             ++compared;
         }
     }
+    return compared;
+}
+
+} // namespace
+
+TEST_CASE("PDB reader: records in Microsoft's shape (unique names, members on forward "
+          "references) give the same profile",
+          "[kernel][pdb]") {
+    // The stand-in compiled as C++: every struct has a unique name (".?AU_EPROCESS@@"), unnamed
+    // types are "<unnamed-tag>" with unique names of their own, and members name forward
+    // references that only the unique name leads to the definition from.
+    auto c = kernel::loadPdbProfile(DUMPPROCS_STANDIN_PDB);
+    auto cxx = kernel::loadPdbProfile(DUMPPROCS_STANDIN_CXX_PDB);
+    REQUIRE(c);
+    INFO((cxx ? std::string() : cxx.error().message));
+    REQUIRE(cxx);
+    const std::size_t compared = compareProfiles(*c, *cxx);
     CHECK(compared > 250);
     for (const char* name : {"PsActiveProcessHead", "PspCidTable"})
         CHECK(cxx->symbols.count(name) == 1);
@@ -462,3 +472,70 @@ TEST_CASE("PDB reader: a cut or damaged copy of a real PDB fails with a message"
 }
 
 #endif
+
+TEST_CASE("PDB reader: absurd superblock sizes are refused before LLVM sizes anything by them",
+          "[kernel][pdb]") {
+    const std::string bytes = readAll(DUMPPROCS_STANDIN_PDB);
+    REQUIRE(bytes.size() > 64);
+    auto patched = [&](std::size_t at, std::uint32_t value) {
+        std::string copy = bytes;
+        std::memcpy(copy.data() + at, &value, sizeof value);
+        return copy;
+    };
+    struct Case {
+        std::size_t at;
+        std::uint32_t value;
+        const char* says;
+    };
+    for (const Case& c : {Case{40, 0xFFFFFFFFu, "blocks of 4096 bytes (offset 0x28) do not fit"},
+                          Case{32, 3u, "block size 3 at offset 0x20"},
+                          Case{44, 0x7FFFFFFFu, "stream directory of 2147483647 bytes"}}) {
+        INFO(c.says);
+        const auto path = writeTemp("absurd.pdb", patched(c.at, c.value));
+        auto p = kernel::loadPdbProfile(path);
+        REQUIRE_FALSE(p);
+        CHECK_THAT(p.error().message, Catch::Contains(c.says));
+        fs::remove(path);
+    }
+    // The unchanged file still loads (the checks accept what lld-link writes).
+    CHECK(kernel::loadPdbProfile(DUMPPROCS_STANDIN_PDB));
+}
+
+#ifdef DUMPPROCS_MSFT_PDB
+TEST_CASE("PDB reader: the stand-in rewritten into Microsoft's record shape gives the same profile",
+          "[kernel][pdb]") {
+    // tests/pdb/msft_shape.py: unnamed types named <unnamed-tag> / <anonymous-tag> (unscoped, so
+    // several types share the name), no nested-type records, members at forward references,
+    // negative enumerators as signed leaves.
+    auto c = kernel::loadPdbProfile(DUMPPROCS_STANDIN_PDB);
+    auto msft = kernel::loadPdbProfile(DUMPPROCS_MSFT_PDB);
+    REQUIRE(c);
+    INFO((msft ? std::string() : msft.error().message));
+    REQUIRE(msft);
+    CHECK(compareProfiles(*c, *msft) > 250);
+    CHECK(msft->type("<unnamed-tag>") == nullptr);
+    CHECK(msft->type("<anonymous-tag>") == nullptr);
+    CHECK(msft->pdb_ids == c->pdb_ids);
+    CHECK(kernel::checkProfileStructure(*msft));
+}
+#endif
+
+TEST_CASE("PDB reader: a name that is no UTF-8 is kept as \\xNN, and the ISF export writes it",
+          "[kernel][pdb]") {
+    // Found by fuzz_pdb: a stray byte in a member name made the JSON writer throw.
+    std::string bytes = readAll(DUMPPROCS_STANDIN_PDB);
+    const std::string name = "RefTraceEnabled";
+    std::size_t replaced = 0;
+    for (auto at = bytes.find(name); at != std::string::npos; at = bytes.find(name, at + 1)) {
+        bytes[at] = '\x99';
+        ++replaced;
+    }
+    REQUIRE(replaced > 0);
+    const auto path = writeTemp("latin1.pdb", bytes);
+    auto p = kernel::loadPdbProfile(path);
+    fs::remove(path);
+    REQUIRE(p);
+    CHECK(p->member("_EPROCESS.\\x99efTraceEnabled"));
+    const std::string isf = kernel::exportIsf(*p);
+    CHECK_THAT(isf, Catch::Contains("\\\\x99efTraceEnabled"));
+}

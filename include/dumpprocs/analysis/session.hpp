@@ -30,7 +30,12 @@ struct OpenOptions {
     bool trust_header = false;        // --trust-header: keep a crash dump's header values
     std::string profile;              // --profile: a built-in row
     std::string symbols;              // --symbols: PDB, ISF or symbol-store folder
-    bool trust_profile = false;       // --trust-profile
+    // A symbol path in WinDbg's syntax and where it came from ("--symbol-path",
+    // "_NT_SYMBOL_PATH"); empty text: none. The façade never reads the environment itself.
+    struct SymbolPathText {
+        std::string text, origin;
+    } symbol_path;
+    bool trust_profile = false; // --trust-profile
 };
 
 // What the session has to tell, in the order it happened; the caller logs or shows them.

@@ -23,6 +23,7 @@ struct Options {
     bool physical = false;
     std::string format_text = "text", color_text = "auto";
     std::string profile, symbols;
+    std::string symbol_path; // --symbol-path (else the _NT_SYMBOL_PATH environment variable)
     bool fail_on_hidden = false, verbose = false, quiet = false;
     bool no_scan = false;       // --no-scan: "all" means every view but the physical-memory scan
     bool raw = false;           // --raw: a raw physical memory image

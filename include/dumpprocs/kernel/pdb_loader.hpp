@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <string>
 #include <string_view>
 
 #include "dumpprocs/kernel/profile.hpp"
@@ -32,5 +33,9 @@ Expected<PdbId> readPdbId(const std::filesystem::path& path);
 // that does not parse, no TPI stream ...); a hostile file costs at most its size (capped) in
 // memory and a bounded walk over its records.
 Expected<Profile> loadPdbProfile(const std::filesystem::path& path);
+
+// The same from bytes already in memory (a PDB expanded from a cabinet); `name` is what messages
+// and the profile's data source call it.
+Expected<Profile> loadPdbProfileFromBytes(std::string bytes, const std::filesystem::path& name);
 
 } // namespace dumpprocs::kernel

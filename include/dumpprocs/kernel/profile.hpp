@@ -59,7 +59,8 @@ enum class HandleEntryEra {
     Win81Plus, // 9600..26100: ObjectPointerBits 20..63 (SAR 16, clear low nibble)
 };
 
-enum class ProfileSource { Builtin, Isf };
+// Where a profile's values come from: a built-in row, an ISF file, or a PDB read directly.
+enum class ProfileSource { Builtin, Isf, Pdb };
 
 struct PdbId {
     std::string guid; // 32 upper-case hex digits, as in ISF file names

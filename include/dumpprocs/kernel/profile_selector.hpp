@@ -11,6 +11,7 @@
 
 #include "dumpprocs/addrspace/address_space.hpp"
 #include "dumpprocs/kernel/profile.hpp"
+#include "dumpprocs/kernel/symbol_search.hpp"
 
 namespace dumpprocs::kernel {
 
@@ -25,8 +26,9 @@ struct ProfileValidation {
 
 struct ProfileChoice {
     std::shared_ptr<const Profile> profile;
-    std::string method; // "forced", "isf", "pdb-guid", "build+validation", "probe"
-    std::string reason; // one sentence for people
+    // "forced", "isf" (--symbols), "symbol-path", "pdb-guid", "build+validation", "probe"
+    std::string method;
+    std::string reason;                         // one sentence for people
     std::vector<ProfileValidation> validations; // of the chosen row
     std::vector<std::string> also_matching;     // other rows that validated identically
     std::vector<std::string> warnings;          // e.g. symbols of another kernel's PDB
@@ -38,6 +40,10 @@ struct SelectionInput {
     std::optional<PdbId> kernel_pdb;
     std::string forced_profile; // --profile
     std::string isf_path;       // --symbols
+    // --symbol-path or _NT_SYMBOL_PATH: searched for the kernel's PDB (by kernel_pdb and
+    // kernel_pdb_name) when there is no --symbols or --profile; the built-in rows when not found.
+    SymbolPath symbol_path;
+    std::string kernel_pdb_name; // the RSDS record's PDB name ("ntkrnlmp.pdb")
     // Why the dump may lack what the checks read (e.g. "file truncated: ..."), or "": a failure
     // then names this as its likely cause instead of suggesting other symbols.
     std::string damage;

@@ -51,3 +51,62 @@ if(DUMPPROCS_STANDIN_CXX_PDB)
   dumpprocs_cli_test(NAME profile.pdb_cxx.views ARGS "dkom_19041.dmp --symbols ${DUMPPROCS_STANDIN_CXX_PDB} --view all"
                      GOLDEN dkom_19041_all.txt STDERR_CONTAINS "the symbols of another build")
 endif()
+
+if(DUMPPROCS_STANDIN_PDB)
+  # End to end through a symbol store (tests/cli/run_symbol_path_test.cmake): the dump's RSDS
+  # names the stand-in PDB; --symbol-path, _NT_SYMBOL_PATH, the exported ISF, a two-tier store and
+  # the built-in row must all give the 19041 golden.
+  add_test(NAME cli.profile.symbol_path.known_layout
+           COMMAND ${CMAKE_COMMAND} -DBINARY=$<TARGET_FILE:dumpprocs> -DDUMPGEN=$<TARGET_FILE:dumpgen>
+                   -DPDB=${DUMPPROCS_STANDIN_PDB} -DSCENARIO=dkom_19041 "-DARGS=--view all"
+                   -DEXIT=0 -DBUILTIN=1 -DGOLDEN=${DUMPPROCS_TESTDATA}/golden/dkom_19041_all.txt
+                   -DWORK=${CMAKE_CURRENT_BINARY_DIR}/symbol_path_known
+                   -P ${CMAKE_CURRENT_LIST_DIR}/../run_symbol_path_test.cmake)
+  # A layout no built-in row knows (every _EPROCESS member after Pcb moved by 0x48): read end to
+  # end only through its PDB (without it: profile.no_match).
+  add_test(NAME cli.profile.symbol_path.unknown_layout
+           COMMAND ${CMAKE_COMMAND} -DBINARY=$<TARGET_FILE:dumpprocs> -DDUMPGEN=$<TARGET_FILE:dumpgen>
+                   -DPDB=${DUMPPROCS_SHIFTED_PDB} -DSCENARIO=no_layout_match_19999
+                   "-DARGS=--view all" -DEXIT=0
+                   -DGOLDEN=${DUMPPROCS_TESTDATA}/golden/pdb_unknown_layout_all.txt
+                   -DWORK=${CMAKE_CURRENT_BINARY_DIR}/symbol_path_unknown
+                   -P ${CMAKE_CURRENT_LIST_DIR}/../run_symbol_path_test.cmake)
+  if(DUMPPROCS_GCAB)
+    # The same, and also through the PDB compressed as ntkrnlmp.pd_ (a cabinet made by gcab).
+    add_test(NAME cli.profile.symbol_path.cab
+             COMMAND ${CMAKE_COMMAND} -DBINARY=$<TARGET_FILE:dumpprocs> -DDUMPGEN=$<TARGET_FILE:dumpgen>
+                     -DPDB=${DUMPPROCS_SHIFTED_PDB} -DSCENARIO=no_layout_match_19999
+                     "-DARGS=--view all" -DEXIT=0 -DCAB=${DUMPPROCS_GCAB}
+                     -DGOLDEN=${DUMPPROCS_TESTDATA}/golden/pdb_unknown_layout_all.txt
+                     -DWORK=${CMAKE_CURRENT_BINARY_DIR}/symbol_path_cab
+                     -P ${CMAKE_CURRENT_LIST_DIR}/../run_symbol_path_test.cmake)
+  endif()
+endif()
+# A symbol path whose folders do not hold the kernel's PDB: the built-in rows, with a notice.
+dumpprocs_cli_test(NAME profile.symbol_path.not_found ARGS "dkom_19041.dmp --view all --symbol-path srv*bad*https://msdl.microsoft.com/download/symbols"
+                   GOLDEN dkom_19041_all.txt
+                   STDERR_CONTAINS "the kernel's PDB BBED7C2955FBE4522AAA23F4B8677AD9-1 is in none of bad (a store keeps it as ntkrnlmp.pdb/BBED7C2955FBE4522AAA23F4B8677AD91/ntkrnlmp.pdb); built-in rows used")
+
+if(DUMPPROCS_STANDIN_PDB)
+  # --dt with a PDB opens embedded structs two levels deep, as WinDbg's dt -r2: _EPROCESS.Pcb's
+  # own members, and the dispatcher header inside it (System's object type is 3).
+  dumpprocs_cli_test(NAME profile.pdb.dt_nested ARGS "dkom_19041.dmp --symbols ${DUMPPROCS_STANDIN_PDB} --dt _EPROCESS 0xffffe00011020060"
+                     STDOUT_CONTAINS "   +0x000 Pcb              : _KPROCESS\n      +0x000 Header           : _DISPATCHER_HEADER\n         +0x000 Lock             : 0n917507\n         +0x000 LockNV           : 0n917507\n         +0x000 Type             : 0x3\n")
+  # The pattern picks the type's own members; the picked struct still shows its members.
+  dumpprocs_cli_test(NAME profile.pdb.dt_nested_pattern ARGS "dkom_19041.dmp --symbols ${DUMPPROCS_STANDIN_PDB} --dt _EPROCESS 0xffffe00011020060 Active*Links"
+                     STDOUT_CONTAINS "   +0x448 ActiveProcessLinks : _LIST_ENTRY [ 0xffffe000`110254a8 - 0xfffff804`7c202010 ]\n      +0x000 Flink            : 0xffffe000`110254a8 Ptr64 _LIST_ENTRY\n      +0x008 Blink            : 0xfffff804`7c202010 Ptr64 _LIST_ENTRY\n")
+endif()
+
+if(DUMPPROCS_MSFT_PDB)
+  # Microsoft's record shape (tests/pdb/msft_shape.py: <unnamed-tag>/<anonymous-tag> names, no
+  # nested-type records, members at forward references, signed negative enumerators): every field
+  # of the 19041 row, and the same views as the built-in row.
+  add_test(NAME cli.profile.pdb_msft_matches_builtin
+           COMMAND ${CMAKE_COMMAND} -DBINARY=$<TARGET_FILE:dumpprocs>
+                   -DDUMP=${DUMPPROCS_TESTDATA}/dkom_19041.dmp -DISF=${DUMPPROCS_MSFT_PDB}
+                   -P ${CMAKE_CURRENT_LIST_DIR}/../compare_isf_profile.cmake)
+  dumpprocs_cli_test(NAME profile.pdb_msft.views ARGS "dkom_19041.dmp --symbols ${DUMPPROCS_MSFT_PDB} --view all"
+                     GOLDEN dkom_19041_all.txt STDERR_CONTAINS "the symbols of another build")
+  dumpprocs_cli_test(NAME profile.pdb_msft.dt ARGS "dkom_19041.dmp --symbols ${DUMPPROCS_MSFT_PDB} --dt _EPROCESS 0xffffe00011020060 Process*"
+                     STDOUT_CONTAINS "   +0x464 ProcessInserted  : 0y1\n")
+endif()

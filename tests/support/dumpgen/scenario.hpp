@@ -52,6 +52,7 @@ struct Scenario {
     std::uint64_t ps_loaded_module_list = 0; // 0: allocated in .data
     std::uint64_t mm_head_entry = 0;   // MmProcessLinks head - offset(MmProcessLinks); 0: allocated
     std::uint64_t idle_eprocess = 0;   // 0: allocated in .data
+    std::uint64_t psp_cid_table = 0;   // nt!PspCidTable, the variable; 0: allocated in .data
     std::uint64_t system_eprocess = 0; // 0: allocated in pool
     std::vector<std::uint64_t> idle_threads; // per CPU; missing ones allocated
     std::vector<std::uint32_t> idle_wait_times;

@@ -862,7 +862,10 @@ DumpHeaderFields Builder::assemble() {
     active_head_ = dataAlloc(16);
     kdbg_ = dataAlloc(0x400);
     processor_block_ = dataAlloc(64 * 8);
+    // The slot is taken either way, so that a given PspCidTable moves nothing else in .data.
     cid_variable_ = dataAlloc(8);
+    if (s_.psp_cid_table)
+        cid_variable_ = s_.psp_cid_table;
     type_table_ = dataAlloc(0x100 * 8);
     cookie_ = dataAlloc(8);
     pfn_variable_ = dataAlloc(8);
