@@ -600,7 +600,7 @@ Table entryTable(const CrossView& cv, const views::ViewResult& v,
         t.columns.push_back(c);
     }
     t.columns[1 + kEprocess].gap = "  ";
-    t.columns.push_back({"Verdict", "", "", 0, Align::Left, "  "});
+    t.columns.push_back({"Verdict", "", ""});
     const std::size_t verdict_at = t.columns.size() - 1;
     t.json_order = {0, 1 + kEprocess, 1 + kPid, 1 + kName, 1 + kKind, 1 + kInserted, 1 + kMinimal};
     chooseTextColumns(t, textKeysFor(o, false), 0, 0, verdict_at, 0, 1);
