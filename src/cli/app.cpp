@@ -62,7 +62,7 @@ Exit codes:
   3  finished with partial results (a view or the module list incomplete or unavailable, a
      truncated file, a profile not confirmed on the dump; reasons on stderr)
   4  --fail-on-hidden was given and a process is HIDDEN (never for unverified)
-  In batch mode the exit code is the highest of the dumps' codes.)";
+  In batch mode the exit code is the most severe of the dumps' codes: 4, then 2, 1, 3, 0.)";
 
 // The views part of --help, from the view table; then examples and exit codes.
 std::string footer() {
