@@ -53,12 +53,21 @@ Expected<DiffRun> runDiff(const kernel::KernelContext& k, const std::string& a,
     return DiffRun{std::move(merged), std::move(diff)};
 }
 
-std::vector<std::string> hiddenProcesses(const crossview::CrossView& cv) {
-    std::vector<std::string> hidden;
-    for (const auto& p : cv.processes)
-        if (p.verdict == crossview::Verdict::Hidden)
-            hidden.push_back(fmt::format("{} (pid {}, {:#x})", p.record.name(), p.record.pid,
-                                         p.record.eprocess));
+std::string HiddenProcess::label() const {
+    return fmt::format("{} (pid {}, {:#x})", name, pid, eprocess);
+}
+
+std::vector<HiddenProcess> hiddenProcesses(const crossview::CrossView& cv) {
+    std::vector<HiddenProcess> hidden;
+    for (const auto& p : cv.processes) {
+        if (p.verdict != crossview::Verdict::Hidden)
+            continue;
+        HiddenProcess h{p.record.eprocess, p.record.pid, p.record.name(), {}};
+        for (const auto& v : cv.views)
+            if (v.available && !p.in.at(v.name))
+                h.missing_from.push_back(v.name);
+        hidden.push_back(std::move(h));
+    }
     return hidden;
 }
 

@@ -62,7 +62,7 @@ Exit codes:
   3  finished with partial results (a view or the module list incomplete or unavailable, a
      truncated file, a profile not confirmed on the dump; reasons on stderr)
   4  --fail-on-hidden was given and a process is HIDDEN (never for unverified)
-  In batch mode the exit code is the highest of the dumps' codes.)";
+  In batch mode the exit code is the most severe of the dumps' codes: 4, then 2, 1, 3, 0.)";
 
 // The views part of --help, from the view table; then examples and exit codes.
 std::string footer() {
@@ -128,6 +128,50 @@ Expected<void> checkFailOnHidden(const Options& o) {
     return {};
 }
 
+std::vector<std::string> commaList(const std::string& text) {
+    std::vector<std::string> out;
+    std::stringstream in(text);
+    for (std::string item; std::getline(in, item, ',');)
+        if (!item.empty())
+            out.push_back(item);
+    return out;
+}
+
+// --pid, --name, --verdict, --columns, --wide, --tree: what the process tables show.
+Expected<void> finishTableOptions(Options& o) {
+    for (const auto& p : commaList(o.pid_text)) {
+        const auto pid = parseNumber(p);
+        if (!pid)
+            return makeError(ErrorCode::Usage,
+                             "--pid '{}' is not a number (hex with 0x, or decimal)", p);
+        o.filter.pids.push_back(*pid);
+    }
+    if (!o.pid_text.empty() && o.filter.pids.empty())
+        return makeError(ErrorCode::Usage, "--pid takes one or more PIDs: 4,0x3e4");
+    o.filter.name_glob = o.name_glob;
+    for (const auto& v : commaList(o.verdict_text)) {
+        const auto verdict = report::verdictByName(v);
+        if (!verdict)
+            return makeError(ErrorCode::Usage,
+                             "--verdict '{}' is no verdict (ok, expected, hidden, unverified, "
+                             "terminated, invalid, unsaved, unjudged)",
+                             v);
+        o.filter.verdicts.push_back(*verdict);
+    }
+    o.columns = commaList(o.columns_text);
+    if (const std::string why = report::checkColumnKeys(o.columns); !why.empty())
+        return makeError(ErrorCode::Usage, "{}", why);
+    if (o.wide && !o.columns.empty())
+        return makeError(ErrorCode::Usage, "--wide shows every column: not with --columns");
+    const bool table_options = o.filter.active() || o.tree || o.wide || !o.columns.empty();
+    const bool tables = o.read_text.empty() && o.validate_text.empty() && o.dt_args.empty() &&
+                        !o.info && !o.cpus && !o.show_profile && !o.modules && !o.export_isf;
+    if (table_options && !tables)
+        return makeError(ErrorCode::Usage, "--pid, --name, --verdict, --tree, --columns and "
+                                           "--wide apply to the process tables (--view, --diff)");
+    return {};
+}
+
 // Turns the raw CLI strings into numbers and lists; usage errors name the offending value.
 Expected<void> finishOptions(Options& o) {
     auto number = [](const std::string& text, const char* what) -> Expected<std::uint64_t> {
@@ -171,6 +215,7 @@ Expected<void> finishOptions(Options& o) {
         (std::any_of(o.views.begin(), o.views.end(), scans) || scans(o.diff_a) || scans(o.diff_b)))
         return makeError(ErrorCode::Usage, "--no-scan contradicts asking for the scan view");
     DP_CHECK(checkFailOnHidden(o));
+    DP_CHECK(finishTableOptions(o));
     if (o.format_text == "json")
         o.format = report::OutputFormat::Json;
     else if (o.format_text == "jsonl")
@@ -253,6 +298,16 @@ int run(int argc, char** argv) {
     app.add_flag("--no-scan", o.no_scan,
                  "--view all without the scan view, which reads all physical memory (minutes on "
                  "a 1 TiB dump)");
+    auto* tables = app.add_option_group("process tables", "what --view and --diff show");
+    tables->add_option("--pid", o.pid_text, "only these PIDs: 4,0x3e4");
+    tables->add_option("--name", o.name_glob, "only names matching this glob, any case: 'svc*'");
+    tables->add_option("--verdict", o.verdict_text, "only these verdicts: hidden,terminated");
+    tables->add_flag("--tree", o.tree,
+                     "parent and child by PPID and create time (text: indented, JSON: \"tree\")");
+    tables->add_option("--columns", o.columns_text,
+                       "text columns: a list of keys, or +KEYS to add to the default (see "
+                       "docs/usage.md)");
+    tables->add_flag("--wide", o.wide, "every text column (wider than 120 characters)");
     app.add_option("--color", o.color_text, "colour: auto, always or never")
         ->check(CLI::IsMember({"auto", "always", "never"}));
     app.add_flag("-v,--verbose", o.verbose, "more detail on stderr");

@@ -12,6 +12,7 @@
 
 #include "dumpprocs/cli/exit_codes.hpp"
 #include "dumpprocs/cli/run_modes.hpp"
+#include "dumpprocs/report/format.hpp"
 #include "dumpprocs/support/text.hpp"
 
 namespace dumpprocs::cli {
@@ -93,9 +94,12 @@ void printSummary(std::FILE* to, const std::vector<DumpOutcome>& outcomes) {
                outcomes.size(), with_hidden, failed);
     for (const auto& o : outcomes) {
         std::string what;
-        if (!o.summary.hidden.empty())
-            what = "HIDDEN: " + fmt::format("{}", fmt::join(o.summary.hidden, ", "));
-        else if (!o.errors.empty())
+        if (!o.summary.hidden.empty()) {
+            std::vector<std::string> labels;
+            for (const auto& h : o.summary.hidden)
+                labels.push_back(h.label());
+            what = "HIDDEN: " + fmt::format("{}", fmt::join(labels, ", "));
+        } else if (!o.errors.empty())
             what = o.errors.front();
         else
             what = o.exit_code == kExitPartial ? "no HIDDEN process (partial results)"
@@ -104,8 +108,12 @@ void printSummary(std::FILE* to, const std::vector<DumpOutcome>& outcomes) {
     }
 }
 
-nlohmann::json jsonLine(const DumpOutcome& o, const std::string& output) {
-    nlohmann::json j;
+using ordered_json = nlohmann::ordered_json;
+
+// One dump's envelope, its members in the order docs/json-output.md gives: the same for jsonl's
+// lines and the elements of --format json's array.
+ordered_json envelope(const DumpOutcome& o, const std::string& output) {
+    ordered_json j;
     // File names and the messages that quote them are the user's bytes, not necessarily UTF-8.
     const auto valid = [](const std::vector<std::string>& lines) {
         std::vector<std::string> out;
@@ -115,13 +123,62 @@ nlohmann::json jsonLine(const DumpOutcome& o, const std::string& output) {
     };
     j["dump"] = toValidUtf8(o.path.string());
     j["exit_code"] = o.exit_code;
-    j["hidden"] = o.summary.hidden;
+    j["hidden"] = ordered_json::array();
+    for (const auto& h : o.summary.hidden)
+        j["hidden"].push_back({{"eprocess", report::hex64(h.eprocess)},
+                               {"pid", h.pid},
+                               {"name", h.name},
+                               {"missing_from", h.missing_from}});
     j["errors"] = valid(o.errors);
     j["warnings"] = valid(o.warnings);
-    j["result"] = output.empty() ? nlohmann::json() : nlohmann::json::parse(output, nullptr, false);
+    j["result"] = output.empty() ? ordered_json() : ordered_json::parse(output, nullptr, false);
     if (j["result"].is_discarded())
         j["result"] = output; // not JSON (should not happen): keep the text
     return j;
+}
+
+// How bad an exit code is, for the batch's: a HIDDEN process asked about (4) first, then a usage
+// error (2), an unusable dump (1), partial results (3), success (0). An unreadable dump is not
+// masked by another's partial result.
+int severity(int code) {
+    switch (code) {
+    case kExitHidden:
+        return 4;
+    case kExitUsage:
+        return 3;
+    case kExitBadInput:
+        return 2;
+    case kExitPartial:
+        return 1;
+    default:
+        return code == kExitOk ? 0 : 2;
+    }
+}
+
+// One dump's CSV without its header line, each row led by the dump's path; the header once, led
+// by "dump". A run whose header differs from the first (another mode cannot happen in one batch)
+// is kept with its own header line rather than mislabelled.
+void appendCsv(std::string& out, std::string& header, const std::string& dump,
+               const std::string& csv) {
+    if (csv.empty())
+        return;
+    const auto eol = csv.find('\n');
+    const std::string head = csv.substr(0, eol);
+    if (header.empty()) {
+        header = head;
+        out += "dump," + head + "\n";
+    } else if (head != header) {
+        out += "dump," + head + "\n";
+        header = head;
+    }
+    std::size_t at = eol == std::string::npos ? csv.size() : eol + 1;
+    const std::string field = report::csvField(dump);
+    while (at < csv.size()) {
+        const auto next = csv.find('\n', at);
+        const std::size_t end = next == std::string::npos ? csv.size() : next;
+        out += field + "," + csv.substr(at, end - at) + "\n";
+        at = end + 1;
+    }
 }
 
 } // namespace
@@ -161,24 +218,41 @@ int runBatch(const Options& base, const std::vector<std::filesystem::path>& dump
     if (o.jsonl)
         o.format = report::OutputFormat::Json;
     o.color = false;
+    // Text: each dump's output under a banner, the summary after them. JSON, CSV and jsonl: only
+    // data on stdout (one array, one CSV, one line per dump), the summary on stderr.
+    const bool text = o.format == report::OutputFormat::Text;
+    const bool json_array = !o.jsonl && o.format == report::OutputFormat::Json;
+    const bool csv = o.format == report::OutputFormat::Csv;
     std::vector<DumpOutcome> outcomes;
+    ordered_json array = ordered_json::array();
+    std::string csv_header;
     int worst = kExitOk;
     for (std::size_t i = 0; i < dumps.size(); ++i) {
         CapturedOutput captured;
-        if (!o.jsonl)
+        if (text)
             fmt::print("{}==> {} <==\n", i ? "\n" : "", toValidUtf8(dumps[i].string()));
-        auto outcome = runOne(o, dumps[i], o.jsonl ? captured.file() : stdout);
-        if (o.jsonl)
-            fmt::print("{}\n", jsonLine(outcome, captured.take()).dump());
+        auto outcome = runOne(o, dumps[i], text ? stdout : captured.file());
+        if (o.jsonl) {
+            fmt::print("{}\n", envelope(outcome, captured.take()).dump());
+        } else if (json_array) {
+            array.push_back(envelope(outcome, captured.take()));
+        } else if (csv) {
+            std::string rows;
+            appendCsv(rows, csv_header, toValidUtf8(dumps[i].string()), captured.take());
+            fmt::print("{}", rows);
+        }
         std::fflush(stdout);
-        worst = std::max(worst, outcome.exit_code);
+        if (severity(outcome.exit_code) > severity(worst))
+            worst = outcome.exit_code;
         outcomes.push_back(std::move(outcome));
     }
-    if (o.jsonl) {
-        printSummary(stderr, outcomes);
-    } else {
+    if (json_array)
+        fmt::print("{}\n", array.dump(2));
+    if (text) {
         fmt::print("\n");
         printSummary(stdout, outcomes);
+    } else {
+        printSummary(stderr, outcomes);
     }
     return worst;
 }

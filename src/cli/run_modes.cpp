@@ -136,14 +136,25 @@ class ViewProgress {
     std::optional<ProgressBar> bar_;
 };
 
+report::ViewsReportOptions reportOptions(const Options& o, bool cross_table) {
+    report::ViewsReportOptions r;
+    r.format = o.format;
+    r.cross_table = cross_table;
+    r.color = o.color;
+    r.filter = o.filter;
+    r.tree = o.tree;
+    r.columns = o.columns;
+    r.wide = o.wide;
+    return r;
+}
+
 int runViewMode(const kernel::KernelContext& k, const Options& o, const Output& out) {
     const auto selection = analysis::expandViews(o.views, o.no_scan);
     ViewProgress progress(o);
     auto cv = analysis::runViews(k, selection.names, progress.hooks());
     if (!cv)
         return fail(cv.error(), kExitUsage);
-    out.print(
-        report::renderViews(*cv, report::ViewsReportOptions{o.format, selection.all, o.color}));
+    out.print(report::renderViews(*cv, reportOptions(o, selection.all)));
     out.noteHidden(analysis::hiddenProcesses(*cv));
     return exitCodeFor(*cv, o);
 }
@@ -153,8 +164,7 @@ int runDiffMode(const kernel::KernelContext& k, const Options& o, const Output& 
     auto run = analysis::runDiff(k, o.diff_a, o.diff_b, o.no_scan, progress.hooks());
     if (!run)
         return fail(run.error(), kExitUsage);
-    out.print(report::renderDiff(run->merged, run->diff,
-                                 report::ViewsReportOptions{o.format, false, o.color}));
+    out.print(report::renderDiff(run->merged, run->diff, reportOptions(o, false)));
     out.noteHidden(analysis::hiddenProcesses(run->merged));
     return exitCodeFor(run->merged, o);
 }
@@ -239,7 +249,7 @@ void Output::print(const std::string& text) const {
     std::fwrite(text.data(), 1, text.size(), file_);
 }
 
-void Output::noteHidden(const std::vector<std::string>& processes) const {
+void Output::noteHidden(const std::vector<analysis::HiddenProcess>& processes) const {
     if (summary_)
         summary_->hidden.insert(summary_->hidden.end(), processes.begin(), processes.end());
 }

@@ -25,6 +25,11 @@ class Resolver {
         missing.push_back(manifestEntry(id).qualified());
         return std::nullopt;
     }
+    std::optional<std::uint32_t> either(ProfileMember a, ProfileMember b) {
+        if (const MemberInfo* m = find(a))
+            return m->offset;
+        return optional(b);
+    }
     std::optional<BitRef> optionalBit(ProfileMember id) {
         const MemberInfo* m = find(id);
         if (!m) {
@@ -83,6 +88,13 @@ ProcessLayout resolveProcess(Resolver& r, const Profile& profile) {
     p.process_list_entry = r.optional(ProfileMember::KprocessProcessListEntry);
     p.session_process_links = r.optional(ProfileMember::EprocessSessionProcessLinks);
     p.session = r.optional(ProfileMember::EprocessSession);
+    // One member under two spellings (WoW64Process from Windows 10 on): missing only if both are.
+    p.wow64_process =
+        r.either(ProfileMember::EprocessWow64Process, ProfileMember::EprocessWoW64Process);
+    const auto audit = r.optional(ProfileMember::EprocessSeAuditProcessCreationInfo);
+    const auto image_name = r.optional(ProfileMember::SeAuditImageFileName);
+    if (audit && image_name)
+        p.image_path_name = *audit + *image_name;
     return p;
 }
 

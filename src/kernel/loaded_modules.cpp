@@ -22,21 +22,6 @@ std::string fileNameOf(const std::string& path) {
     return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-// A UNICODE_STRING at `at`; fails naming the address of the part that cannot be read.
-Expected<std::string> readUnicodeString(const VirtualMemory& as, std::uint64_t at) {
-    DP_TRY(auto us, as.read<UnicodeString64>(at));
-    if (us.Length == 0)
-        return std::string();
-    if (us.Length > us.MaximumLength || us.Length % 2)
-        return makeError(ErrorCode::InvalidData,
-                         "UNICODE_STRING at {:#x}: Length {:#x} with MaximumLength {:#x}", at,
-                         us.Length, us.MaximumLength);
-    std::vector<std::byte> bytes(us.Length);
-    if (auto ok = as.read(us.Buffer, bytes); !ok)
-        return ok.error().context(fmt::format("UNICODE_STRING at {:#x}: its buffer", at));
-    return utf16leToUtf8(ByteView(bytes));
-}
-
 // TimeDateStamp and CheckSum from the image's own PE header, when that page is in memory.
 void readPeStamps(const VirtualMemory& as, LoadedModule& m) {
     auto headers = readPeHeaders(as, m.base);
@@ -80,6 +65,20 @@ LoadedModule readLoaderEntry(const VirtualMemory& as, std::uint64_t entry,
 }
 
 } // namespace
+
+Expected<std::string> readUnicodeString(const VirtualMemory& as, std::uint64_t at) {
+    DP_TRY(auto us, as.read<UnicodeString64>(at));
+    if (us.Length == 0)
+        return std::string();
+    if (us.Length > us.MaximumLength || us.Length % 2)
+        return makeError(ErrorCode::InvalidData,
+                         "UNICODE_STRING at {:#x}: Length {:#x} with MaximumLength {:#x}", at,
+                         us.Length, us.MaximumLength);
+    std::vector<std::byte> bytes(us.Length);
+    if (auto ok = as.read(us.Buffer, bytes); !ok)
+        return ok.error().context(fmt::format("UNICODE_STRING at {:#x}: its buffer", at));
+    return utf16leToUtf8(ByteView(bytes));
+}
 
 const LoadedModule* ModuleList::containing(std::uint64_t va) const {
     for (const auto& m : modules)

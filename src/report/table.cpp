@@ -119,8 +119,12 @@ std::string padded(const Column& c, const std::string& value) {
 template <typename Spell> std::string textLine(const Table& t, Spell spell) {
     std::string out;
     bool first = true;
-    for (std::size_t i = 0; i < t.columns.size(); ++i) {
-        const Column& c = t.columns[i];
+    std::vector<std::size_t> order = t.text_order;
+    if (order.empty())
+        for (std::size_t i = 0; i < t.columns.size(); ++i)
+            order.push_back(i);
+    for (std::size_t i : order) {
+        const Column& c = t.columns.at(i);
         if (c.title.empty())
             continue;
         if (!first)
@@ -128,6 +132,9 @@ template <typename Spell> std::string textLine(const Table& t, Spell spell) {
         out += padded(c, spell(i));
         first = false;
     }
+    // A padded last column leaves no trailing blanks.
+    while (!out.empty() && out.back() == ' ')
+        out.pop_back();
     return out + "\n";
 }
 

@@ -1,8 +1,16 @@
 #include "dumpprocs/report/views_report.hpp"
 
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+
 #include <nlohmann/json.hpp>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "dumpprocs/report/table.hpp"
 
@@ -70,136 +78,588 @@ std::string wrapped(const std::string& first, const std::string& rest, const std
     return out + line + "\n";
 }
 
-// A PID for the text table: a value no handle table can hand out (what a list head's bytes hold
-// where a process keeps its PID) is shown as "?" so the column stays readable; JSON and CSV keep
-// the raw value, and --dt shows the bytes.
-std::string idText(std::uint64_t id) {
-    return id > 0xFFFFFFFFULL ? std::string("?") : std::to_string(id);
+// The members that are a process's own: a list head's or an invalid node's bytes at those offsets
+// are no PID and no attribute, and an unsaved entry has none read.
+bool isProcess(const ProcessRecord& r) {
+    return r.kind == EntryKind::Process || r.kind == EntryKind::Idle;
 }
 
-// The per-format rules of a process row, in one place: a list head's name is "<no name>" in text
-// and "" in JSON and CSV; an unsaved entry's PID is "?" in text, null in JSON and the raw value
-// in CSV; a PID no handle table can hand out is "?" in text only.
+// A PID or PPID: null in JSON and empty in CSV where it is not a process's (a list head, an
+// invalid node, an unsaved entry); in text "?" for an unsaved entry (nothing was read) and "-"
+// for the others.
+Cell idCell(const ProcessRecord& r, std::uint64_t id) {
+    if (isProcess(r) && id <= 0xFFFFFFFFULL)
+        return Cell::number(id);
+    return Cell::missing().inText(r.kind == EntryKind::Unsaved ? "?" : "-");
+}
+
+// WinDbg's spelling of a PID ("Cid: 03e4"), for the text table only.
+Cell cidCell(const ProcessRecord& r) {
+    if (!isProcess(r) || r.pid > 0xFFFFFFFFULL)
+        return Cell::missing().inText("-");
+    return Cell::text(fmt::format("{:04x}", r.pid));
+}
+
+// The per-format rules of a name: a list head's name is "<no name>" in text and "" in JSON and CSV.
 Cell nameCell(const ProcessRecord& r) {
     return Cell::text(r.kind == EntryKind::ListHead ? "" : r.name()).inText(displayName(r));
 }
 
-Cell idCell(const ProcessRecord& r, std::uint64_t id) {
-    const bool unsaved = r.kind == EntryKind::Unsaved; // no fields were read
-    Cell c = Cell::number(id).inText(unsaved ? "?" : idText(id));
-    if (unsaved)
-        c.inJson(nullptr);
-    return c;
+// A value the record does not have: "-" in text, null in JSON, empty in CSV.
+Cell none() {
+    return Cell::missing().inText("-");
 }
 
 Cell timeCell(std::uint64_t filetime) {
-    return filetime ? Cell::text(filetimeToIso(filetime)) : Cell::missing();
+    return filetime ? Cell::text(filetimeToIso(filetime)) : none();
 }
 
 Cell minimalCell(const ProcessRecord& r) {
-    return r.minimal ? Cell::flag(*r.minimal) : Cell::missing().inText("-");
+    return r.minimal ? Cell::flag(*r.minimal) : none();
+}
+
+template <typename T, typename Make> Cell optionalCell(const std::optional<T>& v, Make make) {
+    return v ? make(*v) : none();
+}
+
+// The columns every process table has, in their JSON and CSV order, with the key --columns
+// names each by (the JSON key where there is one).
+enum CommonColumn : std::size_t {
+    kEprocess,
+    kPid,
+    kPpid,
+    kName,
+    kKind,
+    kInserted,
+    kMinimal,
+    kExiting,
+    kDeleted,
+    kCreateTime,
+    kExitTime,
+    kThreads,
+    kSession,
+    kWow64,
+    kImagePath,
+    kPhysical,
+    kDtb,
+    kHeaderValid,
+    kInKernelImage,
+    kKernelSection,
+    kPidHex,
+    kCommonCount
+};
+
+std::vector<Column> commonColumns() {
+    return {{"EPROCESS", "eprocess", "eprocess", 18},
+            {"PID", "pid", "pid", 6, Align::Right},
+            {"PPID", "ppid", "ppid", 6, Align::Right},
+            {"Name", "name", "name", 16, Align::Left, "  "},
+            {"Kind", "kind", "kind", 9, Align::Left, "  "},
+            {"Ins", "inserted", "inserted", 3, Align::Right},
+            {"Min", "minimal", "minimal", 3, Align::Right},
+            {"Exi", "exiting", "exiting", 3, Align::Right},
+            {"Del", "deleted", "deleted", 3, Align::Right},
+            {"Created", "create_time", "create_time", 24, Align::Left, "  "},
+            {"Exited", "exit_time", "exit_time", 24, Align::Left, "  "},
+            {"Thr", "active_threads", "active_threads", 4, Align::Right, "  "},
+            {"Sess", "session_id", "session_id", 4, Align::Right},
+            {"W64", "wow64", "wow64", 3, Align::Right},
+            {"Path", "image_path", "image_path", 0, Align::Left, "  "},
+            {"Offset(P)", "physical_offset", "physical_offset", 18, Align::Left, "  "},
+            {"DTB", "directory_table_base", "directory_table_base", 18, Align::Left, "  "},
+            {"", "object_header_valid", "object_header_valid"},
+            {"", "in_kernel_image", "in_kernel_image"},
+            {"", "kernel_section", "kernel_section"},
+            {"Cid", "", "", 5, Align::Right}};
+}
+
+std::vector<Cell> commonCells(const ProcessRecord& r) {
+    std::vector<Cell> row = {Cell::hex(r.eprocess),
+                             idCell(r, r.pid),
+                             idCell(r, r.ppid),
+                             nameCell(r),
+                             Cell::text(views::entryKindName(r.kind)),
+                             Cell::flag(r.inserted),
+                             minimalCell(r),
+                             Cell::flag(r.exiting),
+                             Cell::flag(r.deleted),
+                             timeCell(r.create_time),
+                             timeCell(r.exit_time),
+                             Cell::number(r.active_threads),
+                             optionalCell(r.session_id, [](auto v) { return Cell::number(v); }),
+                             optionalCell(r.wow64, [](auto v) { return Cell::flag(v); }),
+                             optionalCell(r.image_path, [](auto v) { return Cell::text(v); }),
+                             optionalCell(r.physical_offset, [](auto v) { return Cell::hex(v); }),
+                             Cell::hex(r.directory_table_base),
+                             Cell::flag(r.object_header_valid),
+                             Cell::flag(r.in_kernel_image),
+                             r.in_kernel_image ? Cell::text(r.kernel_section) : Cell::missing(),
+                             cidCell(r)};
+    // An unsaved entry had nothing read: its flags are unknown, not 0.
+    if (r.kind == EntryKind::Unsaved)
+        for (std::size_t i : {kInserted, kMinimal, kExiting, kDeleted, kThreads})
+            row[i].inText("?");
+    return row;
+}
+
+// The text keys of --columns, each a column or a group of them, in --wide's order.
+const std::vector<std::pair<std::string, std::size_t>>& textKeys() {
+    static const std::vector<std::pair<std::string, std::size_t>> keys = {
+        {"index", 0},
+        {"eprocess", kEprocess},
+        {"pid", kPid},
+        {"pid_hex", kPidHex},
+        {"ppid", kPpid},
+        {"name", kName},
+        {"kind", kKind},
+        {"inserted", kInserted},
+        {"minimal", kMinimal},
+        {"exiting", kExiting},
+        {"deleted", kDeleted},
+        {"active_threads", kThreads},
+        {"session_id", kSession},
+        {"wow64", kWow64},
+        {"create_time", kCreateTime},
+        {"exit_time", kExitTime},
+        {"physical_offset", kPhysical},
+        {"directory_table_base", kDtb},
+        {"views", 0},
+        {"verdict", 0},
+        {"image_path", kImagePath}};
+    return keys;
+}
+
+const std::vector<std::string> kCrossDefault = {"eprocess", "pid",   "ppid",
+                                                "name",     "views", "verdict"};
+const std::vector<std::string> kEntryDefault = {"index",   "eprocess", "pid",  "ppid",   "inserted",
+                                                "minimal", "kind",     "name", "verdict"};
+
+// The text keys of a table: the default, the user's list, the default and the user's additions,
+// or every key (--wide); the keys this kind of table does not have are left out.
+std::vector<std::string> textKeysFor(const ViewsReportOptions& o, bool cross) {
+    std::vector<std::string> keys;
+    if (o.wide) {
+        for (const auto& [key, index] : textKeys())
+            keys.push_back(key);
+    } else if (!o.columns.empty() && o.columns.front().rfind('+', 0) != 0) {
+        keys = o.columns;
+    } else {
+        keys = cross ? kCrossDefault : kEntryDefault;
+        std::vector<std::string> extra = o.columns;
+        if (!extra.empty())
+            extra.front().erase(0, 1);
+        // Added before the verdict (and the views), with the path last.
+        auto at = std::find(keys.begin(), keys.end(), cross ? "views" : "verdict");
+        for (const auto& e : extra)
+            if (std::find(keys.begin(), keys.end(), e) == keys.end())
+                at = std::next(keys.insert(e == "image_path" ? keys.end() : at, e)),
+                at = std::find(keys.begin(), keys.end(), cross ? "views" : "verdict");
+    }
+    std::erase(keys, cross ? "index" : "views");
+    return keys;
+}
+
+// A name indented under its parent like pstree's (ASCII): "|- ", "`- " and the bars of the
+// ancestors that have later children.
+struct TreeRow {
+    std::size_t index; // into the list the tree was made of
+    std::size_t depth;
+    std::string prefix;
+};
+
+// Parent and child by PPID and create time: the parent is the process with the child's PPID as
+// its PID that was created before the child and had not exited when it was created; when PIDs
+// were reused, the latest such. A list head, an invalid node or an unsaved entry is nobody's
+// parent and has none (its PPID is no process's).
+std::vector<std::optional<std::size_t>> parentsOf(const std::vector<const ProcessRecord*>& list) {
+    std::vector<std::optional<std::size_t>> parent(list.size());
+    std::multimap<std::uint64_t, std::size_t> by_pid;
+    for (std::size_t i = 0; i < list.size(); ++i)
+        if (list[i]->kind == EntryKind::Process && list[i]->pid != 0)
+            by_pid.emplace(list[i]->pid, i);
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        const ProcessRecord& c = *list[i];
+        if (!isProcess(c) || c.ppid == 0 || c.ppid == c.pid)
+            continue;
+        const auto [lo, hi] = by_pid.equal_range(c.ppid);
+        for (auto it = lo; it != hi; ++it) {
+            const ProcessRecord& p = *list[it->second];
+            if (it->second == i || (c.create_time && p.create_time > c.create_time) ||
+                (c.create_time && p.exit_time && p.exit_time < c.create_time))
+                continue;
+            if (!parent[i] || p.create_time > list[*parent[i]]->create_time)
+                parent[i] = it->second;
+        }
+    }
+    // Times that do not order a ring of processes (unknown or equal) must not make a cycle.
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        std::set<std::size_t> seen{i};
+        for (auto p = parent[i]; p; p = parent[*p])
+            if (!seen.insert(*p).second) {
+                parent[i].reset();
+                break;
+            }
+    }
+    return parent;
+}
+
+std::vector<TreeRow> treeOrder(const std::vector<const ProcessRecord*>& list) {
+    const auto parent = parentsOf(list);
+    std::vector<std::vector<std::size_t>> children(list.size());
+    std::vector<std::size_t> roots;
+    for (std::size_t i = 0; i < list.size(); ++i)
+        (parent[i] ? children[*parent[i]] : roots).push_back(i);
+    std::vector<TreeRow> out;
+    // Depth first, children in the list's order; `bars` is what the ancestors draw on this line.
+    auto visit = [&](auto& self, std::size_t i, std::size_t depth, const std::string& bars,
+                     bool last) -> void {
+        out.push_back({i, depth, depth == 0 ? "" : bars + (last ? "`- " : "|- ")});
+        const std::string below = depth == 0 ? "" : bars + (last ? "   " : "|  ");
+        for (std::size_t k = 0; k < children[i].size(); ++k)
+            self(self, children[i][k], depth + 1, below, k + 1 == children[i].size());
+    };
+    for (std::size_t r : roots)
+        visit(visit, r, 0, "", true);
+    return out;
+}
+
+// Rows of `t` (made from `list`, one row each) put in tree order, each name behind its branch.
+void applyTree(Table& t, const std::vector<const ProcessRecord*>& list) {
+    std::vector<std::vector<Cell>> rows;
+    std::size_t width = t.columns[kName].width;
+    for (const auto& tr : treeOrder(list)) {
+        std::vector<Cell> row = t.rows[tr.index];
+        const std::string name = tr.prefix + displayName(*list[tr.index]);
+        width = std::max(width, name.size() + 2);
+        row[kName].inText(name);
+        rows.push_back(std::move(row));
+    }
+    t.rows = std::move(rows);
+    t.columns[kName].width = width;
+}
+
+// One letter per view for the cross-view table when the full names do not fit: the first letter
+// of its name not taken by an earlier view of the table (then its upper case), so a view keeps its
+// letter whichever views run.
+std::map<std::string, std::string> viewLetters() {
+    std::map<std::string, std::string> letters;
+    std::set<char> taken;
+    for (const auto& v : views::viewTable()) {
+        const std::string name = v.name;
+        char pick = 0;
+        for (bool upper : {false, true}) {
+            for (char c : name) {
+                const char l =
+                    upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
+                if (!taken.count(l)) {
+                    pick = l;
+                    break;
+                }
+            }
+            if (pick)
+                break;
+        }
+        if (!pick)
+            pick = '?';
+        taken.insert(pick);
+        letters[name] = std::string(1, pick);
+    }
+    return letters;
+}
+
+constexpr std::size_t kTextWidth = 120; // the default text tables fit a 120-column terminal
+
+std::size_t textWidth(const Table& t) {
+    std::size_t w = 0;
+    bool first = true;
+    for (std::size_t i : t.text_order) {
+        const Column& c = t.columns[i];
+        w += (first ? 0 : c.gap.size()) + std::max(c.width, c.title.size());
+        first = false;
+    }
+    return w;
+}
+
+// Sets the text columns of `t` from the keys; `views_at` is the first view column (cross-view),
+// `verdict_at` the verdict's, `index_at` the walk position's (a view's table).
+void chooseTextColumns(Table& t, const std::vector<std::string>& keys, std::size_t views_at,
+                       std::size_t view_count, std::size_t verdict_at, std::size_t index_at,
+                       std::size_t offset) {
+    t.text_order.clear();
+    for (const auto& key : keys) {
+        if (key == "views") {
+            for (std::size_t v = 0; v < view_count; ++v)
+                t.text_order.push_back(views_at + v);
+            continue;
+        }
+        if (key == "verdict") {
+            t.text_order.push_back(verdict_at);
+            continue;
+        }
+        if (key == "index") {
+            t.text_order.push_back(index_at);
+            continue;
+        }
+        for (const auto& [k, i] : textKeys())
+            if (k == key)
+                t.text_order.push_back(offset + i);
+    }
+    // The first shown column has no gap before it; the name column after a narrow one keeps two.
+}
+
+struct Shown {
+    std::vector<const MergedProcess*> rows;
+    std::size_t total = 0;
+};
+
+Shown shownOf(const std::vector<MergedProcess>& list, const ProcessFilter& filter) {
+    Shown s;
+    s.total = list.size();
+    for (const auto& m : list)
+        if (filter.matches(m))
+            s.rows.push_back(&m);
+    return s;
+}
+
+const std::vector<Verdict> kVerdictOrder = {
+    Verdict::Ok,         Verdict::Expected, Verdict::Hidden,  Verdict::Unverified,
+    Verdict::Terminated, Verdict::Invalid,  Verdict::Unsaved, Verdict::Unjudged};
+
+std::string thousands(std::size_t n) {
+    std::string digits = std::to_string(n), out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i && (digits.size() - i) % 3 == 0)
+            out += ',';
+        out += digits[i];
+    }
+    return out;
+}
+
+// "1,003 processes: 996 ok, 2 expected, 3 HIDDEN, 2 TERMINATED" (the verdicts that occur), with
+// "shown of N" when a filter left some out.
+std::string summaryLine(const std::vector<Verdict>& verdicts, std::size_t total, const char* noun,
+                        bool filtered) {
+    std::map<Verdict, std::size_t> count;
+    for (Verdict v : verdicts)
+        ++count[v];
+    std::string parts;
+    for (Verdict v : kVerdictOrder)
+        if (count[v])
+            parts += fmt::format("{}{} {}", parts.empty() ? "" : ", ", thousands(count[v]),
+                                 crossview::verdictName(v));
+    std::string head = fmt::format("{} {}", thousands(verdicts.size()), noun);
+    if (filtered)
+        head += fmt::format(" shown (of {})", thousands(total));
+    return head + (parts.empty() ? "" : ": " + parts) + "\n";
+}
+
+json summaryJson(const std::vector<Verdict>& verdicts, std::size_t total) {
+    json counts = json::object();
+    for (Verdict v : kVerdictOrder)
+        counts[crossview::verdictName(v)] = std::count(verdicts.begin(), verdicts.end(), v);
+    return {{"shown", verdicts.size()}, {"total", total}, {"counts", std::move(counts)}};
+}
+
+std::vector<Verdict> verdictsOf(const std::vector<const MergedProcess*>& rows) {
+    std::vector<Verdict> out;
+    for (const auto* m : rows)
+        out.push_back(m->verdict);
+    return out;
+}
+
+// The legend of the flag columns shown, and of the view letters when the table uses them.
+std::string legend(const Table& t, const std::map<std::string, std::string>& letters,
+                   const std::vector<std::string>& view_names, std::size_t offset) {
+    static const std::vector<std::pair<std::size_t, const char*>> flags = {
+        {kInserted, "Ins = ProcessInserted"},
+        {kMinimal, "Min = Flags3.Minimal (- where the build has none)"},
+        {kExiting, "Exi = ProcessExiting"},
+        {kDeleted, "Del = ProcessDelete"},
+        {kWow64, "W64 = a 32-bit process (Wow64Process set)"},
+        {kPidHex, "Cid = the PID in hex, as WinDbg shows it"},
+        {kPhysical, "Offset(P) = the EPROCESS's physical address"}};
+    std::string parts;
+    for (const auto& [column, text] : flags)
+        if (std::find(t.text_order.begin(), t.text_order.end(), offset + column) !=
+            t.text_order.end())
+            parts += (parts.empty() ? "" : "; ") + std::string(text);
+    std::string out = parts.empty() ? "" : wrapped("Columns: ", "  ", parts + ".");
+    if (!letters.empty()) {
+        std::string names;
+        for (const auto& v : view_names)
+            names += (names.empty() ? "" : ", ") + letters.at(v) + " = " + v;
+        out += wrapped("Views: ", "  ",
+                       names + " (the letter: listed by that view; -: not listed; ?: the view "
+                               "was unavailable).");
+    }
+    return out;
 }
 
 // One row per merged process: the cross-view text table, the CSV and the JSON "processes".
-Table processTable(const CrossView& cv, const std::vector<MergedProcess>& list, bool color) {
+// `letters`: one-letter view columns in text (the legend says which is which), else full names.
+Table processTable(const CrossView& cv, const std::vector<const MergedProcess*>& list,
+                   const ViewsReportOptions& o, bool letters_if_needed,
+                   std::map<std::string, std::string>* letters_used = nullptr) {
     Table t;
-    t.columns = {{"EPROCESS", "eprocess", "eprocess", 18},
-                 {"PID", "pid", "pid", 6, Align::Right},
-                 {"", "ppid", "ppid"},
-                 {"Name", "name", "name", 16, Align::Left, "  "},
-                 {"", "kind", "kind"},
-                 {"", "inserted", "inserted"},
-                 {"", "minimal", "minimal"},
-                 {"", "exiting", "exiting"},
-                 {"", "", "deleted"},
-                 {"", "create_time", "create_time"},
-                 {"", "exit_time", "exit_time"},
-                 {"", "", "active_threads"},
-                 {"", "", "directory_table_base"},
-                 {"", "", "object_header_valid"},
-                 {"", "", "in_kernel_image"},
-                 {"", "", "kernel_section"},
-                 {"", "", "in"}};
-    for (const auto& v : cv.views)
-        t.columns.push_back({v.available ? v.name : v.name + "?", "in_" + v.name, "", 6});
+    t.columns = commonColumns();
+    t.columns.push_back({"", "", "in"});
+    const std::size_t views_at = t.columns.size();
+    for (const auto& v : cv.views) {
+        const std::string title = v.available ? v.name : v.name + "?";
+        t.columns.push_back({title, "in_" + v.name, "", std::max<std::size_t>(6, title.size())});
+    }
+    const std::size_t verdict_at = t.columns.size();
     t.columns.push_back({"Verdict", "verdict", "verdict", 0, Align::Left, "  "});
     t.columns.push_back({"", "evidence", "evidence"});
-    for (const auto& m : list) {
+    const auto letters = viewLetters();
+    chooseTextColumns(t, textKeysFor(o, true), views_at, cv.views.size(), verdict_at, 0, 0);
+    bool use_letters = false;
+    if (letters_if_needed && textWidth(t) > kTextWidth) {
+        use_letters = true;
+        for (std::size_t v = 0; v < cv.views.size(); ++v) {
+            Column& c = t.columns[views_at + v];
+            c.title = letters.at(cv.views[v].name);
+            c.width = 1;
+        }
+        if (letters_used)
+            for (const auto& v : cv.views)
+                (*letters_used)[v.name] = letters.at(v.name);
+    }
+    std::vector<const ProcessRecord*> records;
+    for (const MergedProcess* mp : list) {
+        const MergedProcess& m = *mp;
         const ProcessRecord& r = m.record;
+        records.push_back(&r);
         json in = json::object();
         for (const auto& [view, seen] : m.in)
             in[view] = seen;
         std::string evidence;
         for (const auto& e : m.evidence)
             evidence += (evidence.empty() ? "" : "; ") + e;
-        std::vector<Cell> row = {Cell::hex(r.eprocess),
-                                 idCell(r, r.pid),
-                                 idCell(r, r.ppid),
-                                 nameCell(r),
-                                 Cell::text(views::entryKindName(r.kind)),
-                                 Cell::flag(r.inserted),
-                                 minimalCell(r).inCsv(r.minimal ? (*r.minimal ? "1" : "0") : ""),
-                                 Cell::flag(r.exiting),
-                                 Cell::flag(r.deleted),
-                                 timeCell(r.create_time),
-                                 timeCell(r.exit_time),
-                                 Cell::number(r.active_threads),
-                                 Cell::hex(r.directory_table_base),
-                                 Cell::flag(r.object_header_valid),
-                                 Cell::flag(r.in_kernel_image),
-                                 r.in_kernel_image ? Cell::text(r.kernel_section) : Cell::missing(),
-                                 Cell::missing().inJson(std::move(in))};
+        std::vector<Cell> row = commonCells(r);
+        row.push_back(Cell::missing().inJson(std::move(in)));
         for (const auto& v : cv.views) {
             const bool seen = m.in.at(v.name);
-            row.push_back(Cell::flag(seen).inText(!v.available ? "n/a" : seen ? "yes" : "-"));
+            const std::string yes = use_letters ? letters.at(v.name) : "yes";
+            const std::string na = use_letters ? "?" : "n/a";
+            row.push_back(Cell::flag(seen).inText(!v.available ? na : seen ? yes : "-"));
         }
         row.push_back(Cell::text(crossview::verdictName(m.verdict))
-                          .inText(colored(crossview::verdictName(m.verdict), m.verdict, color)));
+                          .inText(colored(crossview::verdictName(m.verdict), m.verdict, o.color)));
         row.push_back(Cell::text(evidence).inJson(m.evidence));
         t.add(std::move(row));
     }
+    if (o.tree)
+        applyTree(t, records);
     return t;
 }
 
-json processesJson(const CrossView& cv, const std::vector<MergedProcess>& list) {
-    return renderJson(processTable(cv, list, false));
+json processesJson(const CrossView& cv, const std::vector<const MergedProcess*>& list) {
+    return renderJson(processTable(cv, list, {}, false));
+}
+
+// --tree in JSON: the shown processes nested, each node the process's object and its children.
+json treeJson(const CrossView& cv, const std::vector<const MergedProcess*>& list) {
+    const Table t = processTable(cv, list, {}, false);
+    std::vector<const ProcessRecord*> records;
+    for (const auto* m : list)
+        records.push_back(&m->record);
+    const auto order = treeOrder(records);
+    // Built bottom-up: a node is complete once every later row (its subtree) has been placed.
+    std::vector<json> nodes(list.size());
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        nodes[i] = renderJsonRow(t, t.rows[i]);
+        nodes[i]["children"] = json::array();
+    }
+    const auto parent = parentsOf(records);
+    json roots = json::array();
+    for (auto it = order.rbegin(); it != order.rend(); ++it) {
+        const std::size_t i = it->index;
+        if (parent[i])
+            nodes[*parent[i]]["children"].insert(nodes[*parent[i]]["children"].begin(),
+                                                 std::move(nodes[i]));
+        else
+            roots.insert(roots.begin(), std::move(nodes[i]));
+    }
+    return roots;
 }
 
 // One row per entry of one view: its text table and its JSON "entries".
-Table entryTable(const CrossView& cv, const views::ViewResult& v, bool color) {
+Table entryTable(const CrossView& cv, const views::ViewResult& v,
+                 const std::vector<std::size_t>& entries, const ViewsReportOptions& o) {
     std::map<std::uint64_t, const MergedProcess*> by_address;
     for (const auto& m : cv.processes)
         by_address[m.record.eprocess] = &m;
     Table t;
-    t.columns = {{"No.", "", "index", 4, Align::Right},
-                 {"EPROCESS", "", "eprocess", 18, Align::Left, "  "},
-                 {"PID", "", "pid", 6, Align::Right},
-                 {"PPID", "", "", 6, Align::Right},
-                 {"Ins", "", "inserted", 3, Align::Right},
-                 {"Min", "", "minimal", 3, Align::Right},
-                 {"Kind", "", "kind", 9, Align::Left, "  "},
-                 {"Name", "", "name", 16, Align::Left, "  "},
-                 {"Verdict", "", ""}};
-    t.json_order = {0, 1, 2, 7, 6, 4, 5};
-    for (const auto& e : v.entries) {
+    t.columns = {{"No.", "", "index", 4, Align::Right}};
+    for (Column c : commonColumns()) {
+        c.csv_key.clear(); // a view's table is text and JSON only
+        if (c.json_key != "eprocess" && c.json_key != "pid" && c.json_key != "name" &&
+            c.json_key != "kind" && c.json_key != "inserted" && c.json_key != "minimal")
+            c.json_key.clear();
+        t.columns.push_back(c);
+    }
+    t.columns[1 + kEprocess].gap = "  ";
+    t.columns.push_back({"Verdict", "", ""});
+    const std::size_t verdict_at = t.columns.size() - 1;
+    t.json_order = {0, 1 + kEprocess, 1 + kPid, 1 + kName, 1 + kKind, 1 + kInserted, 1 + kMinimal};
+    chooseTextColumns(t, textKeysFor(o, false), 0, 0, verdict_at, 0, 1);
+    std::vector<const ProcessRecord*> records;
+    for (std::size_t at : entries) {
+        const auto& e = v.entries[at];
         const MergedProcess& m = *by_address.at(e.eprocess);
         const ProcessRecord& r = m.record;
-        // An entry the dump did not save has no fields to show; its JSON keeps the raw values.
-        const bool unsaved = r.kind == views::EntryKind::Unsaved;
-        Cell inserted = Cell::flag(r.inserted), minimal = minimalCell(r);
-        if (unsaved)
-            inserted.inText("?"), minimal.inText("?");
-        t.add({e.index ? Cell::number(*e.index).inText(fmt::format("{:03}", *e.index))
-                       : Cell::missing().inText(""),
-               Cell::hex(r.eprocess), Cell::number(r.pid).inText(unsaved ? "?" : idText(r.pid)),
-               Cell::number(r.ppid).inText(unsaved ? "?" : idText(r.ppid)), inserted, minimal,
-               Cell::text(views::entryKindName(r.kind)), nameCell(r),
-               Cell::text(colored(crossview::verdictName(m.verdict), m.verdict, color))});
+        records.push_back(&r);
+        std::vector<Cell> row = {e.index
+                                     ? Cell::number(*e.index).inText(fmt::format("{:03}", *e.index))
+                                     : Cell::missing().inText("")};
+        for (auto& c : commonCells(r))
+            row.push_back(std::move(c));
+        // The entries' JSON keeps the PID the walk read, whatever the node.
+        if (r.kind != EntryKind::Unsaved)
+            row[1 + kPid] = Cell::number(r.pid).inText(row[1 + kPid].text());
+        if (!isProcess(r))
+            row[1 + kPid].inJson(nullptr);
+        row.push_back(Cell::text(colored(crossview::verdictName(m.verdict), m.verdict, o.color)));
+        t.add(std::move(row));
+    }
+    if (o.tree) {
+        // The tree works on the common columns: shift the name to its place in this table.
+        std::vector<std::vector<Cell>> rows;
+        std::size_t width = t.columns[1 + kName].width;
+        for (const auto& tr : treeOrder(records)) {
+            std::vector<Cell> row = t.rows[tr.index];
+            const std::string name = tr.prefix + displayName(*records[tr.index]);
+            width = std::max(width, name.size() + 2);
+            row[1 + kName].inText(name);
+            rows.push_back(std::move(row));
+        }
+        t.rows = std::move(rows);
+        t.columns[1 + kName].width = width;
     }
     return t;
 }
 
-json viewsJson(const CrossView& cv) {
+// The entries of a view the filter shows, as indices into its entries.
+std::vector<std::size_t> shownEntries(const CrossView& cv, const views::ViewResult& v,
+                                      const ProcessFilter& filter,
+                                      std::vector<Verdict>* verdicts = nullptr) {
+    std::map<std::uint64_t, const MergedProcess*> by_address;
+    for (const auto& m : cv.processes)
+        by_address[m.record.eprocess] = &m;
+    std::vector<std::size_t> out;
+    for (std::size_t i = 0; i < v.entries.size(); ++i) {
+        const MergedProcess& m = *by_address.at(v.entries[i].eprocess);
+        if (!filter.matches(m))
+            continue;
+        out.push_back(i);
+        if (verdicts)
+            verdicts->push_back(m.verdict);
+    }
+    return out;
+}
+
+json viewsJson(const CrossView& cv, const ViewsReportOptions& o) {
     json views = json::object();
     for (const auto& v : cv.views) {
         json jv;
@@ -213,12 +673,15 @@ json viewsJson(const CrossView& cv) {
         if (!v.gaps.empty())
             jv["gaps"] = v.gaps;
         jv["warnings"] = v.warnings;
-        const Table entries = entryTable(cv, v, false);
+        const auto shown = shownEntries(cv, v, o.filter);
+        ViewsReportOptions flat = o;
+        flat.tree = false;
+        const Table entries = entryTable(cv, v, shown, flat);
         jv["entries"] = json::array();
         for (std::size_t i = 0; i < entries.rows.size(); ++i) {
             json je = renderJsonRow(entries, entries.rows[i]);
-            if (!v.entries[i].note.empty())
-                je["note"] = v.entries[i].note;
+            if (!v.entries[shown[i]].note.empty())
+                je["note"] = v.entries[shown[i]].note;
             jv["entries"].push_back(std::move(je));
         }
         views[v.name] = std::move(jv);
@@ -234,11 +697,17 @@ std::string viewTitle(const views::ViewResult& v) {
     return fmt::format("View {}: {} ({})\n", v.name, info ? info->title : v.name, state);
 }
 
-std::string textViewTable(const CrossView& cv, const views::ViewResult& v, bool color) {
+std::string textViewTable(const CrossView& cv, const views::ViewResult& v,
+                          const ViewsReportOptions& o) {
     std::string out = viewTitle(v);
     if (!v.available)
         return out + "\n";
-    out += renderText(entryTable(cv, v, color));
+    std::vector<Verdict> verdicts;
+    const auto shown = shownEntries(cv, v, o.filter, &verdicts);
+    const Table t = entryTable(cv, v, shown, o);
+    out += renderText(t);
+    out += summaryLine(verdicts, v.entries.size(), "entries", o.filter.active());
+    out += legend(t, {}, {}, 1);
     for (const auto& w : v.warnings)
         out += wrapped("  warning: ", "    ", w);
     for (const auto& g : v.gaps)
@@ -283,13 +752,21 @@ std::string textTimes(const ProcessRecord& r) {
                        r.exit_time ? filetimeToIso(r.exit_time) : "-");
 }
 
-std::string textCrossTable(const CrossView& cv, bool color) {
-    std::string out = "Cross-view (one row per distinct EPROCESS; yes = listed by that view)\n";
-    out += renderText(processTable(cv, cv.processes, color));
+std::string textCrossTable(const CrossView& cv, const ViewsReportOptions& o) {
+    const Shown shown = shownOf(cv.processes, o.filter);
+    std::map<std::string, std::string> letters;
+    const Table t = processTable(cv, shown.rows, o, true, &letters);
+    std::string out =
+        letters.empty() ? "Cross-view (one row per distinct EPROCESS; yes = listed by that view)\n"
+                        : "Cross-view (one row per distinct EPROCESS; a view's letter = listed "
+                          "by that view)\n";
+    out += renderText(t);
+    out += summaryLine(verdictsOf(shown.rows), shown.total, "processes", o.filter.active());
+    out += legend(t, letters, cv.view_names, 0);
     std::string notes;
-    for (const auto& m : cv.processes)
-        if (m.verdict != Verdict::Ok && m.verdict != Verdict::Unjudged)
-            notes += textEvidence(m, color);
+    for (const auto* m : shown.rows)
+        if (m->verdict != Verdict::Ok && m->verdict != Verdict::Unjudged)
+            notes += textEvidence(*m, o.color);
     if (!notes.empty())
         out += "\nWhy the rows that are not ok:\n" + notes;
     if (const std::string counts = verdictCounts(cv); !counts.empty())
@@ -305,67 +782,129 @@ std::string textCrossTable(const CrossView& cv, bool color) {
     return out;
 }
 
+std::string lower(std::string s) {
+    for (char& c : s)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
 } // namespace
 
+bool ProcessFilter::matches(const MergedProcess& m) const {
+    const ProcessRecord& r = m.record;
+    if (!pids.empty() &&
+        (!isProcess(r) || std::find(pids.begin(), pids.end(), r.pid) == pids.end()))
+        return false;
+    if (!name_glob.empty() &&
+        fnmatch(name_glob.c_str(), (r.kind == EntryKind::ListHead ? "" : r.name()).c_str(),
+                FNM_CASEFOLD) != 0)
+        return false;
+    if (!verdicts.empty() &&
+        std::find(verdicts.begin(), verdicts.end(), m.verdict) == verdicts.end())
+        return false;
+    return true;
+}
+
+const std::vector<std::string>& processColumnKeys() {
+    static const std::vector<std::string> keys = [] {
+        std::vector<std::string> out;
+        for (const auto& [key, index] : textKeys())
+            out.push_back(key);
+        return out;
+    }();
+    return keys;
+}
+
+std::string checkColumnKeys(const std::vector<std::string>& keys) {
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        std::string key = keys[i];
+        if (i == 0 && !key.empty() && key[0] == '+')
+            key.erase(0, 1);
+        const auto& known = processColumnKeys();
+        if (std::find(known.begin(), known.end(), key) == known.end())
+            return fmt::format("--columns: unknown column '{}' (known: {})", key,
+                               fmt::join(known, ","));
+    }
+    return "";
+}
+
+std::optional<Verdict> verdictByName(const std::string& name) {
+    for (Verdict v : kVerdictOrder)
+        if (lower(crossview::verdictName(v)) == lower(name))
+            return v;
+    return std::nullopt;
+}
+
 std::string renderViews(const CrossView& cv, const ViewsReportOptions& options) {
+    const Shown shown = shownOf(cv.processes, options.filter);
     switch (options.format) {
     case OutputFormat::Json: {
         json j;
-        j["processes"] = processesJson(cv, cv.processes);
-        j["views"] = viewsJson(cv);
+        j["processes"] = processesJson(cv, shown.rows);
+        if (options.tree)
+            j["tree"] = treeJson(cv, shown.rows);
+        j["views"] = viewsJson(cv, options);
+        j["summary"] = summaryJson(verdictsOf(shown.rows), shown.total);
         j["verdicts"] = verdictsJson(cv);
         return j.dump(2) + "\n";
     }
     case OutputFormat::Csv:
-        return renderCsv(processTable(cv, cv.processes, false));
+        return renderCsv(processTable(cv, shown.rows, {}, false));
     case OutputFormat::Text:
         break;
     }
     if (options.cross_table)
-        return textCrossTable(cv, options.color);
+        return textCrossTable(cv, options);
     std::string out;
     for (const auto& v : cv.views)
-        out += textViewTable(cv, v, options.color);
+        out += textViewTable(cv, v, options);
     return out + verdictCounts(cv) + judgeNote(cv);
 }
 
 std::string renderDiff(const CrossView& cv, const crossview::Diff& d,
                        const ViewsReportOptions& options) {
+    const Shown all = shownOf(cv.processes, options.filter),
+                a = shownOf(d.only_in_a, options.filter), b = shownOf(d.only_in_b, options.filter);
     switch (options.format) {
     case OutputFormat::Json: {
         json j;
-        j["processes"] = processesJson(cv, cv.processes);
-        j["views"] = viewsJson(cv);
+        j["processes"] = processesJson(cv, all.rows);
+        if (options.tree)
+            j["tree"] = treeJson(cv, all.rows);
+        j["views"] = viewsJson(cv, options);
         j["diff"] = {{"a", d.a},
                      {"b", d.b},
-                     {"only_in_a", processesJson(cv, d.only_in_a)},
-                     {"only_in_b", processesJson(cv, d.only_in_b)}};
+                     {"only_in_a", processesJson(cv, a.rows)},
+                     {"only_in_b", processesJson(cv, b.rows)}};
+        j["summary"] = summaryJson(verdictsOf(all.rows), all.total);
         j["verdicts"] = verdictsJson(cv);
         return j.dump(2) + "\n";
     }
     case OutputFormat::Csv: {
-        const Table a = processTable(cv, d.only_in_a, false),
-                    b = processTable(cv, d.only_in_b, false);
-        std::string out = "side," + renderCsvHeader(a);
-        for (const auto& row : a.rows)
-            out += "only_in_" + d.a + "," + renderCsvRow(a, row);
-        for (const auto& row : b.rows)
-            out += "only_in_" + d.b + "," + renderCsvRow(b, row);
+        const Table ta = processTable(cv, a.rows, {}, false),
+                    tb = processTable(cv, b.rows, {}, false);
+        std::string out = "side," + renderCsvHeader(ta);
+        for (const auto& row : ta.rows)
+            out += "only_in_" + d.a + "," + renderCsvRow(ta, row);
+        for (const auto& row : tb.rows)
+            out += "only_in_" + d.b + "," + renderCsvRow(tb, row);
         return out;
     }
     case OutputFormat::Text:
         break;
     }
     std::string out;
-    auto side = [&](const std::string& has, const std::string& lacks,
-                    const std::vector<MergedProcess>& list) {
-        out += fmt::format("In {} but not in {}: {}\n", has, lacks, list.size());
-        for (const auto& m : list)
-            out += textEvidence(m, options.color) + textTimes(m.record);
+    auto side = [&](const std::string& has, const std::string& lacks, const Shown& list) {
+        out +=
+            fmt::format("In {} but not in {}: {}{}\n", has, lacks, list.rows.size(),
+                        options.filter.active() ? fmt::format(" shown (of {})", list.total) : "");
+        for (const auto* m : list.rows)
+            out += textEvidence(*m, options.color) + textTimes(m->record);
         out += "\n";
     };
-    side(d.a, d.b, d.only_in_a);
-    side(d.b, d.a, d.only_in_b);
+    side(d.a, d.b, a);
+    side(d.b, d.a, b);
+    out += summaryLine(verdictsOf(all.rows), all.total, "processes", options.filter.active());
     out += verdictCounts(cv) + judgeNote(cv);
     for (const auto& v : cv.views) {
         if (!v.available)

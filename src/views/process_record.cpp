@@ -1,6 +1,9 @@
 #include "dumpprocs/views/process_record.hpp"
 
+#include <cstddef>
+
 #include "dumpprocs/formats/nt.hpp"
+#include "dumpprocs/kernel/loaded_modules.hpp"
 #include "dumpprocs/kernel/process_object.hpp"
 #include "dumpprocs/support/text.hpp"
 
@@ -89,8 +92,30 @@ ProcessRecord ProcessCatalog::read(std::uint64_t eprocess) const {
     r.active_threads = object->active_threads;
     r.directory_table_base = object->directory_table_base;
     r.peb = object->peb;
+    r.wow64 = object->wow64;
+    readAttributes(r, *object);
     classify(r);
     return r;
+}
+
+// What the process object points to, read where the pointers and the memory allow: its session's
+// ID and its full image path. A pointer that leads nowhere leaves the attribute unknown.
+void ProcessCatalog::readAttributes(ProcessRecord& r, const kernel::ProcessObject& object) const {
+    const auto& as = kernel_.addressSpace();
+    if (const auto at = kernel_.layout().session.session_id; object.session && at)
+        if (auto id = as.read<std::uint32_t>(object.session + *at))
+            r.session_id = *id;
+    if (object.image_path_name) {
+        // _OBJECT_NAME_INFORMATION.Name: formats::ObjectNameInformation64.
+        const std::uint64_t name =
+            object.image_path_name + offsetof(formats::ObjectNameInformation64, Name);
+        if (auto path = kernel::readUnicodeString(as, name))
+            r.image_path = *path;
+    }
+    // Only memory with page tables has a physical address (not a triage dump's saved ranges).
+    if (as.hasPhysicalBacking())
+        if (auto t = as.translate(r.eprocess); t && t->via != Translation::Via::Saved)
+            r.physical_offset = t->physical;
 }
 
 void ProcessCatalog::classify(ProcessRecord& r) const {

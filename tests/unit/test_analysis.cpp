@@ -72,7 +72,10 @@ std::vector<std::string> hiddenOf(Session& s) {
     REQUIRE(k);
     auto cv = analysis::runViews(**k, analysis::expandViews({"all"}, false).names);
     REQUIRE(cv);
-    return analysis::hiddenProcesses(*cv);
+    std::vector<std::string> labels;
+    for (const auto& h : analysis::hiddenProcesses(*cv))
+        labels.push_back(h.label());
+    return labels;
 }
 
 } // namespace

@@ -41,7 +41,14 @@ struct DiffRun {
 Expected<DiffRun> runDiff(const kernel::KernelContext& kernel, const std::string& a,
                           const std::string& b, bool no_scan, const RunHooks& hooks = {});
 
-// The HIDDEN rows, as "name (pid N, 0xeprocess)", for a batch summary.
-std::vector<std::string> hiddenProcesses(const crossview::CrossView& cv);
+// A HIDDEN row, for a batch summary: which process, and the views that ran and lack it.
+struct HiddenProcess {
+    std::uint64_t eprocess = 0;
+    std::uint64_t pid = 0;
+    std::string name;
+    std::vector<std::string> missing_from; // in the run's view order
+    std::string label() const;             // "name (pid N, 0xeprocess)"
+};
+std::vector<HiddenProcess> hiddenProcesses(const crossview::CrossView& cv);
 
 } // namespace dumpprocs::analysis

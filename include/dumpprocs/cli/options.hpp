@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "dumpprocs/report/format.hpp"
+#include "dumpprocs/report/views_report.hpp"
 
 namespace dumpprocs::cli {
 
@@ -30,6 +31,9 @@ struct Options {
     std::string dtb_text;       // --dtb: the page-table root, for raw images
     bool trust_header = false;  // --trust-header: keep a crash dump's header values
     bool trust_profile = false; // --trust-profile: use --symbols/--profile that failed the checks
+    // the process tables: filters, tree, columns
+    std::string pid_text, name_glob, verdict_text, columns_text;
+    bool tree = false, wide = false;
     // derived by finishOptions()
     std::vector<std::string> views;
     std::string diff_a, diff_b;
@@ -38,6 +42,8 @@ struct Options {
     report::OutputFormat format = report::OutputFormat::Text;
     bool color = false;
     bool jsonl = false; // --format jsonl: batch output, one JSON object per dump
+    report::ProcessFilter filter;
+    std::vector<std::string> columns;
 };
 
 } // namespace dumpprocs::cli

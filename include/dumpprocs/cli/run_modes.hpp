@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "dumpprocs/analysis/run_views.hpp"
 #include "dumpprocs/analysis/session.hpp"
 #include "dumpprocs/cli/options.hpp"
 
@@ -13,7 +14,7 @@ namespace dumpprocs::cli {
 
 // What a run found that a batch summary needs beyond the exit code.
 struct RunSummary {
-    std::vector<std::string> hidden; // "rootkit.exe (pid 996, 0xffff...)" for every HIDDEN process
+    std::vector<analysis::HiddenProcess> hidden; // every HIDDEN process
 };
 
 // Where one run's results go: stdout, or a batch run's per-dump buffer; and the batch summary's
@@ -23,7 +24,7 @@ class Output {
     explicit Output(std::FILE* file = stdout, RunSummary* summary = nullptr)
         : file_(file), summary_(summary) {}
     void print(const std::string& text) const;
-    void noteHidden(const std::vector<std::string>& processes) const;
+    void noteHidden(const std::vector<analysis::HiddenProcess>& processes) const;
 
   private:
     std::FILE* file_;

@@ -38,4 +38,12 @@ struct UnicodeString64 {
 };
 static_assert(sizeof(UnicodeString64) == 16 && offsetof(UnicodeString64, Buffer) == 8);
 
+// _OBJECT_NAME_INFORMATION as the WDK declares it (ntifs.h): its one member, the name. The symbol
+// files do not carry the type, so its layout is this declaration's.
+struct ObjectNameInformation64 {
+    UnicodeString64 Name;
+};
+static_assert(sizeof(ObjectNameInformation64) == 16 &&
+              offsetof(ObjectNameInformation64, Name) == 0);
+
 } // namespace dumpprocs::formats

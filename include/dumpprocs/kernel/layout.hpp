@@ -40,6 +40,11 @@ struct ProcessLayout {
     std::optional<std::uint32_t> process_list_entry;    // _KPROCESS.ProcessListEntry
     std::optional<std::uint32_t> session_process_links; // _EPROCESS.SessionProcessLinks
     std::optional<std::uint32_t> session;               // _EPROCESS.Session (_MM_SESSION_SPACE*)
+    // The responder's columns (issue 17); nullopt where the symbol data lacks them.
+    std::optional<std::uint32_t> wow64_process; // _EPROCESS.Wow64Process (WoW64Process on 10+)
+    // _EPROCESS.SeAuditProcessCreationInfo + _SE_AUDIT_PROCESS_CREATION_INFO.ImageFileName: the
+    // pointer to the _OBJECT_NAME_INFORMATION that holds the full image path.
+    std::optional<std::uint32_t> image_path_name;
 };
 
 // _MM_SESSION_SPACE: the session's own ring of its processes.

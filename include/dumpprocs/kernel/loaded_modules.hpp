@@ -56,6 +56,10 @@ struct ModuleList {
     const LoadedModule* containing(std::uint64_t va) const;
 };
 
+// A UNICODE_STRING at `at` as UTF-8 (a driver's name, a process's image path); fails naming the
+// address of the part that cannot be read, or a Length that no UNICODE_STRING has.
+Expected<std::string> readUnicodeString(const VirtualMemory& as, std::uint64_t at);
+
 // The triage dump's saved driver list (DUMP_DRIVER_ENTRY64s) and unloaded drivers.
 ModuleList modulesFromTriage(const dumpfile::TriageInfo& triage);
 

@@ -64,6 +64,9 @@ struct Table {
     // The order of the JSON members, as column indices, where it differs from the columns'
     // (the JSON shapes are documented and older than this model); empty: the columns' order.
     std::vector<std::size_t> json_order;
+    // The columns of the text table, as column indices in the order shown (a column needs a title
+    // to be shown); empty: every column that has a title, in the columns' order.
+    std::vector<std::size_t> text_order;
 
     void add(std::vector<Cell> row) { rows.push_back(std::move(row)); }
 };

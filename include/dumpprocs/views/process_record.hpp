@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "dumpprocs/kernel/kernel_context.hpp"
+#include "dumpprocs/kernel/process_object.hpp"
 
 namespace dumpprocs::views {
 
@@ -39,6 +40,12 @@ struct ProcessRecord {
     std::uint32_t active_threads = 0;
     std::uint64_t directory_table_base = 0;
     std::uint64_t peb = 0;
+    // The responder's columns: each nullopt where it could not be read (the symbol data lacks the
+    // member, a NULL pointer, memory the dump does not hold), never a guess.
+    std::optional<std::uint32_t> session_id; // _EPROCESS.Session -> _MM_SESSION_SPACE.SessionId
+    std::optional<bool> wow64;               // Wow64Process is not NULL: a 32-bit process
+    std::optional<std::string> image_path;   // SeAuditProcessCreationInfo.ImageFileName's Name
+    std::optional<std::uint64_t> physical_offset; // where the _EPROCESS lies in physical memory
     bool object_header_valid = false;
     std::string object_header_note; // why it is (not) a valid process object header
     bool in_kernel_image = false;
@@ -61,6 +68,7 @@ class ProcessCatalog {
 
   private:
     ProcessRecord read(std::uint64_t eprocess) const;
+    void readAttributes(ProcessRecord& r, const kernel::ProcessObject& object) const;
     void classify(ProcessRecord& r) const;
 
     const kernel::KernelContext& kernel_;

@@ -10,3 +10,10 @@ dumpprocs_cli_test(NAME batch.directory ARGS "real --info --format jsonl"
 add_test(NAME cli.batch.jsonl_lines
          COMMAND ${CMAKE_COMMAND} -DBINARY=$<TARGET_FILE:dumpprocs> -DWORKDIR=${DUMPPROCS_TESTDATA}
                  -P ${CMAKE_CURRENT_LIST_DIR}/../check_jsonl.cmake)
+# Issue 17: batch JSON/CSV/jsonl that programs read, parsed by Python's json and csv.
+find_package(Python3 COMPONENTS Interpreter)
+if(Python3_Interpreter_FOUND)
+  add_test(NAME cli.batch.formats_parse
+           COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/../check_batch_formats.py
+                   $<TARGET_FILE:dumpprocs> ${DUMPPROCS_TESTDATA})
+endif()

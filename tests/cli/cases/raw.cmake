@@ -85,7 +85,7 @@ dumpprocs_raw_test(NAME modules_info_19041 SAMPLE dkom_19041 ARGS "--info" SKIP_
 # A raw image's --info in JSON lines: one line, the report inside "result" (it was printed raw
 # beside a null result).
 dumpprocs_raw_test(NAME dkom_19041_info_jsonl SAMPLE dkom_19041 ARGS "--info --format jsonl"
-                   SKIP_COMPARE STDOUT_CONTAINS "\"exit_code\":0,\"hidden\":[],\"result\":{\"discovery_log\"")
+                   SKIP_COMPARE STDOUT_CONTAINS "\"exit_code\":0,\"hidden\":[],\"errors\":[],\"warnings\":[],\"result\":{\"raw_image\"")
 # The same in a batch over a folder holding the raw image beside a crash dump.
 add_test(NAME cli.raw.batch_folder_info_jsonl
          COMMAND ${CMAKE_COMMAND} -DBINARY=$<TARGET_FILE:dumpprocs>
