@@ -45,7 +45,7 @@ Expected<ProfileChoice> unvalidatedRowOfBuild(std::uint32_t build, const Error& 
             continue;
         ProfileChoice choice;
         choice.profile = std::shared_ptr<const Profile>(&row, [](const Profile*) {});
-        choice.method = "build (unvalidated)";
+        choice.method = ProfileMethod::BuildUnvalidated;
         choice.reason = fmt::format("build {}: row {} taken unvalidated, the memory is incomplete "
                                     "({})",
                                     build, row.name, why.message);
@@ -91,8 +91,7 @@ bool KernelContext::profileConfirmed(const ProfileChoice& choice, const std::opt
 // --symbols and --profile are the user's word against the dump's: a layout that fails the checks
 // is refused unless --trust-profile, and then no view can vouch for what it did not list.
 Expected<void> KernelContext::acceptChoice(const KernelOptions& options) {
-    const bool chosen_by_user =
-        choice_.method == "isf" || choice_.method == "symbol-path" || choice_.method == "forced";
+    const bool chosen_by_user = chosenByUser(choice_.method);
     profile_confirmed_ = profileConfirmed(choice_, image_ ? image_->pdb : std::nullopt);
     if (profile_confirmed_)
         return {};
@@ -103,8 +102,9 @@ Expected<void> KernelContext::acceptChoice(const KernelOptions& options) {
                                         choice_.reason, failedChecks(choice_.validations)));
         return {};
     }
-    const std::string what = choice_.method == "isf" ? fmt::format("--symbols {}", options.isf_path)
-                             : choice_.method == "symbol-path"
+    const std::string what = choice_.method == ProfileMethod::SymbolFile
+                                 ? fmt::format("--symbols {}", options.isf_path)
+                             : choice_.method == ProfileMethod::SymbolPath
                                  ? fmt::format("the PDB {} found through {}", choice_.profile->name,
                                                options.symbol_path.origin)
                                  : fmt::format("--profile {}", options.forced_profile);

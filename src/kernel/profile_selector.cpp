@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <map>
 #include <optional>
 
 #include "dumpprocs/kernel/symbol_search.hpp"
@@ -188,8 +189,10 @@ Expected<ProfileChoice> chooseByValidation(const VirtualMemory& as, const Select
     std::vector<const Profile*> passed, partly;
     std::string failures;
     std::size_t failed = 0;
+    // Each row is validated once; the chosen row's checks are the ones reported.
+    std::map<const Profile*, std::vector<ProfileValidation>> checked;
     for (const Profile* p : rows) {
-        const auto checks = validateProfile(as, *p, in.ps_active_process_head);
+        const auto& checks = checked[p] = validateProfile(as, *p, in.ps_active_process_head);
         if (allPassed(checks))
             passed.push_back(p);
         else if (passedWhereReadable(checks))
@@ -204,8 +207,8 @@ Expected<ProfileChoice> chooseByValidation(const VirtualMemory& as, const Select
         const Profile* chosen = nearestBuild(partly, in.build);
         ProfileChoice choice;
         choice.profile = shareBuiltin(*chosen);
-        choice.validations = validateProfile(as, *chosen, in.ps_active_process_head);
-        choice.method = "build+partial validation";
+        choice.validations = checked.at(chosen);
+        choice.method = ProfileMethod::BuildPartialValidation;
         choice.reason = fmt::format("build {}: row {} found System, and the checks the dump "
                                     "could not serve were skipped ({}): taken unconfirmed",
                                     in.build, chosen->name, summary(choice.validations));
@@ -229,11 +232,11 @@ Expected<ProfileChoice> chooseByValidation(const VirtualMemory& as, const Select
     const Profile* chosen = nearestBuild(passed, in.build);
     ProfileChoice choice;
     choice.profile = shareBuiltin(*chosen);
-    choice.validations = validateProfile(as, *chosen, in.ps_active_process_head);
+    choice.validations = checked.at(chosen);
     for (const Profile* p : passed)
         if (p != chosen)
             choice.also_matching.push_back(p->name);
-    choice.method = probing ? "probe" : "build+validation";
+    choice.method = probing ? ProfileMethod::Probe : ProfileMethod::BuildValidation;
     if (probing)
         choice.reason = fmt::format(
             "build {} is not in the built-in table; the layout of row {} (build {}) validated on "
@@ -263,6 +266,33 @@ std::optional<std::string> pdbMismatch(const Profile& symbols, const std::option
 }
 
 } // namespace
+
+const char* methodName(ProfileMethod method) {
+    switch (method) {
+    case ProfileMethod::Forced:
+        return "forced";
+    case ProfileMethod::SymbolFile:
+        return "isf";
+    case ProfileMethod::SymbolPath:
+        return "symbol-path";
+    case ProfileMethod::BuildValidation:
+        return "build+validation";
+    case ProfileMethod::BuildPartialValidation:
+        return "build+partial validation";
+    case ProfileMethod::PdbGuid:
+        return "pdb-guid";
+    case ProfileMethod::Probe:
+        return "probe";
+    case ProfileMethod::BuildUnvalidated:
+        return "build (unvalidated)";
+    }
+    return "unknown";
+}
+
+bool chosenByUser(ProfileMethod method) {
+    return method == ProfileMethod::Forced || method == ProfileMethod::SymbolFile ||
+           method == ProfileMethod::SymbolPath;
+}
 
 bool allPassed(const std::vector<ProfileValidation>& checks) {
     return !checks.empty() &&
@@ -299,7 +329,7 @@ namespace {
 // A profile from a symbol file the user named (--symbols) or the symbol path found: its structure
 // checked, then its offsets validated on the dump.
 Expected<ProfileChoice> fromSymbolFile(const VirtualMemory& as, const SelectionInput& in,
-                                       const SymbolFile& file, const std::string& method,
+                                       const SymbolFile& file, ProfileMethod method,
                                        const std::string& label) {
     DP_TRY(Profile isf, loadSymbolProfile(file.path));
     // A symbol file is hostile input: its structure is checked before its offsets are tried
@@ -351,7 +381,8 @@ fromSymbolPath(const VirtualMemory& as, const SelectionInput& in, std::vector<st
                                     in.kernel_pdb->guid, in.kernel_pdb->age));
         return std::optional<ProfileChoice>{};
     }
-    DP_TRY(ProfileChoice choice, fromSymbolFile(as, in, *file, "symbol-path", path.origin));
+    DP_TRY(ProfileChoice choice,
+           fromSymbolFile(as, in, *file, ProfileMethod::SymbolPath, path.origin));
     return std::optional<ProfileChoice>(std::move(choice));
 }
 
@@ -364,7 +395,7 @@ Expected<ProfileChoice> chooseBuiltin(const VirtualMemory& as, const SelectionIn
 Expected<ProfileChoice> chooseProfile(const VirtualMemory& as, const SelectionInput& in) {
     if (!in.isf_path.empty()) {
         DP_TRY(const SymbolFile file, findSymbolFile(in.isf_path, in.kernel_pdb));
-        return fromSymbolFile(as, in, file, "isf", "--symbols");
+        return fromSymbolFile(as, in, file, ProfileMethod::SymbolFile, "--symbols");
     }
     if (!in.forced_profile.empty())
         return chooseBuiltin(as, in);
@@ -397,7 +428,7 @@ Expected<ProfileChoice> chooseBuiltin(const VirtualMemory& as, const SelectionIn
             return makeError(ErrorCode::Usage, "unknown profile '{}'; built-in rows: {}",
                              in.forced_profile, names);
         }
-        ProfileChoice choice{shareBuiltin(*p), "forced", {}, {}, {}, {}};
+        ProfileChoice choice{shareBuiltin(*p), ProfileMethod::Forced, {}, {}, {}, {}};
         choice.validations = validateProfile(as, *p, in.ps_active_process_head);
         choice.reason =
             fmt::format("forced with --profile {} ({})", p->name, summary(choice.validations));
@@ -408,7 +439,7 @@ Expected<ProfileChoice> chooseBuiltin(const VirtualMemory& as, const SelectionIn
             if (std::find(row.pdb_ids.begin(), row.pdb_ids.end(), *in.kernel_pdb) ==
                 row.pdb_ids.end())
                 continue;
-            ProfileChoice choice{shareBuiltin(row), "pdb-guid", {}, {}, {}, {}};
+            ProfileChoice choice{shareBuiltin(row), ProfileMethod::PdbGuid, {}, {}, {}, {}};
             choice.validations = validateProfile(as, row, in.ps_active_process_head);
             choice.reason =
                 fmt::format("kernel PDB {}-{} is a known build of row {} ({})", in.kernel_pdb->guid,

@@ -20,7 +20,7 @@ void InfoLines::addKernel(const kernel::KernelContext* k, const std::string& pro
             "RSDS record");
     }
     add("profile", "Profile", k ? k->profile().name : "none: " + problem,
-        k ? k->profileChoice().method : "");
+        k ? kernel::methodName(k->profileChoice().method) : "");
 }
 
 void InfoLines::addModules(const kernel::ModuleList& m) {

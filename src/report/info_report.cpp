@@ -221,7 +221,7 @@ json dumpJson(const CrashDumpInfo& d, const InfoModel& m) {
     json kj;
     if (k) {
         kj["profile"] = k->profile().name;
-        kj["profile_method"] = k->profileChoice().method;
+        kj["profile_method"] = kernel::methodName(k->profileChoice().method);
         if (const auto& img = k->kernelImage()) {
             kj["kernel_base"] = hex64(img->base);
             kj["kernel_size"] = fmt::format("{:#x}", img->size_of_image);

@@ -19,7 +19,7 @@ std::string renderShowProfile(const kernel::KernelContext& k, OutputFormat forma
         json j;
         j["profile"]["name"] = p.name;
         j["profile"]["source"] = source;
-        j["profile"]["method"] = choice.method;
+        j["profile"]["method"] = kernel::methodName(choice.method);
         j["profile"]["reason"] = choice.reason;
         j["profile"]["build"] = p.build;
         j["profile"]["windows"] = p.windows;
@@ -70,7 +70,7 @@ std::string renderShowProfile(const kernel::KernelContext& k, OutputFormat forma
                                                                 : "built-in",
                        p.windows, p.revisions);
     out += fmt::format("Data: {}\n", p.data_source);
-    out += fmt::format("Chosen by: {}: {}\n", choice.method, choice.reason);
+    out += fmt::format("Chosen by: {}: {}\n", kernel::methodName(choice.method), choice.reason);
     for (const auto& v : choice.validations)
         out += fmt::format("  check {:<22} {}  {}\n", v.check, v.passed ? "passed" : "FAILED",
                            v.detail);

@@ -24,10 +24,24 @@ struct ProfileValidation {
     std::string detail; // what was read, or why it failed
 };
 
+// How the profile was chosen; methodName() is its name in every report ("isf", "probe", ...).
+enum class ProfileMethod {
+    Forced,                 // --profile
+    SymbolFile,             // --symbols ("isf", whatever the file's kind)
+    SymbolPath,             // the kernel's PDB found on --symbol-path / _NT_SYMBOL_PATH
+    BuildValidation,        // the rows of the dump's build, validated on the dump
+    BuildPartialValidation, // ... passed only where the damaged dump could be read
+    PdbGuid,                // the built-in row known for the kernel's PDB GUID/age
+    Probe,                  // an unknown build: every row tried on the dump
+    BuildUnvalidated,       // a triage dump's build row, its memory too incomplete to check
+};
+const char* methodName(ProfileMethod method);
+// The user named the profile or its symbols: a failed check refuses it (unless trusted).
+bool chosenByUser(ProfileMethod method);
+
 struct ProfileChoice {
     std::shared_ptr<const Profile> profile;
-    // "forced", "isf" (--symbols), "symbol-path", "pdb-guid", "build+validation", "probe"
-    std::string method;
+    ProfileMethod method = ProfileMethod::BuildValidation;
     std::string reason;                         // one sentence for people
     std::vector<ProfileValidation> validations; // of the chosen row
     std::vector<std::string> also_matching;     // other rows that validated identically
