@@ -88,15 +88,23 @@ Expected<void> checkTimes(const ProcessObject& p, const ProcessPlausibility& rul
 std::uint32_t processObjectSize(const ProcessLayout& p) {
     if (p.size)
         return p.size;
-    const std::uint64_t ends[] = {
-        p.header_type + 4ULL,       p.directory_table_base + 8ULL,
-        p.unique_process_id + 8ULL, p.active_process_links + 16ULL,
-        p.mm_process_links + 16ULL, p.inherited_from_pid + 8ULL,
-        p.image_file_name + 15ULL,  p.create_time + 8ULL,
-        p.exit_time + 8ULL,         p.active_threads + 4ULL,
-        p.thread_list_head + 16ULL, p.peb + 8ULL,
-        p.inserted.offset + 4ULL,   p.exiting.offset + 4ULL,
-        p.deleted.offset + 4ULL,    p.minimal ? p.minimal->offset + 4ULL : 0ULL};
+    const std::uint64_t ends[] = {p.header_type + 4ULL,
+                                  p.directory_table_base + 8ULL,
+                                  p.unique_process_id + 8ULL,
+                                  p.active_process_links + 16ULL,
+                                  p.mm_process_links + 16ULL,
+                                  p.inherited_from_pid + 8ULL,
+                                  p.image_file_name + 15ULL,
+                                  p.create_time + 8ULL,
+                                  p.exit_time + 8ULL,
+                                  p.active_threads + 4ULL,
+                                  p.thread_list_head + 16ULL,
+                                  p.peb + 8ULL,
+                                  p.inserted.offset + 4ULL,
+                                  p.exiting.offset + 4ULL,
+                                  p.deleted.offset + 4ULL,
+                                  p.minimal ? p.minimal->offset + 4ULL : 0ULL,
+                                  p.session ? *p.session + 8ULL : 0ULL};
     return static_cast<std::uint32_t>(*std::max_element(std::begin(ends), std::end(ends)));
 }
 
@@ -122,6 +130,8 @@ Expected<ProcessObject> decodeProcessObject(const ProcessLayout& p, ByteView bod
         out.minimal = bit(body, *p.minimal, complete);
     out.active_threads = optionalMember<std::uint32_t>(body, p.active_threads, complete);
     out.peb = optionalMember<std::uint64_t>(body, p.peb, complete);
+    if (p.session)
+        out.session = optionalMember<std::uint64_t>(body, *p.session, complete);
     out.active_links = optionalMember<formats::ListEntry64>(body, p.active_process_links, complete);
     out.mm_links = optionalMember<formats::ListEntry64>(body, p.mm_process_links, complete);
     out.thread_list = optionalMember<formats::ListEntry64>(body, p.thread_list_head, complete);

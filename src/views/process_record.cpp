@@ -90,6 +90,14 @@ ProcessRecord ProcessCatalog::read(std::uint64_t eprocess) const {
     r.directory_table_base = object->directory_table_base;
     r.peb = object->peb;
     classify(r);
+    // Only a process object's Session pointer leads to a session (a list head's bytes do not).
+    if (r.kind == EntryKind::Process && object->session) {
+        r.session = object->session;
+        const auto& session_id = kernel_.layout().session.session_id;
+        if (*r.session != 0 && session_id)
+            if (auto id = kernel_.addressSpace().read<std::uint32_t>(*r.session + *session_id))
+                r.session_id = *id;
+    }
     return r;
 }
 

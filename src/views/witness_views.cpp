@@ -278,7 +278,8 @@ ViewResult runHandleTableListView(ProcessCatalog& catalog) {
 
 namespace dumpprocs::views {
 
-std::string explainKprocAbsence(const ProcessRecord& record, const kernel::KernelContext&) {
+std::string explainKprocAbsence(const ProcessRecord& record, const kernel::KernelContext&,
+                                const ViewResult&) {
     if (record.minimal.value_or(false))
         return "a minimal process (Flags3.Minimal): the kernel need not put it on "
                "KiProcessListHead (on a real 19041 dump the process created after System is not "
@@ -286,7 +287,8 @@ std::string explainKprocAbsence(const ProcessRecord& record, const kernel::Kerne
     return "";
 }
 
-std::string explainSessionAbsence(const ProcessRecord& record, const kernel::KernelContext& k) {
+std::string explainSessionAbsence(const ProcessRecord& record, const kernel::KernelContext& k,
+                                  const ViewResult&) {
     const auto offset = k.layout().process.session;
     if (!offset)
         return "";
@@ -297,7 +299,8 @@ std::string explainSessionAbsence(const ProcessRecord& record, const kernel::Ker
     return "";
 }
 
-std::string explainHandlesAbsence(const ProcessRecord& record, const kernel::KernelContext& k) {
+std::string explainHandlesAbsence(const ProcessRecord& record, const kernel::KernelContext& k,
+                                  const ViewResult&) {
     const auto offset = k.layout().process.object_table;
     if (!offset)
         return "";

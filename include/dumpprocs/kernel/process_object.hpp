@@ -26,6 +26,8 @@ struct ProcessObject {
     std::optional<bool> minimal; // nullopt where the build has no Flags3.Minimal
     std::uint32_t active_threads = 0;
     std::uint64_t peb = 0;
+    // _EPROCESS.Session (its _MM_SESSION_SPACE, 0 for none); nullopt where the profile lacks it.
+    std::optional<std::uint64_t> session;
     formats::ListEntry64 active_links{}, mm_links{}, thread_list{};
     // False when the bytes ended before the last member: the members past the end read as 0.
     bool complete = true;

@@ -39,6 +39,12 @@ struct ProcessRecord {
     std::uint32_t active_threads = 0;
     std::uint64_t directory_table_base = 0;
     std::uint64_t peb = 0;
+    // _EPROCESS.Session: its session's _MM_SESSION_SPACE, 0 for none (System, smss, the minimal
+    // processes); nullopt where the profile lacks the member or the record is no process object.
+    std::optional<std::uint64_t> session;
+    // That session's SessionId, where the profile describes _MM_SESSION_SPACE and the dump holds
+    // it (many built-in rows lack it: sessions are then told apart by address).
+    std::optional<std::uint32_t> session_id;
     bool object_header_valid = false;
     std::string object_header_note; // why it is (not) a valid process object header
     bool in_kernel_image = false;
