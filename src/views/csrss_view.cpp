@@ -46,14 +46,17 @@ ViewResult unavailableCsrss(std::string reason, bool lacks_symbols = false) {
     return view;
 }
 
-// The live csrss.exe processes on ActiveProcessLinks, in list order.
-std::vector<std::uint64_t> findCsrss(ProcessCatalog& catalog) {
+// The live csrss.exe processes on ActiveProcessLinks, in list order; `unsaved`: how many listed
+// processes the dump does not hold (any of them may be a csrss.exe).
+std::vector<std::uint64_t> findCsrss(ProcessCatalog& catalog, std::size_t& unsaved) {
     const auto& k = catalog.kernel();
     std::vector<std::uint64_t> out;
     const auto walk = kernel::walkList(k.addressSpace(), k.psActiveProcessHead().value);
     for (std::uint64_t node : walk.nodes) {
         const std::uint64_t eprocess = node - k.layout().process.active_process_links;
         const auto& r = catalog.get(eprocess);
+        if (r.kind == EntryKind::Unsaved)
+            ++unsaved;
         if (r.kind == EntryKind::Process && !r.terminated() && isCsrss(r))
             out.push_back(eprocess);
     }
@@ -77,13 +80,16 @@ ViewResult runCsrssHandlesView(ProcessCatalog& catalog) {
                         "--symbols with this kernel's PDB or ISF gives it)",
                         k.profile().name, lacks),
             true);
-    // A process handle is told from the others only by its object header's type.
+    // A process handle is told from the others only by its object header's type (checked after
+    // the tables: on a triage dump their absence is the first reason).
     const auto process_type = k.processFingerprint();
-    if (!process_type)
-        return unavailableCsrss("the process object type is unknown (System's object header "
-                                "could not be read): csrss.exe's process handles cannot be told "
-                                "from its other handles");
-    const auto csrss = findCsrss(catalog);
+    std::size_t unsaved = 0;
+    const auto csrss = findCsrss(catalog, unsaved);
+    if (csrss.empty() && unsaved > 0)
+        return unavailableCsrss(fmt::format(
+            "no csrss.exe among the processes on ActiveProcessLinks that the dump holds ({} of "
+            "them not saved{}): no csrss.exe handle table to read",
+            unsaved, k.x64AddressSpace() ? "" : ", as a triage dump saves only a few processes"));
     if (csrss.empty())
         return unavailableCsrss("no live csrss.exe process on ActiveProcessLinks: there is no "
                                 "csrss handle table to read");
@@ -121,7 +127,7 @@ ViewResult runCsrssHandlesView(ProcessCatalog& catalog) {
                 view.gaps.push_back(fmt::format("{}: {}", who, g));
         }
         std::size_t untyped = 0;
-        for (const auto& entry : walk->entries) {
+        for (const auto& entry : process_type ? walk->entries : decltype(walk->entries){}) {
             // A process handle table's entry points at the object header, not at the body.
             const std::uint64_t body = entry.object + k.layout().object_header.body;
             const auto type = k.typeFingerprint(body);
@@ -159,6 +165,10 @@ ViewResult runCsrssHandlesView(ProcessCatalog& catalog) {
             reason += (i ? "; " : "") + unread[i];
         return unavailableCsrss(reason);
     }
+    if (!process_type)
+        return unavailableCsrss("the process object type is unknown (System's object header "
+                                "could not be read): csrss.exe's process handles cannot be told "
+                                "from its other handles");
     for (const auto& why : unread) {
         view.warnings.push_back(why);
         view.gaps.push_back(why);
