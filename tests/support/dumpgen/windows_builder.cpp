@@ -541,10 +541,11 @@ void Builder::writeCidTable() {
 }
 
 // csrss.exe's handle table (its ObjectTable): a Thread handle to its own first thread, then a
-// Process handle and a Thread handle (its first thread) for every live, non-minimal process of its session created after it but the other
-// csrss.exe, as CsrCreateProcess leaves them. Handle values from 4 up, slot 0 of each leaf
-// page skipped; each entry points at the object header. A DKOM process keeps its handle: the
-// rootkit shapes the generator plants edit lists and tables of the kernel, not csrss's.
+// Process handle and a Thread handle (its first thread) for every live, non-minimal process of
+// its session created after it but the other csrss.exe, as CsrCreateProcess leaves them. Handle
+// values from 4 up, slot 0 of each leaf page skipped; each entry points at the object header. A
+// DKOM process keeps its handle: the rootkit shapes the generator plants edit lists and tables of
+// the kernel, not csrss's.
 void Builder::writeCsrssHandles() {
     const std::uint64_t header = off("_OBJECT_HEADER.Body");
     for (std::size_t c = 0; c < procs_.size(); ++c) {
