@@ -6,7 +6,14 @@ _dumpprocs() {
     local opts="--view --diff --info --read --length --physical --cpus --modules --validate-list
                 --show-profile --export-isf --dt --format --profile --symbols --symbol-path --fail-on-hidden --no-scan --color
                 --raw --dtb --trust-header --trust-profile --verbose --quiet --version --help -v -q -h"
-    local views="active mm cid thread scan all"
+    # The view names come from the binary's --help (its views table), so a new view needs no
+    # edit here; the list below is only for a dumpprocs that cannot be run.
+    local listed
+    listed=$("${COMP_WORDS[0]}" --help 2>/dev/null |
+        sed -n 's/.*views to list: \([a-z,]*\) or all.*/\1/p' | head -n 1)
+    [[ -n "$listed" ]] || listed="active,mm,cid,thread,scan,kproc,session,handles,csrss"
+    local names="${listed//,/ }"
+    local views="$names all"
     case "$prev" in
         --view)
             local prefix="" last="$cur"
@@ -15,7 +22,7 @@ _dumpprocs() {
         --diff)
             local prefix="" last="$cur"
             if [[ "$cur" == *,* ]]; then prefix="${cur%,*},"; last="${cur##*,}"; fi
-            COMPREPLY=($(compgen -P "$prefix" -W "active mm cid thread scan" -- "$last")); return ;;
+            COMPREPLY=($(compgen -P "$prefix" -W "$names" -- "$last")); return ;;
         --format) COMPREPLY=($(compgen -W "text json csv jsonl" -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --profile)

@@ -20,7 +20,8 @@ struct ViewFacts {
     bool available = true;
     bool exhaustive = true;
     std::vector<std::string> gaps;
-    const views::ViewInfo* info = nullptr; // nullptr for a name the table does not know
+    const views::ViewInfo* info = nullptr;     // nullptr for a name the table does not know
+    const views::ViewResult* result = nullptr; // for the witnesses' absence rules
 };
 using ViewFactsByName = std::map<std::string, ViewFacts>;
 
@@ -102,16 +103,16 @@ bool classifyByKind(MergedProcess& m) {
     return false;
 }
 
-// The witnesses (kproc, session, handles) never decide a verdict by what they lack: each absence
-// goes into the evidence with its explanation, or saying that none is known. Takes them out of
-// `absent`.
+// The witnesses (kproc, session, handles, csrss) never decide a verdict by what they lack: each
+// absence goes into the evidence with its explanation, or saying that none is known. Takes them out
+// of `absent`.
 void explainWitnessAbsences(MergedProcess& m, std::vector<std::string>& absent,
                             const ViewFactsByName& facts, const kernel::KernelContext& kernel) {
     std::erase_if(absent, [&](const std::string& view) {
         const views::ViewInfo* info = facts.at(view).info;
         if (!info || !info->explain_absence)
             return false;
-        const std::string why = info->explain_absence(m.record, kernel);
+        const std::string why = info->explain_absence(m.record, kernel, *facts.at(view).result);
         if (!why.empty())
             m.evidence.push_back(fmt::format("not in {}, as expected: {}", view, why));
         else if (facts.at(view).exhaustive)
@@ -236,8 +237,8 @@ CrossView mergeViews(std::vector<views::ViewResult> results, views::ProcessCatal
     std::vector<std::string> available;
     for (const auto& view : results) {
         cv.view_names.push_back(view.name);
-        facts[view.name] =
-            ViewFacts{view.available, view.exhaustive, view.gaps, views::findView(view.name)};
+        facts[view.name] = ViewFacts{view.available, view.exhaustive, view.gaps,
+                                     views::findView(view.name), &view};
         if (view.available)
             available.push_back(view.name);
     }

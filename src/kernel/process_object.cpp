@@ -132,11 +132,11 @@ Expected<ProcessObject> decodeProcessObject(const ProcessLayout& p, ByteView bod
         out.minimal = bit(body, *p.minimal, complete);
     out.active_threads = optionalMember<std::uint32_t>(body, p.active_threads, complete);
     out.peb = optionalMember<std::uint64_t>(body, p.peb, complete);
+    if (p.session)
+        out.session = optionalMember<std::uint64_t>(body, *p.session, complete);
     out.active_links = optionalMember<formats::ListEntry64>(body, p.active_process_links, complete);
     out.mm_links = optionalMember<formats::ListEntry64>(body, p.mm_process_links, complete);
     out.thread_list = optionalMember<formats::ListEntry64>(body, p.thread_list_head, complete);
-    if (p.session)
-        out.session = optionalMember<std::uint64_t>(body, *p.session, complete);
     if (p.wow64_process) {
         out.wow64_process = optionalMember<std::uint64_t>(body, *p.wow64_process, complete);
         out.wow64 = out.wow64_process != 0;

@@ -67,6 +67,9 @@ const std::vector<ViewInfo>& viewTable() {
     static const Run handles = [](ProcessCatalog& c, const ViewOptions&) {
         return runHandleTableListView(c);
     };
+    static const Run csrss = [](ProcessCatalog& c, const ViewOptions&) {
+        return runCsrssHandlesView(c);
+    };
     static const std::vector<ViewInfo> table{
         {ViewId::Active, "active", "_EPROCESS.ActiveProcessLinks from PsActiveProcessHead",
          "_EPROCESS.ActiveProcessLinks from PsActiveProcessHead (what WinDbg's !process shows)",
@@ -101,6 +104,13 @@ const std::vector<ViewInfo>& viewTable() {
         {ViewId::Handles, "handles", "owners of the handle tables on nt!HandleTableListHead",
          "owners (QuotaProcess) of the _HANDLE_TABLEs on nt!HandleTableListHead", false, false,
          handles, explainHandlesAbsence},
+        // csrss.exe holds a handle to each process of its session started after it: System,
+        // smss, csrss itself, other sessions' and earlier processes, minimal and exited ones are
+        // absent by rule (explainCsrssAbsence).
+        {ViewId::Csrss, "csrss", "process objects named by the handles of each csrss.exe",
+         "process objects named by Process-type handles in each csrss.exe's handle table "
+         "(_EPROCESS.ObjectTable)",
+         false, false, csrss, explainCsrssAbsence},
     };
     return table;
 }

@@ -95,16 +95,21 @@ ProcessRecord ProcessCatalog::read(std::uint64_t eprocess) const {
     r.wow64 = object->wow64;
     readAttributes(r, *object);
     classify(r);
+    // Only a process object's Session pointer leads to a session (a list head's bytes do not).
+    if (r.kind == EntryKind::Process && object->session) {
+        r.session = object->session;
+        const auto& session_id = kernel_.layout().session.session_id;
+        if (*r.session != 0 && session_id)
+            if (auto id = kernel_.addressSpace().read<std::uint32_t>(*r.session + *session_id))
+                r.session_id = *id;
+    }
     return r;
 }
 
-// What the process object points to, read where the pointers and the memory allow: its session's
-// ID and its full image path. A pointer that leads nowhere leaves the attribute unknown.
+// What the process object points to, read where the pointers and the memory allow: its full
+// image path (its session is read in read(), for process objects only). A pointer that leads nowhere leaves the attribute unknown.
 void ProcessCatalog::readAttributes(ProcessRecord& r, const kernel::ProcessObject& object) const {
     const auto& as = kernel_.addressSpace();
-    if (const auto at = kernel_.layout().session.session_id; object.session && at)
-        if (auto id = as.read<std::uint32_t>(object.session + *at))
-            r.session_id = *id;
     if (object.image_path_name) {
         // _OBJECT_NAME_INFORMATION.Name: formats::ObjectNameInformation64.
         const std::uint64_t name =

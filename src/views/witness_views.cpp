@@ -73,7 +73,6 @@ Expected<FoundHead> findListHead(const kernel::KernelContext& k, const char* sym
     const auto& image = k.kernelImage();
     kernel::ListWalkOptions options;
     options.max_nodes = kHeadSearchNodes;
-    options.recover_backwards = false;
     // The symbol is taken when its ring closes: symbols of another build name another address.
     if (auto it = k.profile().symbols.find(symbol); it != k.profile().symbols.end() && image) {
         const std::uint64_t head = image->base + it->second;
@@ -90,7 +89,9 @@ Expected<FoundHead> findListHead(const kernel::KernelContext& k, const char* sym
         if (tried++ == kHeadSearchStarts)
             break;
         const auto walk = kernel::walkList(k.addressSpace(), start, options);
-        if (!walk.closed)
+        // A ring broken once (a zeroed node, a Flink that does not come back) is still known
+        // whole by its Flinks and Blinks together; one that is not may lack the head.
+        if (!walk.closed && !walk.exhaustive)
             continue; // unlinked, broken or unsaved here: another process's ring may close
         std::vector<std::uint64_t> in_image;
         for (std::uint64_t node : walk.nodes)
@@ -100,8 +101,11 @@ Expected<FoundHead> findListHead(const kernel::KernelContext& k, const char* sym
             const auto* section = image->sectionOf(in_image.front());
             return FoundHead{in_image.front(),
                              fmt::format("the one node of the ring through {:#x} inside ntoskrnl "
-                                         "({}, nt!{} being in no KDBG field)",
-                                         start, section ? section->name : "headers", symbol)};
+                                         "({}, nt!{} being in no KDBG field{})",
+                                         start, section ? section->name : "headers", symbol,
+                                         walk.closed ? ""
+                                                     : "; the ring is broken, its nodes "
+                                                       "found by Flink and Blink")};
         }
         if (in_image.size() > 1)
             return makeError(ErrorCode::Corrupt,
@@ -278,7 +282,8 @@ ViewResult runHandleTableListView(ProcessCatalog& catalog) {
 
 namespace dumpprocs::views {
 
-std::string explainKprocAbsence(const ProcessRecord& record, const kernel::KernelContext&) {
+std::string explainKprocAbsence(const ProcessRecord& record, const kernel::KernelContext&,
+                                const ViewResult&) {
     if (record.minimal.value_or(false))
         return "a minimal process (Flags3.Minimal): the kernel need not put it on "
                "KiProcessListHead (on a real 19041 dump the process created after System is not "
@@ -286,7 +291,8 @@ std::string explainKprocAbsence(const ProcessRecord& record, const kernel::Kerne
     return "";
 }
 
-std::string explainSessionAbsence(const ProcessRecord& record, const kernel::KernelContext& k) {
+std::string explainSessionAbsence(const ProcessRecord& record, const kernel::KernelContext& k,
+                                  const ViewResult&) {
     const auto offset = k.layout().process.session;
     if (!offset)
         return "";
@@ -297,7 +303,8 @@ std::string explainSessionAbsence(const ProcessRecord& record, const kernel::Ker
     return "";
 }
 
-std::string explainHandlesAbsence(const ProcessRecord& record, const kernel::KernelContext& k) {
+std::string explainHandlesAbsence(const ProcessRecord& record, const kernel::KernelContext& k,
+                                  const ViewResult&) {
     const auto offset = k.layout().process.object_table;
     if (!offset)
         return "";

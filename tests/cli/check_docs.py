@@ -68,9 +68,26 @@ def run(binary, root, command):
     return out
 
 
+def completion_views(binary, root):
+    """The bash completion's fallback view list must be the binary's (from its views table)."""
+    import os
+    import re
+    help_text = run(binary, root, "dumpprocs --help")
+    found = re.search(r"views to list: ([a-z,]+) or all", help_text)
+    path = os.path.join(root, "docs", "completion", "dumpprocs.bash")
+    with open(path, encoding="utf-8") as f:
+        fallback = re.search(r'listed="([a-z,]+)"', f.read())
+    if not found or not fallback or found.group(1) != fallback.group(1):
+        print(f"{path}: fallback view list {fallback.group(1) if fallback else None} is not "
+              f"--help's {found.group(1) if found else None}")
+        return 1
+    return 0
+
+
 def main():
     binary, root, files = sys.argv[1], sys.argv[2], sys.argv[3:]
-    failures = checked = 0
+    failures = completion_views(binary, root)
+    checked = 0
     for f in files:
         for command, expected in examples(f):
             checked += 1

@@ -26,9 +26,11 @@ struct ProcessObject {
     std::optional<bool> minimal; // nullopt where the build has no Flags3.Minimal
     std::uint32_t active_threads = 0;
     std::uint64_t peb = 0;
-    // Pointers read where the layout has them (0 where it does not, or NULL): _EPROCESS.Session,
-    // Wow64Process (non-NULL for a 32-bit process), SeAuditProcessCreationInfo.ImageFileName.
-    std::uint64_t session = 0, wow64_process = 0, image_path_name = 0;
+    // _EPROCESS.Session (its _MM_SESSION_SPACE, 0 for none); nullopt where the profile lacks it.
+    std::optional<std::uint64_t> session;
+    // Pointers read where the layout has them (0 where it does not, or NULL): Wow64Process
+    // (non-NULL for a 32-bit process), SeAuditProcessCreationInfo.ImageFileName.
+    std::uint64_t wow64_process = 0, image_path_name = 0;
     std::optional<bool> wow64; // nullopt where the layout has no Wow64Process
     formats::ListEntry64 active_links{}, mm_links{}, thread_list{};
     // False when the bytes ended before the last member: the members past the end read as 0.

@@ -40,11 +40,16 @@ struct ProcessRecord {
     std::uint32_t active_threads = 0;
     std::uint64_t directory_table_base = 0;
     std::uint64_t peb = 0;
+    // _EPROCESS.Session: its session's _MM_SESSION_SPACE, 0 for none (System, smss, the minimal
+    // processes); nullopt where the profile lacks the member or the record is no process object.
+    std::optional<std::uint64_t> session;
     // The responder's columns: each nullopt where it could not be read (the symbol data lacks the
     // member, a NULL pointer, memory the dump does not hold), never a guess.
-    std::optional<std::uint32_t> session_id; // _EPROCESS.Session -> _MM_SESSION_SPACE.SessionId
-    std::optional<bool> wow64;               // Wow64Process is not NULL: a 32-bit process
-    std::optional<std::string> image_path;   // SeAuditProcessCreationInfo.ImageFileName's Name
+    // That session's SessionId, where the profile describes _MM_SESSION_SPACE and the dump holds
+    // it (many built-in rows lack it: sessions are then told apart by address).
+    std::optional<std::uint32_t> session_id;
+    std::optional<bool> wow64;             // Wow64Process is not NULL: a 32-bit process
+    std::optional<std::string> image_path; // SeAuditProcessCreationInfo.ImageFileName's Name
     std::optional<std::uint64_t> physical_offset; // where the _EPROCESS lies in physical memory
     bool object_header_valid = false;
     std::string object_header_note; // why it is (not) a valid process object header

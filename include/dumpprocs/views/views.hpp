@@ -8,6 +8,7 @@
 //   kproc   _KPROCESS.ProcessListEntry from nt!KiProcessListHead (the kernel's own list)
 //   session each session's _MM_SESSION_SPACE.ProcessList (_EPROCESS.SessionProcessLinks)
 //   handles owners of the _HANDLE_TABLEs on nt!HandleTableListHead
+//   csrss   process objects that the Process-type handles of each csrss.exe's handle table name
 
 #include <cstdint>
 #include <functional>
@@ -24,6 +25,16 @@ struct ViewEntry {
     std::optional<std::size_t> index; // walk position; the mm view's starting System has none
     std::uint64_t eprocess = 0;
     std::string note; // e.g. "handle 0x4", "via thread 0x..."
+};
+
+// A csrss.exe whose handle table the csrss view walked: the session it serves and when it
+// started decide which processes it cannot have a handle to (explainCsrssAbsence).
+struct CsrssTable {
+    std::uint64_t eprocess = 0;
+    std::uint64_t session = 0;               // its _MM_SESSION_SPACE (0: none, not a real csrss)
+    std::optional<std::uint32_t> session_id; // where the profile and the dump give it
+    std::uint64_t create_time = 0;           // FILETIME
+    bool read_whole = true; // every page of its handle table read and every entry's type told
 };
 
 struct ViewResult {
@@ -45,6 +56,7 @@ struct ViewResult {
     std::vector<std::string> warnings;
     std::vector<ViewEntry> entries;
     std::vector<std::string> details; // shown with -v only (e.g. the scan's rejected candidates)
+    std::vector<CsrssTable> csrss_tables; // the csrss view only: the tables it walked
 };
 
 // What some views need beyond the catalog (today only the scan).
@@ -56,7 +68,7 @@ struct ViewOptions {
 
 // The views, one row each: the cli's help and view names, the report's titles and the cross-view's
 // rules are all read from this table, so a new view is one new row (and its walker).
-enum class ViewId { Active, Mm, Cid, Thread, Scan, Kproc, Session, Handles };
+enum class ViewId { Active, Mm, Cid, Thread, Scan, Kproc, Session, Handles, Csrss };
 
 struct ViewInfo {
     ViewId id;
@@ -69,11 +81,12 @@ struct ViewInfo {
     // Reads physical memory page by page (left out by --no-scan, unavailable without it).
     bool scans_physical_memory;
     ViewResult (*run)(ProcessCatalog& catalog, const ViewOptions& options);
-    // For a witness whose absences never decide a verdict (kproc, session, handles): why a live
-    // process is expected to be absent from it ("" when nothing explains the absence), for the
-    // evidence. nullptr for the views whose absences the cross-view's own rules judge.
-    std::string (*explain_absence)(const ProcessRecord& record,
-                                   const kernel::KernelContext& kernel) = nullptr;
+    // For a witness whose absences never decide a verdict (kproc, session, handles, csrss): why
+    // a live process is expected to be absent from it ("" when nothing explains the absence),
+    // for the evidence; `view` is the witness's own result (the csrss view's rules need the
+    // tables it walked). nullptr for the views whose absences the cross-view's own rules judge.
+    std::string (*explain_absence)(const ProcessRecord& record, const kernel::KernelContext& kernel,
+                                   const ViewResult& view) = nullptr;
 };
 
 const std::vector<ViewInfo>& viewTable();
@@ -92,9 +105,15 @@ ViewResult runPoolScanView(ProcessCatalog& catalog, const ViewOptions& options);
 ViewResult runKernelProcessListView(ProcessCatalog& catalog);
 ViewResult runSessionView(ProcessCatalog& catalog);
 ViewResult runHandleTableListView(ProcessCatalog& catalog);
-std::string explainKprocAbsence(const ProcessRecord& record, const kernel::KernelContext& kernel);
-std::string explainSessionAbsence(const ProcessRecord& record, const kernel::KernelContext& kernel);
-std::string explainHandlesAbsence(const ProcessRecord& record, const kernel::KernelContext& kernel);
+ViewResult runCsrssHandlesView(ProcessCatalog& catalog); // csrss_view.cpp
+std::string explainKprocAbsence(const ProcessRecord& record, const kernel::KernelContext& kernel,
+                                const ViewResult& view);
+std::string explainSessionAbsence(const ProcessRecord& record, const kernel::KernelContext& kernel,
+                                  const ViewResult& view);
+std::string explainHandlesAbsence(const ProcessRecord& record, const kernel::KernelContext& kernel,
+                                  const ViewResult& view);
+std::string explainCsrssAbsence(const ProcessRecord& record, const kernel::KernelContext& kernel,
+                                const ViewResult& view);
 
 // Runs a view by name; unknown names are a usage error.
 Expected<ViewResult> runView(const std::string& name, ProcessCatalog& catalog,

@@ -25,6 +25,14 @@ struct ProcessSpec {
     bool unlink_kproc = false;       // DKOM: removed from KiProcessListHead (ProcessListEntry)
     bool unlink_session = false;     // DKOM: removed from its session's ProcessList
     bool unlink_handles = false;     // DKOM: its handle table removed from HandleTableListHead
+    // Its session: -1 for the generator's choice (the second csrss.exe opens session 1, the
+    // first half of the processes with a session are session 0's, the rest session 1's).
+    int session = -1;
+    // Witness rings damaged at this process: its ProcessListEntry, SessionProcessLinks and
+    // handle table's HandleTableList zeroed (a zeroed node), or their Flinks pointed into
+    // unmapped memory (a Flink that does not come back).
+    bool zero_witness_links = false;
+    bool bad_witness_flink = false;
     // Unlinked entries keep pointing at their old neighbours (what RemoveEntryList leaves when a
     // process exits) instead of at themselves (what FU-style DKOM writes).
     bool stale_links = false;
@@ -114,6 +122,8 @@ struct TruthProcess {
     // PspCidTable. Exactly these are to be HIDDEN on the undamaged dump.
     bool planted_hidden = false;
     std::uint64_t session = 0; // its _MM_SESSION_SPACE, 0 when it has none
+    // csrss.exe: the processes its handle table names (Process-type handles), in handle order.
+    std::vector<std::uint64_t> csrss_handles;
 };
 struct BuiltDump {
     std::vector<std::uint8_t> bytes;

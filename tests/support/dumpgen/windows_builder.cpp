@@ -99,14 +99,18 @@ class Builder {
         ProcessSpec spec;
         std::uint64_t eprocess = 0, pid = 0, ppid = 0;
         std::vector<std::uint64_t> threads, tids;
-        std::uint64_t session = 0; // _MM_SESSION_SPACE, 0: none
+        std::uint64_t session = 0;                // _MM_SESSION_SPACE, 0: none
+        std::vector<std::uint64_t> csrss_handles; // csrss.exe: the processes it has handles to
     };
     void createProcess(Proc& p, std::uint64_t create_time);
     void createThreads(Proc& p);
     void writeLists();
     void unlinkedLinks(std::size_t index, std::uint32_t links, std::uint64_t before_first,
                        std::uint64_t after_last, bool (*removed)(const ProcessSpec&));
+    std::uint64_t handleEntry(std::uint64_t object) const;
+    std::uint64_t writeHandleTable(const std::map<std::uint64_t, std::uint64_t>& entries);
     void writeCidTable();
+    void writeCsrssHandles();
     void writeWitnesses();
     void writeProcessors();
     void writeLoadedModules();
@@ -467,15 +471,24 @@ void Builder::writeLists() {
     linkRing(idle_ + off("_EPROCESS.ThreadListHead"), {});
 }
 
-// kernel-structures.md §8: entries of 16 bytes, 256 per leaf page, 512 pointers per upper page.
-void Builder::writeCidTable() {
-    std::map<std::uint64_t, std::uint64_t> entries; // handle -> object body
-    for (const auto& p : procs_) {
-        if (!p.spec.remove_cid)
-            entries[p.pid] = p.eprocess;
-        for (std::size_t t = 0; t < p.threads.size() && !p.spec.remove_thread_cids; ++t)
-            entries[p.tids[t]] = p.threads[t];
+// kernel-structures.md §8: an entry's first quadword per era, for an object pointer (the body in
+// PspCidTable, the object header in a process's handle table), unlocked.
+std::uint64_t Builder::handleEntry(std::uint64_t object) const {
+    switch (profile_.handle_era) {
+    case dumpprocs::kernel::HandleEntryEra::Win7:
+        return object | 1;
+    case dumpprocs::kernel::HandleEntryEra::Win8:
+        return ((object >> 4) << 23) | (1u << 1) | 1;
+    case dumpprocs::kernel::HandleEntryEra::Win81Plus:
+        return ((object >> 4) << 20) | (1u << 1) | 1;
     }
+    return 0;
+}
+
+// kernel-structures.md §8: entries of 16 bytes, 256 per leaf page, 512 pointers per upper page.
+// `entries`: handle -> object pointer; returns the TableCode (1, 2 or 3 levels by the largest
+// handle).
+std::uint64_t Builder::writeHandleTable(const std::map<std::uint64_t, std::uint64_t>& entries) {
     const std::uint64_t max_index = entries.empty() ? 0 : entries.rbegin()->first / 4;
     const unsigned levels = max_index < 256 ? 0 : max_index < 256 * 512 ? 1 : 2;
     std::map<std::uint64_t, std::uint64_t> leaves, mids; // leaf index -> page, mid index -> page
@@ -486,22 +499,10 @@ void Builder::writeCidTable() {
         km_.touch(it->second);
         return it->second;
     };
-    for (const auto& [handle, body] : entries) {
+    for (const auto& [handle, object] : entries) {
         const std::uint64_t index = handle / 4;
         const std::uint64_t entry = leafPage(index / 256) + (index % 256) * 16;
-        std::uint64_t low = 0;
-        switch (profile_.handle_era) {
-        case dumpprocs::kernel::HandleEntryEra::Win7:
-            low = body | 1;
-            break;
-        case dumpprocs::kernel::HandleEntryEra::Win8:
-            low = ((body >> 4) << 23) | (1u << 1) | 1;
-            break;
-        case dumpprocs::kernel::HandleEntryEra::Win81Plus:
-            low = ((body >> 4) << 20) | (1u << 1) | 1;
-            break;
-        }
-        km_.put<std::uint64_t>(entry, low);
+        km_.put<std::uint64_t>(entry, handleEntry(object));
         km_.put<std::uint32_t>(entry + 8, 0x1fffff); // GrantedAccess
     }
     std::uint64_t table_code = levels == 0 ? leafPage(0) : 0;
@@ -522,22 +523,81 @@ void Builder::writeCidTable() {
             table_code = top | 2;
         }
     }
+    return table_code;
+}
+
+void Builder::writeCidTable() {
+    std::map<std::uint64_t, std::uint64_t> entries; // handle -> object body
+    for (const auto& p : procs_) {
+        if (!p.spec.remove_cid)
+            entries[p.pid] = p.eprocess;
+        for (std::size_t t = 0; t < p.threads.size() && !p.spec.remove_thread_cids; ++t)
+            entries[p.tids[t]] = p.threads[t];
+    }
+    const std::uint64_t table_code = writeHandleTable(entries);
     cid_table_ = poolAlloc(size("_HANDLE_TABLE", 0x80));
     km_.put<std::uint64_t>(cid_table_ + off("_HANDLE_TABLE.TableCode"), table_code);
     km_.put<std::uint64_t>(cid_variable_, cid_table_);
 }
 
+// csrss.exe's handle table (its ObjectTable): a Thread handle to its own first thread, then a
+// Process handle and a Thread handle (its first thread) for every live, non-minimal process of
+// its session created after it but the other csrss.exe, as CsrCreateProcess leaves them. Handle
+// values from 4 up, slot 0 of each leaf page skipped; each entry points at the object header. A
+// DKOM process keeps its handle: the rootkit shapes the generator plants edit lists and tables of
+// the kernel, not csrss's.
+void Builder::writeCsrssHandles() {
+    const std::uint64_t header = off("_OBJECT_HEADER.Body");
+    for (std::size_t c = 0; c < procs_.size(); ++c) {
+        auto& csrss = procs_[c];
+        if (csrss.spec.name != "csrss.exe" || csrss.session == 0 || csrss.spec.exited)
+            continue;
+        std::map<std::uint64_t, std::uint64_t> entries;
+        std::uint64_t handle = 4;
+        auto add = [&](std::uint64_t object) {
+            if ((handle / 4) % 256 == 0)
+                handle += 4;
+            entries[handle] = object;
+            handle += 4;
+        };
+        // Its own first thread: no table in use is empty, whatever processes follow csrss.
+        if (!csrss.threads.empty())
+            add(csrss.threads.front() - header);
+        for (std::size_t i = c + 1; i < procs_.size(); ++i) {
+            const auto& p = procs_[i];
+            if (p.session != csrss.session || p.spec.minimal || p.spec.exited ||
+                p.spec.name == "csrss.exe")
+                continue;
+            add(p.eprocess - header);
+            if (!p.threads.empty())
+                add(p.threads.front() - header);
+            csrss.csrss_handles.push_back(p.eprocess);
+        }
+        const std::uint64_t table =
+            mem_.get64(km_.physicalOf(csrss.eprocess + off("_EPROCESS.ObjectTable")));
+        km_.put<std::uint64_t>(table + off("_HANDLE_TABLE.TableCode"), writeHandleTable(entries));
+    }
+}
+
 // The witnesses beyond the Process Manager's lists (issue 16), each where the profile has its
 // members: nt!KiProcessListHead with every process's _KPROCESS.ProcessListEntry but Idle's and
 // the minimal ones' (as on the real 19041 triage dump, where the process created after System is
-// not on it); sessions 0 and 1 (_MM_SESSION_SPACE.ProcessList through SessionProcessLinks) for
-// every process but System, the minimal ones, smss and the exited ones; nt!HandleTableListHead
-// with every live process's ObjectTable (System's, the kernel handle table, charged to nobody).
-// An unlinked node points at itself, as the other DKOM shapes of the generator do.
+// not on it); sessions 0 and 1 (each process's _EPROCESS.Session, and _MM_SESSION_SPACE.ProcessList
+// through SessionProcessLinks where the row describes them) for every process but System, the
+// minimal ones, smss and the exited ones; nt!HandleTableListHead with every live process's
+// ObjectTable (System's, the kernel handle table, charged to nobody); each csrss.exe's handles to
+// the processes of its session (writeCsrssHandles). An unlinked node points at itself, as the
+// other DKOM shapes of the generator do.
 void Builder::writeWitnesses() {
     auto selfLinks = [&](std::uint64_t node) {
         km_.put<std::uint64_t>(node, node);
         km_.put<std::uint64_t>(node + 8, node);
+    };
+    // The damaged rings' shapes, written once every ring is linked.
+    std::vector<std::pair<std::uint64_t, const ProcessSpec*>> damaged;
+    auto mayDamage = [&](std::uint64_t node, const ProcessSpec& spec) {
+        if (spec.zero_witness_links || spec.bad_witness_flink)
+            damaged.emplace_back(node, &spec);
     };
     if (has("_KPROCESS.ProcessListEntry")) {
         const std::uint32_t links = off("_KPROCESS.ProcessListEntry");
@@ -550,34 +610,48 @@ void Builder::writeWitnesses() {
                 selfLinks(p.eprocess + links);
             else
                 nodes.push_back(p.eprocess + links);
+            mayDamage(p.eprocess + links, p.spec);
         }
         linkRing(head, nodes);
     }
-    if (has("_EPROCESS.Session") && has("_EPROCESS.SessionProcessLinks") &&
-        has("_MM_SESSION_SPACE.ProcessList") && has("_MM_SESSION_SPACE.SessionId")) {
-        const std::uint32_t links = off("_EPROCESS.SessionProcessLinks");
+    if (has("_EPROCESS.Session")) {
+        const bool has_list =
+            has("_EPROCESS.SessionProcessLinks") && has("_MM_SESSION_SPACE.ProcessList");
         std::uint64_t sessions[2];
         std::vector<std::uint64_t> members[2];
         for (std::uint32_t id = 0; id < 2; ++id) {
             sessions[id] = poolAlloc(0x1000, 0x1000);
-            km_.put<std::uint32_t>(sessions[id] + off("_MM_SESSION_SPACE.SessionId"), id);
+            if (has("_MM_SESSION_SPACE.SessionId"))
+                km_.put<std::uint32_t>(sessions[id] + off("_MM_SESSION_SPACE.SessionId"), id);
+            else
+                km_.touch(sessions[id]);
         }
-        std::size_t with_session = 0;
+        std::size_t with_session = 0, csrss_seen = 0;
         for (std::size_t i = 1; i < procs_.size(); ++i) {
             auto& p = procs_[i];
             if (p.spec.minimal || p.spec.exited || p.spec.name == "smss.exe")
                 continue;
-            // The first processes of a boot are session 0's services, the later ones session 1's.
-            const std::size_t id = with_session++ < (procs_.size() - 1) / 2 ? 0 : 1;
+            // The first processes of a boot are session 0's services, the later ones session 1's;
+            // the second csrss.exe is session 1's own (each session has one, started by smss).
+            std::size_t id = with_session++ < (procs_.size() - 1) / 2 ? 0 : 1;
+            if (p.spec.name == "csrss.exe" && csrss_seen++ == 1)
+                id = 1;
+            if (p.spec.session >= 0)
+                id = static_cast<std::size_t>(p.spec.session) % 2;
             p.session = sessions[id];
             km_.put<std::uint64_t>(p.eprocess + off("_EPROCESS.Session"), p.session);
+            if (!has_list)
+                continue;
+            const std::uint32_t links = off("_EPROCESS.SessionProcessLinks");
             if (p.spec.unlink_session)
                 selfLinks(p.eprocess + links);
             else
                 members[id].push_back(p.eprocess + links);
+            mayDamage(p.eprocess + links, p.spec);
         }
-        for (std::uint32_t id = 0; id < 2; ++id)
-            linkRing(sessions[id] + off("_MM_SESSION_SPACE.ProcessList"), members[id]);
+        if (has_list)
+            for (std::uint32_t id = 0; id < 2; ++id)
+                linkRing(sessions[id] + off("_MM_SESSION_SPACE.ProcessList"), members[id]);
     }
     if (has("_HANDLE_TABLE.HandleTableList") && has("_HANDLE_TABLE.QuotaProcess") &&
         has("_HANDLE_TABLE.UniqueProcessId")) {
@@ -597,9 +671,19 @@ void Builder::writeWitnesses() {
                 selfLinks(table + links);
             else
                 nodes.push_back(table + links);
+            mayDamage(table + links, p.spec);
         }
         linkRing(head, nodes);
     }
+    for (const auto& [node, spec] : damaged) {
+        if (spec->zero_witness_links) {
+            km_.put<std::uint64_t>(node, 0);
+            km_.put<std::uint64_t>(node + 8, 0);
+        } else {
+            km_.put<std::uint64_t>(node, 0xfffff8a0'dead0000ULL); // unmapped, as break_active_flink
+        }
+    }
+    writeCsrssHandles();
 }
 
 void Builder::writeProcessors() {
@@ -818,6 +902,7 @@ std::vector<TruthProcess> Builder::truth() const {
         t.planted_hidden =
             !p.spec.exited && (p.spec.unlink_active || p.spec.unlink_mm || p.spec.remove_cid);
         t.session = p.session;
+        t.csrss_handles = p.csrss_handles;
         out.push_back(t);
     }
     return out;
