@@ -134,6 +134,7 @@ void classify(MergedProcess& m, const ViewFactsByName& facts, const std::string&
         (seen ? present : absent).push_back(view);
     }
     m.evidence = m.record.evidence;
+    m.evidence.insert(m.evidence.end(), m.view_evidence.begin(), m.view_evidence.end());
     if (!absent.empty())
         m.evidence.push_back(
             fmt::format("seen by {}; not by {}", joinViews(present), joinViews(absent)));
@@ -253,6 +254,10 @@ CrossView mergeViews(std::vector<views::ViewResult> results, views::ProcessCatal
             }
             cv.processes[it->second].in[view.name] = true;
         }
+        for (const auto& [eprocess, lines] : view.evidence)
+            if (auto it = position.find(eprocess); it != position.end())
+                for (const auto& line : lines)
+                    cv.processes[it->second].view_evidence.push_back(view.name + ": " + line);
     }
     // Judged on the views that could run: asked-for views that were unavailable compare nothing.
     cv.cannot_judge = whyCannotJudge(available.empty() ? cv.view_names : available);

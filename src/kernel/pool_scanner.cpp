@@ -1,6 +1,7 @@
 #include "dumpprocs/kernel/pool_scanner.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstring>
 #include <system_error>
@@ -44,6 +45,42 @@ void scanOnePattern(const std::byte* data, std::size_t slots, std::size_t step, 
         const std::uint32_t v = loadTag(data + i * step);
         if ((v & p.mask) == p.tag)
             out.push_back(PoolTagHit{base + i * step, v});
+    }
+}
+
+// Two to four patterns, each at its own offset in the slot: every slot loads one u32 per pattern
+// (the loads share a cache line), and only a slot where one matches leaves the branch-free path.
+// A fourth pattern slot left unused never matches (mask 0, tag 1).
+template <std::size_t N>
+void scanPatterns(const std::byte* data, std::size_t slots, std::size_t step, std::uint64_t base,
+                  const PoolScanOptions& options, std::vector<PoolTagHit>& out) {
+    std::array<std::uint32_t, N> at{}, mask{}, tag{};
+    for (std::size_t k = 0; k < N; ++k) {
+        if (k < options.patterns.size()) {
+            const auto& p = options.patterns[k];
+            at[k] = p.offset.value_or(options.tag_offset);
+            mask[k] = p.mask;
+            tag[k] = p.tag;
+        } else {
+            at[k] = options.tag_offset;
+            mask[k] = 0;
+            tag[k] = 1;
+        }
+    }
+    for (std::size_t i = 0; i < slots; ++i) {
+        const std::byte* slot = data + i * step;
+        bool any = false;
+        for (std::size_t k = 0; k < N; ++k)
+            any |= (loadTag(slot + at[k]) & mask[k]) == tag[k];
+        if (!any) [[likely]]
+            continue;
+        for (std::size_t k = 0; k < N; ++k) {
+            const std::uint32_t v = loadTag(slot + at[k]);
+            if ((v & mask[k]) == tag[k]) {
+                out.push_back(PoolTagHit{base + i * step, v, static_cast<std::uint8_t>(k)});
+                break;
+            }
+        }
     }
 }
 
@@ -98,22 +135,32 @@ std::vector<ScanTask> splitIntoTasks(const PhysicalMemory& memory, std::uint64_t
 void scanPoolTagRange(ByteView bytes, std::uint64_t base, const PoolScanOptions& options,
                       std::vector<PoolTagHit>& out) {
     const std::size_t step = options.alignment >= 4 ? options.alignment : 16;
-    const std::size_t need = std::size_t{options.tag_offset} + 4;
-    if (options.patterns.empty() || bytes.size() < need)
+    const std::size_t n = std::min(options.patterns.size(), kMaxPoolPatterns);
+    std::size_t need = 0;
+    bool same_offset = true;
+    for (std::size_t k = 0; k < n; ++k) {
+        const std::uint32_t at = options.patterns[k].offset.value_or(options.tag_offset);
+        same_offset = same_offset && at == options.tag_offset;
+        need = std::max(need, std::size_t{at} + 4);
+    }
+    if (n == 0 || bytes.size() < need)
         return;
     const std::size_t slots = (bytes.size() - need) / step + 1;
-    const std::byte* tags = bytes.data() + options.tag_offset;
-    if (options.patterns.size() == 1) {
-        scanOnePattern(tags, slots, step, base, options.patterns[0], out);
+    if (n == 1 && same_offset) {
+        scanOnePattern(bytes.data() + options.tag_offset, slots, step, base, options.patterns[0],
+                       out);
         return;
     }
-    for (std::size_t i = 0; i < slots; ++i) {
-        const std::uint32_t v = loadTag(tags + i * step);
-        for (const auto& p : options.patterns)
-            if ((v & p.mask) == p.tag) {
-                out.push_back(PoolTagHit{base + i * step, v});
-                break;
-            }
+    switch (n) {
+    case 2:
+        scanPatterns<2>(bytes.data(), slots, step, base, options, out);
+        return;
+    case 3:
+        scanPatterns<3>(bytes.data(), slots, step, base, options, out);
+        return;
+    default:
+        scanPatterns<kMaxPoolPatterns>(bytes.data(), slots, step, base, options, out);
+        return;
     }
 }
 

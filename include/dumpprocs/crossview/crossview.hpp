@@ -36,6 +36,7 @@ struct MergedProcess {
     std::map<std::string, bool> in; // view name -> seen, for every view that ran
     Verdict verdict = Verdict::Ok;
     std::vector<std::string> evidence;
+    std::vector<std::string> view_evidence; // facts the views found about it (ViewResult::evidence)
 };
 
 struct CrossView {

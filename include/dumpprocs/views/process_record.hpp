@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -50,6 +51,9 @@ struct ProcessRecord {
     bool terminated() const { return exit_time != 0 || exiting || deleted; }
 };
 
+// The one pass over physical memory that the scan and thrdscan views share (scan_view.hpp).
+struct ScanCache;
+
 // Reads and caches records; knows the idle processes (from the KPRCBs' idle threads).
 class ProcessCatalog {
   public:
@@ -58,6 +62,10 @@ class ProcessCatalog {
     const ProcessRecord& get(std::uint64_t eprocess);
     const kernel::KernelContext& kernel() const { return kernel_; }
     const std::set<std::uint64_t>& idleProcesses() const { return idle_; }
+    // Every record read so far, by address (the dtb view matches page-table roots to them).
+    const std::map<std::uint64_t, ProcessRecord>& records() const { return cache_; }
+    // Set by the first view that scans pool, read by the others: one pass serves them all.
+    std::shared_ptr<ScanCache>& scanCache() { return scan_cache_; }
 
   private:
     ProcessRecord read(std::uint64_t eprocess) const;
@@ -66,6 +74,7 @@ class ProcessCatalog {
     const kernel::KernelContext& kernel_;
     std::set<std::uint64_t> idle_;
     std::map<std::uint64_t, ProcessRecord> cache_;
+    std::shared_ptr<ScanCache> scan_cache_;
 };
 
 } // namespace dumpprocs::views

@@ -25,6 +25,7 @@ struct ProcessSpec {
     bool unlink_kproc = false;       // DKOM: removed from KiProcessListHead (ProcessListEntry)
     bool unlink_session = false;     // DKOM: removed from its session's ProcessList
     bool unlink_handles = false;     // DKOM: its handle table removed from HandleTableListHead
+    bool spoof_pool_tag = false;     // DKOM: its pool block's 'Proc' tag overwritten ('Vad ')
     // Unlinked entries keep pointing at their old neighbours (what RemoveEntryList leaves when a
     // process exits) instead of at themselves (what FU-style DKOM writes).
     bool stale_links = false;

@@ -20,6 +20,7 @@ using dumpprocs::kernel::Profile;
 
 constexpr std::uint32_t kPoolTagProcess = 0x636f7250; // 'Proc'
 constexpr std::uint32_t kPoolTagThread = 0x65726854;  // 'Thre'
+constexpr std::uint32_t kPoolTagSpoofed = 0x20646156; // 'Vad ': what a rootkit writes over 'Proc'
 constexpr std::uint32_t kPoolTagProtected = 0x80000000;
 constexpr std::uint8_t kProcessTypeIndex = 7, kThreadTypeIndex = 8;
 constexpr std::uint64_t kUserSharedData = 0xFFFFF78000000000ULL;
@@ -910,7 +911,8 @@ DumpHeaderFields Builder::assemble() {
             p.spec.threads = 0;
         if (p.spec.exited)
             p.spec.threads = 0;
-        p.eprocess = objectBody(kPoolTagProcess, kProcessTypeIndex, eprocess_size, p.spec.eprocess);
+        p.eprocess = objectBody(p.spec.spoof_pool_tag ? kPoolTagSpoofed : kPoolTagProcess,
+                                kProcessTypeIndex, eprocess_size, p.spec.eprocess);
         procs_.push_back(p);
         createProcess(procs_.back(), boot + (i + 1) * 3 * kFiletimeSecond);
         createThreads(procs_.back());
@@ -943,6 +945,7 @@ DumpHeaderFields Builder::assemble() {
         encodeKdbg();
     writeWitnesses();    // after every other allocation: the older structures keep their addresses
     remapProcessPages(); // last: nothing is written through those PTEs after
+    pt_.refreshClones();
 
     DumpHeaderFields f;
     f.build = s_.build;
