@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "dumpprocs/kernel/object_types.hpp"
+
 namespace dumpprocs::crossview {
 namespace {
 
@@ -175,6 +177,35 @@ void classify(MergedProcess& m, const ViewFactsByName& facts, const std::string&
     m.verdict = Verdict::Ok;
 }
 
+ObjectCount countObjects(const CrossView& cv, const kernel::KernelContext& k) {
+    ObjectCount c;
+    auto counts = kernel::findProcessTypeCounts(k);
+    if (!counts) {
+        c.unavailable_reason = counts.error().message;
+        return c;
+    }
+    c.available = true;
+    c.kernel_objects = counts->total_objects;
+    c.kernel_handles = counts->total_handles;
+    c.type_object = counts->type_object;
+    c.source = counts->source;
+    for (const auto& p : cv.processes)
+        if (p.record.kind == views::EntryKind::Process && p.record.object_header_valid)
+            ++c.found;
+    // The scan sees process objects whatever the lists say; without it (or with parts of memory
+    // it could not read) the views count only what is listed, and a difference proves nothing.
+    const auto scan = std::find_if(cv.views.begin(), cv.views.end(),
+                                   [](const auto& v) { return v.name == "scan"; });
+    if (scan == cv.views.end())
+        c.why_not_compared = "the scan view did not run: only the processes some list or table "
+                             "holds were counted";
+    else if (!scan->available || !scan->complete)
+        c.why_not_compared = "the scan view could not read all of physical memory";
+    else
+        c.compared = true;
+    return c;
+}
+
 } // namespace
 
 const char* verdictName(Verdict v) {
@@ -264,6 +295,7 @@ CrossView mergeViews(std::vector<views::ViewResult> results, views::ProcessCatal
     for (auto& m : cv.processes)
         classify(m, facts, cv.cannot_judge, catalog.kernel());
     cv.views = std::move(results);
+    cv.object_count = countObjects(cv, catalog.kernel());
     return cv;
 }
 

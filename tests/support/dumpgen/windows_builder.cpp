@@ -731,6 +731,12 @@ void Builder::writeObjectTypes() {
         writeUnicode(type + off("_OBJECT_TYPE.Name"), names[i - 2]);
         km_.put<std::uint8_t>(type + off("_OBJECT_TYPE.Index"), i);
         km_.put<std::uint64_t>(type_table_ + 8ULL * i, type);
+        if (i == kProcessTypeIndex) { // every process object, linked or not, live or exited
+            km_.put<std::uint32_t>(type + off("_OBJECT_TYPE.TotalNumberOfObjects"),
+                                   static_cast<std::uint32_t>(procs_.size()));
+            km_.put<std::uint32_t>(type + off("_OBJECT_TYPE.TotalNumberOfHandles"),
+                                   static_cast<std::uint32_t>(procs_.size() * 3));
+        }
     }
     if (s_.build >= 10240)
         km_.put<std::uint8_t>(cookie_, cookie_value_);
