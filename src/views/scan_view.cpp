@@ -31,8 +31,10 @@ using formats::kProcessPoolTag;
 using formats::kThreadPoolTag;
 constexpr std::uint32_t kProtectedTagBit = formats::kProtectedPoolTagBit;
 
-// A pool tag as text ('Proc'), its bytes outside printable ASCII as \xNN.
+// A pool tag as text ('Proc'), without the protected bit (set on tags before Windows 10), its
+// bytes outside printable ASCII as \xNN.
 std::string tagText(std::uint32_t tag) {
+    tag &= ~kProtectedTagBit;
     std::string out;
     for (int i = 0; i < 4; ++i) {
         const auto c = static_cast<unsigned char>((tag >> (8 * i)) & 0xFF);
