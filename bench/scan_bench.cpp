@@ -18,6 +18,7 @@ namespace {
 using namespace dumpprocs;
 
 constexpr std::uint32_t kProcTag = 0x636f7250;
+constexpr std::uint32_t kThreTag = 0x65726854;
 
 struct Image {
     std::vector<std::byte> bytes;
@@ -59,10 +60,21 @@ const Image& image() {
     return img;
 }
 
+// The scan's one pass since issue 16: 'Proc' and 'Thre' tags and the tag-free check's process
+// _DISPATCHER_HEADER (Type 3, Size 0xb2: a Windows 10 _KPROCESS) at the start of every slot.
+std::vector<kernel::PoolTagPattern> patternsOf(int which) {
+    std::vector<kernel::PoolTagPattern> p = {{kProcTag, 0x7FFFFFFF, std::nullopt}};
+    if (which == 1) {
+        p.push_back({kThreTag, 0x7FFFFFFF, std::nullopt});
+        p.push_back({0x00b20003, 0x00FF00FF, 0});
+    }
+    return p;
+}
+
 void BM_PoolTagScan(benchmark::State& state) {
     const Image& img = image();
     kernel::PoolScanOptions options;
-    options.patterns = {kernel::PoolTagPattern{kProcTag, 0x7FFFFFFF}};
+    options.patterns = patternsOf(static_cast<int>(state.range(1)));
     options.threads = static_cast<unsigned>(state.range(0));
     std::uint64_t scanned = 0;
     std::size_t hits = 0;
@@ -83,10 +95,13 @@ void BM_PoolTagScan(benchmark::State& state) {
 
 void threadCounts(benchmark::internal::Benchmark* b) {
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    for (unsigned t = 1; t <= cores; t *= 2)
-        b->Arg(t);
-    if ((cores & (cores - 1)) != 0)
-        b->Arg(cores);
+    b->ArgNames({"threads", "all_patterns"});
+    for (int patterns : {0, 1}) {
+        for (unsigned t = 1; t <= cores; t *= 2)
+            b->Args({static_cast<long>(t), patterns});
+        if ((cores & (cores - 1)) != 0)
+            b->Args({static_cast<long>(cores), patterns});
+    }
 }
 
 } // namespace

@@ -11,7 +11,7 @@ _dumpprocs() {
     local listed
     listed=$("${COMP_WORDS[0]}" --help 2>/dev/null |
         sed -n 's/.*views to list: \([a-z,]*\) or all.*/\1/p' | head -n 1)
-    [[ -n "$listed" ]] || listed="active,mm,cid,thread,scan,kproc,session,handles,csrss"
+    [[ -n "$listed" ]] || listed="active,mm,cid,thread,scan,kproc,session,handles,csrss,thrdscan,dtb"
     local names="${listed//,/ }"
     local views="$names all"
     case "$prev" in

@@ -104,6 +104,13 @@ int exitCodeFor(const crossview::CrossView& cv, const Options& o) {
             for (const auto& w : v.warnings)
                 spdlog::info("{}: {}", v.name, w);
     }
+    // Process objects the kernel counts that no view found: a warning (and the summary's line),
+    // never an exit code of their own. A page the dump lost or zeroed hides an object from every
+    // view as well as a rootkit does, and exit 4 means a HIDDEN verdict (tests/property).
+    if (const std::size_t n = cv.object_count.unaccounted())
+        spdlog::warn("{} process objects unaccounted for: the Process type counts {}, the views "
+                     "found {}",
+                     n, cv.object_count.kernel_objects, cv.object_count.found);
     if (o.fail_on_hidden && cv.anyHidden())
         return kExitHidden;
     const bool partial = std::any_of(cv.views.begin(), cv.views.end(), [](const auto& v) {

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "dumpprocs/kernel/object_types.hpp"
+
 namespace dumpprocs::crossview {
 namespace {
 
@@ -135,6 +137,7 @@ void classify(MergedProcess& m, const ViewFactsByName& facts, const std::string&
         (seen ? present : absent).push_back(view);
     }
     m.evidence = m.record.evidence;
+    m.evidence.insert(m.evidence.end(), m.view_evidence.begin(), m.view_evidence.end());
     if (!absent.empty())
         m.evidence.push_back(
             fmt::format("seen by {}; not by {}", joinViews(present), joinViews(absent)));
@@ -173,6 +176,35 @@ void classify(MergedProcess& m, const ViewFactsByName& facts, const std::string&
         return;
     }
     m.verdict = Verdict::Ok;
+}
+
+ObjectCount countObjects(const CrossView& cv, const kernel::KernelContext& k) {
+    ObjectCount c;
+    auto counts = kernel::findProcessTypeCounts(k);
+    if (!counts) {
+        c.unavailable_reason = counts.error().message;
+        return c;
+    }
+    c.available = true;
+    c.kernel_objects = counts->total_objects;
+    c.kernel_handles = counts->total_handles;
+    c.type_object = counts->type_object;
+    c.source = counts->source;
+    for (const auto& p : cv.processes)
+        if (p.record.kind == views::EntryKind::Process && p.record.object_header_valid)
+            ++c.found;
+    // The scan sees process objects whatever the lists say; without it (or with parts of memory
+    // it could not read) the views count only what is listed, and a difference proves nothing.
+    const auto scan = std::find_if(cv.views.begin(), cv.views.end(),
+                                   [](const auto& v) { return v.name == "scan"; });
+    if (scan == cv.views.end())
+        c.why_not_compared = "the scan view did not run: only the processes some list or table "
+                             "holds were counted";
+    else if (!scan->available || !scan->complete)
+        c.why_not_compared = "the scan view could not read all of physical memory";
+    else
+        c.compared = true;
+    return c;
 }
 
 } // namespace
@@ -254,12 +286,17 @@ CrossView mergeViews(std::vector<views::ViewResult> results, views::ProcessCatal
             }
             cv.processes[it->second].in[view.name] = true;
         }
+        for (const auto& [eprocess, lines] : view.evidence)
+            if (auto it = position.find(eprocess); it != position.end())
+                for (const auto& line : lines)
+                    cv.processes[it->second].view_evidence.push_back(view.name + ": " + line);
     }
     // Judged on the views that could run: asked-for views that were unavailable compare nothing.
     cv.cannot_judge = whyCannotJudge(available.empty() ? cv.view_names : available);
     for (auto& m : cv.processes)
         classify(m, facts, cv.cannot_judge, catalog.kernel());
     cv.views = std::move(results);
+    cv.object_count = countObjects(cv, catalog.kernel());
     return cv;
 }
 

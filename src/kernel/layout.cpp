@@ -146,6 +146,8 @@ Expected<KernelLayout> KernelLayout::resolve(const Profile& profile, std::uint32
         r.optional(ProfileMember::HandleTableUniqueProcessId);
     layout.session.session_id = r.optional(ProfileMember::SessionSpaceSessionId);
     layout.session.process_list = r.optional(ProfileMember::SessionSpaceProcessList);
+    layout.object_type.name = r.optional(ProfileMember::ObjectTypeName);
+    layout.object_type.index = r.optional(ProfileMember::ObjectTypeIndex);
     layout.object_type.total_objects = r.optional(ProfileMember::ObjectTypeTotalNumberOfObjects);
     layout.object_type.total_handles = r.optional(ProfileMember::ObjectTypeTotalNumberOfHandles);
     layout.prcb.current_thread = r.optional(ProfileMember::KprcbCurrentThread);

@@ -1,10 +1,15 @@
 #include "dumpprocs/kernel/pool_scanner.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstring>
 #include <system_error>
 #include <thread>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <sys/mman.h>
 
@@ -44,6 +49,65 @@ void scanOnePattern(const std::byte* data, std::size_t slots, std::size_t step, 
         const std::uint32_t v = loadTag(data + i * step);
         if ((v & p.mask) == p.tag)
             out.push_back(PoolTagHit{base + i * step, v});
+    }
+}
+
+// Two to four patterns, each reading the u32 at +0 or +4 of a 16-byte slot: four slots per
+// iteration, their first two u32s gathered into two SSE2 vectors (one per offset), each pattern
+// one and + compare on the vector its offset names; only a group where one matches leaves the
+// branch-free path. Without SSE2 (never on x86-64), slot by slot.
+template <std::size_t N>
+void scanPatterns(const std::byte* data, std::size_t slots, std::uint64_t base,
+                  const PoolScanOptions& options, std::vector<PoolTagHit>& out) {
+    std::array<std::uint32_t, N> at{}, mask{}, tag{};
+    for (std::size_t k = 0; k < N; ++k) {
+        const auto& p = options.patterns[k];
+        at[k] = p.offset.value_or(options.tag_offset);
+        mask[k] = p.mask;
+        tag[k] = p.tag;
+    }
+    auto report = [&](std::size_t i) {
+        const std::byte* slot = data + i * 16;
+        for (std::size_t k = 0; k < N; ++k) {
+            const std::uint32_t v = loadTag(slot + at[k]);
+            if ((v & mask[k]) == tag[k]) {
+                out.push_back(PoolTagHit{base + i * 16, v, static_cast<std::uint8_t>(k)});
+                return;
+            }
+        }
+    };
+    std::size_t i = 0;
+#if defined(__SSE2__)
+    __m128i vmask[N], vtag[N];
+    for (std::size_t k = 0; k < N; ++k) {
+        vmask[k] = _mm_set1_epi32(static_cast<int>(mask[k]));
+        vtag[k] = _mm_set1_epi32(static_cast<int>(tag[k]));
+    }
+    for (; i + 4 <= slots; i += 4) {
+        const auto* at16 = reinterpret_cast<const __m128i*>(data + i * 16);
+        const __m128i s0 = _mm_loadu_si128(at16), s1 = _mm_loadu_si128(at16 + 1),
+                      s2 = _mm_loadu_si128(at16 + 2), s3 = _mm_loadu_si128(at16 + 3);
+        const __m128i t0 = _mm_unpacklo_epi32(s0, s1), t1 = _mm_unpacklo_epi32(s2, s3);
+        const __m128i first = _mm_unpacklo_epi64(t0, t1), second = _mm_unpackhi_epi64(t0, t1);
+        __m128i any = _mm_setzero_si128();
+        for (std::size_t k = 0; k < N; ++k)
+            any = _mm_or_si128(
+                any, _mm_cmpeq_epi32(_mm_and_si128(at[k] ? second : first, vmask[k]), vtag[k]));
+        const int hits = _mm_movemask_ps(_mm_castsi128_ps(any));
+        if (hits == 0) [[likely]]
+            continue;
+        for (std::size_t k = 0; k < 4; ++k)
+            if (hits & (1 << k))
+                report(i + k);
+    }
+#endif
+    for (; i < slots; ++i) {
+        const std::byte* slot = data + i * 16;
+        for (std::size_t k = 0; k < N; ++k)
+            if ((loadTag(slot + at[k]) & mask[k]) == tag[k]) {
+                report(i);
+                break;
+            }
     }
 }
 
@@ -98,22 +162,53 @@ std::vector<ScanTask> splitIntoTasks(const PhysicalMemory& memory, std::uint64_t
 void scanPoolTagRange(ByteView bytes, std::uint64_t base, const PoolScanOptions& options,
                       std::vector<PoolTagHit>& out) {
     const std::size_t step = options.alignment >= 4 ? options.alignment : 16;
-    const std::size_t need = std::size_t{options.tag_offset} + 4;
-    if (options.patterns.empty() || bytes.size() < need)
+    const std::size_t n = std::min(options.patterns.size(), kMaxPoolPatterns);
+    if (n == 0)
         return;
-    const std::size_t slots = (bytes.size() - need) / step + 1;
-    const std::byte* tags = bytes.data() + options.tag_offset;
-    if (options.patterns.size() == 1) {
-        scanOnePattern(tags, slots, step, base, options.patterns[0], out);
+    std::size_t need = 0;
+    bool same_offset = true;
+    for (std::size_t k = 0; k < n; ++k) {
+        const std::uint32_t at = options.patterns[k].offset.value_or(options.tag_offset);
+        same_offset = same_offset && at == options.tag_offset;
+        need = std::max(need, std::size_t{at} + 4);
+    }
+    if (n == 1 && same_offset) {
+        if (bytes.size() >= need)
+            scanOnePattern(bytes.data() + options.tag_offset, (bytes.size() - need) / step + 1,
+                           step, base, options.patterns[0], out);
         return;
     }
-    for (std::size_t i = 0; i < slots; ++i) {
-        const std::uint32_t v = loadTag(tags + i * step);
-        for (const auto& p : options.patterns)
-            if ((v & p.mask) == p.tag) {
-                out.push_back(PoolTagHit{base + i * step, v});
-                break;
+    // Several patterns: the vector path reads u32s at +0 and +4 of 16-byte slots; any other
+    // shape goes slot by slot.
+    bool vector_shape = step == 16;
+    for (std::size_t k = 0; k < n; ++k) {
+        const std::uint32_t at = options.patterns[k].offset.value_or(options.tag_offset);
+        vector_shape = vector_shape && (at == 0 || at == 4);
+    }
+    if (!vector_shape || bytes.size() < 16) {
+        for (std::size_t i = 0; bytes.size() >= need && i <= (bytes.size() - need) / step; ++i)
+            for (std::size_t k = 0; k < n; ++k) {
+                const auto& p = options.patterns[k];
+                const std::uint32_t v =
+                    loadTag(bytes.data() + i * step + p.offset.value_or(options.tag_offset));
+                if ((v & p.mask) == p.tag) {
+                    out.push_back(PoolTagHit{base + i * step, v, static_cast<std::uint8_t>(k)});
+                    break;
+                }
             }
+        return;
+    }
+    const std::size_t slots = bytes.size() / 16; // whole slots: a range is whole pages
+    switch (n) {
+    case 2:
+        scanPatterns<2>(bytes.data(), slots, base, options, out);
+        return;
+    case 3:
+        scanPatterns<3>(bytes.data(), slots, base, options, out);
+        return;
+    default:
+        scanPatterns<kMaxPoolPatterns>(bytes.data(), slots, base, options, out);
+        return;
     }
 }
 

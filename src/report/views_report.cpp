@@ -44,6 +44,23 @@ json verdictsJson(const CrossView& cv) {
                       Verdict::Terminated, Verdict::Invalid, Verdict::Unsaved, Verdict::Unjudged})
         counts[crossview::verdictName(v)] = cv.count(v);
     j["counts"] = std::move(counts);
+    const auto& oc = cv.object_count;
+    json o;
+    o["available"] = oc.available;
+    if (!oc.available) {
+        o["unavailable_reason"] = oc.unavailable_reason;
+    } else {
+        o["kernel_objects"] = oc.kernel_objects;
+        o["kernel_handles"] = oc.kernel_handles;
+        o["type_object"] = fmt::format("{:#x}", oc.type_object);
+        o["source"] = oc.source;
+        o["found"] = oc.found;
+        o["compared"] = oc.compared;
+        if (!oc.compared)
+            o["why_not_compared"] = oc.why_not_compared;
+        o["unaccounted"] = oc.unaccounted();
+    }
+    j["object_count"] = std::move(o);
     return j;
 }
 
@@ -673,6 +690,11 @@ json viewsJson(const CrossView& cv, const ViewsReportOptions& o) {
         if (!v.gaps.empty())
             jv["gaps"] = v.gaps;
         jv["warnings"] = v.warnings;
+        if (v.name == "dtb") {
+            jv["unowned_roots"] = json::array();
+            for (const std::uint64_t root : v.unowned_roots)
+                jv["unowned_roots"].push_back(hex64(root));
+        }
         const auto shown = shownEntries(cv, v, o.filter);
         ViewsReportOptions flat = o;
         flat.tree = false;
@@ -716,6 +738,19 @@ std::string textViewTable(const CrossView& cv, const views::ViewResult& v,
 }
 
 // One line under the tables when the verdicts cannot say hidden or not: why, and what would.
+// The Process type's count against what the views found, when it betrays objects they missed.
+std::string objectCountNote(const CrossView& cv) {
+    const auto& oc = cv.object_count;
+    if (oc.unaccounted() == 0)
+        return "";
+    return wrapped("", "  ",
+                   fmt::format("{} process objects unaccounted for: the Process type object "
+                               "counts {} (TotalNumberOfObjects), the views found {}; a process "
+                               "object no view sees is hidden from all of them, or its pages are "
+                               "not in the dump.",
+                               oc.unaccounted(), oc.kernel_objects, oc.found));
+}
+
 std::string judgeNote(const CrossView& cv) {
     return cv.cannot_judge.empty() ? "" : wrapped("Verdicts: ", "  ", cv.cannot_judge + ".");
 }
@@ -854,11 +889,11 @@ std::string renderViews(const CrossView& cv, const ViewsReportOptions& options) 
         break;
     }
     if (options.cross_table)
-        return textCrossTable(cv, options);
+        return textCrossTable(cv, options) + objectCountNote(cv);
     std::string out;
     for (const auto& v : cv.views)
         out += textViewTable(cv, v, options);
-    return out + verdictCounts(cv) + judgeNote(cv);
+    return out + verdictCounts(cv) + objectCountNote(cv) + judgeNote(cv);
 }
 
 std::string renderDiff(const CrossView& cv, const crossview::Diff& d,

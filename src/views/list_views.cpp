@@ -111,6 +111,19 @@ const std::vector<ViewInfo>& viewTable() {
          "process objects named by Process-type handles in each csrss.exe's handle table "
          "(_EPROCESS.ObjectTable)",
          false, false, csrss, explainCsrssAbsence},
+        // Physical witnesses: the scan's pass finds the thread objects too, and the page-table
+        // roots are found page by page. Neither is a Process Manager record: what they lack is
+        // explained, and what only they list is judged against active and cid.
+        {ViewId::Thrdscan, "thrdscan",
+         "owners of the thread objects found by their pool allocation",
+         "owners (_KTHREAD.Process, checked against Cid) of the _ETHREAD objects found by their "
+         "'Thre' pool allocation in all physical memory (the scan's pass; as Volatility's "
+         "thrdscan)",
+         false, true, runThreadScanView, explainThrdscanAbsence},
+        {ViewId::Dtb, "dtb", "processes owning the page-table roots found in physical memory",
+         "page-table roots in physical memory (a PML4 that maps itself and shares the kernel's "
+         "half) matched to the processes' DirectoryTableBase; a root no process owns is a warning",
+         false, true, runDirectoryTableView, explainDtbAbsence},
     };
     return table;
 }

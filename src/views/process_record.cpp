@@ -107,7 +107,8 @@ ProcessRecord ProcessCatalog::read(std::uint64_t eprocess) const {
 }
 
 // What the process object points to, read where the pointers and the memory allow: its full
-// image path (its session is read in read(), for process objects only). A pointer that leads nowhere leaves the attribute unknown.
+// image path (its session is read in read(), for process objects only). A pointer that leads
+// nowhere leaves the attribute unknown.
 void ProcessCatalog::readAttributes(ProcessRecord& r, const kernel::ProcessObject& object) const {
     const auto& as = kernel_.addressSpace();
     if (object.image_path_name) {

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <map>
 #include <set>
 #include <tuple>
 
@@ -19,6 +20,7 @@
 #include "dumpprocs/formats/x64_paging.hpp"
 #include "dumpprocs/kernel/pool_scanner.hpp"
 #include "dumpprocs/kernel/process_object.hpp"
+#include "dumpprocs/kernel/thread_object.hpp"
 #include "dumpprocs/views/scan_view.hpp"
 #include "dumpprocs/views/views.hpp"
 
@@ -26,7 +28,21 @@ namespace dumpprocs::views {
 namespace {
 
 using formats::kProcessPoolTag;
+using formats::kThreadPoolTag;
 constexpr std::uint32_t kProtectedTagBit = formats::kProtectedPoolTagBit;
+
+// A pool tag as text ('Proc'), without the protected bit (set on tags before Windows 10), its
+// bytes outside printable ASCII as \xNN.
+std::string tagText(std::uint32_t tag) {
+    tag &= ~kProtectedTagBit;
+    std::string out;
+    for (int i = 0; i < 4; ++i) {
+        const auto c = static_cast<unsigned char>((tag >> (8 * i)) & 0xFF);
+        out += (c >= 0x20 && c < 0x7F) ? std::string(1, static_cast<char>(c))
+                                       : fmt::format("\\x{:02x}", c);
+    }
+    return "'" + out + "'";
+}
 
 // Optional object headers by InfoMask bit, nearest to the object header first
 // (kernel-structures.md §5; the kernel's table is nt!ObpInfoMaskToOffset).
@@ -94,13 +110,20 @@ Expected<std::vector<std::byte>> readCandidate(const kernel::KernelContext& k,
 struct CheckedBody {
     std::uint32_t offset = 0; // from the pool header
     kernel::ProcessObject process;
+    std::uint32_t pool_tag = 0;
+};
+
+struct CheckedBlock {
+    std::uint32_t offset = 0; // of the body, from the pool header
+    std::uint32_t pool_tag = 0;
+    std::vector<std::byte> object; // from the pool header to the end of the body
 };
 
 // The headers first (a short read), then exactly the object: reading past the block's end could
 // fail on an unmapped page that the object does not use. Without a virtual address the headers
 // are checked from what the physical address fixes (see checkHeadersAtPhysical).
-Expected<CheckedBody> checkCandidate(const kernel::KernelContext& k,
-                                     const ProcessCandidateCheck& checker, const ScanCandidate& c) {
+Expected<CheckedBlock> checkBlock(const kernel::KernelContext& k,
+                                  const ProcessCandidateCheck& checker, const ScanCandidate& c) {
     auto head = readCandidate(k, c, checker.headerBytes());
     if (!head)
         return head.error().context("not readable");
@@ -108,12 +131,20 @@ Expected<CheckedBody> checkCandidate(const kernel::KernelContext& k,
     DP_TRY(const std::uint32_t body,
            c.pool_virtual ? checker.checkHeaders(head_view, *c.pool_virtual)
                           : checker.checkHeadersAtPhysical(head_view, c.pool_physical));
-    auto object = readCandidate(k, c, std::size_t{body} + checker.layout().eprocess_size);
+    DP_TRY(const auto tag,
+           field<std::uint32_t>(head_view, checker.layout().tag_offset, "_POOL_HEADER.PoolTag"));
+    auto object = readCandidate(k, c, std::size_t{body} + checker.bodySize());
     if (!object)
         return object.error().context("not readable");
-    const ByteView bytes(object->data() + body, object->size() - body);
+    return CheckedBlock{body, tag, std::move(*object)};
+}
+
+Expected<CheckedBody> checkCandidate(const kernel::KernelContext& k,
+                                     const ProcessCandidateCheck& checker, const ScanCandidate& c) {
+    DP_TRY(CheckedBlock block, checkBlock(k, checker, c));
+    const ByteView bytes(block.object.data() + block.offset, block.object.size() - block.offset);
     DP_TRY(kernel::ProcessObject process, checker.checkBody(bytes));
-    return CheckedBody{body, std::move(process)};
+    return CheckedBody{block.offset, std::move(process), block.pool_tag};
 }
 
 // sizeof(type) from the profile; when the profile lacks it (the 26100 row has no object-header
@@ -267,6 +298,11 @@ Expected<ScanLayout> ScanLayout::resolve(const kernel::Profile& profile,
     for (const auto& [member, offset, width] : members)
         DP_CHECK(memberInside("_EPROCESS", member, offset, width, size, name));
     s.eprocess_size = static_cast<std::uint32_t>(size);
+    s.ethread_size = kernel::threadObjectSize(layout.thread);
+    if (s.ethread_size > kMaxEprocessSize)
+        return makeError(ErrorCode::Corrupt,
+                         "profile {}: the _ETHREAD members read end at +{:#x}, which is absurd",
+                         name, s.ethread_size);
     return s;
 }
 
@@ -286,8 +322,13 @@ Expected<std::uint32_t> ScanLayout::blockBytes(ByteView pool_header) const {
     return static_cast<std::uint32_t>(((word >> block_size.bit) & ((1u << width) - 1)) * 16);
 }
 
-ProcessCandidateCheck::ProcessCandidateCheck(const kernel::KernelContext& k, ScanLayout layout)
-    : k_(k), s_(std::move(layout)) {}
+ProcessCandidateCheck::ProcessCandidateCheck(const kernel::KernelContext& k, ScanLayout layout,
+                                             PoolObject kind)
+    : k_(k), s_(std::move(layout)), kind_(kind) {}
+
+std::uint32_t ProcessCandidateCheck::bodySize() const {
+    return kind_ == PoolObject::Thread ? s_.ethread_size : s_.eprocess_size;
+}
 
 std::size_t ProcessCandidateCheck::headerBytes() const {
     return std::size_t{s_.pool_header_size} + s_.max_optional + s_.object_header_body;
@@ -339,7 +380,9 @@ Expected<void> ProcessCandidateCheck::checkObjectHeader(ByteView block, std::uin
                          pointers);
     if (handles < 0 || handles > (1LL << 32))
         return makeError(ErrorCode::Corrupt, "object header HandleCount {}", handles);
-    const auto expected = k_.processFingerprint();
+    const bool thread = kind_ == PoolObject::Thread;
+    const char* objects = thread ? "thread" : "process";
+    const auto expected = thread ? k_.threadFingerprint() : k_.processFingerprint();
     if (!expected)
         return {};
     const std::uint64_t header_address = at.address + header;
@@ -347,9 +390,9 @@ Expected<void> ProcessCandidateCheck::checkObjectHeader(ByteView block, std::uin
         if (const std::uint8_t fingerprint = k_.decodeTypeFingerprint(raw, header_address);
             fingerprint != *expected)
             return makeError(ErrorCode::Corrupt,
-                             "object type fingerprint {:#04x}, the process objects of the lists "
+                             "object type fingerprint {:#04x}, the {} objects of the lists "
                              "have {:#04x}",
-                             fingerprint, *expected);
+                             fingerprint, objects, *expected);
         return {};
     }
     const std::uint64_t page_offset = header_address & (kPageSize - 1);
@@ -358,8 +401,8 @@ Expected<void> ProcessCandidateCheck::checkObjectHeader(ByteView block, std::uin
             return {};
     return makeError(ErrorCode::Corrupt,
                      "object type fingerprint: TypeIndex {:#04x} at physical {:#x} gives the "
-                     "process objects' {:#04x} for no virtual address with that page offset",
-                     raw, header_address, *expected);
+                     "{} objects' {:#04x} for no virtual address with that page offset",
+                     raw, header_address, objects, *expected);
 }
 
 Expected<kernel::ProcessObject> ProcessCandidateCheck::checkBody(ByteView body) const {
@@ -371,11 +414,12 @@ Expected<kernel::ProcessObject> ProcessCandidateCheck::checkBody(ByteView body) 
 Expected<std::uint32_t> ProcessCandidateCheck::checkHeadersAt(ByteView head,
                                                               const BlockAddress& at) const {
     DP_TRY(const auto tag, field<std::uint32_t>(head, s_.tag_offset, "_POOL_HEADER.PoolTag"));
-    if ((tag & ~kProtectedTagBit) != kProcessPoolTag)
-        return makeError(ErrorCode::Corrupt, "pool tag {:#010x} is not 'Proc'", tag);
+    const std::uint32_t want = kind_ == PoolObject::Thread ? kThreadPoolTag : kProcessPoolTag;
+    if (kind_ != PoolObject::ProcessAnyTag && (tag & ~kProtectedTagBit) != want)
+        return makeError(ErrorCode::Corrupt, "pool tag {:#010x} is not {}", tag, tagText(want));
     DP_TRY(const std::uint32_t header, objectHeaderOffset(head, at));
     const std::uint32_t body = header + s_.object_header_body;
-    const std::uint64_t need = body + std::uint64_t{s_.eprocess_size};
+    const std::uint64_t need = body + std::uint64_t{bodySize()};
     DP_TRY(const std::uint32_t bytes, s_.blockBytes(head));
     if (bytes < need)
         return makeError(ErrorCode::Corrupt,
@@ -395,6 +439,145 @@ ProcessCandidateCheck::checkHeadersAtPhysical(ByteView head, std::uint64_t pool_
     return checkHeadersAt(head, BlockAddress{pool_physical, false});
 }
 
+namespace {
+
+// The _DISPATCHER_HEADER of a process as the u32 at its first byte: Type 3 and Size, the byte
+// System's own object holds (sizeof(_KPROCESS)/4 where that fits a byte). A process body starts
+// on a 16-byte boundary (pool header, optional headers and object header are multiples of 16), so
+// the tag-free check reads it at the start of every slot of the same pass as the tags.
+Expected<kernel::PoolTagPattern> processHeaderPattern(const kernel::KernelContext& k) {
+    auto system =
+        kernel::readProcessObject(k.addressSpace(), k.layout().process, k.systemProcess());
+    if (!system)
+        return system.error().context("the System process, whose _DISPATCHER_HEADER the "
+                                      "tag-free check looks for");
+    kernel::PoolTagPattern p;
+    p.tag = formats::kProcessObjectType | (std::uint32_t{system->dispatcher_size} << 16);
+    p.mask = 0x00FF00FF;
+    p.offset = 0;
+    return p;
+}
+
+// Reads `length` bytes at a physical address or, when known, the kernel virtual address of it.
+Expected<std::vector<std::byte>> readAt(const kernel::KernelContext& k,
+                                        std::optional<std::uint64_t> va, std::uint64_t pa,
+                                        std::size_t length) {
+    std::vector<std::byte> bytes(length);
+    if (va)
+        DP_CHECK(k.addressSpace().read(*va, bytes));
+    else
+        DP_CHECK(readPhysical(k.x64AddressSpace()->physical(), pa, bytes));
+    return bytes;
+}
+
+// A process body found by its _DISPATCHER_HEADER at physical `body`: its object header's InfoMask
+// gives the optional headers and so where its pool header is; then the block is checked like a
+// 'Proc' block, whatever its tag. nullopt when the slot is no process body at all (most hits).
+std::optional<ScanCandidate> tagFreeCandidate(const kernel::KernelContext& k,
+                                              const ProcessCandidateCheck& any_tag,
+                                              const KernelReverseMap& map, std::uint64_t body) {
+    const ScanLayout& s = any_tag.layout();
+    const auto& oh = k.layout().object_header;
+    std::optional<std::uint64_t> body_va;
+    if (auto m = map.lookup(body))
+        body_va = m->virtual_address;
+    const std::uint64_t header = s.object_header_body;
+    // Known only physically, the headers must lie on the body's own page.
+    if (!body_va && (body & (kPageSize - 1)) < header + s.pool_header_size)
+        return std::nullopt;
+    auto mask = readAt(k, body_va ? std::optional(*body_va - header + oh.info_mask) : std::nullopt,
+                       body - header + oh.info_mask, 1);
+    if (!mask)
+        return std::nullopt;
+    const std::uint32_t before = s.pool_header_size +
+                                 s.optionalSize(std::to_integer<std::uint8_t>((*mask)[0])) +
+                                 static_cast<std::uint32_t>(header);
+    ScanCandidate c;
+    c.tag_free = true;
+    if (body_va) {
+        c.pool_virtual = *body_va - before;
+        auto t = k.addressSpace().translate(*c.pool_virtual);
+        if (!t)
+            return std::nullopt;
+        c.pool_physical = t->physical;
+        c.mapped_by = "virtual address from the kernel page tables";
+    } else {
+        if ((body & (kPageSize - 1)) < before)
+            return std::nullopt;
+        c.pool_physical = body - before;
+    }
+    auto checked = checkCandidate(k, any_tag, c);
+    if (!checked || checked->offset != before)
+        return std::nullopt; // not a process object: no report for a slot that only looked like one
+    c.pool_tag = checked->pool_tag;
+    c.accepted = true;
+    c.body_physical = body;
+    c.body_virtual = body_va;
+    c.body_description = describeBody(checked->process);
+    if (!body_va) {
+        if (auto found = bodyVirtualFromNeighbours(k, checked->process, body)) {
+            c.body_virtual = found->first;
+            c.pool_virtual = found->first - before;
+            c.mapped_by = found->second;
+        } else {
+            c.mapped_by = "its page is in no kernel page-table entry and no list neighbour points "
+                          "back to it";
+        }
+    }
+    return c;
+}
+
+// A 'Thre' block: its thread object, and the process object its _KTHREAD.Process names (an object
+// header of the process type, the PID of the thread's Cid).
+ThreadCandidate checkThread(const kernel::KernelContext& k, const ProcessCandidateCheck& checker,
+                            const KernelReverseMap& map, std::uint64_t pool) {
+    ThreadCandidate t;
+    t.pool_physical = pool;
+    ScanCandidate c;
+    c.pool_physical = pool;
+    if (auto m = map.lookup(pool))
+        c.pool_virtual = m->virtual_address;
+    t.pool_virtual = c.pool_virtual;
+    auto block = checkBlock(k, checker, c);
+    if (!block) {
+        t.reject_reason = block.error().message;
+        return t;
+    }
+    auto thread = kernel::decodeThreadObject(
+        k.layout().thread,
+        ByteView(block->object.data() + block->offset, block->object.size() - block->offset));
+    if (!thread) {
+        t.reject_reason = thread.error().message;
+        return t;
+    }
+    t.owner = thread->process;
+    t.cid_process = thread->cid_process;
+    t.cid_thread = thread->cid_thread;
+    if (c.pool_virtual)
+        t.body_virtual = *c.pool_virtual + block->offset;
+    const auto fp = k.typeFingerprint(t.owner);
+    if (k.processFingerprint() && fp != k.processFingerprint()) {
+        t.reject_reason =
+            fmt::format("_KTHREAD.Process {:#x} has no process object header", t.owner);
+        return t;
+    }
+    auto owner = kernel::readProcessObject(k.addressSpace(), k.layout().process, t.owner);
+    if (!owner) {
+        t.reject_reason = fmt::format("_KTHREAD.Process {:#x}: {}", t.owner, owner.error().message);
+        return t;
+    }
+    if (owner->dispatcher_type != formats::kProcessObjectType || owner->pid != t.cid_process) {
+        t.reject_reason = fmt::format("_KTHREAD.Process {:#x} holds PID {:#x} (type {}), the "
+                                      "thread's Cid names PID {:#x}",
+                                      t.owner, owner->pid, owner->dispatcher_type, t.cid_process);
+        return t;
+    }
+    t.accepted = true;
+    return t;
+}
+
+} // namespace
+
 Expected<ScanOutcome> scanForProcesses(const kernel::KernelContext& k, const ViewOptions& options) {
     // The scan reads physical pages: a triage dump's saved virtual ranges have none to offer.
     const X64AddressSpace* x64 = k.x64AddressSpace();
@@ -407,7 +590,16 @@ Expected<ScanOutcome> scanForProcesses(const kernel::KernelContext& k, const Vie
     out.layout_notes = layout.notes;
     const auto start = std::chrono::steady_clock::now();
     kernel::PoolScanOptions po;
-    po.patterns = {kernel::PoolTagPattern{kProcessPoolTag, ~kProtectedTagBit}};
+    // In ScanPattern order: one pass finds the process tags, the thread tags and the process
+    // bodies whatever their tag.
+    po.patterns = {kernel::PoolTagPattern{kProcessPoolTag, ~kProtectedTagBit, std::nullopt},
+                   kernel::PoolTagPattern{kThreadPoolTag, ~kProtectedTagBit, std::nullopt}};
+    auto header_pattern = processHeaderPattern(k);
+    if (header_pattern)
+        po.patterns.push_back(*header_pattern);
+    else
+        out.layout_notes.push_back(
+            fmt::format("no tag-free check: {}", header_pattern.error().message));
     po.tag_offset = layout.tag_offset;
     po.threads = options.threads;
     po.progress = options.progress;
@@ -415,15 +607,30 @@ Expected<ScanOutcome> scanForProcesses(const kernel::KernelContext& k, const Vie
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
     std::set<std::uint64_t> pages;
-    for (const auto& hit : out.stats.hits)
+    for (const auto& hit : out.stats.hits) {
         pages.insert(hit.physical >> kPageShift);
+        if (hit.pattern == kProcessHeaderPattern) // its headers may lie on the page before
+            pages.insert((hit.physical - layout.object_header_body - layout.pool_header_size -
+                          layout.max_optional) >>
+                         kPageShift);
+    }
     const auto map = KernelReverseMap::build(x64->physical(), x64->directoryTableBase(), pages);
     out.reverse_map_truncated = map.truncated();
 
     const ProcessCandidateCheck checker(k, layout);
+    const ProcessCandidateCheck any_tag(k, layout, PoolObject::ProcessAnyTag);
+    const ProcessCandidateCheck thread_checker(k, layout, PoolObject::Thread);
+    std::set<std::uint64_t> tagged_bodies;
     for (const auto& hit : out.stats.hits) {
+        if (hit.pattern == kThreTagPattern) {
+            out.threads.push_back(checkThread(k, thread_checker, map, hit.physical));
+            continue;
+        }
+        if (hit.pattern != kProcTagPattern)
+            continue;
         ScanCandidate c;
         c.pool_physical = hit.physical;
+        c.pool_tag = hit.tag;
         const auto mapping = map.lookup(hit.physical);
         if (mapping) {
             c.pool_virtual = mapping->virtual_address;
@@ -461,32 +668,63 @@ Expected<ScanOutcome> scanForProcesses(const kernel::KernelContext& k, const Vie
         } else {
             c.accepted = true;
             c.body_physical = hit.physical + body->offset;
+            tagged_bodies.insert(c.body_physical);
             if (c.pool_virtual)
                 c.body_virtual = *c.pool_virtual + body->offset;
         }
         out.candidates.push_back(std::move(c));
     }
+    // The tag-free check: every process body the 'Proc' tags did not already give.
+    for (const auto& hit : out.stats.hits) {
+        if (hit.pattern != kProcessHeaderPattern)
+            continue;
+        ++out.header_hits;
+        if (tagged_bodies.count(hit.physical))
+            continue;
+        if (auto c = tagFreeCandidate(k, any_tag, map, hit.physical))
+            if ((c->pool_tag & ~kProtectedTagBit) != kProcessPoolTag)
+                out.tag_free.push_back(std::move(*c));
+    }
     return out;
 }
 
-ViewResult runPoolScanView(ProcessCatalog& catalog, const ViewOptions& options) {
-    ViewResult view;
-    view.name = "scan";
-    auto outcome = scanForProcesses(catalog.kernel(), options);
+const Expected<ScanOutcome>& sharedScan(ProcessCatalog& catalog, const ViewOptions& options) {
+    auto& cache = catalog.scanCache();
+    if (!cache)
+        cache = std::make_shared<ScanCache>(ScanCache{scanForProcesses(catalog.kernel(), options)});
+    return cache->outcome;
+}
+
+namespace {
+
+std::string scanFigures(const ScanOutcome& o) {
+    const auto& st = o.stats;
+    std::size_t proc = 0, thre = 0;
+    for (const auto& hit : st.hits) {
+        proc += hit.pattern == kProcTagPattern;
+        thre += hit.pattern == kThreTagPattern;
+    }
+    return fmt::format(
+        "scanned {} pages ({:.1f} MiB) in {:.3f} s with {} threads ({:.2f} GB/s); {} pages of the "
+        "span not in the dump; {} 'Proc' tags, {} 'Thre' tags, {} process dispatcher headers",
+        st.pages_scanned, static_cast<double>(st.bytes_scanned) / (1 << 20), o.seconds,
+        st.threads_used,
+        o.seconds > 0 ? static_cast<double>(st.bytes_scanned) / o.seconds / 1e9 : 0.0,
+        st.pages_absent, proc, thre, o.header_hits);
+}
+
+// What both scan views say of the pass: its figures, the pages it could not scan.
+Expected<const ScanOutcome*> startScanView(ViewResult& view, ProcessCatalog& catalog,
+                                           const ViewOptions& options) {
+    const auto& outcome = sharedScan(catalog, options);
     if (!outcome) {
         view.available = false;
         view.unavailable_reason = outcome.error().message;
-        return view;
+        return outcome.error();
     }
     const auto& st = outcome->stats;
     view.details = outcome->layout_notes;
-    view.details.push_back(fmt::format(
-        "scanned {} pages ({:.1f} MiB) in {:.3f} s with {} threads ({:.2f} GB/s); {} pages of the "
-        "span not in the dump; {} 'Proc' tags",
-        st.pages_scanned, static_cast<double>(st.bytes_scanned) / (1 << 20), outcome->seconds,
-        st.threads_used,
-        outcome->seconds > 0 ? static_cast<double>(st.bytes_scanned) / outcome->seconds / 1e9 : 0.0,
-        st.pages_absent, st.hits.size()));
+    view.details.push_back(scanFigures(*outcome));
     if (st.pages_truncated) {
         view.warnings.push_back(fmt::format("{} pages of the page map lie past the end of the file "
                                             "(truncated dump) and were not scanned",
@@ -496,13 +734,21 @@ ViewResult runPoolScanView(ProcessCatalog& catalog, const ViewOptions& options) 
     if (outcome->reverse_map_truncated)
         view.warnings.push_back("the kernel page-table walk stopped at its bound; some hits may "
                                 "lack a virtual address");
+    return &*outcome;
+}
+
+} // namespace
+
+ViewResult runPoolScanView(ProcessCatalog& catalog, const ViewOptions& options) {
+    ViewResult view;
+    view.name = "scan";
+    auto started = startScanView(view, catalog, options);
+    if (!started)
+        return view;
+    const ScanOutcome& outcome = **started;
     std::set<std::uint64_t> seen;
     std::size_t index = 0;
-    for (const auto& c : outcome->candidates) {
-        if (!c.accepted) {
-            view.details.push_back(fmt::format("rejected {}: {}", describeHit(c), c.reject_reason));
-            continue;
-        }
+    auto add = [&](const ScanCandidate& c, const std::string& note) {
         if (!c.body_virtual) {
             // Views merge by virtual address, and this object has none: it is reported here, with
             // what its bytes say, rather than dropped or merged under an address it does not have.
@@ -510,16 +756,79 @@ ViewResult runPoolScanView(ProcessCatalog& catalog, const ViewOptions& options) 
                 "process object at physical {:#x} ({}) has no kernel virtual address ({}): not "
                 "merged with the other views, which cannot be compared with it",
                 c.body_physical, c.body_description, c.mapped_by));
-            continue;
+            return false;
         }
         if (!seen.insert(*c.body_virtual).second)
-            continue;
+            return false;
         catalog.get(*c.body_virtual);
-        view.entries.push_back(
-            ViewEntry{index++, *c.body_virtual,
-                      fmt::format("pool at physical {:#x}; {}", c.pool_physical, c.mapped_by)});
+        view.entries.push_back(ViewEntry{index++, *c.body_virtual, note});
+        return true;
+    };
+    for (const auto& c : outcome.candidates) {
+        if (!c.accepted) {
+            view.details.push_back(fmt::format("rejected {}: {}", describeHit(c), c.reject_reason));
+            continue;
+        }
+        add(c, fmt::format("pool at physical {:#x}; {}", c.pool_physical, c.mapped_by));
+    }
+    // Found by their object, not their tag: Windows tags every process allocation 'Proc', so
+    // another tag was written there after the allocation.
+    for (const auto& c : outcome.tag_free) {
+        const std::string tampered = fmt::format(
+            "its pool tag is {}, not 'Proc': found by its object header and process type (the "
+            "tag-free check); a process object under another tag is itself evidence of tampering",
+            tagText(c.pool_tag));
+        if (add(c, fmt::format("pool at physical {:#x}, tag {}; {}", c.pool_physical,
+                               tagText(c.pool_tag), c.mapped_by)))
+            view.evidence[*c.body_virtual].push_back(tampered);
+        view.warnings.push_back(fmt::format("process object at {} ({}): {}",
+                                            c.body_virtual
+                                                ? fmt::format("{:#x}", *c.body_virtual)
+                                                : fmt::format("physical {:#x}", c.body_physical),
+                                            c.body_description, tampered));
     }
     return view;
+}
+
+ViewResult runThreadScanView(ProcessCatalog& catalog, const ViewOptions& options) {
+    ViewResult view;
+    view.name = "thrdscan";
+    auto started = startScanView(view, catalog, options);
+    if (!started)
+        return view;
+    const ScanOutcome& outcome = **started;
+    std::map<std::uint64_t, std::size_t> threads_of;
+    std::size_t index = 0;
+    for (const auto& t : outcome.threads) {
+        if (!t.accepted) {
+            view.details.push_back(fmt::format("rejected 'Thre' pool block at physical {:#x}: {}",
+                                               t.pool_physical, t.reject_reason));
+            continue;
+        }
+        if (threads_of[t.owner]++ > 0)
+            continue;
+        catalog.get(t.owner);
+        view.entries.push_back(ViewEntry{
+            index++, t.owner,
+            fmt::format("thread {} (TID {:#x}), pool at physical {:#x}",
+                        t.body_virtual ? fmt::format("{:#x}", *t.body_virtual) : "<no address>",
+                        t.cid_thread, t.pool_physical)});
+    }
+    for (auto& e : view.entries)
+        if (const std::size_t n = threads_of[e.eprocess]; n > 1)
+            e.note += fmt::format(" and {} more", n - 1);
+    return view;
+}
+
+std::string explainThrdscanAbsence(const ProcessRecord& r, const kernel::KernelContext&,
+                                   const ViewResult&) {
+    if (r.terminated())
+        return "an exited process: its threads are gone";
+    if (r.minimal.value_or(false))
+        return "a minimal process (Flags3.Minimal) has no threads of its own";
+    if (r.active_threads == 0)
+        return "ActiveThreads is 0: no thread object to find it by";
+    return "";
 }
 
 } // namespace dumpprocs::views

@@ -7,6 +7,9 @@ stdout. A line that is exactly "..." stands for any number of lines. A command e
 is compared with stdout and stderr together; "; echo $?" appends the exit code.
 
 Usage: check_docs.py BINARY REPO_ROOT FILE.md [FILE.md ...]
+With DUMPPROCS_UPDATE_DOCS=1 the examples that differ are rewritten with what the binary prints
+(an example with one "..." line keeps as many lines before and after it as it had); review the
+diff before committing it.
 """
 import re
 import shlex
@@ -84,8 +87,56 @@ def completion_views(binary, root):
     return 0
 
 
+def update(path, binary, root):
+    """Rewrites the expected output of each differing example without "..." lines."""
+    lines = open(path, encoding="utf-8").read().split("\n")
+    out, i, in_block, changed = [], 0, False, 0
+    while i < len(lines):
+        line = lines[i]
+        if not in_block:
+            out.append(line)
+            in_block = line.strip() == "```console"
+            i += 1
+            continue
+        if line.strip() == "```":
+            out.append(line)
+            in_block = False
+            i += 1
+            continue
+        if line.startswith("$ "):
+            command, j = line[2:], i + 1
+            while j < len(lines) and not lines[j].startswith("$ ") and lines[j].strip() != "```":
+                j += 1
+            expected = lines[i + 1:j]
+            actual = run(binary, root, command)
+            out.append(line)
+            got = [l.rstrip() for l in actual.rstrip("\n").split("\n")]
+            elided = [k for k, e in enumerate(expected) if e.strip() == "..."]
+            if matches(expected, actual):
+                out.extend(expected)
+            elif len(elided) == 1:
+                # Keep the writer's elision: as many lines before and after "..." as before.
+                head, tail = elided[0], len(expected) - elided[0] - 1
+                out.extend(got[:head] + ["..."] + (got[len(got) - tail:] if tail else []))
+                changed += 1
+            else:
+                out.extend(expected if elided else got)
+                changed += 0 if elided else 1
+            i = j
+            continue
+        out.append(line)
+        i += 1
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(out))
+    return changed
+
+
 def main():
     binary, root, files = sys.argv[1], sys.argv[2], sys.argv[3:]
+    import os
+    if os.environ.get("DUMPPROCS_UPDATE_DOCS") == "1":
+        for f in files:
+            print(f"{f}: {update(f, binary, root)} examples rewritten")
     failures = completion_views(binary, root)
     checked = 0
     for f in files:

@@ -46,7 +46,7 @@ class MappingOnly final : public PhysicalMemory {
 
 kernel::PoolScanOptions procOptions(unsigned threads = 1, std::uint64_t chunk = 4 << 20) {
     kernel::PoolScanOptions o;
-    o.patterns = {kernel::PoolTagPattern{kProc, 0x7FFFFFFF}};
+    o.patterns = {kernel::PoolTagPattern{kProc, 0x7FFFFFFF, std::nullopt}};
     o.threads = threads;
     o.chunk_bytes = chunk;
     return o;

@@ -36,6 +36,26 @@ struct MergedProcess {
     std::map<std::string, bool> in; // view name -> seen, for every view that ran
     Verdict verdict = Verdict::Ok;
     std::vector<std::string> evidence;
+    std::vector<std::string> view_evidence; // facts the views found about it (ViewResult::evidence)
+};
+
+// The Process type object's own count of process objects against the distinct process objects
+// the views found. Compared only when the pool scan ran whole (it is the view that can see every
+// process object in memory, listed or not); otherwise given with why it was not compared.
+struct ObjectCount {
+    bool available = false;
+    std::string unavailable_reason;   // why the Process type object was not found
+    std::uint32_t kernel_objects = 0; // _OBJECT_TYPE.TotalNumberOfObjects
+    std::uint32_t kernel_handles = 0; // _OBJECT_TYPE.TotalNumberOfHandles
+    std::uint64_t type_object = 0;
+    std::string source;
+    std::size_t found = 0; // distinct process objects (with a process object header) found
+    bool compared = false;
+    std::string why_not_compared;
+    // Process objects the kernel counts that no view found (0 when not compared).
+    std::size_t unaccounted() const {
+        return compared && kernel_objects > found ? kernel_objects - found : 0;
+    }
 };
 
 struct CrossView {
@@ -44,6 +64,7 @@ struct CrossView {
     std::vector<MergedProcess> processes; // first-seen order across the views
     // "" when the views that ran can judge hiding; else why not (the verdicts are then unjudged).
     std::string cannot_judge;
+    ObjectCount object_count;
     bool anyHidden() const;
     std::size_t count(Verdict v) const;
     bool complete() const; // every available view complete

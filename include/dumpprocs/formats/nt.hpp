@@ -21,6 +21,7 @@ inline constexpr std::uint16_t kMachineAmd64 = 0x8664;
 // Pool tags as the little-endian u32 at _POOL_HEADER.PoolTag. Windows may set the top bit on
 // "protected" allocations (PROTECTED_POOL), so a tag is compared with that bit masked.
 inline constexpr std::uint32_t kProcessPoolTag = 0x636f7250; // 'Proc'
+inline constexpr std::uint32_t kThreadPoolTag = 0x65726854;  // 'Thre'
 inline constexpr std::uint32_t kProtectedPoolTagBit = 0x80000000;
 
 struct ListEntry64 {

@@ -86,6 +86,8 @@ struct HandleTableListLayout {
 
 // _OBJECT_TYPE's counts of the objects and handles of its type.
 struct ObjectTypeLayout {
+    std::optional<std::uint32_t> name;          // _OBJECT_TYPE.Name (_UNICODE_STRING)
+    std::optional<std::uint32_t> index;         // _OBJECT_TYPE.Index
     std::optional<std::uint32_t> total_objects; // _OBJECT_TYPE.TotalNumberOfObjects
     std::optional<std::uint32_t> total_handles; // _OBJECT_TYPE.TotalNumberOfHandles
 };

@@ -6,20 +6,27 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "dumpprocs/memory/physical_memory.hpp"
 
 namespace dumpprocs::kernel {
 
-// A tag as the u32 at POOL_HEADER+tag_offset compares: (value & mask) == tag.
+// A tag as the u32 at POOL_HEADER+tag_offset compares: (value & mask) == tag. A pattern may read
+// its u32 elsewhere in the 16-byte slot (`offset`, from the slot's start; nullopt: tag_offset):
+// the tag-free process check reads the _DISPATCHER_HEADER at the start of a slot, in the same
+// pass as the pool tags.
 struct PoolTagPattern {
     std::uint32_t tag = 0;
     std::uint32_t mask = 0xFFFFFFFF; // 0x7FFFFFFF: with or without the protected bit
+    std::optional<std::uint32_t> offset;
 };
 
+inline constexpr std::size_t kMaxPoolPatterns = 4;
+
 struct PoolScanOptions {
-    std::vector<PoolTagPattern> patterns;
+    std::vector<PoolTagPattern> patterns;   // at most kMaxPoolPatterns
     std::uint32_t tag_offset = 4;           // _POOL_HEADER.PoolTag
     std::uint32_t alignment = 16;           // x64 pool blocks start on 16-byte boundaries
     unsigned threads = 0;                   // 0: std::thread::hardware_concurrency()
@@ -29,8 +36,9 @@ struct PoolScanOptions {
 };
 
 struct PoolTagHit {
-    std::uint64_t physical = 0; // of the POOL_HEADER
-    std::uint32_t tag = 0;      // as stored (protected bit included)
+    std::uint64_t physical = 0; // of the slot (the POOL_HEADER for a tag pattern)
+    std::uint32_t tag = 0;      // the u32 the pattern matched, as stored (protected bit included)
+    std::uint8_t pattern = 0;   // index in PoolScanOptions::patterns (the first that matched)
     bool operator==(const PoolTagHit&) const = default;
 };
 

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -48,8 +49,8 @@ struct ProcessRecord {
     // That session's SessionId, where the profile describes _MM_SESSION_SPACE and the dump holds
     // it (many built-in rows lack it: sessions are then told apart by address).
     std::optional<std::uint32_t> session_id;
-    std::optional<bool> wow64;             // Wow64Process is not NULL: a 32-bit process
-    std::optional<std::string> image_path; // SeAuditProcessCreationInfo.ImageFileName's Name
+    std::optional<bool> wow64;                    // Wow64Process is not NULL: a 32-bit process
+    std::optional<std::string> image_path;        // SeAuditProcessCreationInfo.ImageFileName's Name
     std::optional<std::uint64_t> physical_offset; // where the _EPROCESS lies in physical memory
     bool object_header_valid = false;
     std::string object_header_note; // why it is (not) a valid process object header
@@ -62,6 +63,9 @@ struct ProcessRecord {
     bool terminated() const { return exit_time != 0 || exiting || deleted; }
 };
 
+// The one pass over physical memory that the scan and thrdscan views share (scan_view.hpp).
+struct ScanCache;
+
 // Reads and caches records; knows the idle processes (from the KPRCBs' idle threads).
 class ProcessCatalog {
   public:
@@ -70,6 +74,10 @@ class ProcessCatalog {
     const ProcessRecord& get(std::uint64_t eprocess);
     const kernel::KernelContext& kernel() const { return kernel_; }
     const std::set<std::uint64_t>& idleProcesses() const { return idle_; }
+    // Every record read so far, by address (the dtb view matches page-table roots to them).
+    const std::map<std::uint64_t, ProcessRecord>& records() const { return cache_; }
+    // Set by the first view that scans pool, read by the others: one pass serves them all.
+    std::shared_ptr<ScanCache>& scanCache() { return scan_cache_; }
 
   private:
     ProcessRecord read(std::uint64_t eprocess) const;
@@ -79,6 +87,7 @@ class ProcessCatalog {
     const kernel::KernelContext& kernel_;
     std::set<std::uint64_t> idle_;
     std::map<std::uint64_t, ProcessRecord> cache_;
+    std::shared_ptr<ScanCache> scan_cache_;
 };
 
 } // namespace dumpprocs::views

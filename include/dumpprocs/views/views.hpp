@@ -9,9 +9,12 @@
 //   session each session's _MM_SESSION_SPACE.ProcessList (_EPROCESS.SessionProcessLinks)
 //   handles owners of the _HANDLE_TABLEs on nt!HandleTableListHead
 //   csrss   process objects that the Process-type handles of each csrss.exe's handle table name
+//   thrdscan owners of the thread objects found by their pool allocation (the scan's pass)
+//   dtb     processes whose DirectoryTableBase is a page-table root found in physical memory
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,6 +60,12 @@ struct ViewResult {
     std::vector<ViewEntry> entries;
     std::vector<std::string> details; // shown with -v only (e.g. the scan's rejected candidates)
     std::vector<CsrssTable> csrss_tables; // the csrss view only: the tables it walked
+    // Facts the view found about a process it lists, by _EPROCESS address, for that process's
+    // evidence in the cross-view (e.g. the scan's changed pool tag).
+    std::map<std::uint64_t, std::vector<std::string>> evidence;
+    // Page-table roots no process the views found owns (the dtb view): evidence of a process
+    // they do not see, by physical address of the root.
+    std::vector<std::uint64_t> unowned_roots;
 };
 
 // What some views need beyond the catalog (today only the scan).
@@ -68,7 +77,7 @@ struct ViewOptions {
 
 // The views, one row each: the cli's help and view names, the report's titles and the cross-view's
 // rules are all read from this table, so a new view is one new row (and its walker).
-enum class ViewId { Active, Mm, Cid, Thread, Scan, Kproc, Session, Handles, Csrss };
+enum class ViewId { Active, Mm, Cid, Thread, Scan, Kproc, Session, Handles, Csrss, Thrdscan, Dtb };
 
 struct ViewInfo {
     ViewId id;
@@ -100,7 +109,19 @@ ViewResult runActiveProcessLinksView(ProcessCatalog& catalog);
 ViewResult runMmProcessLinksView(ProcessCatalog& catalog);
 ViewResult runCidTableView(ProcessCatalog& catalog);
 ViewResult runThreadOwnerView(ProcessCatalog& catalog);
-ViewResult runPoolScanView(ProcessCatalog& catalog, const ViewOptions& options); // scan_view.cpp
+// scan_view.cpp: both from the one pass over physical memory
+ViewResult runPoolScanView(ProcessCatalog& catalog, const ViewOptions& options);
+ViewResult runThreadScanView(ProcessCatalog& catalog, const ViewOptions& options);
+std::string explainThrdscanAbsence(const ProcessRecord& record, const kernel::KernelContext& kernel,
+                                   const ViewResult& view);
+// dtb_view.cpp
+ViewResult runDirectoryTableView(ProcessCatalog& catalog, const ViewOptions& options);
+std::string explainDtbAbsence(const ProcessRecord& record, const kernel::KernelContext& kernel,
+                              const ViewResult& view);
+// The physical addresses of the pages that are PML4s of an address space: their self-reference
+// entry (at the kernel PML4's index) maps them, their kernel half is the kernel's. `problem` says
+// why none can be found (the kernel's own PML4 has no self-reference entry).
+std::vector<std::uint64_t> findPageTableRoots(const X64AddressSpace& x64, std::string& problem);
 // witness_views.cpp
 ViewResult runKernelProcessListView(ProcessCatalog& catalog);
 ViewResult runSessionView(ProcessCatalog& catalog);

@@ -35,7 +35,8 @@ std::uint64_t PhysicalImage::get64(std::uint64_t pa) const {
     return v;
 }
 
-PageTables::PageTables(PhysicalImage& mem, unsigned self_ref_index) : mem_(mem) {
+PageTables::PageTables(PhysicalImage& mem, unsigned self_ref_index)
+    : mem_(mem), self_ref_index_(self_ref_index) {
     pml4_ = mem_.allocateFrame() * kPage;
     // The self-reference entry real kernels keep (index 0x1ED before 1607, random after).
     mem_.put(pml4_ + self_ref_index * 8ULL, pml4_ | kPresent | kWrite | kNx);
@@ -87,9 +88,20 @@ bool PageTables::mapped4k(std::uint64_t va) const {
 
 std::uint64_t PageTables::clonePml4ForProcess() {
     const std::uint64_t pml4 = mem_.allocateFrame() * kPage;
-    for (unsigned i = 256; i < 512; ++i)
-        mem_.put(pml4 + i * 8ULL, mem_.get64(pml4_ + i * 8ULL));
+    clones_.push_back(pml4);
+    refreshClones();
     return pml4;
+}
+
+void PageTables::refreshClones() {
+    for (const std::uint64_t pml4 : clones_) {
+        for (unsigned i = 256; i < 512; ++i)
+            mem_.put(pml4 + i * 8ULL, mem_.get64(pml4_ + i * 8ULL));
+        // Its own self-reference entry, as every address space has (the kernel's names the
+        // kernel's).
+        mem_.put(pml4 + self_ref_index_ * 8ULL,
+                 (mem_.get64(pml4_ + self_ref_index_ * 8ULL) & ~0x000FFFFFFFFFF000ULL) | pml4);
+    }
 }
 
 void KernelMemory::touch(std::uint64_t va) {

@@ -59,13 +59,19 @@ class PageTables {
     // Writes a raw PTE (transition, prototype, paged-out entries) for a 4 KiB page.
     void setPte(std::uint64_t va, std::uint64_t raw);
     bool mapped4k(std::uint64_t va) const;
-    // A new top-level table that shares the kernel half (entries 256..511), as every process has.
+    // A new top-level table that shares the kernel half (entries 256..511) but for its own
+    // self-reference entry, as every process has.
     std::uint64_t clonePml4ForProcess();
+    // Copies the kernel half into every clone again: top-level entries the kernel gained after a
+    // process was made are in every address space (Windows shares them from the start).
+    void refreshClones();
 
   private:
     std::uint64_t tableFor(std::uint64_t va, int level); // physical address of the table
     PhysicalImage& mem_;
+    unsigned self_ref_index_;
     std::uint64_t pml4_;
+    std::vector<std::uint64_t> clones_;
 };
 
 // Writes at kernel virtual addresses, backing each touched 4 KiB page with a new frame.

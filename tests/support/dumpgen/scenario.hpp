@@ -33,6 +33,7 @@ struct ProcessSpec {
     // unmapped memory (a Flink that does not come back).
     bool zero_witness_links = false;
     bool bad_witness_flink = false;
+    bool spoof_pool_tag = false; // DKOM: its pool block's 'Proc' tag overwritten ('Vad ')
     // Unlinked entries keep pointing at their old neighbours (what RemoveEntryList leaves when a
     // process exits) instead of at themselves (what FU-style DKOM writes).
     bool stale_links = false;

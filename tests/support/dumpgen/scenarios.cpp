@@ -206,10 +206,12 @@ Scenario withWitnessDkom(Scenario s) {
         if (p.name == "rootkit.exe")
             p.unlink_kproc = true;
         if (p.name == "hidden.exe")
-            p.unlink_mm = p.unlink_kproc = p.unlink_session = p.unlink_handles = true;
+            p.unlink_mm = p.unlink_kproc = p.unlink_session = p.unlink_handles =
+                p.remove_thread_cids = p.spoof_pool_tag = true;
     }
     s.description += "; rootkit.exe also off KiProcessListHead; hidden.exe off every list and "
-                     "table but pool (active, mm, kproc, session, handles, cid)";
+                     "table but pool (active, mm, kproc, session, handles, cid, its threads' cid "
+                     "entries), its pool tag changed to 'Vad '";
     return s;
 }
 

@@ -20,6 +20,7 @@ using dumpprocs::kernel::Profile;
 
 constexpr std::uint32_t kPoolTagProcess = 0x636f7250; // 'Proc'
 constexpr std::uint32_t kPoolTagThread = 0x65726854;  // 'Thre'
+constexpr std::uint32_t kPoolTagSpoofed = 0x20646156; // 'Vad ': what a rootkit writes over 'Proc'
 constexpr std::uint32_t kPoolTagProtected = 0x80000000;
 constexpr std::uint8_t kProcessTypeIndex = 7, kThreadTypeIndex = 8;
 constexpr std::uint64_t kUserSharedData = 0xFFFFF78000000000ULL;
@@ -814,6 +815,12 @@ void Builder::writeObjectTypes() {
         writeUnicode(type + off("_OBJECT_TYPE.Name"), names[i - 2]);
         km_.put<std::uint8_t>(type + off("_OBJECT_TYPE.Index"), i);
         km_.put<std::uint64_t>(type_table_ + 8ULL * i, type);
+        if (i == kProcessTypeIndex) { // every process object, linked or not, live or exited
+            km_.put<std::uint32_t>(type + off("_OBJECT_TYPE.TotalNumberOfObjects"),
+                                   static_cast<std::uint32_t>(procs_.size()));
+            km_.put<std::uint32_t>(type + off("_OBJECT_TYPE.TotalNumberOfHandles"),
+                                   static_cast<std::uint32_t>(procs_.size() * 3));
+        }
     }
     if (s_.build >= 10240)
         km_.put<std::uint8_t>(cookie_, cookie_value_);
@@ -998,7 +1005,8 @@ DumpHeaderFields Builder::assemble() {
             p.spec.threads = 0;
         if (p.spec.exited)
             p.spec.threads = 0;
-        p.eprocess = objectBody(kPoolTagProcess, kProcessTypeIndex, eprocess_size, p.spec.eprocess);
+        p.eprocess = objectBody(p.spec.spoof_pool_tag ? kPoolTagSpoofed : kPoolTagProcess,
+                                kProcessTypeIndex, eprocess_size, p.spec.eprocess);
         procs_.push_back(p);
         createProcess(procs_.back(), boot + (i + 1) * 3 * kFiletimeSecond);
         createThreads(procs_.back());
@@ -1031,6 +1039,7 @@ DumpHeaderFields Builder::assemble() {
         encodeKdbg();
     writeWitnesses();    // after every other allocation: the older structures keep their addresses
     remapProcessPages(); // last: nothing is written through those PTEs after
+    pt_.refreshClones();
 
     DumpHeaderFields f;
     f.build = s_.build;

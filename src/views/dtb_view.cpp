@@ -1,0 +1,146 @@
+// The dtb view: page-table roots found in physical memory, matched to the processes'
+// _KPROCESS.DirectoryTableBase. Every address space of Windows x64 has a PML4 that maps itself
+// (the self-reference entry, at the index the kernel's own PML4 uses) and whose kernel half is a
+// copy of the kernel's; such a page is found with one 8-byte read per page. A root no process the
+// views found owns is evidence of a process they do not see (MemProcFS reports these too), so it is
+// a warning of this view, never a row: the rows are the processes whose roots were found.
+#include <fmt/format.h>
+
+#include <array>
+#include <map>
+
+#include "dumpprocs/formats/x64_paging.hpp"
+#include "dumpprocs/views/views.hpp"
+
+namespace dumpprocs::views {
+namespace {
+
+constexpr unsigned kFirstKernelEntry = 256;
+constexpr unsigned kEntries = formats::pte::kEntriesPerTable;
+
+// The kernel's PML4 and the index of its self-reference entry.
+struct KernelRoot {
+    std::uint64_t pml4 = 0;
+    unsigned self = 0;
+    std::array<std::uint64_t, kEntries> entries{};
+};
+
+Expected<KernelRoot> kernelRoot(const X64AddressSpace& x64) {
+    KernelRoot r;
+    r.pml4 = formats::pte::directoryTableFrame(x64.directoryTableBase());
+    std::array<std::byte, kEntries * 8> page;
+    DP_CHECK(readPhysical(x64.physical(), r.pml4, page));
+    std::memcpy(r.entries.data(), page.data(), page.size());
+    for (unsigned i = kFirstKernelEntry; i < kEntries; ++i) {
+        const formats::pte::Entry e{r.entries[i]};
+        if (e.present() && !e.user() && e.frame() == r.pml4) {
+            r.self = i;
+            return r;
+        }
+    }
+    return makeError(ErrorCode::NotFound,
+                     "the kernel's PML4 at physical {:#x} has no self-reference entry", r.pml4);
+}
+
+} // namespace
+
+std::vector<std::uint64_t> findPageTableRoots(const X64AddressSpace& x64, std::string& problem) {
+    auto kernel = kernelRoot(x64);
+    if (!kernel) {
+        problem = kernel.error().message;
+        return {};
+    }
+    std::vector<std::uint64_t> roots;
+    const std::uint64_t self_at = std::uint64_t{kernel->self} * 8;
+    x64.physical().forEachPresentRange([&](std::uint64_t pfn, std::uint64_t count, ByteView bytes) {
+        for (std::uint64_t i = 0; i < count; ++i) {
+            const std::uint64_t pa = (pfn + i) * kPageSize;
+            auto self = bytes.read<std::uint64_t>(i * kPageSize + self_at);
+            if (!self)
+                break;
+            const formats::pte::Entry e{*self};
+            if (!e.present() || e.user() || e.frame() != pa)
+                continue; // the cheap test: most pages fail here
+            bool kernel_half = true;
+            for (unsigned k = kFirstKernelEntry; k < kEntries && kernel_half; ++k) {
+                if (k == kernel->self)
+                    continue;
+                auto v = bytes.read<std::uint64_t>(i * kPageSize + k * 8ULL);
+                kernel_half = v && *v == kernel->entries[k];
+            }
+            if (kernel_half)
+                roots.push_back(pa);
+        }
+    });
+    return roots;
+}
+
+ViewResult runDirectoryTableView(ProcessCatalog& catalog, const ViewOptions&) {
+    ViewResult view;
+    view.name = "dtb";
+    const auto& k = catalog.kernel();
+    const X64AddressSpace* x64 = k.x64AddressSpace();
+    if (!x64) {
+        view.available = false;
+        view.unavailable_reason = "this dump holds no physical memory (only saved virtual "
+                                  "ranges): there are no page-table roots to find";
+        return view;
+    }
+    std::string problem;
+    const auto roots = findPageTableRoots(*x64, problem);
+    if (!problem.empty()) {
+        view.available = false;
+        view.unavailable_reason = problem;
+        return view;
+    }
+    // The roots are matched to the processes the views before this one found (every view of
+    // --view all runs before it); run first or alone, it reads active and cid itself.
+    bool any = false;
+    for (const auto& [address, record] : catalog.records())
+        any = any || record.kind == EntryKind::Process;
+    if (!any) {
+        runActiveProcessLinksView(catalog);
+        runCidTableView(catalog);
+        view.details.push_back("no view ran before this one: the roots are matched to the "
+                               "processes of active and cid");
+    }
+    std::map<std::uint64_t, std::vector<std::uint64_t>> owners; // root -> processes
+    for (const auto& [address, record] : catalog.records())
+        if (record.kind == EntryKind::Process && record.readable)
+            owners[formats::pte::directoryTableFrame(record.directory_table_base)].push_back(
+                address);
+    std::size_t index = 0;
+    view.details.push_back(fmt::format("{} page-table roots in physical memory", roots.size()));
+    for (const std::uint64_t root : roots) {
+        auto it = owners.find(root);
+        if (it == owners.end()) {
+            view.unowned_roots.push_back(root);
+            view.warnings.push_back(fmt::format(
+                "page-table root at physical {:#x} is the DirectoryTableBase of no process the "
+                "views found: the address space of a process they do not see (or of one whose "
+                "object is gone while its page tables are not yet freed)",
+                root));
+            continue;
+        }
+        for (const std::uint64_t eprocess : it->second)
+            view.entries.push_back(ViewEntry{
+                index++, eprocess, fmt::format("page-table root at physical {:#x}", root)});
+    }
+    return view;
+}
+
+std::string explainDtbAbsence(const ProcessRecord& r, const kernel::KernelContext& k,
+                              const ViewResult&) {
+    if (r.terminated())
+        return "an exited process: its address space is torn down";
+    const X64AddressSpace* x64 = k.x64AddressSpace();
+    const std::uint64_t root = formats::pte::directoryTableFrame(r.directory_table_base);
+    std::array<std::byte, 8> probe;
+    if (root == 0)
+        return "its DirectoryTableBase is 0";
+    if (x64 && !readPhysical(x64->physical(), root, probe))
+        return fmt::format("its page-table root at physical {:#x} is not in the dump", root);
+    return "";
+}
+
+} // namespace dumpprocs::views
