@@ -181,7 +181,7 @@ int runWithKernel(Session& s, const kernel::KernelContext& k, const Options& o, 
         return v.forward_closed && v.backward_closed && v.problems.empty() ? kExitOk : kExitPartial;
     }
     if (o.show_profile) {
-        out.print(report::renderShowProfile(k, o.format));
+        out.print(report::renderShowProfile(k, o.format, o.all_fields));
         return kExitOk;
     }
     if (o.modules) {
@@ -196,8 +196,21 @@ int runWithKernel(Session& s, const kernel::KernelContext& k, const Options& o, 
         auto dump = analysis::dumpType(k, o.dt_args[0], o.dt_address, pattern);
         if (!dump)
             return fail(dump.error(), kExitUsage);
+        // Nothing readable at the address: one line, as --read says it, not a line per member.
+        const auto readable = [](const kernel::TypeDumpLine& l) { return l.unreadable.empty(); };
+        if (!dump->lines.empty() &&
+            std::none_of(dump->lines.begin(), dump->lines.end(), readable)) {
+            spdlog::error("--dt {} at {:#x}: no member could be read ({})", dump->type_name,
+                          dump->address, dump->lines.front().unreadable);
+            return kExitPartial;
+        }
         out.print(report::renderDt(*dump));
-        return kExitOk;
+        const auto unread = std::count_if(dump->lines.begin(), dump->lines.end(),
+                                          [&](const auto& l) { return !readable(l); });
+        if (unread > 0)
+            spdlog::warn("--dt {} at {:#x}: {} of {} members could not be read (marked above)",
+                         dump->type_name, dump->address, unread, dump->lines.size());
+        return unread > 0 ? kExitPartial : kExitOk;
     }
     if (!o.diff_text.empty())
         return runDiffMode(k, o, out);
@@ -276,6 +289,14 @@ int runMode(const Options& o, const Output& out) {
         return fail(session.error());
     Session& s = **session;
     logMessages(s);
+    // A crash dump's page-table root is its header's, checked against the memory (a damaged
+    // header's is replaced by the scan's): --dtb would be ignored, so it is refused.
+    if (o.dtb && s.container() != Container::Raw) {
+        spdlog::error("{}: --dtb applies to raw images only; a crash dump's page-table root comes "
+                      "from its header, checked against the memory (--info shows it)",
+                      o.dump_path);
+        return kExitUsage;
+    }
     return s.container() == Container::Raw ? runRaw(s, o, out) : runCrashDump(s, o, out);
 }
 
