@@ -3,19 +3,25 @@ _dumpprocs() {
     local cur prev
     cur="${COMP_WORDS[COMP_CWORD]}"
     prev="${COMP_WORDS[COMP_CWORD-1]}"
-    local opts="--view --diff --info --read --length --physical --cpus --modules --validate-list
-                --show-profile --export-isf --dt --format --profile --symbols --symbol-path --fail-on-hidden --no-scan --color
-                --raw --dtb --trust-header --trust-profile --verbose --quiet --version --help -v -q -h"
-    local views="active mm cid thread scan all"
+    local opts="--view --diff --info --read --length --physical --all-fields --cpus --modules
+                --validate-list --show-profile --export-isf --dt --format --profile --symbols
+                --symbol-path --fail-on-hidden --no-scan --color --raw --dtb --trust-header
+                --trust-profile --pid --name --verdict --tree --columns --wide --verbose --quiet
+                --version --help -v -q -h"
+    # The views of --help's "Views:" list (src/views/list_views.cpp).
+    local views="active mm cid thread scan kproc session handles"
     case "$prev" in
-        --view)
-            local prefix="" last="$cur"
+        --view|--diff)
+            # A comma list: the views not named yet; "all" only alone; --diff takes two.
+            local prefix="" last="$cur" named="" offer="" v
             if [[ "$cur" == *,* ]]; then prefix="${cur%,*},"; last="${cur##*,}"; fi
-            COMPREPLY=($(compgen -P "$prefix" -W "$views" -- "$last")); return ;;
-        --diff)
-            local prefix="" last="$cur"
-            if [[ "$cur" == *,* ]]; then prefix="${cur%,*},"; last="${cur##*,}"; fi
-            COMPREPLY=($(compgen -P "$prefix" -W "active mm cid thread scan" -- "$last")); return ;;
+            named=",${prefix}"
+            if [[ "$prev" == --diff && "$prefix" == *,*,* ]]; then return; fi
+            for v in $views; do
+                [[ "$named" == *",$v,"* ]] || offer="$offer $v"
+            done
+            [[ "$prev" == --view && -z "$prefix" ]] && offer="$offer all"
+            COMPREPLY=($(compgen -P "$prefix" -W "$offer" -- "$last")); return ;;
         --format) COMPREPLY=($(compgen -W "text json csv jsonl" -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --profile)
@@ -24,7 +30,14 @@ _dumpprocs() {
                 -- "$cur")); return ;;
         --dt) COMPREPLY=($(compgen -W "_EPROCESS _KPROCESS _ETHREAD _KTHREAD _OBJECT_HEADER
                 _HANDLE_TABLE" -- "$cur")); return ;;
-        --symbols) COMPREPLY=($(compgen -f -X '!*.@(json|xz|pdb|PDB)' -- "$cur")); return ;;
+        --symbols)
+            # Folders (a symbol store, or on the way to the file) and the symbol files in them.
+            local had_extglob=0
+            shopt -q extglob && had_extglob=1
+            shopt -s extglob
+            COMPREPLY=($(compgen -d -- "$cur") $(compgen -f -X '!*.@(json|xz|pdb|PDB|pd_)' -- "$cur"))
+            ((had_extglob)) || shopt -u extglob
+            return ;;
         --read|--length|--validate-list|--dtb) return ;;
     esac
     if [[ "$cur" == -* ]]; then

@@ -15,3 +15,11 @@ dumpprocs_cli_test(NAME truths.show_profile_isf_in_use ARGS "dkom_19041.dmp --sy
                    STDOUT_CONTAINS "(14512 more members in the symbol file, which the tool does not read: --all-fields lists them)")
 dumpprocs_cli_test(NAME truths.show_profile_isf_all ARGS "dkom_19041.dmp --symbols ${TRUTHS_ISF_DIR} --show-profile --all-fields"
                    STDOUT_CONTAINS "Fields (all the symbol file describes):")
+# The man page's SEE ALSO names usage.md and json-output.md: cmake --install puts them in place.
+add_test(NAME cli.truths.install_docs
+         COMMAND ${CMAKE_COMMAND} -DBUILD_DIR=${CMAKE_BINARY_DIR}
+                 -DPREFIX=${CMAKE_CURRENT_BINARY_DIR}/install_check -P ${CMAKE_CURRENT_LIST_DIR}/../check_install.cmake)
+# Bash completion: --symbols descends into folders; view lists do not offer a view twice.
+add_test(NAME cli.truths.bash_completion
+         COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/../check_completion.sh
+                 ${PROJECT_SOURCE_DIR}/docs/completion/dumpprocs.bash)
