@@ -3,10 +3,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <optional>
+#include <string_view>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -169,6 +171,24 @@ int runDiffMode(const kernel::KernelContext& k, const Options& o, const Output& 
     return exitCodeFor(run->merged, o);
 }
 
+bool equalAnyCase(std::string_view a, std::string_view b) {
+    return std::ranges::equal(
+        a, b, [](unsigned char x, unsigned char y) { return std::tolower(x) == std::tolower(y); });
+}
+
+// --dt's type as the profile spells it: WinDbg takes nt!_eprocess as well as _EPROCESS.
+std::string profileTypeName(const kernel::Profile& profile, const std::string& typed) {
+    std::string_view name = typed;
+    if (name.size() > 3 && equalAnyCase(name.substr(0, 3), "nt!"))
+        name.remove_prefix(3);
+    if (profile.types.contains(name))
+        return std::string(name);
+    for (const auto& [spelled, type] : profile.types)
+        if (equalAnyCase(spelled, name))
+            return spelled;
+    return typed; // dumpType names the types there are
+}
+
 // The modes that need only the kernel, whatever the memory came from.
 int runWithKernel(Session& s, const kernel::KernelContext& k, const Options& o, const Output& out) {
     if (o.cpus) {
@@ -193,7 +213,8 @@ int runWithKernel(Session& s, const kernel::KernelContext& k, const Options& o, 
     if (!o.dt_args.empty()) {
         const std::string pattern = o.dt_args.size() > 2 ? o.dt_args[2] : "";
         // A PDB gives every type the kernel has: embedded structs are opened, as WinDbg's dt -r.
-        auto dump = analysis::dumpType(k, o.dt_args[0], o.dt_address, pattern);
+        auto dump = analysis::dumpType(k, profileTypeName(k.profile(), o.dt_args[0]), o.dt_address,
+                                       pattern);
         if (!dump)
             return fail(dump.error(), kExitUsage);
         // Nothing readable at the address: one line, as --read says it, not a line per member.

@@ -43,3 +43,6 @@ dumpprocs_cli_test(NAME args.cli11_member ARGS "${A7} --format yaml"
 # --dt where nothing can be read: one line, exit 3 (as --read).
 dumpprocs_cli_test(NAME args.dt_unreadable ARGS "${A7} --dt _EPROCESS 0x1000"
                    EXIT 3 STDERR_CONTAINS "error: --dt _EPROCESS at 0x1000: no member could be read (")
+# --dt's type in any case, with or without nt!, as WinDbg takes it.
+dumpprocs_cli_test(NAME args.dt_type_case ARGS "${A7} --dt nt!_eprocess 0xfffff80003c80ac0 *links"
+                   STDOUT_CONTAINS "nt!_EPROCESS @ 0xfffff800`03c80ac0 (profile 7601a)")
