@@ -3,26 +3,30 @@ _dumpprocs() {
     local cur prev
     cur="${COMP_WORDS[COMP_CWORD]}"
     prev="${COMP_WORDS[COMP_CWORD-1]}"
-    local opts="--view --diff --info --read --length --physical --cpus --modules --validate-list
-                --show-profile --export-isf --dt --format --profile --symbols --symbol-path --fail-on-hidden --no-scan --color
-                --raw --dtb --trust-header --trust-profile --verbose --quiet --version --help -v -q -h"
+    local opts="--view --diff --info --read --length --physical --all-fields --cpus --modules
+                --validate-list --show-profile --export-isf --dt --format --profile --symbols
+                --symbol-path --fail-on-hidden --no-scan --color --raw --dtb --trust-header
+                --trust-profile --pid --name --verdict --tree --columns --wide --verbose --quiet
+                --version --help -v -q -h"
     # The view names come from the binary's --help (its views table), so a new view needs no
     # edit here; the list below is only for a dumpprocs that cannot be run.
     local listed
     listed=$("${COMP_WORDS[0]}" --help 2>/dev/null |
         sed -n 's/.*views to list: \([a-z,]*\) or all.*/\1/p' | head -n 1)
     [[ -n "$listed" ]] || listed="active,mm,cid,thread,scan,kproc,session,handles,csrss,thrdscan,dtb"
-    local names="${listed//,/ }"
-    local views="$names all"
+    local views="${listed//,/ }"
     case "$prev" in
-        --view)
-            local prefix="" last="$cur"
+        --view|--diff)
+            # A comma list: the views not named yet; "all" only alone; --diff takes two.
+            local prefix="" last="$cur" named="" offer="" v
             if [[ "$cur" == *,* ]]; then prefix="${cur%,*},"; last="${cur##*,}"; fi
-            COMPREPLY=($(compgen -P "$prefix" -W "$views" -- "$last")); return ;;
-        --diff)
-            local prefix="" last="$cur"
-            if [[ "$cur" == *,* ]]; then prefix="${cur%,*},"; last="${cur##*,}"; fi
-            COMPREPLY=($(compgen -P "$prefix" -W "$names" -- "$last")); return ;;
+            named=",${prefix}"
+            if [[ "$prev" == --diff && "$prefix" == *,*,* ]]; then return; fi
+            for v in $views; do
+                [[ "$named" == *",$v,"* ]] || offer="$offer $v"
+            done
+            [[ "$prev" == --view && -z "$prefix" ]] && offer="$offer all"
+            COMPREPLY=($(compgen -P "$prefix" -W "$offer" -- "$last")); return ;;
         --format) COMPREPLY=($(compgen -W "text json csv jsonl" -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --profile)
@@ -31,7 +35,14 @@ _dumpprocs() {
                 -- "$cur")); return ;;
         --dt) COMPREPLY=($(compgen -W "_EPROCESS _KPROCESS _ETHREAD _KTHREAD _OBJECT_HEADER
                 _HANDLE_TABLE" -- "$cur")); return ;;
-        --symbols) COMPREPLY=($(compgen -f -X '!*.@(json|xz|pdb|PDB)' -- "$cur")); return ;;
+        --symbols)
+            # Folders (a symbol store, or on the way to the file) and the symbol files in them.
+            local had_extglob=0
+            shopt -q extglob && had_extglob=1
+            shopt -s extglob
+            COMPREPLY=($(compgen -d -- "$cur") $(compgen -f -X '!*.@(json|xz|pdb|PDB|pd_)' -- "$cur"))
+            ((had_extglob)) || shopt -u extglob
+            return ;;
         --read|--length|--validate-list|--dtb) return ;;
     esac
     if [[ "$cur" == -* ]]; then

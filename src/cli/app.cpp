@@ -3,7 +3,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -13,6 +15,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "dumpprocs/analysis/read.hpp"
 #include "dumpprocs/analysis/run_views.hpp"
 #include "dumpprocs/analysis/symbols.hpp"
 #include "dumpprocs/cli/batch.hpp"
@@ -128,6 +131,12 @@ Expected<void> checkFailOnHidden(const Options& o) {
     return {};
 }
 
+std::string lowerCase(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
+}
+
 std::vector<std::string> commaList(const std::string& text) {
     std::vector<std::string> out;
     std::stringstream in(text);
@@ -181,9 +190,24 @@ Expected<void> finishOptions(Options& o) {
                              what, text);
         return *v;
     };
+    if (o.read_text.empty() && (!o.length_text.empty() || o.physical))
+        return makeError(ErrorCode::Usage, "{} applies only to --read ADDR",
+                         o.length_text.empty() ? "--physical" : "--length");
+    if (o.all_fields && !o.show_profile)
+        return makeError(ErrorCode::Usage, "--all-fields applies only to --show-profile");
     if (!o.read_text.empty()) {
         DP_TRY(o.read_address, number(o.read_text, "--read address"));
-        DP_TRY(o.read_length, number(o.length_text, "--length"));
+        if (!o.length_text.empty()) {
+            // std::stoull takes "-5" as 2^64-5: a sign is refused before it is parsed.
+            const auto length = o.length_text.find('-') == std::string::npos
+                                    ? parseNumber(o.length_text)
+                                    : std::nullopt;
+            if (!length || *length == 0 || *length > analysis::kMaxReadLength)
+                return makeError(ErrorCode::Usage,
+                                 "--length '{}' is not a byte count from 1 to {:#x} (1 MiB)",
+                                 o.length_text, analysis::kMaxReadLength);
+            o.read_length = *length;
+        }
     }
     if (!o.validate_text.empty()) {
         DP_TRY(o.validate_address, number(o.validate_text, "--validate-list address"));
@@ -197,16 +221,16 @@ Expected<void> finishOptions(Options& o) {
         DP_TRY(o.dtb, number(o.dtb_text, "--dtb"));
     }
     if (!o.diff_text.empty()) {
-        auto comma = o.diff_text.find(',');
-        if (comma == std::string::npos)
-            return makeError(ErrorCode::Usage, "--diff takes two views: A,B (e.g. active,mm)");
-        o.diff_a = o.diff_text.substr(0, comma);
-        o.diff_b = o.diff_text.substr(comma + 1);
+        const auto names = commaList(lowerCase(o.diff_text));
+        if (names.size() != 2)
+            return makeError(ErrorCode::Usage,
+                             "--diff compares exactly two views: A,B (e.g. active,mm), not '{}'",
+                             o.diff_text);
+        o.diff_a = names[0];
+        o.diff_b = names[1];
     }
-    std::stringstream views(o.view_text.empty() ? "all" : o.view_text);
-    for (std::string v; std::getline(views, v, ',');)
-        if (!v.empty())
-            o.views.push_back(v);
+    // View names in any case: ACTIVE is active.
+    o.views = commaList(lowerCase(o.view_text.empty() ? "all" : o.view_text));
     const auto scans = [](const std::string& v) {
         const views::ViewInfo* info = views::findView(v);
         return info && info->scans_physical_memory;
@@ -270,10 +294,15 @@ int run(int argc, char** argv) {
     modes->add_option("--dt", o.dt_args, "TYPE ADDR [PATTERN]: show a structure like WinDbg's dt")
         ->expected(2, 3);
     modes->require_option(0, 1);
-    app.add_option("--length", o.length_text, "bytes to --read (default 0x80)");
+    app.add_option(
+        "--length", o.length_text,
+        fmt::format("bytes to --read: 1 to {:#x} (default 0x80)", analysis::kMaxReadLength));
     app.add_flag("--physical", o.physical, "--read a physical address");
+    app.add_flag("--all-fields", o.all_fields,
+                 "--show-profile: every member a symbol file describes, not only those the tool "
+                 "reads");
     app.add_option("--format", o.format_text, "text, json, csv (tables) or jsonl (batch)")
-        ->check(CLI::IsMember({"text", "json", "csv", "jsonl"}));
+        ->transform(CLI::IsMember({"text", "json", "csv", "jsonl"}, CLI::ignore_case));
     app.add_option("--profile", o.profile, "force a built-in profile row (see --show-profile)");
     app.add_option("--symbols", o.symbols,
                    "the kernel's PDB (ntkrnlmp.pdb), a Volatility 3 ISF symbol file (.json, "
@@ -286,7 +315,8 @@ int run(int argc, char** argv) {
     app.add_flag("--raw", o.raw,
                  "DUMP is a raw physical memory image (physical address = file "
                  "offset); also detected when DUMP is not a crash dump");
-    app.add_option("--dtb", o.dtb_text, "raw image: the kernel page-table root (physical PML4)");
+    app.add_option("--dtb", o.dtb_text,
+                   "raw image only: the kernel page-table root (physical PML4)");
     app.add_flag("--trust-header", o.trust_header,
                  "keep a crash dump's header DirectoryTableBase and PsActiveProcessHead even when "
                  "the memory contradicts them");
@@ -296,8 +326,8 @@ int run(int argc, char** argv) {
                  "go on with --symbols or --profile although their offsets fail the checks on "
                  "this dump (every view is then marked partial)");
     app.add_flag("--no-scan", o.no_scan,
-                 "--view all without the scan view, which reads all physical memory (minutes on "
-                 "a 1 TiB dump)");
+                 "--view all without the scan view, which reads all physical memory: its time "
+                 "grows with the dump's size (111 s for 1 TiB, docs/performance.md)");
     auto* tables = app.add_option_group("process tables", "what --view and --diff show");
     tables->add_option("--pid", o.pid_text, "only these PIDs: 4,0x3e4");
     tables->add_option("--name", o.name_glob, "only names matching this glob, any case: 'svc*'");
@@ -309,13 +339,31 @@ int run(int argc, char** argv) {
                        "docs/usage.md)");
     tables->add_flag("--wide", o.wide, "every text column (wider than 120 characters)");
     app.add_option("--color", o.color_text, "colour: auto, always or never")
-        ->check(CLI::IsMember({"auto", "always", "never"}));
+        ->transform(CLI::IsMember({"auto", "always", "never"}, CLI::ignore_case));
     app.add_flag("-v,--verbose", o.verbose, "more detail on stderr");
     app.add_flag("-q,--quiet", o.quiet, "only errors on stderr");
     app.set_version_flag("--version", std::string("dumpprocs ") + DUMPPROCS_VERSION + " (git " +
                                           DUMPPROCS_GIT_REVISION + ")");
+    // CLI11's own messages start with "error:" as the tool's do, one line each.
+    app.failure_message([](const CLI::App*, const CLI::Error& e) {
+        std::string out;
+        std::stringstream lines(e.what());
+        for (std::string line; std::getline(lines, line);)
+            out += "error: " + line + "\n";
+        return out;
+    });
     try {
         app.parse(argc, argv);
+    } catch (const CLI::RequiredError& e) {
+        // `dumpprocs --dt T ADDR DUMP`: --dt took the dump as its PATTERN.
+        if (o.dump_paths.empty() && o.dt_args.size() == 3 &&
+            std::filesystem::exists(o.dt_args[2])) {
+            std::cerr << fmt::format("error: the dump goes before --dt, whose third value is a "
+                                     "member PATTERN: dumpprocs {} --dt {} {}\n",
+                                     o.dt_args[2], o.dt_args[0], o.dt_args[1]);
+            return kExitUsage;
+        }
+        return app.exit(e) == 0 ? kExitOk : kExitUsage;
     } catch (const CLI::ParseError& e) {
         const int code = app.exit(e);
         return code == 0 ? kExitOk : kExitUsage;

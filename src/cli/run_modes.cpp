@@ -3,10 +3,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <optional>
+#include <string_view>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -176,6 +178,24 @@ int runDiffMode(const kernel::KernelContext& k, const Options& o, const Output& 
     return exitCodeFor(run->merged, o);
 }
 
+bool equalAnyCase(std::string_view a, std::string_view b) {
+    return std::ranges::equal(
+        a, b, [](unsigned char x, unsigned char y) { return std::tolower(x) == std::tolower(y); });
+}
+
+// --dt's type as the profile spells it: WinDbg takes nt!_eprocess as well as _EPROCESS.
+std::string profileTypeName(const kernel::Profile& profile, const std::string& typed) {
+    std::string_view name = typed;
+    if (name.size() > 3 && equalAnyCase(name.substr(0, 3), "nt!"))
+        name.remove_prefix(3);
+    if (profile.types.contains(name))
+        return std::string(name);
+    for (const auto& [spelled, type] : profile.types)
+        if (equalAnyCase(spelled, name))
+            return spelled;
+    return typed; // dumpType names the types there are
+}
+
 // The modes that need only the kernel, whatever the memory came from.
 int runWithKernel(Session& s, const kernel::KernelContext& k, const Options& o, const Output& out) {
     if (o.cpus) {
@@ -188,7 +208,7 @@ int runWithKernel(Session& s, const kernel::KernelContext& k, const Options& o, 
         return v.forward_closed && v.backward_closed && v.problems.empty() ? kExitOk : kExitPartial;
     }
     if (o.show_profile) {
-        out.print(report::renderShowProfile(k, o.format));
+        out.print(report::renderShowProfile(k, o.format, o.all_fields));
         return kExitOk;
     }
     if (o.modules) {
@@ -200,11 +220,25 @@ int runWithKernel(Session& s, const kernel::KernelContext& k, const Options& o, 
     if (!o.dt_args.empty()) {
         const std::string pattern = o.dt_args.size() > 2 ? o.dt_args[2] : "";
         // A PDB gives every type the kernel has: embedded structs are opened, as WinDbg's dt -r.
-        auto dump = analysis::dumpType(k, o.dt_args[0], o.dt_address, pattern);
+        auto dump = analysis::dumpType(k, profileTypeName(k.profile(), o.dt_args[0]), o.dt_address,
+                                       pattern);
         if (!dump)
             return fail(dump.error(), kExitUsage);
+        // Nothing readable at the address: one line, as --read says it, not a line per member.
+        const auto readable = [](const kernel::TypeDumpLine& l) { return l.unreadable.empty(); };
+        if (!dump->lines.empty() &&
+            std::none_of(dump->lines.begin(), dump->lines.end(), readable)) {
+            spdlog::error("--dt {} at {:#x}: no member could be read ({})", dump->type_name,
+                          dump->address, dump->lines.front().unreadable);
+            return kExitPartial;
+        }
         out.print(report::renderDt(*dump));
-        return kExitOk;
+        const auto unread = std::count_if(dump->lines.begin(), dump->lines.end(),
+                                          [&](const auto& l) { return !readable(l); });
+        if (unread > 0)
+            spdlog::warn("--dt {} at {:#x}: {} of {} members could not be read (marked above)",
+                         dump->type_name, dump->address, unread, dump->lines.size());
+        return unread > 0 ? kExitPartial : kExitOk;
     }
     if (!o.diff_text.empty())
         return runDiffMode(k, o, out);
@@ -283,6 +317,14 @@ int runMode(const Options& o, const Output& out) {
         return fail(session.error());
     Session& s = **session;
     logMessages(s);
+    // A crash dump's page-table root is its header's, checked against the memory (a damaged
+    // header's is replaced by the scan's): --dtb would be ignored, so it is refused.
+    if (o.dtb && s.container() != Container::Raw) {
+        spdlog::error("{}: --dtb applies to raw images only; a crash dump's page-table root comes "
+                      "from its header, checked against the memory (--info shows it)",
+                      o.dump_path);
+        return kExitUsage;
+    }
     return s.container() == Container::Raw ? runRaw(s, o, out) : runCrashDump(s, o, out);
 }
 

@@ -78,7 +78,8 @@ std::vector<InfoLine> dumpLines(const CrashDumpInfo& d, const InfoModel& m) {
     add("type", "Dump type", fmt::format("{} (DumpType {})", d.dump_type_name, d.dump_type),
         "header");
     add("windows", "Windows",
-        windowsVersionText(d.build, d.processors, d.major_version, d.product_type.value_or(1)),
+        windowsVersionText(d.build, d.processors, d.major_version, d.product_type.value_or(1),
+                           d.machine),
         "header");
     add("machine", "Machine",
         fmt::format("{} ({:#x}), {} processors", machineName(d.machine), d.machine, d.processors),
@@ -192,8 +193,8 @@ json dumpJson(const CrashDumpInfo& d, const InfoModel& m) {
     dj["dump_type_code"] = d.dump_type;
     dj["build"] = d.build;
     dj["major_version"] = d.major_version;
-    dj["windows"] =
-        windowsVersionText(d.build, d.processors, d.major_version, d.product_type.value_or(1));
+    dj["windows"] = windowsVersionText(d.build, d.processors, d.major_version,
+                                       d.product_type.value_or(1), d.machine);
     dj["machine"] = machineName(d.machine);
     dj["machine_image_type"] = fmt::format("{:#x}", d.machine);
     dj["processors"] = d.processors;
@@ -311,11 +312,12 @@ std::string renderDumpInfo(const CrashDumpInfo& d, const InfoModel& m, OutputFor
 } // namespace
 
 std::string windowsVersionText(std::uint32_t build, std::uint32_t processors,
-                               std::uint32_t major_version, std::uint32_t product_type) {
-    return fmt::format("{} Kernel Version {}{} {} ({} procs) {} x64",
+                               std::uint32_t major_version, std::uint32_t product_type,
+                               std::uint32_t machine) {
+    return fmt::format("{} Kernel Version {}{} {} ({} procs) {} {}",
                        productName(build, product_type), build,
                        build == 7601 ? " (Service Pack 1)" : "", processors > 1 ? "MP" : "UP",
-                       processors, major_version == 0xC ? "Checked" : "Free");
+                       processors, major_version == 0xC ? "Checked" : "Free", machineName(machine));
 }
 
 std::string renderInfo(const InfoModel& info, OutputFormat format) {

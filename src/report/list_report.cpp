@@ -33,7 +33,9 @@ std::string renderValidateList(std::uint64_t head, const kernel::ListValidation&
     }
     if (v.forward_closed && v.backward_closed && v.problems.empty() &&
         v.forward_entries == v.backward_entries)
-        return fmt::format("Found list end after {} entries\n", v.forward_entries + 1);
+        // The same count as JSON's forward_entries: the entries of the ring, the head not one.
+        return fmt::format("Found list end after {} entries (the list head not counted)\n",
+                           v.forward_entries);
     out += fmt::format("List at {} is broken:\n", hex64(head));
     out += fmt::format("  Flink walk: {} entries{}\n", v.forward_entries,
                        v.forward_closed ? ", back at the head" : ", did not return");

@@ -1,15 +1,45 @@
 #include "dumpprocs/report/profile_report.hpp"
 
+#include <set>
+#include <string_view>
+
 #include <nlohmann/json.hpp>
 
 #include <fmt/format.h>
+
+#include "dumpprocs/kernel/profile_manifest.hpp"
 
 namespace dumpprocs::report {
 
 using json = nlohmann::ordered_json;
 
-std::string renderShowProfile(const kernel::KernelContext& k, OutputFormat format) {
+namespace {
+
+// A symbol file describes thousands of members; the tool reads only the manifest's.
+bool inManifest(const std::string& type, const std::string& member) {
+    static const std::set<std::string, std::less<>> names = [] {
+        std::set<std::string, std::less<>> out;
+        for (const auto& e : kernel::profileManifest())
+            out.insert(e.qualified());
+        return out;
+    }();
+    return names.contains(type + "." + member);
+}
+
+} // namespace
+
+std::string renderShowProfile(const kernel::KernelContext& k, OutputFormat format,
+                              bool all_fields) {
     const auto& p = k.profile();
+    // A built-in row carries only what the tool needs; a symbol file, every member the kernel has.
+    const bool everything = all_fields || p.source == kernel::ProfileSource::Builtin;
+    const auto shown = [everything](const std::string& type, const kernel::MemberInfo& m) {
+        return everything || inManifest(type, m.name);
+    };
+    std::size_t hidden = 0;
+    for (const auto& [tname, type] : p.types)
+        for (const auto& m : type.members)
+            hidden += shown(tname, m) ? 0 : 1;
     const auto& choice = k.profileChoice();
     // Every value of a profile comes from one place: the built-in row, the ISF file or the PDB.
     const char* source = p.source == kernel::ProfileSource::Pdb   ? "pdb"
@@ -32,6 +62,8 @@ std::string renderShowProfile(const kernel::KernelContext& k, OutputFormat forma
         json fields = json::object(), fallbacks = json::object();
         for (const auto& [tname, type] : p.types)
             for (const auto& m : type.members) {
+                if (!shown(tname, m))
+                    continue;
                 const std::string key = tname + "." + m.name;
                 fields[key] = fmt::format("{:#x}", m.offset);
                 if (m.kind == kernel::MemberKind::Bitfield)
@@ -58,10 +90,12 @@ std::string renderShowProfile(const kernel::KernelContext& k, OutputFormat forma
         out = "field,offset,bit,fallback\n";
         for (const auto& [tname, type] : p.types)
             for (const auto& m : type.members)
-                out += fmt::format(
-                    "{}.{},{:#x},{},{}\n", tname, m.name, m.offset,
-                    m.kind == kernel::MemberKind::Bitfield ? std::to_string(m.bit_position) : "",
-                    csvField(m.fallback.value_or("")));
+                if (shown(tname, m))
+                    out += fmt::format("{}.{},{:#x},{},{}\n", tname, m.name, m.offset,
+                                       m.kind == kernel::MemberKind::Bitfield
+                                           ? std::to_string(m.bit_position)
+                                           : "",
+                                       csvField(m.fallback.value_or("")));
         return out;
     }
     out += fmt::format("Profile {} ({}), {} {}\n", p.name,
@@ -80,17 +114,24 @@ std::string renderShowProfile(const kernel::KernelContext& k, OutputFormat forma
             others += (others.empty() ? "" : ", ") + o;
         out += fmt::format("  rows that validated the same way: {}\n", others);
     }
-    out += "Fields in use:\n";
+    out += all_fields && p.source != kernel::ProfileSource::Builtin
+               ? "Fields (all the symbol file describes):\n"
+               : "Fields in use:\n";
     // A symbol file's values are marked with their source; a built-in row's need no mark.
     const std::string mark =
         p.source == kernel::ProfileSource::Builtin ? std::string() : fmt::format("  ({})", source);
     for (const auto& [tname, type] : p.types)
         for (const auto& m : type.members)
-            out += fmt::format("  {:<48} {:#06x}{}{}{}\n", tname + "." + m.name, m.offset,
-                               m.kind == kernel::MemberKind::Bitfield
-                                   ? fmt::format(" bit {}", m.bit_position)
-                                   : "",
-                               m.fallback ? "  (fallback: " + *m.fallback + ")" : "", mark);
+            if (shown(tname, m))
+                out += fmt::format("  {:<48} {:#06x}{}{}{}\n", tname + "." + m.name, m.offset,
+                                   m.kind == kernel::MemberKind::Bitfield
+                                       ? fmt::format(" bit {}", m.bit_position)
+                                       : "",
+                                   m.fallback ? "  (fallback: " + *m.fallback + ")" : "", mark);
+    if (hidden > 0)
+        out += fmt::format("({} more members in the symbol file, which the tool does not read: "
+                           "--all-fields lists them)\n",
+                           hidden);
     return out;
 }
 

@@ -80,8 +80,7 @@ const std::vector<ViewInfo>& viewTable() {
         {ViewId::Cid, "cid", "process objects in PspCidTable",
          "process objects in the PspCidTable handle table", true, false, cid},
         {ViewId::Thread, "thread", "owners of the thread objects in PspCidTable",
-         "owners of the thread objects in PspCidTable (as Volatility's psxview)", false, false,
-         thread},
+         "owners of the thread objects in PspCidTable", false, false, thread},
         {ViewId::Scan, "scan",
          "process objects found by their pool allocation in all physical memory",
          "process objects found by their 'Proc' pool allocation in all physical memory (as "

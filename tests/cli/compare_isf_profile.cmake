@@ -6,7 +6,8 @@ endif()
 foreach(kind builtin isf)
   set(extra "")
   if(kind STREQUAL "isf")
-    set(extra --symbols ${ISF})
+    # Every member of the symbol file: --show-profile alone lists only those the tool reads.
+    set(extra --symbols ${ISF} --all-fields)
   endif()
   execute_process(COMMAND ${BINARY} ${DUMP} --show-profile --format json ${extra}
                   OUTPUT_VARIABLE json_${kind} RESULT_VARIABLE rc)

@@ -19,8 +19,9 @@ struct Options {
     std::vector<std::string> dt_args;
     bool info = false, cpus = false, show_profile = false, modules = false;
     bool export_isf = false; // --export-isf: the one path is a PDB, written out as an ISF
+    bool all_fields = false; // --all-fields: --show-profile lists every member, not only those read
     // modifiers
-    std::string length_text = "0x80";
+    std::string length_text; // --length as given; empty: the default read_length
     bool physical = false;
     std::string format_text = "text", color_text = "auto";
     std::string profile, symbols;

@@ -10,9 +10,11 @@
 
 namespace dumpprocs::report {
 
-// "Windows 7 Kernel Version 7601 (Service Pack 1) MP (8 procs) Free x64", as WinDbg's vertarget.
+// "Windows 7 Kernel Version 7601 (Service Pack 1) MP (8 procs) Free x64", as WinDbg's vertarget;
+// the last word is the header's machine (x64, ARM64).
 std::string windowsVersionText(std::uint32_t build, std::uint32_t processors,
-                               std::uint32_t major_version, std::uint32_t product_type);
+                               std::uint32_t major_version, std::uint32_t product_type,
+                               std::uint32_t machine);
 
 std::string renderInfo(const analysis::InfoModel& info, OutputFormat format);
 

@@ -8,6 +8,8 @@
 
 namespace dumpprocs::report {
 
-std::string renderShowProfile(const kernel::KernelContext& kernel, OutputFormat format);
+// The members the tool reads (the manifest's); with `all_fields`, every member the profile has.
+std::string renderShowProfile(const kernel::KernelContext& kernel, OutputFormat format,
+                              bool all_fields = false);
 
 } // namespace dumpprocs::report

@@ -3,7 +3,7 @@
 //   active  _EPROCESS.ActiveProcessLinks from PsActiveProcessHead (WinDbg's !process 0 0)
 //   mm      _EPROCESS.MmProcessLinks, walked from System in Flink order (the article's view)
 //   cid     live entries of PspCidTable that are process objects
-//   thread  owners of the thread objects in PspCidTable (as Volatility's psxview)
+//   thread  owners of the thread objects in PspCidTable
 //   scan    process objects found by scanning all physical memory for their pool allocation
 //   kproc   _KPROCESS.ProcessListEntry from nt!KiProcessListHead (the kernel's own list)
 //   session each session's _MM_SESSION_SPACE.ProcessList (_EPROCESS.SessionProcessLinks)

@@ -17,7 +17,7 @@ dumpprocs_cli_test(NAME win7.info ARGS "win7sp1_7601_article.dmp --info" GOLDEN 
 dumpprocs_cli_test(NAME win7.info.json ARGS "win7sp1_7601_article.dmp --info --format json"
                    GOLDEN win7_info.json)
 dumpprocs_cli_test(NAME win7.validate.head ARGS "win7sp1_7601_article.dmp --validate-list 0xfffff80003c80ee0"
-                   STDOUT_CONTAINS "Found list end after 135 entries")
+                   STDOUT_CONTAINS "Found list end after 134 entries (the list head not counted)")
 dumpprocs_cli_test(NAME win7.dt.head ARGS "win7sp1_7601_article.dmp --dt _EPROCESS 0xfffff80003c80ac0 *Links"
                    GOLDEN win7_dt_head_links.txt)
 dumpprocs_cli_test(NAME win7.show_profile ARGS "win7sp1_7601_article.dmp --show-profile --format json"
