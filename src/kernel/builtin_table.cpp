@@ -5,6 +5,7 @@
 
 #include "builtin_profiles_data.hpp"
 #include "dumpprocs/kernel/profile.hpp"
+#include "dumpprocs/kernel/profile_manifest.hpp"
 
 namespace dumpprocs::kernel {
 namespace {
@@ -52,6 +53,9 @@ std::span<const Profile> builtinProfiles() {
         std::vector<Profile> all;
         for (std::size_t i = 0; i < generated::kProfileRowCount; ++i)
             all.push_back(buildProfile(generated::kProfileRows[i]));
+        // The sizes a row's data lacks, from the rows that have them (the one fallback rule).
+        for (Profile& row : all)
+            fillSizesFromRows(row, all);
         return all;
     }();
     return profiles;

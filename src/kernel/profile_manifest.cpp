@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <tuple>
 
 namespace dumpprocs::kernel {
@@ -110,6 +111,44 @@ std::vector<std::string> fillFromBuiltinRows(Profile& profile) {
         profile.types.emplace(name, std::move(type));
     }
     return filled;
+}
+
+namespace {
+
+constexpr const char* kSizedTypes[] = {
+    "_POOL_HEADER",
+    "_OBJECT_HEADER_CREATOR_INFO",
+    "_OBJECT_HEADER_NAME_INFO",
+    "_OBJECT_HEADER_HANDLE_INFO",
+    "_OBJECT_HEADER_QUOTA_INFO",
+    "_OBJECT_HEADER_PROCESS_INFO",
+    "_OBJECT_HEADER_AUDIT_INFO",
+};
+
+} // namespace
+
+std::span<const char* const> sizedTypes() {
+    return kSizedTypes;
+}
+
+void fillSizesFromRows(Profile& profile, std::span<const Profile> rows) {
+    for (const char* type : kSizedTypes) {
+        if (const TypeInfo* t = profile.type(type); t && t->size)
+            continue;
+        std::set<std::uint32_t> sizes;
+        for (const Profile& row : rows)
+            if (&row != &profile && row.build <= profile.build)
+                if (const TypeInfo* t = row.type(type); t && t->size && !t->size_fallback)
+                    sizes.insert(t->size);
+        if (sizes.size() != 1)
+            continue;
+        TypeInfo& t = profile.types[type];
+        t.name = type;
+        t.size = *sizes.begin();
+        t.size_fallback = fmt::format("not in profile {}, the same in every built-in row up to "
+                                      "its build that has it",
+                                      profile.name);
+    }
 }
 
 } // namespace dumpprocs::kernel

@@ -274,6 +274,7 @@ Expected<Profile> loadSymbolProfile(const fs::path& path) {
         isCabFile(path) || isCompressedPdbName(path) || isPdbFile(path) || isPdbName(path);
     DP_TRY(Profile profile, pdb ? loadPdbFileProfile(path) : loadIsfProfile(path));
     fillFromBuiltinRows(profile);
+    fillSizesFromRows(profile, builtinProfiles());
     return profile;
 }
 

@@ -71,6 +71,9 @@ std::string renderShowProfile(const kernel::KernelContext& k, OutputFormat forma
                 if (m.fallback)
                     fallbacks[key] = *m.fallback;
             }
+        for (const auto& [tname, type] : p.types)
+            if (type.size_fallback)
+                fallbacks["sizeof(" + tname + ")"] = *type.size_fallback;
         j["profile"]["fields"] = fields;
         j["profile"]["fallbacks"] = fallbacks;
         if (p.source != kernel::ProfileSource::Builtin) {
@@ -96,6 +99,10 @@ std::string renderShowProfile(const kernel::KernelContext& k, OutputFormat forma
                                            ? std::to_string(m.bit_position)
                                            : "",
                                        csvField(m.fallback.value_or("")));
+        for (const auto& [tname, type] : p.types)
+            if (type.size_fallback)
+                out += fmt::format("sizeof({}),{:#x},,{}\n", tname, type.size,
+                                   csvField(*type.size_fallback));
         return out;
     }
     out += fmt::format("Profile {} ({}), {} {}\n", p.name,
@@ -128,6 +135,11 @@ std::string renderShowProfile(const kernel::KernelContext& k, OutputFormat forma
                                        ? fmt::format(" bit {}", m.bit_position)
                                        : "",
                                    m.fallback ? "  (fallback: " + *m.fallback + ")" : "", mark);
+    // Sizes the profile's data lacked, taken by the one fallback rule (fillSizesFromRows).
+    for (const auto& [tname, type] : p.types)
+        if (type.size_fallback)
+            out += fmt::format("  {:<48} {:#06x}  (fallback: {})\n", "sizeof(" + tname + ")",
+                               type.size, *type.size_fallback);
     if (hidden > 0)
         out += fmt::format("({} more members in the symbol file, which the tool does not read: "
                            "--all-fields lists them)\n",

@@ -147,24 +147,16 @@ Expected<CheckedBody> checkCandidate(const kernel::KernelContext& k,
     return CheckedBody{block.offset, std::move(process), block.pool_tag};
 }
 
-// sizeof(type) from the profile; when the profile lacks it (the 26100 row has no object-header
-// sources), from the built-in rows of the same or earlier builds that have it, if they all agree
-// (earlier only: AuditInfo, for one, did not exist before Windows 8).
+// sizeof(type) from the profile (fillFromBuiltinRows gave a profile the sizes its data lacked,
+// marked as fallbacks); the note says where a fallback came from.
 std::optional<std::uint32_t> typeSize(const kernel::Profile& profile, const char* type,
                                       std::vector<std::string>& notes) {
-    if (auto size = profile.sizeOf(type))
-        return *size;
-    std::set<std::uint32_t> sizes;
-    for (const auto& row : kernel::builtinProfiles())
-        if (row.build <= profile.build)
-            if (auto size = row.sizeOf(type))
-                sizes.insert(*size);
-    if (sizes.size() != 1)
+    const kernel::TypeInfo* t = profile.type(type);
+    if (!t || t->size == 0)
         return std::nullopt;
-    notes.push_back(fmt::format("sizeof({}) = {:#x}: not in profile {}, the same in every "
-                                "built-in row up to its build that has it",
-                                type, *sizes.begin(), profile.name));
-    return *sizes.begin();
+    if (t->size_fallback)
+        notes.push_back(fmt::format("sizeof({}) = {:#x}: {}", type, t->size, *t->size_fallback));
+    return t->size;
 }
 
 // A member the scan reads must lie inside the type that holds it.

@@ -162,3 +162,29 @@ TEST_CASE("the one fallback fills only types a symbol file leaves out", "[profil
     REQUIRE_FALSE(layout);
     CHECK_THAT(layout.error().message, Catch::Contains("_EPROCESS.Peb"));
 }
+
+TEST_CASE("sizes a row's data lacks come from the earlier rows, marked", "[profile_manifest]") {
+    // 26100's data has no object-header sources: the scan's sizes are filled and say so.
+    const kernel::Profile* row26100 = kernel::findBuiltinProfile("26100");
+    REQUIRE(row26100);
+    const kernel::TypeInfo* pool = row26100->type("_POOL_HEADER");
+    REQUIRE(pool);
+    CHECK(pool->size == 0x10);
+    REQUIRE(pool->size_fallback);
+    CHECK_THAT(*pool->size_fallback, Catch::Contains("not in profile 26100"));
+    // 19041's data has them: nothing is filled.
+    const kernel::Profile* row19041 = kernel::findBuiltinProfile("19041");
+    REQUIRE(row19041);
+    for (const char* type : kernel::sizedTypes()) {
+        INFO(type);
+        const kernel::TypeInfo* t = row19041->type(type);
+        REQUIRE(t);
+        CHECK(t->size != 0);
+        CHECK_FALSE(t->size_fallback);
+    }
+    // A 7601 row takes no AuditInfo size: no row up to its build has the type.
+    const kernel::Profile* row7601 = kernel::findBuiltinProfile("7601c");
+    REQUIRE(row7601);
+    const kernel::TypeInfo* audit = row7601->type("_OBJECT_HEADER_AUDIT_INFO");
+    CHECK((!audit || !audit->size_fallback));
+}

@@ -45,8 +45,11 @@ struct MemberInfo {
 };
 
 struct TypeInfo {
-    std::string name;                // "_EPROCESS"
-    std::uint32_t size = 0;          // sizeof, 0 when the data does not give it
+    std::string name;       // "_EPROCESS"
+    std::uint32_t size = 0; // sizeof, 0 when the data does not give it
+    // Set when `size` was not in the profile's data and was taken from the built-in rows of the
+    // same or earlier builds, which all agree (fillFromBuiltinRows); the text says so.
+    std::optional<std::string> size_fallback;
     std::vector<MemberInfo> members; // sorted by offset, then bit position
 
     const MemberInfo* member(std::string_view name) const;

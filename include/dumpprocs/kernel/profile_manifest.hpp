@@ -56,6 +56,15 @@ class Profile;
 // it; a member the rows disagree on stays missing and KernelLayout reports it. The built-in rows
 // get theirs from the generator, by the same kind of rule between neighbouring builds. Gives the
 // qualified names filled.
+//
+// The same rule gives the sizes the pool scan reads (_POOL_HEADER and the optional object
+// headers) where a profile lacks them, built-in rows included (the 26100 row has no object-header
+// sources): the size every row of the same or an earlier build that has the type gives, when they
+// all agree (earlier only: AuditInfo, for one, did not exist before Windows 8). `rows` are the
+// built-in rows to take them from.
 std::vector<std::string> fillFromBuiltinRows(Profile& profile);
+void fillSizesFromRows(Profile& profile, std::span<const Profile> rows);
+// The types whose sizes the tool reads (the scan's headers), in the order it reads them.
+std::span<const char* const> sizedTypes();
 
 } // namespace dumpprocs::kernel
