@@ -84,7 +84,8 @@ const std::vector<ViewInfo>& viewTable() {
         {ViewId::Scan, "scan",
          "process objects found by their pool allocation in all physical memory",
          "process objects found by their 'Proc' pool allocation in all physical memory (as "
-         "Volatility's psscan; -v lists the rejected look-alikes)",
+         "Volatility's psscan), and tag-free by their object header whatever the tag; compared "
+         "with the Process type's object count (-v lists the rejected look-alikes)",
          false, true, runPoolScanView},
         // The witnesses of issue 16 are not Process Manager records: on real dumps live
         // processes are missing from each of them for reasons of their own (minimal processes
