@@ -232,7 +232,7 @@ int runWithKernel(Session& s, const kernel::KernelContext& k, const Options& o, 
                           dump->address, dump->lines.front().unreadable);
             return kExitPartial;
         }
-        out.print(report::renderDt(*dump));
+        out.print(report::renderDt(*dump, o.format));
         const auto unread = std::count_if(dump->lines.begin(), dump->lines.end(),
                                           [&](const auto& l) { return !readable(l); });
         if (unread > 0)

@@ -108,6 +108,16 @@ std::string renderDt(const kernel::TypeDump& dump, OutputFormat format) {
         j["members"] = fields;
         return j.dump(2) + "\n";
     }
+    if (format == OutputFormat::Csv) {
+        std::string csv = "type,address,offset,name,value,depth\n";
+        for (const auto& f : fields)
+            csv +=
+                fmt::format("{},{},{},{},{},{}\n", csvField(dump.type_name), hex64(dump.address),
+                            f["offset"].get<std::string>(), csvField(f["name"].get<std::string>()),
+                            csvField(f["value"].get<std::string>()),
+                            f.contains("depth") ? f["depth"].get<int>() : 0);
+        return csv;
+    }
     return text;
 }
 

@@ -23,3 +23,8 @@ add_test(NAME cli.truths.install_docs
 add_test(NAME cli.truths.bash_completion
          COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/../check_completion.sh
                  ${PROJECT_SOURCE_DIR}/docs/completion/dumpprocs.bash)
+# --dt honours --format (issue 17 item 6): JSON members, and CSV one row per member.
+dumpprocs_cli_test(NAME truths.dt_json ARGS "dkom_19041.dmp --dt _EPROCESS 0xffffe00011020060 --format json"
+                   STDOUT_CONTAINS "\"name\": \"UniqueProcessId\"")
+dumpprocs_cli_test(NAME truths.dt_csv ARGS "dkom_19041.dmp --dt _EPROCESS 0xffffe00011020060 --format csv"
+                   STDOUT_CONTAINS "type,address,offset,name,value,depth\n_EPROCESS,0xffffe00011020060,0x440,UniqueProcessId,")
