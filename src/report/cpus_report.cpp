@@ -12,11 +12,12 @@ namespace {
 using json = nlohmann::ordered_json;
 using kernel::CpuRecord;
 
-// WinDbg's !running spells pointers in upper case; JSON keeps the 0x + 16 lower-case digits.
+// WinDbg's !running spells pointers in upper case in the text form; JSON and CSV keep the one
+// spelling of every table, 0x + 16 lower-case digits.
 Cell pointer(const std::optional<std::uint64_t>& v) {
     if (!v)
         return Cell::missing().inCsv("?");
-    return Cell::hex(*v).inText(fmt::format("0x{:016X}", *v)).inCsv(fmt::format("0x{:016X}", *v));
+    return Cell::hex(*v).inText(fmt::format("0x{:016X}", *v));
 }
 
 // The columns of --cpus in CSV and JSON (the text form is WinDbg's line per processor).
@@ -32,7 +33,7 @@ Table cpuTable(const kernel::CpuList& list) {
                              : Cell::missing().inCsv("?");
         Cell prio = c.priority ? Cell::signedNumber(*c.priority) : Cell::missing().inCsv("?");
         Cell wait = c.wait_time ? Cell::number(*c.wait_time)
-                                      .inCsv(fmt::format("0x{:X}", *c.wait_time))
+                                      .inCsv(fmt::format("{:#x}", *c.wait_time))
                                       .inJson(fmt::format("{:#x}", *c.wait_time))
                                 : Cell::missing().inCsv("?");
         Cell idle_process = pointer(c.idle_process);

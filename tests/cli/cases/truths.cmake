@@ -28,3 +28,6 @@ dumpprocs_cli_test(NAME truths.dt_json ARGS "dkom_19041.dmp --dt _EPROCESS 0xfff
                    STDOUT_CONTAINS "\"name\": \"UniqueProcessId\"")
 dumpprocs_cli_test(NAME truths.dt_csv ARGS "dkom_19041.dmp --dt _EPROCESS 0xffffe00011020060 --format csv"
                    STDOUT_CONTAINS "type,address,offset,name,value,depth\n_EPROCESS,0xffffe00011020060,0x440,UniqueProcessId,")
+# --cpus CSV: one hex case (lower), as every other table; the text form keeps WinDbg's !running.
+dumpprocs_cli_test(NAME truths.cpus_csv_lower_hex ARGS "dkom_19041.dmp --cpus --format csv"
+                   STDOUT_CONTAINS "0,0xfffff8047c205180,0xfffff8047c202e80,0xfffff8047c203900,02,16,0x0,0xfffff8047c203900")
