@@ -204,7 +204,10 @@ json dumpJson(const CrashDumpInfo& d, const InfoModel& m) {
     dj["kd_debugger_data_block"] = optJson(d.kd_debugger_data_block);
     dj["pfn_database"] = optJson(d.pfn_database);
     dj["system_time"] = d.system_time ? json(filetimeToIso(*d.system_time)) : json(nullptr);
-    dj["system_uptime"] = d.system_uptime ? json(uptimeText(*d.system_uptime)) : json(nullptr);
+    // Seconds (the header counts 100 ns units): every duration in the JSON is a number of
+    // seconds, every instant an ISO 8601 string.
+    dj["system_uptime"] =
+        d.system_uptime ? json(static_cast<double>(*d.system_uptime) / 1e7) : json(nullptr);
     dj["bugcheck_code"] = fmt::format("{:#010x}", d.bugcheck_code);
     dj["bugcheck_parameters"] = json::array();
     for (auto p : d.bugcheck_parameters)
