@@ -228,7 +228,7 @@ json dumpJson(const CrashDumpInfo& d, const InfoModel& m) {
         kj["profile_method"] = kernel::methodName(k->profileChoice().method);
         if (const auto& img = k->kernelImage()) {
             kj["kernel_base"] = hex64(img->base);
-            kj["kernel_size"] = fmt::format("{:#x}", img->size_of_image);
+            kj["kernel_size"] = img->size_of_image; // bytes, a number like every size
             kj["kernel_found_by"] = img->found_by;
             kj["pdb_name"] = img->pdb_name;
             kj["pdb_guid"] = img->pdb ? json(img->pdb->guid) : json(nullptr);

@@ -52,7 +52,7 @@ Table loadedTable(const ModuleList& l) {
     Table t;
     t.columns = {{"", "list", ""},
                  {"No.", "index", "index", 4, Align::Right},
-                 {"Start", "start", "base", 18, Align::Left, "  "},
+                 {"Start", "start", "start", 18, Align::Left, "  "},
                  {"End", "end", "end", 18, Align::Left, "  "},
                  {"Size", "size", "size", 10, Align::Right, "  "},
                  {"TimeStamp", "timestamp", "timestamp", 10, Align::Left, "  "},

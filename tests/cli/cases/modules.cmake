@@ -4,7 +4,7 @@
 dumpprocs_cli_test(NAME modules.triage_x64 ARGS "real/triage_x64.dmp --modules"
                    GOLDEN triage_x64_modules.txt)
 dumpprocs_cli_test(NAME modules.triage_x64.json ARGS "real/triage_x64.dmp --modules --format json"
-                   STDOUT_CONTAINS "\"base\": \"0xfffff8048b580000\",")
+                   STDOUT_CONTAINS "\"start\": \"0xfffff8048b580000\",")
 dumpprocs_cli_test(NAME modules.triage_x64.csv ARGS "real/triage_x64.dmp --modules --format csv"
                    STDOUT_CONTAINS "unloaded,0,0xfffff80487de0000,0xfffff80487dfc000,114688,,,dam.sys,")
 # ARM64: no process views, but the saved driver list is there to read.
