@@ -13,7 +13,6 @@
 #include "dumpprocs/formats/nt.hpp"
 #include "dumpprocs/kernel/layout.hpp"
 #include "dumpprocs/kernel/process_object.hpp"
-#include "dumpprocs/kernel/profile_manifest.hpp"
 #include "dumpprocs/kernel/profile_validator.hpp"
 
 namespace dumpprocs::kernel {
@@ -23,36 +22,6 @@ using formats::kProcessObjectType;
 using formats::kSystemPid;
 using formats::kThreadObjectType;
 constexpr unsigned kMaxRingNodes = 1u << 16; // validation walks stop here (real systems: < 10^4)
-
-// The ring and thread checks' offsets; System itself is read by the process decoder.
-struct Offsets {
-    std::uint32_t header, pid, apl, mm, name, thread_head, ethread_entry, ethread_cid,
-        kthread_header, kthread_process;
-};
-
-std::optional<Offsets> offsetsOf(const Profile& p) {
-    using M = ProfileMember;
-    const M ids[] = {M::KprocessHeader,
-                     M::EprocessUniqueProcessId,
-                     M::EprocessActiveProcessLinks,
-                     M::EprocessMmProcessLinks,
-                     M::EprocessImageFileName,
-                     M::EprocessThreadListHead,
-                     M::EthreadThreadListEntry,
-                     M::EthreadCid,
-                     M::KthreadHeader,
-                     M::KthreadProcess};
-    std::array<std::uint32_t, 10> v{};
-    for (std::size_t i = 0; i < v.size(); ++i) {
-        const MemberInfo* m = p.member(manifestEntry(ids[i]).qualified());
-        if (!m && ids[i] == M::KthreadHeader) // at +0 in every layout; some sources omit it
-            continue;
-        if (!m)
-            return std::nullopt;
-        v[i] = m->offset;
-    }
-    return Offsets{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9]};
-}
 
 ProfileValidation checkSystemOnActiveList(const VirtualMemory& as, const ProcessLayout& process,
                                           std::uint64_t head, std::uint64_t& system) {
@@ -82,9 +51,10 @@ ProfileValidation checkSystemOnActiveList(const VirtualMemory& as, const Process
     return v;
 }
 
-ProfileValidation checkMmRing(const VirtualMemory& as, const Offsets& o, std::uint64_t system) {
+ProfileValidation checkMmRing(const VirtualMemory& as, const KernelLayout& l,
+                              std::uint64_t system) {
     ProfileValidation v{"MmProcessLinks ring", false, false, {}};
-    const std::uint64_t start = system + o.mm;
+    const std::uint64_t start = system + l.process.mm_process_links;
     std::uint64_t node = start;
     for (unsigned n = 1; n <= kMaxRingNodes; ++n) {
         auto next = as.read<std::uint64_t>(node);
@@ -117,23 +87,23 @@ ProfileValidation checkMmRing(const VirtualMemory& as, const Offsets& o, std::ui
     return v;
 }
 
-ProfileValidation checkSystemThread(const VirtualMemory& as, const Offsets& o,
+ProfileValidation checkSystemThread(const VirtualMemory& as, const KernelLayout& l,
                                     std::uint64_t system) {
     ProfileValidation v{"ETHREAD.Cid", false, false, {}};
-    auto first = as.read<std::uint64_t>(system + o.thread_head);
+    auto first = as.read<std::uint64_t>(system + l.process.thread_list_head);
     if (!first) {
         v.detail = "System's ThreadListHead is unreadable: " + first.error().message;
         v.inconclusive = isMissingMemory(first.error().code);
         return v;
     }
-    if (*first == system + o.thread_head) {
+    if (*first == system + l.process.thread_list_head) {
         v.detail = "System's ThreadListHead is empty";
         return v;
     }
-    const std::uint64_t thread = *first - o.ethread_entry;
-    auto type = as.read<std::uint8_t>(thread + o.kthread_header);
-    auto cid_pid = as.read<std::uint64_t>(thread + o.ethread_cid);
-    auto owner = as.read<std::uint64_t>(thread + o.kthread_process);
+    const std::uint64_t thread = *first - l.thread.thread_list_entry;
+    auto type = as.read<std::uint8_t>(thread + l.thread.header_type);
+    auto cid_pid = as.read<std::uint64_t>(thread + l.thread.cid);
+    auto owner = as.read<std::uint64_t>(thread + l.thread.process);
     if (!type || !cid_pid || !owner) {
         const Error& e = !type ? type.error() : !cid_pid ? cid_pid.error() : owner.error();
         v.detail = fmt::format("first System thread {:#x} is not readable: {}", thread, e.message);
@@ -307,10 +277,7 @@ bool passedWhereReadable(const std::vector<ProfileValidation>& checks) {
 
 std::vector<ProfileValidation> validateProfile(const VirtualMemory& as, const Profile& profile,
                                                std::uint64_t head) {
-    auto o = offsetsOf(profile);
-    if (!o)
-        return {{"members", false, false, "profile lacks process-list members"}};
-    // The offsets are read through the same resolution (and structural check) as the views use.
+    // The offsets come from the same resolution (and structural check) as the views use.
     auto layout = KernelLayout::resolve(profile, profile.build);
     if (!layout)
         return {{"members", false, false, layout.error().message}};
@@ -319,8 +286,8 @@ std::vector<ProfileValidation> validateProfile(const VirtualMemory& as, const Pr
     checks.push_back(checkSystemOnActiveList(as, layout->process, head, system));
     if (!checks.back().passed)
         return checks;
-    checks.push_back(checkMmRing(as, *o, system));
-    checks.push_back(checkSystemThread(as, *o, system));
+    checks.push_back(checkMmRing(as, *layout, system));
+    checks.push_back(checkSystemThread(as, *layout, system));
     return checks;
 }
 
