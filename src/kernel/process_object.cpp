@@ -36,6 +36,17 @@ template <typename T> T optionalMember(ByteView body, std::uint32_t offset, bool
     return T{};
 }
 
+// A member whose value decides an explanation ("no session", "no handle table"): nullopt when it
+// lies past the bytes read, so a missing page is never taken for a NULL pointer.
+template <typename T>
+std::optional<T> presentMember(ByteView body, std::uint32_t offset, bool& complete) {
+    auto value = body.read<T>(offset);
+    if (value)
+        return *value;
+    complete = false;
+    return std::nullopt;
+}
+
 // The process flags are read as the 32-bit word at the member's offset (profile_validator.cpp
 // checks every flag bit lies inside such a word).
 bool bit(ByteView body, const BitRef& ref, bool& complete) {
@@ -105,6 +116,7 @@ std::uint32_t processObjectSize(const ProcessLayout& p) {
                                   p.deleted.offset + 4ULL,
                                   p.minimal ? p.minimal->offset + 4ULL : 0ULL,
                                   p.session ? *p.session + 8ULL : 0ULL,
+                                  p.object_table ? *p.object_table + 8ULL : 0ULL,
                                   p.wow64_process ? *p.wow64_process + 8ULL : 0ULL,
                                   p.image_path_name ? *p.image_path_name + 8ULL : 0ULL};
     return static_cast<std::uint32_t>(*std::max_element(std::begin(ends), std::end(ends)));
@@ -133,7 +145,9 @@ Expected<ProcessObject> decodeProcessObject(const ProcessLayout& p, ByteView bod
     out.active_threads = optionalMember<std::uint32_t>(body, p.active_threads, complete);
     out.peb = optionalMember<std::uint64_t>(body, p.peb, complete);
     if (p.session)
-        out.session = optionalMember<std::uint64_t>(body, *p.session, complete);
+        out.session = presentMember<std::uint64_t>(body, *p.session, complete);
+    if (p.object_table)
+        out.object_table = presentMember<std::uint64_t>(body, *p.object_table, complete);
     out.active_links = optionalMember<formats::ListEntry64>(body, p.active_process_links, complete);
     out.mm_links = optionalMember<formats::ListEntry64>(body, p.mm_process_links, complete);
     out.thread_list = optionalMember<formats::ListEntry64>(body, p.thread_list_head, complete);

@@ -95,7 +95,10 @@ ProcessRecord ProcessCatalog::read(std::uint64_t eprocess) const {
     r.wow64 = object->wow64;
     readAttributes(r, *object);
     classify(r);
-    // Only a process object's Session pointer leads to a session (a list head's bytes do not).
+    // Only a process object's pointers lead to its session and handle table (a list head's bytes
+    // do not).
+    if (r.kind == EntryKind::Process)
+        r.object_table = object->object_table;
     if (r.kind == EntryKind::Process && object->session) {
         r.session = object->session;
         const auto& session_id = kernel_.layout().session.session_id;

@@ -291,25 +291,17 @@ std::string explainKprocAbsence(const ProcessRecord& record, const kernel::Kerne
     return "";
 }
 
-std::string explainSessionAbsence(const ProcessRecord& record, const kernel::KernelContext& k,
+std::string explainSessionAbsence(const ProcessRecord& record, const kernel::KernelContext&,
                                   const ViewResult&) {
-    const auto offset = k.layout().process.session;
-    if (!offset)
-        return "";
-    auto session = k.addressSpace().read<std::uint64_t>(record.eprocess + *offset);
-    if (session && *session == 0)
+    if (record.session == std::uint64_t{0})
         return "no session (_EPROCESS.Session is NULL): System, Registry, MemCompression, smss "
                "and the processes started before the first session have none";
     return "";
 }
 
-std::string explainHandlesAbsence(const ProcessRecord& record, const kernel::KernelContext& k,
+std::string explainHandlesAbsence(const ProcessRecord& record, const kernel::KernelContext&,
                                   const ViewResult&) {
-    const auto offset = k.layout().process.object_table;
-    if (!offset)
-        return "";
-    auto table = k.addressSpace().read<std::uint64_t>(record.eprocess + *offset);
-    if (table && *table == 0)
+    if (record.object_table == std::uint64_t{0})
         return "no handle table (_EPROCESS.ObjectTable is NULL): minimal processes have none "
                "and an exiting process has lost it";
     return "";

@@ -3,6 +3,7 @@
 // processes through the first; KernelLayout resolves members only through the second.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -78,6 +79,25 @@ TEST_CASE("an object cut short keeps its identity or names the member it lacks",
         CHECK_FALSE(object->complete);
         CHECK(object->thread_list.Flink == 0);
         CHECK(object->pid == 4);
+    }
+    SECTION("Session and ObjectTable past the end are unknown, never read as NULL") {
+        // A NULL Session or ObjectTable explains an absence from the session or handles view; a
+        // page the dump lacks must not be taken for one.
+        // On the built-in rows both lie before ImageFileName, so the object ends before them only
+        // in a layout that orders them last; the decoder must not rely on the order.
+        auto moved = p;
+        moved.session = static_cast<std::uint32_t>(bytes.size() - 16);
+        moved.object_table = static_cast<std::uint32_t>(bytes.size() - 8);
+        REQUIRE(*moved.session > p.image_file_name + 15);
+        auto object = kernel::decodeProcessObject(moved, ByteView(bytes.data(), *moved.session));
+        REQUIRE(object);
+        CHECK_FALSE(object->complete);
+        CHECK_FALSE(object->session.has_value());
+        CHECK_FALSE(object->object_table.has_value());
+        auto whole = kernel::decodeProcessObject(moved, ByteView(bytes.data(), bytes.size()));
+        REQUIRE(whole);
+        CHECK(whole->session == std::uint64_t{0});
+        CHECK(whole->object_table == std::uint64_t{0});
     }
     SECTION("an identity member past the end is an error naming it") {
         auto object = kernel::decodeProcessObject(p, ByteView(bytes.data(), p.image_file_name + 4));

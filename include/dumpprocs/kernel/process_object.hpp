@@ -26,8 +26,9 @@ struct ProcessObject {
     std::optional<bool> minimal; // nullopt where the build has no Flags3.Minimal
     std::uint32_t active_threads = 0;
     std::uint64_t peb = 0;
-    // _EPROCESS.Session (its _MM_SESSION_SPACE, 0 for none); nullopt where the profile lacks it.
-    std::optional<std::uint64_t> session;
+    // _EPROCESS.Session (its _MM_SESSION_SPACE, 0 for none) and ObjectTable (its handle table, 0
+    // for none); nullopt where the profile lacks the member or the bytes read end before it.
+    std::optional<std::uint64_t> session, object_table;
     // Pointers read where the layout has them (0 where it does not, or NULL): Wow64Process
     // (non-NULL for a 32-bit process), SeAuditProcessCreationInfo.ImageFileName.
     std::uint64_t wow64_process = 0, image_path_name = 0;

@@ -44,6 +44,9 @@ struct ProcessRecord {
     // _EPROCESS.Session: its session's _MM_SESSION_SPACE, 0 for none (System, smss, the minimal
     // processes); nullopt where the profile lacks the member or the record is no process object.
     std::optional<std::uint64_t> session;
+    // _EPROCESS.ObjectTable: its handle table, 0 for none (minimal and exiting processes); nullopt
+    // as for `session`.
+    std::optional<std::uint64_t> object_table;
     // The responder's columns: each nullopt where it could not be read (the symbol data lacks the
     // member, a NULL pointer, memory the dump does not hold), never a guess.
     // That session's SessionId, where the profile describes _MM_SESSION_SPACE and the dump holds
