@@ -100,7 +100,7 @@ ProcessLayout resolveProcess(Resolver& r, const Profile& profile) {
 
 ThreadLayout resolveThread(Resolver& r) {
     ThreadLayout t;
-    t.header_type = r.optional(ProfileMember::KthreadHeader).value_or(0);
+    t.header_type = r.required(ProfileMember::KthreadHeader);
     t.process = r.required(ProfileMember::KthreadProcess);
     t.apc_state_process =
         r.required(ProfileMember::KthreadApcState) + r.required(ProfileMember::KapcStateProcess);
