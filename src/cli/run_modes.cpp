@@ -160,7 +160,7 @@ report::ViewsReportOptions reportOptions(const Options& o, bool cross_table) {
 int runViewMode(const kernel::KernelContext& k, const Options& o, const Output& out) {
     const auto selection = analysis::expandViews(o.views, o.no_scan);
     ViewProgress progress(o);
-    auto cv = analysis::runViews(k, selection.names, progress.hooks());
+    auto cv = analysis::runViews(k, selection.names, progress.hooks(), {o.code_page});
     if (!cv)
         return fail(cv.error(), kExitUsage);
     out.print(report::renderViews(*cv, reportOptions(o, selection.all)));
@@ -170,7 +170,7 @@ int runViewMode(const kernel::KernelContext& k, const Options& o, const Output& 
 
 int runDiffMode(const kernel::KernelContext& k, const Options& o, const Output& out) {
     ViewProgress progress(o);
-    auto run = analysis::runDiff(k, o.diff_a, o.diff_b, o.no_scan, progress.hooks());
+    auto run = analysis::runDiff(k, o.diff_a, o.diff_b, o.no_scan, progress.hooks(), {o.code_page});
     if (!run)
         return fail(run.error(), kExitUsage);
     out.print(report::renderDiff(run->merged, run->diff, reportOptions(o, false)));
