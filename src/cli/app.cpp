@@ -88,17 +88,12 @@ std::string footer() {
     return views + kFooterRest;
 }
 
-// NO_COLOR (no-color.org): set and not empty, no colour unless --color always asks for it.
-bool noColorSet() {
-    const char* v = std::getenv("NO_COLOR");
-    return v && *v;
-}
-
 void setUpLogging(const Options& o) {
     // --color's value is already one of auto, always, never (CLI11's IsMember, any case).
-    const bool never = o.color_text == "never" || (noColorSet() && o.color_text != "always");
-    auto logger = spdlog::stderr_color_mt("dumpprocs", never ? spdlog::color_mode::never
-                                                             : spdlog::color_mode::automatic);
+    const bool colour =
+        chooseColour(o.color_text, std::getenv("NO_COLOR"), false, false).diagnostics;
+    auto logger = spdlog::stderr_color_mt("dumpprocs", colour ? spdlog::color_mode::automatic
+                                                              : spdlog::color_mode::never);
     logger->set_pattern("%^%l%$: %v");
     logger->set_level(o.quiet     ? spdlog::level::err
                       : o.verbose ? spdlog::level::debug
@@ -259,9 +254,9 @@ Expected<void> finishOptions(Options& o) {
     if (!o.code_page_text.empty()) {
         DP_TRY(o.code_page, analysis::parseCodePage(o.code_page_text));
     }
-    o.color = o.color_text == "always" ||
-              (o.color_text == "auto" && !noColorSet() && isatty(STDOUT_FILENO) &&
-               o.format == report::OutputFormat::Text);
+    o.color = chooseColour(o.color_text, std::getenv("NO_COLOR"), isatty(STDOUT_FILENO),
+                           o.format == report::OutputFormat::Text)
+                  .tables;
     return {};
 }
 
@@ -281,6 +276,16 @@ int exportIsfOf(const Options& o) {
 }
 
 } // namespace
+
+ColourChoice chooseColour(const std::string& color, const char* no_color, bool stdout_is_terminal,
+                          bool text_output) {
+    const bool no_color_set = no_color && *no_color;
+    ColourChoice c;
+    c.tables = color == "always" ||
+               (color == "auto" && !no_color_set && stdout_is_terminal && text_output);
+    c.diagnostics = color == "always" || (color == "auto" && !no_color_set);
+    return c;
+}
 
 int run(int argc, char** argv) {
     CLI::App app{kDescription, "dumpprocs"};
