@@ -37,8 +37,7 @@ std::string renderRead(const analysis::ReadResult& r, OutputFormat format) {
                 hex += fmt::format("{}{:02x}", hex.empty() ? "" : " ", b);
                 ascii += b >= 0x20 && b < 0x7f ? static_cast<char>(b) : '.';
             }
-            t.add({Cell::hex(r.address + at), Cell::text(hex), Cell::text(ascii),
-                   Cell::missing()});
+            t.add({Cell::hex(r.address + at), Cell::text(hex), Cell::text(ascii), Cell::missing()});
         }
         if (r.error)
             t.add({Cell::hex(r.address + r.bytes.size()), Cell::missing(), Cell::missing(),
