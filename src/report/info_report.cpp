@@ -91,8 +91,8 @@ std::vector<InfoLine> dumpLines(const CrashDumpInfo& d, const InfoModel& m) {
         "header");
     add("system_time", "System time", d.system_time ? filetimeToIso(*d.system_time) : "absent",
         "header");
-    add("system_uptime", "System uptime",
-        d.system_uptime ? uptimeText(*d.system_uptime) : "absent", "header");
+    add("system_uptime", "System uptime", d.system_uptime ? uptimeText(*d.system_uptime) : "absent",
+        "header");
     // CSV and JSON: a number of seconds, as every duration.
     lines.lines().back().csv_value = d.system_uptime ? uptimeSeconds(*d.system_uptime).dump() : "";
     add("bugcheck", "Bugcheck",
