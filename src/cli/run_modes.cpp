@@ -128,8 +128,13 @@ class ViewProgress {
     explicit ViewProgress(const Options& o) {
         if (!o.quiet && isatty(STDERR_FILENO))
             hooks_.progress = [this](std::uint64_t done, std::uint64_t total) {
-                if (!bar_)
+                if (!bar_) {
+                    // Once per run, before the first bar: the scan of a big dump is slow.
+                    if (!noticed_ && wantScanNotice(total, false, true))
+                        std::fprintf(stderr, "%s\n", scanNotice(total).c_str());
+                    noticed_ = true;
                     bar_.emplace("scanning physical memory");
+                }
                 bar_->update(done, total);
             };
         hooks_.view_done = [this](const views::ViewResult& view) {
@@ -143,6 +148,7 @@ class ViewProgress {
   private:
     analysis::RunHooks hooks_;
     std::optional<ProgressBar> bar_;
+    bool noticed_ = false;
 };
 
 report::ViewsReportOptions reportOptions(const Options& o, bool cross_table) {
