@@ -18,7 +18,7 @@ TEST_CASE("auto colours text on a terminal, unless NO_COLOR is set and not empty
     CHECK_FALSE(chooseColour("auto", "1", false, false).diagnostics);
 }
 
-TEST_CASE("--color always wins over NO_COLOR; never wins over everything", "[cli][colour]") {
+TEST_CASE("colour: always wins over NO_COLOR; never wins over everything", "[cli][colour]") {
     CHECK(chooseColour("always", "1", false, false).tables);
     CHECK(chooseColour("always", "1", false, false).diagnostics);
     CHECK_FALSE(chooseColour("never", nullptr, true, true).tables);
