@@ -6,7 +6,8 @@ _dumpprocs() {
     local opts="--view --diff --info --read --length --physical --all-fields --cpus --modules
                 --validate-list --show-profile --export-isf --dt --format --profile --symbols
                 --symbol-path --fail-on-hidden --no-scan --color --raw --dtb --trust-header
-                --trust-profile --pid --name --verdict --tree --columns --wide --verbose --quiet
+                --trust-profile --pid --name --verdict --tree --columns --wide --codepage --verbose
+                --quiet
                 --version --help -v -q -h"
     # The view names come from the binary's --help (its views table), so a new view needs no
     # edit here; the list below is only for a dumpprocs that cannot be run.
@@ -29,6 +30,9 @@ _dumpprocs() {
             COMPREPLY=($(compgen -P "$prefix" -W "$offer" -- "$last")); return ;;
         --format) COMPREPLY=($(compgen -W "text json csv jsonl" -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+        --codepage)
+            COMPREPLY=($(compgen -W "437 850 866 874 932 936 949 950 1250 1251 1252 1253 1254 1255
+                1256 1257 1258 65001" -- "$cur")); return ;;
         --profile)
             COMPREPLY=($(compgen -W "7600 7601a 7601b 7601c 9200 9600a 9600b 10240a 10240b 10586
                 14393a 14393b 15063 16299 17134 17763 18362 19041 20348 22000 22621 22631 26100" \

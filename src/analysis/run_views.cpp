@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "dumpprocs/kernel/code_page.hpp"
 #include "dumpprocs/views/views.hpp"
 
 namespace dumpprocs::analysis {
@@ -26,10 +27,37 @@ ViewSelection expandViews(const std::vector<std::string>& requested, bool no_sca
     return s;
 }
 
+Expected<unsigned> parseCodePage(const std::string& text) {
+    std::string digits = text;
+    if (digits.size() > 2 && (digits[0] == 'c' || digits[0] == 'C') &&
+        (digits[1] == 'p' || digits[1] == 'P'))
+        digits.erase(0, 2);
+    unsigned code_page = 0;
+    const bool number =
+        !digits.empty() && digits.size() <= 5 &&
+        std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (number)
+        code_page = static_cast<unsigned>(std::stoul(digits));
+    if (!number || !kernel::checkCodePage(code_page)) {
+        std::string known;
+        for (unsigned p : kernel::knownCodePages())
+            known += (known.empty() ? "" : ", ") + std::to_string(p);
+        if (number)
+            if (auto checked = kernel::checkCodePage(code_page);
+                !checked &&
+                std::find(kernel::knownCodePages().begin(), kernel::knownCodePages().end(),
+                          code_page) != kernel::knownCodePages().end())
+                return checked.error();
+        return makeError(ErrorCode::Usage, "--codepage '{}' is not a code page the tool knows ({})",
+                         text, known);
+    }
+    return code_page;
+}
+
 Expected<crossview::CrossView> runViews(const kernel::KernelContext& k,
                                         const std::vector<std::string>& names,
-                                        const RunHooks& hooks) {
-    views::ProcessCatalog catalog(k);
+                                        const RunHooks& hooks, const NameOptions& naming) {
+    views::ProcessCatalog catalog(k, naming.code_page);
     std::vector<views::ViewResult> results;
     for (const auto& name : names) {
         views::ViewOptions vo;
@@ -43,12 +71,13 @@ Expected<crossview::CrossView> runViews(const kernel::KernelContext& k,
 }
 
 Expected<DiffRun> runDiff(const kernel::KernelContext& k, const std::string& a,
-                          const std::string& b, bool no_scan, const RunHooks& hooks) {
+                          const std::string& b, bool no_scan, const RunHooks& hooks,
+                          const NameOptions& naming) {
     const auto sa = expandViews({a}, no_scan), sb = expandViews({b}, no_scan);
     if (sa.all || sb.all || sa.names.size() != 1 || sb.names.size() != 1 ||
         sa.names[0] == sb.names[0])
         return makeError(ErrorCode::Usage, "--diff takes two different views, e.g. active,mm");
-    DP_TRY(auto merged, runViews(k, {sa.names[0], sb.names[0]}, hooks));
+    DP_TRY(auto merged, runViews(k, {sa.names[0], sb.names[0]}, hooks, naming));
     auto diff = crossview::diffViews(merged, sa.names[0], sb.names[0]);
     return DiffRun{std::move(merged), std::move(diff)};
 }

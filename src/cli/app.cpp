@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -88,7 +89,11 @@ std::string footer() {
 }
 
 void setUpLogging(const Options& o) {
-    auto logger = spdlog::stderr_color_mt("dumpprocs");
+    // --color's value is already one of auto, always, never (CLI11's IsMember, any case).
+    const bool colour =
+        chooseColour(o.color_text, std::getenv("NO_COLOR"), false, false).diagnostics;
+    auto logger = spdlog::stderr_color_mt("dumpprocs", colour ? spdlog::color_mode::automatic
+                                                              : spdlog::color_mode::never);
     logger->set_pattern("%^%l%$: %v");
     logger->set_level(o.quiet     ? spdlog::level::err
                       : o.verbose ? spdlog::level::debug
@@ -246,8 +251,12 @@ Expected<void> finishOptions(Options& o) {
         o.jsonl = true, o.format = report::OutputFormat::Json;
     else if (o.format_text == "csv")
         o.format = report::OutputFormat::Csv;
-    o.color = o.color_text == "always" || (o.color_text == "auto" && isatty(STDOUT_FILENO) &&
-                                           o.format == report::OutputFormat::Text);
+    if (!o.code_page_text.empty()) {
+        DP_TRY(o.code_page, analysis::parseCodePage(o.code_page_text));
+    }
+    o.color = chooseColour(o.color_text, std::getenv("NO_COLOR"), isatty(STDOUT_FILENO),
+                           o.format == report::OutputFormat::Text)
+                  .tables;
     return {};
 }
 
@@ -267,6 +276,16 @@ int exportIsfOf(const Options& o) {
 }
 
 } // namespace
+
+ColourChoice chooseColour(const std::string& color, const char* no_color, bool stdout_is_terminal,
+                          bool text_output) {
+    const bool no_color_set = no_color && *no_color;
+    ColourChoice c;
+    c.tables = color == "always" ||
+               (color == "auto" && !no_color_set && stdout_is_terminal && text_output);
+    c.diagnostics = color == "always" || (color == "auto" && !no_color_set);
+    return c;
+}
 
 int run(int argc, char** argv) {
     CLI::App app{kDescription, "dumpprocs"};
@@ -338,7 +357,12 @@ int run(int argc, char** argv) {
                        "text columns: a list of keys, or +KEYS to add to the default (see "
                        "docs/usage.md)");
     tables->add_flag("--wide", o.wide, "every text column (wider than 120 characters)");
-    app.add_option("--color", o.color_text, "colour: auto, always or never")
+    tables->add_option("--codepage", o.code_page_text,
+                       "the system's ANSI code page for process names that are not ASCII and "
+                       "have no image path: 932 (Japanese), 936, 949, 950, 1250-1258, 437, ...");
+    app.add_option("--color", o.color_text,
+                   "colour: auto, always or never (auto: none when "
+                   "NO_COLOR is set)")
         ->transform(CLI::IsMember({"auto", "always", "never"}, CLI::ignore_case));
     app.add_flag("-v,--verbose", o.verbose, "more detail on stderr");
     app.add_flag("-q,--quiet", o.quiet, "only errors on stderr");

@@ -128,8 +128,13 @@ class ViewProgress {
     explicit ViewProgress(const Options& o) {
         if (!o.quiet && isatty(STDERR_FILENO))
             hooks_.progress = [this](std::uint64_t done, std::uint64_t total) {
-                if (!bar_)
+                if (!bar_) {
+                    // Once per run, before the first bar: the scan of a big dump is slow.
+                    if (!noticed_ && wantScanNotice(total, false, true))
+                        std::fprintf(stderr, "%s\n", scanNotice(total).c_str());
+                    noticed_ = true;
                     bar_.emplace("scanning physical memory");
+                }
                 bar_->update(done, total);
             };
         hooks_.view_done = [this](const views::ViewResult& view) {
@@ -143,6 +148,7 @@ class ViewProgress {
   private:
     analysis::RunHooks hooks_;
     std::optional<ProgressBar> bar_;
+    bool noticed_ = false;
 };
 
 report::ViewsReportOptions reportOptions(const Options& o, bool cross_table) {
@@ -160,7 +166,7 @@ report::ViewsReportOptions reportOptions(const Options& o, bool cross_table) {
 int runViewMode(const kernel::KernelContext& k, const Options& o, const Output& out) {
     const auto selection = analysis::expandViews(o.views, o.no_scan);
     ViewProgress progress(o);
-    auto cv = analysis::runViews(k, selection.names, progress.hooks());
+    auto cv = analysis::runViews(k, selection.names, progress.hooks(), {o.code_page});
     if (!cv)
         return fail(cv.error(), kExitUsage);
     out.print(report::renderViews(*cv, reportOptions(o, selection.all)));
@@ -170,7 +176,7 @@ int runViewMode(const kernel::KernelContext& k, const Options& o, const Output& 
 
 int runDiffMode(const kernel::KernelContext& k, const Options& o, const Output& out) {
     ViewProgress progress(o);
-    auto run = analysis::runDiff(k, o.diff_a, o.diff_b, o.no_scan, progress.hooks());
+    auto run = analysis::runDiff(k, o.diff_a, o.diff_b, o.no_scan, progress.hooks(), {o.code_page});
     if (!run)
         return fail(run.error(), kExitUsage);
     out.print(report::renderDiff(run->merged, run->diff, reportOptions(o, false)));

@@ -172,7 +172,7 @@ Expected<void> CrashDump::parse() {
     if (truncation_) {
         warnings_.insert(warnings_.begin(), truncation_->describe());
     } else if (header_.required_dump_space && *header_.required_dump_space != fileSize()) {
-        warnings_.push_back(fmt::format("RequiredDumpSpace (header 0xFA0) is {:#x} but the file "
+        warnings_.push_back(fmt::format("RequiredDumpSpace (header 0xfa0) is {:#x} but the file "
                                         "has {:#x} bytes",
                                         *header_.required_dump_space, fileSize()));
     }

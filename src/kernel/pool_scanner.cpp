@@ -247,6 +247,9 @@ PoolScanResult scanPoolTags(const PhysicalMemory& memory, const PoolScanOptions&
                 options.progress(now, total);
         }
     };
+    // Told before the first byte is read: a display can announce a long scan up front.
+    if (options.progress)
+        options.progress(0, total);
     std::vector<std::thread> workers;
     try {
         for (unsigned t = 1; t < threads; ++t)

@@ -67,6 +67,11 @@ std::string bugcheckModulesText(const CrashDumpInfo& d, const kernel::ModuleList
     return out;
 }
 
+// A duration in the header's 100 ns units as a JSON number of seconds.
+nlohmann::ordered_json uptimeSeconds(std::uint64_t hundred_ns) {
+    return static_cast<double>(hundred_ns) / 1e7;
+}
+
 std::vector<InfoLine> dumpLines(const CrashDumpInfo& d, const InfoModel& m) {
     const kernel::KernelContext* k = m.kernel;
     const kernel::ModuleList* modules = m.modules ? &*m.modules : nullptr;
@@ -86,8 +91,10 @@ std::vector<InfoLine> dumpLines(const CrashDumpInfo& d, const InfoModel& m) {
         "header");
     add("system_time", "System time", d.system_time ? filetimeToIso(*d.system_time) : "absent",
         "header");
-    add("uptime", "System uptime", d.system_uptime ? uptimeText(*d.system_uptime) : "absent",
+    add("system_uptime", "System uptime", d.system_uptime ? uptimeText(*d.system_uptime) : "absent",
         "header");
+    // CSV and JSON: a number of seconds, as every duration.
+    lines.lines().back().csv_value = d.system_uptime ? uptimeSeconds(*d.system_uptime).dump() : "";
     add("bugcheck", "Bugcheck",
         fmt::format("{:#010x} ({:#x}, {:#x}, {:#x}, {:#x})", d.bugcheck_code,
                     d.bugcheck_parameters[0], d.bugcheck_parameters[1], d.bugcheck_parameters[2],
@@ -206,8 +213,7 @@ json dumpJson(const CrashDumpInfo& d, const InfoModel& m) {
     dj["system_time"] = d.system_time ? json(filetimeToIso(*d.system_time)) : json(nullptr);
     // Seconds (the header counts 100 ns units): every duration in the JSON is a number of
     // seconds, every instant an ISO 8601 string.
-    dj["system_uptime"] =
-        d.system_uptime ? json(static_cast<double>(*d.system_uptime) / 1e7) : json(nullptr);
+    dj["system_uptime"] = d.system_uptime ? uptimeSeconds(*d.system_uptime) : json(nullptr);
     dj["bugcheck_code"] = fmt::format("{:#010x}", d.bugcheck_code);
     dj["bugcheck_parameters"] = json::array();
     for (auto p : d.bugcheck_parameters)
@@ -306,7 +312,8 @@ std::string renderDumpInfo(const CrashDumpInfo& d, const InfoModel& m, OutputFor
     if (format == OutputFormat::Csv) {
         std::string out = "key,value,source\n";
         for (const auto& l : lines)
-            out += fmt::format("{},{},{}\n", l.key, csvField(l.value), csvField(l.source));
+            out += fmt::format("{},{},{}\n", l.key, csvField(l.csv_value.value_or(l.value)),
+                               csvField(l.source));
         return out;
     }
     return dumpText(d, lines);

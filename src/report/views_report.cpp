@@ -122,6 +122,12 @@ Cell nameCell(const ProcessRecord& r) {
     return Cell::text(r.kind == EntryKind::ListHead ? "" : r.name()).inText(displayName(r));
 }
 
+// ImageFileName's bytes as read, in hex: what the name was decoded from (null where nothing was
+// read).
+Cell nameRawCell(const ProcessRecord& r) {
+    return r.readable ? Cell::text(r.nameRawHex()) : Cell::missing();
+}
+
 // A value the record does not have: "-" in text, null in JSON, empty in CSV.
 Cell none() {
     return Cell::missing().inText("-");
@@ -146,6 +152,7 @@ enum CommonColumn : std::size_t {
     kPid,
     kPpid,
     kName,
+    kNameRaw,
     kKind,
     kInserted,
     kMinimal,
@@ -171,6 +178,7 @@ std::vector<Column> commonColumns() {
             {"PID", "pid", "pid", 6, Align::Right},
             {"PPID", "ppid", "ppid", 6, Align::Right},
             {"Name", "name", "name", 16, Align::Left, "  "},
+            {"", "name_raw", "name_raw"},
             {"Kind", "kind", "kind", 9, Align::Left, "  "},
             {"Ins", "inserted", "inserted", 3, Align::Right},
             {"Min", "minimal", "minimal", 3, Align::Right},
@@ -195,6 +203,7 @@ std::vector<Cell> commonCells(const ProcessRecord& r) {
                              idCell(r, r.pid),
                              idCell(r, r.ppid),
                              nameCell(r),
+                             nameRawCell(r),
                              Cell::text(views::entryKindName(r.kind)),
                              Cell::flag(r.inserted),
                              minimalCell(r),
@@ -612,14 +621,16 @@ Table entryTable(const CrossView& cv, const views::ViewResult& v,
     for (Column c : commonColumns()) {
         c.csv_key.clear(); // a view's table is text and JSON only
         if (c.json_key != "eprocess" && c.json_key != "pid" && c.json_key != "name" &&
-            c.json_key != "kind" && c.json_key != "inserted" && c.json_key != "minimal")
+            c.json_key != "name_raw" && c.json_key != "kind" && c.json_key != "inserted" &&
+            c.json_key != "minimal")
             c.json_key.clear();
         t.columns.push_back(c);
     }
     t.columns[1 + kEprocess].gap = "  ";
     t.columns.push_back({"Verdict", "", ""});
     const std::size_t verdict_at = t.columns.size() - 1;
-    t.json_order = {0, 1 + kEprocess, 1 + kPid, 1 + kName, 1 + kKind, 1 + kInserted, 1 + kMinimal};
+    t.json_order = {0,         1 + kEprocess, 1 + kPid,    1 + kName, 1 + kNameRaw,
+                    1 + kKind, 1 + kInserted, 1 + kMinimal};
     chooseTextColumns(t, textKeysFor(o, false), 0, 0, verdict_at, 0, 1);
     std::vector<const ProcessRecord*> records;
     for (std::size_t at : entries) {

@@ -1,8 +1,10 @@
 #include "dumpprocs/views/process_record.hpp"
 
+#include <algorithm>
 #include <cstddef>
 
 #include "dumpprocs/formats/nt.hpp"
+#include "dumpprocs/kernel/code_page.hpp"
 #include "dumpprocs/kernel/loaded_modules.hpp"
 #include "dumpprocs/kernel/process_object.hpp"
 #include "dumpprocs/support/text.hpp"
@@ -52,13 +54,35 @@ const char* entryKindName(EntryKind kind) {
     return "invalid";
 }
 
-std::string ProcessRecord::name() const {
-    return escapeBytes(
-        std::string_view(reinterpret_cast<const char*>(name_bytes.data()), name_bytes.size()));
+namespace {
+
+// ImageFileName up to its NUL.
+std::string_view storedName(const ProcessRecord& r) {
+    std::string_view bytes(reinterpret_cast<const char*>(r.name_bytes.data()), r.name_bytes.size());
+    return bytes.substr(0, bytes.find('\0'));
 }
 
-ProcessCatalog::ProcessCatalog(const kernel::KernelContext& kernel)
-    : kernel_(kernel), idle_(findIdleProcesses(kernel)) {}
+bool printableAscii(std::string_view bytes) {
+    return std::all_of(bytes.begin(), bytes.end(), [](char c) { return c >= 0x20 && c < 0x7F; });
+}
+
+} // namespace
+
+std::string ProcessRecord::name() const {
+    if (decoded_name)
+        return *decoded_name;
+    return escapeBytes(storedName(*this));
+}
+
+std::string ProcessRecord::nameRawHex() const {
+    std::string hex;
+    for (char c : storedName(*this))
+        hex += fmt::format("{:02x}", static_cast<unsigned char>(c));
+    return hex;
+}
+
+ProcessCatalog::ProcessCatalog(const kernel::KernelContext& kernel, unsigned code_page)
+    : kernel_(kernel), code_page_(code_page), idle_(findIdleProcesses(kernel)) {}
 
 const ProcessRecord& ProcessCatalog::get(std::uint64_t eprocess) {
     auto it = cache_.find(eprocess);
@@ -95,6 +119,7 @@ ProcessRecord ProcessCatalog::read(std::uint64_t eprocess) const {
     r.wow64 = object->wow64;
     readAttributes(r, *object);
     classify(r);
+    decodeName(r);
     // Only a process object's pointers lead to its session and handle table (a list head's bytes
     // do not).
     if (r.kind == EntryKind::Process)
@@ -125,6 +150,36 @@ void ProcessCatalog::readAttributes(ProcessRecord& r, const kernel::ProcessObjec
     if (as.hasPhysicalBacking())
         if (auto t = as.translate(r.eprocess); t && t->via != Translation::Via::Saved)
             r.physical_offset = t->physical;
+}
+
+// A name that is not printable ASCII was written in the system's ANSI code page: the image path
+// (UTF-16) names the same file, so its last component is the name as the system meant it; without
+// a path that fits, the code page the user named decodes it. Bytes neither tells stay escaped, and
+// so does a path whose file name holds U+FFFD (a UTF-16 unit that was no character).
+void ProcessCatalog::decodeName(ProcessRecord& r) const {
+    const std::string_view stored = storedName(r);
+    if (r.kind != EntryKind::Process || stored.empty() || printableAscii(stored))
+        return;
+    if (r.image_path && !r.image_path->empty()) {
+        // The same file: its name begins with the bytes before the first non-ASCII one (a lead
+        // byte in every ANSI code page) and is not ASCII itself. Else the short name was damaged
+        // or the path is another's, and the bytes are shown as they are.
+        const std::string file = r.image_path->substr(r.image_path->rfind('\\') + 1);
+        const std::string_view ascii_start = stored.substr(
+            0, static_cast<std::size_t>(
+                   std::find_if(stored.begin(), stored.end(),
+                                [](char c) { return static_cast<unsigned char>(c) >= 0x80; }) -
+                   stored.begin()));
+        const bool not_ascii = std::any_of(
+            file.begin(), file.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+        if (not_ascii && file.starts_with(ascii_start) &&
+            file.find("\xEF\xBF\xBD") == std::string::npos) {
+            r.decoded_name = file;
+            return;
+        }
+    }
+    if (code_page_)
+        r.decoded_name = kernel::decodeCodePage(stored, code_page_);
 }
 
 void ProcessCatalog::classify(ProcessRecord& r) const {

@@ -15,7 +15,6 @@
 #include "dumpprocs/addrspace/flat_physical_memory.hpp"
 #include "dumpprocs/addrspace/kernel_reverse_map.hpp"
 #include "dumpprocs/analysis/session.hpp"
-#include "dumpprocs/cli/progress_bar.hpp"
 #include "dumpprocs/dumpfile/crash_dump.hpp"
 #include "dumpprocs/kernel/pool_scanner.hpp"
 #include "dumpprocs/kernel/process_object.hpp"
@@ -291,12 +290,6 @@ TEST_CASE("a truncated dump is scanned as far as it goes, and says so", "[scan]"
     CHECK_THAT(view.warnings[0], Catch::Contains("truncated"));
     CHECK_FALSE(view.entries.empty());
     std::filesystem::remove(truncated);
-}
-
-TEST_CASE("the progress bar line shows the fraction done", "[scan]") {
-    CHECK(cli::ProgressBar::render("scan", 1 << 20, 4 << 20, 8) ==
-          "scan [##......]  25% 1.0/4.0 MiB");
-    CHECK(cli::ProgressBar::render("scan", 0, 0, 4) == "scan [####] 100% 0.0/0.0 MiB");
 }
 
 TEST_CASE("a body known only physically finds its virtual address through its list neighbours",

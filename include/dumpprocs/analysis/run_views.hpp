@@ -28,10 +28,19 @@ struct RunHooks {
     std::function<void(const views::ViewResult&)> view_done;
 };
 
+// How process names are read: the system's ANSI code page (--codepage, checked by
+// kernel::checkCodePage) for the names that are not ASCII and have no image path; 0: none.
+struct NameOptions {
+    unsigned code_page = 0;
+};
+// --codepage's value ("932", "cp932", any case) as a code page the tool can decode; fails (Usage)
+// naming the known code pages.
+Expected<unsigned> parseCodePage(const std::string& text);
+
 // Runs `names` over one catalog of `kernel` and merges them. Fails (Usage) on an unknown name.
 Expected<crossview::CrossView> runViews(const kernel::KernelContext& kernel,
                                         const std::vector<std::string>& names,
-                                        const RunHooks& hooks = {});
+                                        const RunHooks& hooks = {}, const NameOptions& naming = {});
 
 // --diff A,B: the two views run and merged, and what each has that the other lacks.
 struct DiffRun {
@@ -39,7 +48,8 @@ struct DiffRun {
     crossview::Diff diff;
 };
 Expected<DiffRun> runDiff(const kernel::KernelContext& kernel, const std::string& a,
-                          const std::string& b, bool no_scan, const RunHooks& hooks = {});
+                          const std::string& b, bool no_scan, const RunHooks& hooks = {},
+                          const NameOptions& naming = {});
 
 // A HIDDEN row, for a batch summary: which process, and the views that ran and lack it.
 struct HiddenProcess {

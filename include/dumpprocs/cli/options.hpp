@@ -35,6 +35,7 @@ struct Options {
     // the process tables: filters, tree, columns
     std::string pid_text, name_glob, verdict_text, columns_text;
     bool tree = false, wide = false;
+    std::string code_page_text; // --codepage: the system's ANSI code page for process names
     // derived by finishOptions()
     std::vector<std::string> views;
     std::string diff_a, diff_b;
@@ -45,6 +46,7 @@ struct Options {
     bool jsonl = false; // --format jsonl: batch output, one JSON object per dump
     report::ProcessFilter filter;
     std::vector<std::string> columns;
+    unsigned code_page = 0; // 0: none given
 };
 
 } // namespace dumpprocs::cli

@@ -61,8 +61,16 @@ struct ProcessRecord {
     std::string kernel_section;        // ".data", or "" when outside / unknown
     std::vector<std::string> evidence; // facts behind `kind`
 
-    // ImageFileName up to its NUL, with non-printable bytes as \xNN: safe whatever the bytes.
+    // ImageFileName's bytes that are not ASCII, as the analysed system meant them: the file name
+    // of the UTF-16 image path, else the bytes decoded in the code page the user named
+    // (--codepage); nullopt for an ASCII name or bytes neither tells (name() escapes them).
+    std::optional<std::string> decoded_name;
+
+    // The name to show: decoded_name, else ImageFileName up to its NUL with non-printable bytes
+    // as \xNN (safe whatever the bytes).
     std::string name() const;
+    // ImageFileName's bytes up to its NUL, as lower-case hex digits ("8365835883672e657865").
+    std::string nameRawHex() const;
     bool terminated() const { return exit_time != 0 || exiting || deleted; }
 };
 
@@ -72,7 +80,8 @@ struct ScanCache;
 // Reads and caches records; knows the idle processes (from the KPRCBs' idle threads).
 class ProcessCatalog {
   public:
-    explicit ProcessCatalog(const kernel::KernelContext& kernel);
+    // `code_page`: the system's ANSI code page for names the image path does not tell (0: none).
+    explicit ProcessCatalog(const kernel::KernelContext& kernel, unsigned code_page = 0);
 
     const ProcessRecord& get(std::uint64_t eprocess);
     const kernel::KernelContext& kernel() const { return kernel_; }
@@ -86,8 +95,10 @@ class ProcessCatalog {
     ProcessRecord read(std::uint64_t eprocess) const;
     void readAttributes(ProcessRecord& r, const kernel::ProcessObject& object) const;
     void classify(ProcessRecord& r) const;
+    void decodeName(ProcessRecord& r) const;
 
     const kernel::KernelContext& kernel_;
+    unsigned code_page_ = 0;
     std::set<std::uint64_t> idle_;
     std::map<std::uint64_t, ProcessRecord> cache_;
     std::shared_ptr<ScanCache> scan_cache_;

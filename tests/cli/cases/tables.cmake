@@ -18,3 +18,14 @@ dumpprocs_cli_test(NAME tables.bad_column ARGS "dkom_19041.dmp --columns pid,col
                    STDERR_CONTAINS "--columns: unknown column 'colour'")
 dumpprocs_cli_test(NAME tables.filter_not_a_table ARGS "dkom_19041.dmp --info --pid 4" EXIT 2
                    STDERR_CONTAINS "apply to the process tables")
+# Names in the system's ANSI code page (issue 17 item 2): テスト.exe shown by its image path,
+# 日本語.exe (no image path) escaped, or decoded with --codepage 932; the raw bytes in JSON.
+dumpprocs_cli_test(NAME tables.sjis_names ARGS "dkom_26100.dmp --no-scan --pid 584,592"
+                   GOLDEN dkom_26100_sjis_names.txt)
+dumpprocs_cli_test(NAME tables.codepage_932 ARGS "dkom_26100.dmp --no-scan --pid 584,592 --codepage 932"
+                   GOLDEN dkom_26100_codepage_932.txt)
+dumpprocs_cli_test(NAME tables.codepage_932_json
+                   ARGS "dkom_26100.dmp --view active --pid 592 --codepage cp932 --format json"
+                   GOLDEN dkom_26100_codepage_932_active.json)
+dumpprocs_cli_test(NAME tables.codepage_unknown ARGS "dkom_26100.dmp --codepage 1200" EXIT 2
+                   STDERR_CONTAINS "error: --codepage '1200' is not a code page the tool knows (437, 850")

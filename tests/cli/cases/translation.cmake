@@ -36,3 +36,9 @@ dumpprocs_cli_test(NAME read.physical.absent ARGS "${W7} --read 0x7fff0000 --len
                    EXIT 3 STDOUT_CONTAINS "not in the dump")
 dumpprocs_cli_test(NAME read.noncanonical ARGS "${W7} --read 0x0000900000000000"
                    EXIT 3 STDOUT_CONTAINS "not a canonical address")
+# --read --format csv: a row per 16 bytes (address, hex, ascii) like the text dump's lines; the
+# first byte that could not be read ends it with a row naming why (issue 17 item 6).
+dumpprocs_cli_test(NAME read.csv_rows ARGS "${W7} --read 0xfffff90080005ff8 --length 0x1c --format csv"
+                   GOLDEN read_cross_page.csv)
+dumpprocs_cli_test(NAME read.csv_stops ARGS "${W7} --read 0xfffff90080000ff0 --length 0x30 --format csv"
+                   EXIT 3 GOLDEN read_csv_stops.csv)

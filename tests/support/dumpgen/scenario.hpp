@@ -10,7 +10,16 @@
 namespace dumpgen {
 
 struct ProcessSpec {
-    std::string name;           // the full image name; ImageFileName keeps the first 14 chars
+    std::string name; // the full image name (UTF-8); ImageFileName keeps the first 14
+                      // bytes, of ansi_name when it is set
+    // ImageFileName's bytes in the system's ANSI code page, for a name that is not ASCII (e.g.
+    // Shift-JIS "\x83\x65\x83\x58\x83\x67.exe" for テスト.exe); empty: the name itself.
+    std::string ansi_name;
+    // The full image path (UTF-8) that SeAuditProcessCreationInfo.ImageFileName names, e.g.
+    // "\Device\HarddiskVolume3\Windows\System32\lsass.exe"; empty: the generator's choice
+    // from the name (none for System and the minimal processes, as on Windows).
+    std::string image_path;
+    bool no_image_path = false; // SeAuditProcessCreationInfo.ImageFileName left NULL
     std::uint64_t eprocess = 0; // 0: allocated in pool
     unsigned threads = 1;
     std::uint64_t pid = 0;      // 0: the next free handle value

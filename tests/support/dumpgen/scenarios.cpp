@@ -309,8 +309,22 @@ std::vector<Scenario> allScenarios() {
     all.push_back(asDumpType(d22631, "live_22631_kernel_bitmap",
                              "The dkom_22631 machine as a live kernel bitmap dump (DumpType 6)",
                              6));
-    all.push_back(withWitnessDkom(dkom("dkom_26100", "26100", 26100, 0xfffff80721200000,
-                                       "1B2C3D4E5F60718293A4B5C6D7E8F90A", 5)));
+    // A Japanese system's process: ImageFileName in Shift-JIS (code page 932), the image path
+    // in UTF-16, as the seed article's machines wrote them.
+    Scenario d26100 = withWitnessDkom(dkom("dkom_26100", "26100", 26100, 0xfffff80721200000,
+                                           "1B2C3D4E5F60718293A4B5C6D7E8F90A", 5));
+    ProcessSpec sjis = named("\u30c6\u30b9\u30c8.exe", 0, 1); // テスト.exe
+    sjis.ansi_name = "\x83\x65\x83\x58\x83\x67.exe";
+    sjis.image_path = "\\Device\\HarddiskVolume3\\Users\\analyst\\Desktop\\\u30c6\u30b9\u30c8.exe";
+    d26100.processes.push_back(sjis);
+    // And one without an image path: only --codepage 932 tells its name (日本語.exe).
+    ProcessSpec no_path = named("\u65e5\u672c\u8a9e.exe", 0, 1);
+    no_path.ansi_name = "\x93\xfa\x96\x7b\x8c\xea.exe";
+    no_path.no_image_path = true;
+    d26100.processes.push_back(no_path);
+    d26100.description += "; two processes whose ImageFileName is Shift-JIS (code page 932), one "
+                          "without an image path";
+    all.push_back(d26100);
 
     Scenario broken = dkom("broken_flink_19041", "19041", 19041, 0xfffff8047c000000,
                            "BBED7C2955FBE4522AAA23F4B8677AD9", 1);

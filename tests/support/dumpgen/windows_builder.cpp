@@ -26,6 +26,27 @@ constexpr std::uint8_t kProcessTypeIndex = 7, kThreadTypeIndex = 8;
 constexpr std::uint64_t kUserSharedData = 0xFFFFF78000000000ULL;
 constexpr std::uint64_t kFiletimeSecond = 10000000;
 
+// UTF-8 (the scenarios' strings, valid by construction) as UTF-16 code units.
+std::vector<std::uint16_t> utf16Of(const std::string& text) {
+    std::vector<std::uint16_t> units;
+    for (std::size_t i = 0; i < text.size();) {
+        const auto b = static_cast<std::uint8_t>(text[i]);
+        const std::size_t n = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+        std::uint32_t cp = n == 1 ? b : b & (0x7F >> n);
+        for (std::size_t k = 1; k < n && i + k < text.size(); ++k)
+            cp = (cp << 6) | (static_cast<std::uint8_t>(text[i + k]) & 0x3F);
+        i += n;
+        if (cp >= 0x10000) {
+            cp -= 0x10000;
+            units.push_back(static_cast<std::uint16_t>(0xD800 + (cp >> 10)));
+            units.push_back(static_cast<std::uint16_t>(0xDC00 + (cp & 0x3FF)));
+        } else {
+            units.push_back(static_cast<std::uint16_t>(cp));
+        }
+    }
+    return units;
+}
+
 std::array<std::uint8_t, 16> guidBytes(const std::string& hex) {
     std::array<std::uint8_t, 16> g{};
     if (hex.size() != 32)
@@ -95,7 +116,10 @@ class Builder {
     void writePoolHeader(std::uint64_t pool, std::uint32_t tag, std::uint64_t bytes);
     void writeScanDecoys();
     void linkRing(std::uint64_t head, const std::vector<std::uint64_t>& nodes);
-    void writeUnicode(std::uint64_t at, const std::string& text);
+    // A UNICODE_STRING at `at` holding `text` (UTF-8), its buffer at `buffer` (0: allocated).
+    void writeUnicode(std::uint64_t at, const std::string& text, std::uint64_t buffer = 0);
+    static std::string imagePathOf(const ProcessSpec& spec);
+    void writeImagePaths();
     struct Proc {
         ProcessSpec spec;
         std::uint64_t eprocess = 0, pid = 0, ppid = 0;
@@ -341,15 +365,67 @@ void Builder::linkRing(std::uint64_t head, const std::vector<std::uint64_t>& nod
     }
 }
 
-void Builder::writeUnicode(std::uint64_t at, const std::string& text) {
-    const std::uint64_t buffer = poolAlloc(text.size() * 2 + 2);
-    for (std::size_t i = 0; i < text.size(); ++i)
-        km_.put<std::uint16_t>(buffer + 2 * i, static_cast<std::uint16_t>(text[i]));
+void Builder::writeUnicode(std::uint64_t at, const std::string& text, std::uint64_t buffer) {
+    const std::vector<std::uint16_t> units = utf16Of(text);
+    if (buffer == 0)
+        buffer = poolAlloc(units.size() * 2 + 2);
+    for (std::size_t i = 0; i < units.size(); ++i)
+        km_.put<std::uint16_t>(buffer + 2 * i, units[i]);
+    km_.put<std::uint16_t>(buffer + 2 * units.size(), 0);
     km_.put<std::uint16_t>(at + off("_UNICODE_STRING.Length"),
-                           static_cast<std::uint16_t>(text.size() * 2));
+                           static_cast<std::uint16_t>(units.size() * 2));
     km_.put<std::uint16_t>(at + off("_UNICODE_STRING.MaximumLength"),
-                           static_cast<std::uint16_t>(text.size() * 2 + 2));
+                           static_cast<std::uint16_t>(units.size() * 2 + 2));
     km_.put<std::uint64_t>(at + off("_UNICODE_STRING.Buffer"), buffer);
+}
+
+// Where Windows would have loaded a process's image from: the generator's choice for the names
+// the scenarios use (System32 unless the name is known to live elsewhere).
+std::string Builder::imagePathOf(const ProcessSpec& spec) {
+    if (!spec.image_path.empty())
+        return spec.image_path;
+    static const std::map<std::string, std::string> kFolders = {
+        {"explorer.exe", "Windows"},
+        {"chrome.exe", "Program Files\\Google\\Chrome\\Application"},
+        {"iexplore.exe", "Program Files\\Internet Explorer"},
+        {"vmtoolsd.exe", "Program Files\\VMware\\VMware Tools"},
+        {"MsMpEng.exe", "Program Files\\Windows Defender"},
+        {"SearchUI.exe", "Windows\\SystemApps\\Microsoft.Windows.Cortana_cw5n1h2txyewy"},
+        {"ShellExperienceHost.exe", "Windows\\SystemApps\\ShellExperienceHost_cw5n1h2txyewy"},
+        {"GameClient.exe", "Program Files (x86)\\Game"},
+        {"ArcOSOverlay.exe", "Program Files (x86)\\Game"},
+        {"crypticError.exe", "Program Files (x86)\\Game"},
+        {"rootkit.exe", "Users\\analyst\\AppData\\Local\\Temp"},
+        {"hidden.exe", "Users\\analyst\\AppData\\Local\\Temp"},
+        {"ghost.exe", "Users\\analyst\\AppData\\Local\\Temp"},
+        {"gone.exe", "Users\\analyst\\Downloads"},
+        {"exited.exe", "Users\\analyst\\Downloads"},
+        {"orphan.exe", "Users\\analyst\\Downloads"},
+    };
+    auto it = kFolders.find(spec.name);
+    const std::string folder = it != kFolders.end() ? it->second : "Windows\\System32";
+    return "\\Device\\HarddiskVolume3\\" + folder + "\\" + spec.name;
+}
+
+// SeAuditProcessCreationInfo.ImageFileName: an _OBJECT_NAME_INFORMATION whose UNICODE_STRING's
+// buffer follows it in the same pool allocation, as the kernel allocates it. Written after every
+// other allocation, so that the older structures keep their addresses. System and the minimal
+// processes have none.
+void Builder::writeImagePaths() {
+    if (!has("_EPROCESS.SeAuditProcessCreationInfo") ||
+        !has("_SE_AUDIT_PROCESS_CREATION_INFO.ImageFileName"))
+        return;
+    const std::uint32_t pointer =
+        off("_EPROCESS.SeAuditProcessCreationInfo") +
+        profile_.offsetOf("_SE_AUDIT_PROCESS_CREATION_INFO.ImageFileName").value_or(0);
+    for (const auto& p : procs_) {
+        if (p.pid == 4 || p.spec.minimal || p.spec.no_image_path || p.spec.name == "farpid.exe")
+            continue;
+        const std::string path = imagePathOf(p.spec);
+        const std::uint64_t info = poolAlloc(16 + utf16Of(path).size() * 2 + 2);
+        writeUnicode(info, path, info + 16);
+        km_.put<std::uint64_t>(p.eprocess + pointer, info);
+    }
 }
 
 void Builder::createProcess(Proc& p, std::uint64_t create_time) {
@@ -359,7 +435,7 @@ void Builder::createProcess(Proc& p, std::uint64_t create_time) {
                           static_cast<std::uint8_t>(size("_KPROCESS", 0x160) / 4));
     km_.put<std::uint64_t>(e + off("_EPROCESS.UniqueProcessId"), p.pid);
     km_.put<std::uint64_t>(e + off("_EPROCESS.InheritedFromUniqueProcessId"), p.ppid);
-    std::string image = p.spec.name.substr(0, 14);
+    std::string image = (p.spec.ansi_name.empty() ? p.spec.name : p.spec.ansi_name).substr(0, 14);
     image.resize(15, '\0');
     km_.putBytes(e + off("_EPROCESS.ImageFileName"), image);
     km_.put<std::uint64_t>(e + off("_EPROCESS.CreateTime"), create_time);
@@ -903,7 +979,7 @@ std::vector<TruthProcess> Builder::truth() const {
         TruthProcess t;
         t.eprocess = p.eprocess;
         t.pid = p.pid;
-        t.image_name = p.spec.name.substr(0, 14);
+        t.image_name = (p.spec.ansi_name.empty() ? p.spec.name : p.spec.ansi_name).substr(0, 14);
         t.exited = p.spec.exited;
         t.minimal = p.spec.minimal;
         t.planted_hidden =
@@ -1038,6 +1114,7 @@ DumpHeaderFields Builder::assemble() {
     if (s_.encoded_kdbg)
         encodeKdbg();
     writeWitnesses();    // after every other allocation: the older structures keep their addresses
+    writeImagePaths();   // after the witnesses, for the same reason
     remapProcessPages(); // last: nothing is written through those PTEs after
     pt_.refreshClones();
 
