@@ -156,6 +156,7 @@ KernelContext::finishOpenChecked(std::unique_ptr<KernelContext> ctx, const Kerne
     input.forced_profile = options.forced_profile;
     input.isf_path = options.isf_path;
     input.symbol_path = options.symbol_path;
+    input.profile_cache = options.profile_cache;
     if (ctx->image_)
         input.kernel_pdb_name = ctx->image_->pdb_name;
     input.damage = options.damage;

@@ -127,6 +127,17 @@ constexpr const char* kSizedTypes[] = {
 
 } // namespace
 
+constexpr const char* kUsedSymbols[] = {
+    "PspCidTable",         // kernel_context.cpp: the CID table
+    "ObTypeIndexTable",    // object_types.cpp: the object types
+    "KiProcessListHead",   // witness_views.cpp: the KPROCESS ring's head
+    "HandleTableListHead", // witness_views.cpp: the handle-table ring's head
+};
+
+std::span<const char* const> usedSymbols() {
+    return kUsedSymbols;
+}
+
 std::span<const char* const> sizedTypes() {
     return kSizedTypes;
 }

@@ -66,5 +66,8 @@ std::vector<std::string> fillFromBuiltinRows(Profile& profile);
 void fillSizesFromRows(Profile& profile, std::span<const Profile> rows);
 // The types whose sizes the tool reads (the scan's headers), in the order it reads them.
 std::span<const char* const> sizedTypes();
+// Every kernel symbol whose RVA the tool reads from a symbol file (nt!PspCidTable, ...): the
+// profile cache keeps these and no other, so a new symbol read must be listed here.
+std::span<const char* const> usedSymbols();
 
 } // namespace dumpprocs::kernel
