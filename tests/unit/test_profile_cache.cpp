@@ -2,10 +2,13 @@
 // any damaged, truncated, foreign or stale entry is refused (a miss, then rebuilt), never used.
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 
+#include "dumpprocs/cli/run_modes.hpp"
 #include "dumpprocs/kernel/profile.hpp"
 #include "dumpprocs/kernel/profile_cache.hpp"
 #include "dumpprocs/kernel/profile_manifest.hpp"
@@ -337,4 +340,65 @@ TEST_CASE("a profile from the cache goes through the same structural check", "[p
     auto checked = kernel::checkProfileStructure(*loaded);
     REQUIRE_FALSE(checked);
     CHECK(checked.error().message.find("ActiveProcessLinks") != std::string::npos);
+}
+
+namespace {
+
+// Sets (or, with nullopt, unsets) an environment variable for one scope.
+class ScopedEnv {
+  public:
+    ScopedEnv(const char* name, std::optional<std::string> value) : name_(name) {
+        if (const char* old = std::getenv(name))
+            old_ = old;
+        if (value)
+            ::setenv(name, value->c_str(), 1);
+        else
+            ::unsetenv(name);
+    }
+    ~ScopedEnv() {
+        if (old_)
+            ::setenv(name_, old_->c_str(), 1);
+        else
+            ::unsetenv(name_);
+    }
+    ScopedEnv(const ScopedEnv&) = delete;
+    ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+  private:
+    const char* name_;
+    std::optional<std::string> old_;
+};
+
+} // namespace
+
+TEST_CASE("the cli puts the profile cache in XDG_CACHE_HOME, else ~/.cache, and --no-cache in none",
+          "[profile_cache]") {
+    cli::Options o;
+    {
+        ScopedEnv xdg("XDG_CACHE_HOME", "/xdg/cache");
+        ScopedEnv home("HOME", "/home/analyst");
+        CHECK(cli::profileCacheFolder(o) == fs::path("/xdg/cache/dumpprocs"));
+        CHECK(cli::openOptionsFor(o).profile_cache == fs::path("/xdg/cache/dumpprocs"));
+        o.no_cache = true;
+        CHECK(cli::profileCacheFolder(o).empty());
+        o.no_cache = false;
+        // The modes that show every member of a file read the file itself.
+        o.show_profile = true;
+        CHECK(cli::profileCacheFolder(o).empty());
+        o.show_profile = false;
+        o.dt_args = {"_EPROCESS", "0x1000"};
+        CHECK(cli::profileCacheFolder(o).empty());
+        o.dt_args.clear();
+    }
+    {
+        // A relative XDG_CACHE_HOME is ignored, as the XDG rules say; then $HOME/.cache.
+        ScopedEnv xdg("XDG_CACHE_HOME", "relative/cache");
+        ScopedEnv home("HOME", "/home/analyst");
+        CHECK(cli::profileCacheFolder(o) == fs::path("/home/analyst/.cache/dumpprocs"));
+    }
+    {
+        ScopedEnv xdg("XDG_CACHE_HOME", std::nullopt);
+        ScopedEnv home("HOME", std::nullopt);
+        CHECK(cli::profileCacheFolder(o).empty());
+    }
 }
