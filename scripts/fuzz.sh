@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs a libFuzzer target for a given time: scripts/fuzz.sh TARGET|all SECONDS
-#   TARGET   fuzz_dumpfile, fuzz_addrspace, fuzz_pipeline, fuzz_isf, fuzz_pdb (or all: each in turn)
+#   TARGET   fuzz_dumpfile, fuzz_addrspace, fuzz_pipeline, fuzz_isf, fuzz_pdb, fuzz_profile_cache
+#            (or all: each in turn)
 #   SECONDS  wall-clock time per target
 # Builds the targets first (clang++, ASan + UBSan + libFuzzer) in $FUZZ_BUILD_DIR (build-fuzz).
 # Seeds come from tests/fuzz/corpus/<target>/ (read only); what the fuzzer finds goes to
@@ -9,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-TARGETS=(fuzz_dumpfile fuzz_addrspace fuzz_pipeline fuzz_isf fuzz_pdb)
+TARGETS=(fuzz_dumpfile fuzz_addrspace fuzz_pipeline fuzz_isf fuzz_pdb fuzz_profile_cache)
 if [ $# -lt 2 ]; then
   echo "usage: $0 TARGET|all SECONDS   (targets: ${TARGETS[*]})" >&2
   exit 2
@@ -36,7 +37,7 @@ cmake --build "$BUILD" -j"$JOBS" --target "${selected[@]}"
 # means something was sized by an unchecked header field; 25 s without progress is a hang.
 # A PDB seed is a real (small) PDB of 4 KiB blocks: 128 KiB holds it.
 max_len_of() {
-  case $1 in fuzz_dumpfile | fuzz_isf) echo 65536 ;; fuzz_pdb) echo 131072 ;; *) echo 1048576 ;; esac
+  case $1 in fuzz_dumpfile | fuzz_isf | fuzz_profile_cache) echo 65536 ;; fuzz_pdb) echo 131072 ;; *) echo 1048576 ;; esac
 }
 mkdir -p "$WORK/artifacts" "$WORK/logs"
 status=0

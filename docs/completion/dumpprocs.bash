@@ -5,7 +5,7 @@ _dumpprocs() {
     prev="${COMP_WORDS[COMP_CWORD-1]}"
     local opts="--view --diff --info --read --length --physical --all-fields --cpus --modules
                 --validate-list --show-profile --export-isf --dt --format --profile --symbols
-                --symbol-path --fail-on-hidden --no-scan --color --raw --dtb --trust-header
+                --symbol-path --no-cache --fail-on-hidden --no-scan --color --raw --dtb --trust-header
                 --trust-profile --pid --name --verdict --tree --columns --wide --codepage --verbose
                 --quiet
                 --version --help -v -q -h"

@@ -86,6 +86,7 @@ kernel::KernelOptions kernelOptionsFor(const OpenOptions& o, std::string damage)
         ko.symbol_path = kernel::parseSymbolPath(o.symbol_path.text, o.symbol_path.origin);
     ko.damage = std::move(damage);
     ko.trust_profile = o.trust_profile;
+    ko.profile_cache = o.profile_cache;
     return ko;
 }
 
@@ -163,9 +164,12 @@ Expected<std::unique_ptr<kernel::KernelContext>> Session::openKernel() {
         if (!discovery_)
             return makeError(ErrorCode::NotFound, "{}", discovery_problem_);
         auto k = kernel::KernelContext::open(*raw_, discovery_->facts, kernelOptionsFor(options_));
-        if (k)
+        if (k) {
+            for (const auto& n : (*k)->profileChoice().notes)
+                note(Level::Debug, n);
             for (const auto& w : (*k)->warnings())
                 note(Level::Warn, w);
+        }
         return k;
     }
     if (auto why = kernelImpossible())
@@ -186,6 +190,8 @@ Expected<std::unique_ptr<kernel::KernelContext>> Session::openKernel() {
     }
     if (!k)
         return k.error().context(dump.path().string());
+    for (const auto& n : (*k)->profileChoice().notes)
+        note(Level::Debug, n);
     for (const auto& w : (*k)->warnings())
         note(Level::Warn, w);
     note(Level::Debug,

@@ -331,6 +331,9 @@ int run(int argc, char** argv) {
                    "WinDbg symbol path (default: $_NT_SYMBOL_PATH): its local folders are "
                    "searched for the kernel's PDB, srv*/cache*/symsrv* stores and plain folders; "
                    "URLs are ignored (never network)");
+    app.add_flag("--no-cache", o.no_cache,
+                 "parse --symbols / symbol-path files on every run: no compiled-profile cache "
+                 "(default: $XDG_CACHE_HOME/dumpprocs, else ~/.cache/dumpprocs)");
     app.add_flag("--raw", o.raw,
                  "DUMP is a raw physical memory image (physical address = file "
                  "offset); also detected when DUMP is not a crash dump");

@@ -301,6 +301,19 @@ void Output::noteHidden(const std::vector<analysis::HiddenProcess>& processes) c
         summary_->hidden.insert(summary_->hidden.end(), processes.begin(), processes.end());
 }
 
+std::filesystem::path profileCacheFolder(const Options& o) {
+    // --dt, --show-profile and --export-isf show every type and member of a symbol file; the
+    // cache keeps only what the process views read, so they read the file itself.
+    if (o.no_cache || !o.dt_args.empty() || o.show_profile || o.export_isf)
+        return {};
+    // The XDG base directory rules: a relative $XDG_CACHE_HOME is ignored.
+    if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg == '/')
+        return std::filesystem::path(xdg) / "dumpprocs";
+    if (const char* home = std::getenv("HOME"); home && *home == '/')
+        return std::filesystem::path(home) / ".cache" / "dumpprocs";
+    return {};
+}
+
 analysis::OpenOptions openOptionsFor(const Options& o) {
     analysis::OpenOptions a;
     a.raw = o.raw;
@@ -314,6 +327,7 @@ analysis::OpenOptions openOptionsFor(const Options& o) {
     else if (const char* env = std::getenv("_NT_SYMBOL_PATH"); env && *env)
         a.symbol_path = {env, "_NT_SYMBOL_PATH"};
     a.trust_profile = o.trust_profile;
+    a.profile_cache = profileCacheFolder(o);
     return a;
 }
 

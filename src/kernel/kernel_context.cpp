@@ -3,6 +3,7 @@
 #include "dumpprocs/dumpfile/crash_dump.hpp"
 
 #include "dumpprocs/kernel/kdbg_scan.hpp"
+#include "dumpprocs/kernel/profile_manifest.hpp"
 #include <algorithm>
 
 #include <set>
@@ -156,6 +157,7 @@ KernelContext::finishOpenChecked(std::unique_ptr<KernelContext> ctx, const Kerne
     input.forced_profile = options.forced_profile;
     input.isf_path = options.isf_path;
     input.symbol_path = options.symbol_path;
+    input.profile_cache = options.profile_cache;
     if (ctx->image_)
         input.kernel_pdb_name = ctx->image_->pdb_name;
     input.damage = options.damage;
@@ -324,8 +326,8 @@ void KernelContext::findCidTable() {
     };
     std::vector<Candidate> candidates;
     std::optional<Candidate> isf;
-    if (auto rva = profile().symbols.find("PspCidTable"); rva != profile().symbols.end() && image_)
-        isf = Candidate{image_->base + rva->second, "ISF symbol PspCidTable"};
+    if (auto rva = symbolRva(profile(), KernelSymbol::PspCidTable); rva && image_)
+        isf = Candidate{image_->base + *rva, "ISF symbol PspCidTable"};
     const bool isf_of_this_kernel = isf && image_->pdb &&
                                     std::find(profile().pdb_ids.begin(), profile().pdb_ids.end(),
                                               *image_->pdb) != profile().pdb_ids.end();

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "dumpprocs/kernel/profile_manifest.hpp"
+
 namespace dumpprocs::kernel {
 namespace {
 
@@ -51,9 +53,9 @@ Expected<std::pair<std::uint64_t, std::string>> findIndexTable(const KernelConte
     const auto& image = k.kernelImage();
     if (!image)
         return makeError(ErrorCode::NotFound, "the kernel image was not found");
-    if (auto it = k.profile().symbols.find("ObTypeIndexTable"); it != k.profile().symbols.end())
-        if (typedSlots(k, image->base + it->second) > 0)
-            return std::pair{image->base + it->second, std::string("ISF symbol")};
+    if (auto rva = symbolRva(k.profile(), KernelSymbol::ObTypeIndexTable))
+        if (typedSlots(k, image->base + *rva) > 0)
+            return std::pair{image->base + *rva, std::string("ISF symbol")};
     for (const auto& section : image->sections) {
         if (section.name != ".data")
             continue;

@@ -127,6 +127,31 @@ constexpr const char* kSizedTypes[] = {
 
 } // namespace
 
+// Indexed by KernelSymbol.
+constexpr const char* kUsedSymbols[] = {
+    "PspCidTable",         // kernel_context.cpp: the CID table
+    "ObTypeIndexTable",    // object_types.cpp: the object types
+    "KiProcessListHead",   // witness_views.cpp: the KPROCESS ring's head
+    "HandleTableListHead", // witness_views.cpp: the handle-table ring's head
+};
+static_assert(std::size(kUsedSymbols) ==
+              static_cast<std::size_t>(KernelSymbol::HandleTableListHead) + 1);
+
+std::span<const char* const> usedSymbols() {
+    return kUsedSymbols;
+}
+
+const char* symbolName(KernelSymbol symbol) {
+    return kUsedSymbols[static_cast<std::size_t>(symbol)];
+}
+
+std::optional<std::uint64_t> symbolRva(const Profile& profile, KernelSymbol symbol) {
+    auto it = profile.symbols.find(symbolName(symbol));
+    if (it == profile.symbols.end())
+        return std::nullopt;
+    return it->second;
+}
+
 std::span<const char* const> sizedTypes() {
     return kSizedTypes;
 }

@@ -298,7 +298,8 @@ namespace {
 Expected<ProfileChoice> fromSymbolFile(const VirtualMemory& as, const SelectionInput& in,
                                        const SymbolFile& file, ProfileMethod method,
                                        const std::string& label) {
-    DP_TRY(Profile isf, loadSymbolProfile(file.path));
+    std::vector<std::string> notes;
+    DP_TRY(Profile isf, loadSymbolProfile(file.path, in.profile_cache, &notes));
     // A symbol file is hostile input: its structure is checked before its offsets are tried
     // on the dump (KernelLayout::resolve checks every profile again, built-in rows too).
     DP_CHECK(checkProfileStructure(isf));
@@ -313,6 +314,7 @@ Expected<ProfileChoice> fromSymbolFile(const VirtualMemory& as, const SelectionI
     if (auto mismatch = pdbMismatch(isf, in.kernel_pdb))
         choice.warnings.push_back(fmt::format("{} {}: {}", label, file.path.string(), *mismatch));
     choice.profile = std::make_shared<const Profile>(std::move(isf));
+    choice.notes = std::move(notes);
     return choice;
 }
 
@@ -395,7 +397,7 @@ Expected<ProfileChoice> chooseBuiltin(const VirtualMemory& as, const SelectionIn
             return makeError(ErrorCode::Usage, "unknown profile '{}'; built-in rows: {}",
                              in.forced_profile, names);
         }
-        ProfileChoice choice{shareBuiltin(*p), ProfileMethod::Forced, {}, {}, {}, {}};
+        ProfileChoice choice{shareBuiltin(*p), ProfileMethod::Forced, {}, {}, {}, {}, {}};
         choice.validations = validateProfile(as, *p, in.ps_active_process_head);
         choice.reason =
             fmt::format("forced with --profile {} ({})", p->name, summary(choice.validations));
@@ -406,7 +408,7 @@ Expected<ProfileChoice> chooseBuiltin(const VirtualMemory& as, const SelectionIn
             if (std::find(row.pdb_ids.begin(), row.pdb_ids.end(), *in.kernel_pdb) ==
                 row.pdb_ids.end())
                 continue;
-            ProfileChoice choice{shareBuiltin(row), ProfileMethod::PdbGuid, {}, {}, {}, {}};
+            ProfileChoice choice{shareBuiltin(row), ProfileMethod::PdbGuid, {}, {}, {}, {}, {}};
             choice.validations = validateProfile(as, row, in.ps_active_process_head);
             choice.reason =
                 fmt::format("kernel PDB {}-{} is a known build of row {} ({})", in.kernel_pdb->guid,

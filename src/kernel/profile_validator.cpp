@@ -46,8 +46,10 @@ constexpr TypeBound kTypeBounds[] = {
 constexpr std::pair<const char*, const char*> kEmbeddedAtZero[] = {{"_KPROCESS", "_EPROCESS"},
                                                                    {"_KTHREAD", "_ETHREAD"}};
 
-// Symbols whose RVAs the tool adds to the kernel's base.
-constexpr const char* kUsedSymbols[] = {"PspCidTable"};
+// Symbols whose RVAs must lie inside a kernel image. The other symbols the tool reads
+// (KernelSymbol) are used only when what they name checks out on the dump (a ring that closes,
+// a table of typed slots).
+constexpr KernelSymbol kCheckedSymbols[] = {KernelSymbol::PspCidTable};
 
 std::uint32_t maxSizeOf(std::string_view type) {
     for (const auto& b : kTypeBounds)
@@ -297,7 +299,8 @@ class Checker {
     }
 
     void checkSymbols() {
-        for (const char* name : kUsedSymbols) {
+        for (const KernelSymbol id : kCheckedSymbols) {
+            const char* name = symbolName(id);
             auto it = p_.symbols.find(name);
             if (it != p_.symbols.end() && it->second >= kMaxKernelImageSize)
                 add(fmt::format("symbol {}", name),

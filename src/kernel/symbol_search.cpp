@@ -11,6 +11,7 @@
 
 #include "dumpprocs/kernel/cab_reader.hpp"
 #include "dumpprocs/kernel/pdb_loader.hpp"
+#include "dumpprocs/kernel/profile_cache.hpp"
 
 namespace dumpprocs::kernel {
 namespace {
@@ -267,12 +268,19 @@ Expected<Profile> loadPdbFileProfile(const fs::path& path) {
     return loadPdbProfile(path);
 }
 
-Expected<Profile> loadSymbolProfile(const fs::path& path) {
-    // By content first (a PDB renamed .bin is still one), then by name (a .pdb that is not an MSF
-    // file gets the PDB reader's message, which says so).
-    const bool pdb =
-        isCabFile(path) || isCompressedPdbName(path) || isPdbFile(path) || isPdbName(path);
-    DP_TRY(Profile profile, pdb ? loadPdbFileProfile(path) : loadIsfProfile(path));
+Expected<Profile> loadSymbolProfile(const fs::path& path, const fs::path& cache_folder,
+                                    std::vector<std::string>* notes) {
+    const auto load = [](const fs::path& file) -> Expected<Profile> {
+        // By content first (a PDB renamed .bin is still one), then by name (a .pdb that is not an
+        // MSF file gets the PDB reader's message, which says so).
+        const bool pdb =
+            isCabFile(file) || isCompressedPdbName(file) || isPdbFile(file) || isPdbName(file);
+        return pdb ? loadPdbFileProfile(file) : loadIsfProfile(file);
+    };
+    std::vector<std::string> ignored;
+    DP_TRY(Profile profile, cache_folder.empty() ? load(path)
+                                                 : loadThroughCache(path, cache_folder, load,
+                                                                    notes ? *notes : ignored));
     fillFromBuiltinRows(profile);
     fillSizesFromRows(profile, builtinProfiles());
     return profile;

@@ -11,6 +11,7 @@
 
 #include "dumpprocs/formats/nt.hpp"
 #include "dumpprocs/kernel/list_walker.hpp"
+#include "dumpprocs/kernel/profile_manifest.hpp"
 #include "dumpprocs/views/views.hpp"
 #include "walk_result.hpp"
 
@@ -68,14 +69,15 @@ struct FoundHead {
 // nt!HandleTableListHead): the ISF symbol when --symbols gave one, else the one node of a
 // process's ring that lies inside the kernel image (every other node is a process's or a
 // table's, in pool). Fails, saying why, when no ring shows exactly one such node.
-Expected<FoundHead> findListHead(const kernel::KernelContext& k, const char* symbol,
+Expected<FoundHead> findListHead(const kernel::KernelContext& k, kernel::KernelSymbol id,
                                  const std::vector<std::uint64_t>& ring_nodes) {
+    const char* symbol = kernel::symbolName(id);
     const auto& image = k.kernelImage();
     kernel::ListWalkOptions options;
     options.max_nodes = kHeadSearchNodes;
     // The symbol is taken when its ring closes: symbols of another build name another address.
-    if (auto it = k.profile().symbols.find(symbol); it != k.profile().symbols.end() && image) {
-        const std::uint64_t head = image->base + it->second;
+    if (auto rva = kernel::symbolRva(k.profile(), id); rva && image) {
+        const std::uint64_t head = image->base + *rva;
         if (kernel::walkList(k.addressSpace(), head, options).closed)
             return FoundHead{head, "ISF symbol"};
     }
@@ -132,7 +134,7 @@ ViewResult runKernelProcessListView(ProcessCatalog& catalog) {
     std::vector<std::uint64_t> starts;
     for (std::uint64_t eprocess : activeProcesses(catalog))
         starts.push_back(eprocess + links);
-    const auto head = findListHead(k, "KiProcessListHead", starts);
+    const auto head = findListHead(k, kernel::KernelSymbol::KiProcessListHead, starts);
     if (!head)
         return unavailable("kproc", head.error().message);
     ViewResult view;
@@ -219,7 +221,7 @@ ViewResult runHandleTableListView(ProcessCatalog& catalog) {
         starts.push_back(*table + links);
         owner_by_table.emplace(*table, eprocess);
     }
-    const auto head = findListHead(k, "HandleTableListHead", starts);
+    const auto head = findListHead(k, kernel::KernelSymbol::HandleTableListHead, starts);
     if (!head)
         return unavailable("handles", head.error().message);
     ViewResult view;

@@ -16,6 +16,9 @@
                   malformed ones)
   fuzz_pdb        the malformed PDBs of testdata/bad, and with --pdb the stand-in kernel's real
                   PDB the test build makes (build/tests/pdb/ntkrnlmp.pdb, clang-14 + lld-link-14)
+  fuzz_profile_cache  (with --dumpprocs) the bodies of the profile cache entries dumpprocs writes
+                  for two --symbols runs (the 7601c ISF of testdata/bad, the 19041 ISF of data/):
+                  each entry without its header and checksum, which the target puts back
 
 Usage: tests/fuzz/make_corpus.py [--dumpprocs build/src/dumpprocs] [--pdb build/tests/pdb/ntkrnlmp.pdb]
 (from the repository root)
@@ -23,11 +26,13 @@ The dumpprocs binary is asked for PspCidTable (--info --format json) so the addr
 start at a real handle table.
 """
 import argparse
+import os
 import json
 import pathlib
 import shutil
 import struct
 import subprocess
+import tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 TESTDATA = ROOT / "testdata"
@@ -103,6 +108,29 @@ def compact_triage(data: bytes, keep=8):
     return bytes(out + entries + pool)
 
 
+CACHE_SEEDS = [
+    ("isf_7601c.body", "win7sp1_7601c_mm428.dmp", TESTDATA / "bad" / "isf_7601c.json"),
+    ("isf_19041.body", "dkom_19041.dmp",
+     ROOT / "data" / "windows-symbols" / "isf_jpcert" / "BBED7C2955FBE4522AAA23F4B8677AD9-1.json.xz"),
+]
+
+
+def profile_cache_body(dumpprocs, dump, isf):
+    """The profile part of the cache entry a --symbols run writes (kernel/profile_cache.hpp)."""
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, XDG_CACHE_HOME=cache)
+        subprocess.run([dumpprocs, str(TESTDATA / dump), "--symbols", str(isf), "--view",
+                        "active"], env=env, check=False, capture_output=True)
+        (entry,) = pathlib.Path(cache, "dumpprocs").glob("*.dpprofile")
+        data = entry.read_bytes()
+    pos = 8 + 4  # magic, format version
+    pos += 4 + struct.unpack_from("<I", data, pos)[0]  # tool version
+    pos += 8  # manifest signature
+    pos += 4 + struct.unpack_from("<I", data, pos)[0]  # source path
+    pos += 8 + 8  # source size, mtime
+    return data[pos:-4]
+
+
 def fresh(directory):
     if directory.exists():
         shutil.rmtree(directory)
@@ -147,6 +175,11 @@ def main():
         shutil.copyfile(TESTDATA / "bad" / name, out / name)
     if args.pdb:
         shutil.copyfile(args.pdb, out / "standin_ntkrnlmp.pdb")
+
+    if args.dumpprocs:
+        out = fresh(CORPUS / "fuzz_profile_cache")
+        for name, dump, isf in CACHE_SEEDS:
+            (out / name).write_bytes(profile_cache_body(args.dumpprocs, dump, isf))
 
 
 if __name__ == "__main__":

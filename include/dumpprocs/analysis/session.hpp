@@ -36,6 +36,10 @@ struct OpenOptions {
         std::string text, origin;
     } symbol_path;
     bool trust_profile = false; // --trust-profile
+    // The compiled-profile cache's folder (kernel/profile_cache.hpp), or empty: every symbol file
+    // is parsed (--no-cache). The façade never reads the environment: the caller resolves it
+    // (the cli: $XDG_CACHE_HOME/dumpprocs, else ~/.cache/dumpprocs).
+    std::filesystem::path profile_cache;
 };
 
 // What the session has to tell, in the order it happened; the caller logs or shows them.

@@ -32,6 +32,7 @@ struct Options {
     std::string dtb_text;       // --dtb: the page-table root, for raw images
     bool trust_header = false;  // --trust-header: keep a crash dump's header values
     bool trust_profile = false; // --trust-profile: use --symbols/--profile that failed the checks
+    bool no_cache = false;      // --no-cache: parse symbol files every run, no profile cache
     // the process tables: filters, tree, columns
     std::string pid_text, name_glob, verdict_text, columns_text;
     bool tree = false, wide = false;

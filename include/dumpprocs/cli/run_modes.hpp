@@ -33,6 +33,10 @@ class Output {
 
 // The façade's options from the command line's.
 analysis::OpenOptions openOptionsFor(const Options& options);
+// The compiled-profile cache's folder for this run: $XDG_CACHE_HOME/dumpprocs, else
+// $HOME/.cache/dumpprocs; empty with --no-cache and in the modes that show a whole symbol file
+// (--dt, --show-profile, --export-isf).
+std::filesystem::path profileCacheFolder(const Options& options);
 
 // Runs one dump (options.dump_path); results go to `out`, logs to spdlog.
 int runMode(const Options& options, const Output& out);

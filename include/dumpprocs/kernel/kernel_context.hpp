@@ -42,9 +42,10 @@ struct DumpFacts {
 DumpFacts factsFromHeader(const dumpfile::HeaderInfo& header);
 
 struct KernelOptions {
-    std::string forced_profile; // --profile
-    std::string isf_path;       // --symbols
-    SymbolPath symbol_path;     // --symbol-path, else _NT_SYMBOL_PATH (parsed)
+    std::string forced_profile;          // --profile
+    std::string isf_path;                // --symbols
+    SymbolPath symbol_path;              // --symbol-path, else _NT_SYMBOL_PATH (parsed)
+    std::filesystem::path profile_cache; // the compiled-profile cache's folder; empty: none
     // The memory is known to be incomplete (a triage dump): when no row validates, the row of the
     // header's build is used unvalidated instead of giving up.
     bool partial_memory = false;

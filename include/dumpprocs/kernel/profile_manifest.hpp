@@ -4,6 +4,7 @@
 // structural check walks the whole list; the built-in profile generator parses the same file.
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -66,5 +67,14 @@ std::vector<std::string> fillFromBuiltinRows(Profile& profile);
 void fillSizesFromRows(Profile& profile, std::span<const Profile> rows);
 // The types whose sizes the tool reads (the scan's headers), in the order it reads them.
 std::span<const char* const> sizedTypes();
+// Every kernel symbol whose RVA the tool reads from a symbol file. The tool reads them only
+// through symbolRva, by this id: the profile cache keeps these symbols and no other, so a symbol
+// read must be listed here (the name table is in profile_manifest.cpp).
+enum class KernelSymbol { PspCidTable, ObTypeIndexTable, KiProcessListHead, HandleTableListHead };
+const char* symbolName(KernelSymbol symbol); // "PspCidTable"
+// The symbol's RVA in the profile (symbol files only; built-in rows carry none).
+std::optional<std::uint64_t> symbolRva(const Profile& profile, KernelSymbol symbol);
+// The names of every KernelSymbol, in its order.
+std::span<const char* const> usedSymbols();
 
 } // namespace dumpprocs::kernel

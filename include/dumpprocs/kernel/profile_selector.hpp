@@ -46,6 +46,7 @@ struct ProfileChoice {
     std::vector<ProfileValidation> validations; // of the chosen row
     std::vector<std::string> also_matching;     // other rows that validated identically
     std::vector<std::string> warnings;          // e.g. symbols of another kernel's PDB
+    std::vector<std::string> notes;             // for --verbose: the profile cache's use
 };
 
 struct SelectionInput {
@@ -58,6 +59,8 @@ struct SelectionInput {
     // kernel_pdb_name) when there is no --symbols or --profile; the built-in rows when not found.
     SymbolPath symbol_path;
     std::string kernel_pdb_name; // the RSDS record's PDB name ("ntkrnlmp.pdb")
+    // The compiled-profile cache's folder (profile_cache.hpp), or empty: symbol files parsed.
+    std::filesystem::path profile_cache;
     // Why the dump may lack what the checks read (e.g. "file truncated: ..."), or "": a failure
     // then names this as its likely cause instead of suggesting other symbols.
     std::string damage;

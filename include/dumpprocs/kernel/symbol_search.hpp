@@ -52,7 +52,11 @@ std::optional<SymbolFile> findInSymbolPath(const SymbolPath& path, const PdbId& 
 Expected<Profile> loadPdbFileProfile(const std::filesystem::path& path);
 
 // The profile of a symbol file: a PDB (MSF 7.00 signature, or a .pdb name) through the PDB
-// reader, anything else as an ISF.
-Expected<Profile> loadSymbolProfile(const std::filesystem::path& path);
+// reader, anything else as an ISF. With a `cache_folder`, through the compiled-profile cache
+// (profile_cache.hpp: the part of the profile the process views read); `notes` says whether the
+// cache was used, for --verbose.
+Expected<Profile> loadSymbolProfile(const std::filesystem::path& path,
+                                    const std::filesystem::path& cache_folder = {},
+                                    std::vector<std::string>* notes = nullptr);
 
 } // namespace dumpprocs::kernel

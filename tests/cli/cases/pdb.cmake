@@ -110,3 +110,13 @@ if(DUMPPROCS_MSFT_PDB)
   dumpprocs_cli_test(NAME profile.pdb_msft.dt ARGS "dkom_19041.dmp --symbols ${DUMPPROCS_MSFT_PDB} --dt _EPROCESS 0xffffe00011020060 Process*"
                      STDOUT_CONTAINS "   +0x464 ProcessInserted  : 0y1\n")
 endif()
+
+if(DUMPPROCS_STANDIN_PDB)
+  # A PDB read through the compiled-profile cache prints what --no-cache prints (profiles.cmake).
+  add_test(NAME cli.profile.cache.pdb_all
+           COMMAND ${CMAKE_COMMAND} -DBINARY=$<TARGET_FILE:dumpprocs> -DPYTHON=${Python3_EXECUTABLE}
+                   "-DARGS=dkom_19041.dmp --symbols ${DUMPPROCS_STANDIN_PDB} --view all"
+                   -DWORK=${CMAKE_CURRENT_BINARY_DIR}/profile_cache_pdb_all
+                   -DWORKDIR=${DUMPPROCS_TESTDATA}
+                   -P ${CMAKE_CURRENT_LIST_DIR}/../run_profile_cache_test.cmake)
+endif()

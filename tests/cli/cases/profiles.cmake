@@ -34,3 +34,18 @@ add_test(NAME cli.profile.isf_matches_builtin
                  -P ${CMAKE_CURRENT_LIST_DIR}/../compare_isf_profile.cmake)
 dumpprocs_cli_test(NAME profile.isf.views ARGS "dkom_19041.dmp --symbols ../data/windows-symbols/isf_jpcert/BBED7C2955FBE4522AAA23F4B8677AD9-1.json.xz --view all"
                    GOLDEN dkom_19041_all.txt)
+
+# The compiled-profile cache (docs/profiles.md): --symbols read through the cache prints what
+# --no-cache prints, on the run that writes the entry, the runs that read it, and after the entry
+# is damaged (refused and rebuilt); an unusable cache folder costs only the cache.
+foreach(cache_case "isf_all;--view all" "isf_json;--view all --format json"
+                   "isf_scan_csv;--view scan --format csv")
+  list(GET cache_case 0 cache_name)
+  list(GET cache_case 1 cache_args)
+  add_test(NAME cli.profile.cache.${cache_name}
+           COMMAND ${CMAKE_COMMAND} -DBINARY=$<TARGET_FILE:dumpprocs> -DPYTHON=${Python3_EXECUTABLE}
+                   "-DARGS=dkom_19041.dmp --symbols ../data/windows-symbols/isf_jpcert/BBED7C2955FBE4522AAA23F4B8677AD9-1.json.xz ${cache_args}"
+                   -DWORK=${CMAKE_CURRENT_BINARY_DIR}/profile_cache_${cache_name}
+                   -DWORKDIR=${DUMPPROCS_TESTDATA}
+                   -P ${CMAKE_CURRENT_LIST_DIR}/../run_profile_cache_test.cmake)
+endforeach()
