@@ -62,15 +62,32 @@ InfoModel containerInfo(const Session& session, std::string kernel_problem) {
     return m;
 }
 
+KernelSummary summarizeKernel(const kernel::KernelContext& k) {
+    KernelSummary s;
+    s.facts = k.facts();
+    s.image = k.kernelImage();
+    s.profile_name = k.profile().name;
+    s.profile_method = k.profileChoice().method;
+    s.ps_active_process_head = k.psActiveProcessHead();
+    s.ps_loaded_module_list = k.psLoadedModuleList();
+    s.psp_cid_table = k.pspCidTable();
+    s.cid_table_problem = k.cidTableProblem();
+    if (k.kdbg())
+        s.kdbg_size = k.kdbg()->size;
+    s.warnings = k.warnings();
+    return s;
+}
+
 InfoModel info(Session& session) {
     auto k = session.kernel();
     InfoModel m = containerInfo(session, k ? "" : k.error().message);
-    if (k)
-        m.kernel = *k;
+    if (!k)
+        return m;
+    m.kernel = summarizeKernel(**k);
     // The list that places the bugcheck parameters: a triage dump's saved list (above), else
-    // PsLoadedModuleList when the kernel was read.
-    if (!m.modules && m.kernel)
-        if (auto modules = kernel::modulesOfKernel(*m.kernel))
+    // PsLoadedModuleList.
+    if (!m.modules)
+        if (auto modules = kernel::modulesOfKernel(**k))
             m.modules = std::move(*modules);
     return m;
 }

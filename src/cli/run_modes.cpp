@@ -214,7 +214,7 @@ int runWithKernel(Session& s, const kernel::KernelContext& k, const Options& o, 
         return v.forward_closed && v.backward_closed && v.problems.empty() ? kExitOk : kExitPartial;
     }
     if (o.show_profile) {
-        out.print(report::renderShowProfile(k, o.format, o.all_fields));
+        out.print(report::renderShowProfile(k.profileChoice(), o.format, o.all_fields));
         return kExitOk;
     }
     if (o.modules) {

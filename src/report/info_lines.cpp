@@ -6,21 +6,21 @@
 
 namespace dumpprocs::report::detail {
 
-void InfoLines::addKernel(const kernel::KernelContext* k, const std::string& problem) {
-    if (k && k->pspCidTable())
-        add("psp_cid_table", "PspCidTable", hex64(k->pspCidTable()->value),
-            k->pspCidTable()->source);
+void InfoLines::addKernel(const analysis::KernelSummary* k, const std::string& problem) {
+    if (k && k->psp_cid_table)
+        add("psp_cid_table", "PspCidTable", hex64(k->psp_cid_table->value),
+            k->psp_cid_table->source);
     else if (k)
-        add("psp_cid_table", "PspCidTable", "unknown", k->cidTableProblem());
-    if (k && k->kernelImage() && k->kernelImage()->pdb) {
-        const auto& img = *k->kernelImage();
+        add("psp_cid_table", "PspCidTable", "unknown", k->cid_table_problem);
+    if (k && k->image && k->image->pdb) {
+        const auto& img = *k->image;
         add("kernel_pdb", "Kernel image",
             fmt::format("{} {}-{}, size {:#x}", img.pdb_name, img.pdb->guid, img.pdb->age,
                         img.size_of_image),
             "RSDS record");
     }
-    add("profile", "Profile", k ? k->profile().name : "none: " + problem,
-        k ? kernel::methodName(k->profileChoice().method) : "");
+    add("profile", "Profile", k ? k->profile_name : "none: " + problem,
+        k ? kernel::methodName(k->profile_method) : "");
 }
 
 void InfoLines::addModules(const kernel::ModuleList& m) {

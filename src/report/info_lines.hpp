@@ -6,8 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "dumpprocs/kernel/kernel_context.hpp"
-#include "dumpprocs/kernel/loaded_modules.hpp"
+#include "dumpprocs/analysis/info.hpp"
 
 namespace dumpprocs::report::detail {
 
@@ -28,7 +27,7 @@ class InfoLines {
     std::vector<InfoLine>& lines() { return lines_; }
 
     // PspCidTable (or why it is unknown), the kernel image's PDB identity and the profile.
-    void addKernel(const kernel::KernelContext* k, const std::string& problem);
+    void addKernel(const analysis::KernelSummary* k, const std::string& problem);
     // How many modules the list holds and where it came from.
     void addModules(const kernel::ModuleList& modules);
 

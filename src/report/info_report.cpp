@@ -73,7 +73,7 @@ nlohmann::ordered_json uptimeSeconds(std::uint64_t hundred_ns) {
 }
 
 std::vector<InfoLine> dumpLines(const CrashDumpInfo& d, const InfoModel& m) {
-    const kernel::KernelContext* k = m.kernel;
+    const analysis::KernelSummary* k = m.kernel ? &*m.kernel : nullptr;
     const kernel::ModuleList* modules = m.modules ? &*m.modules : nullptr;
     detail::InfoLines lines;
     auto add = [&](std::string key, std::string label, std::string value, std::string source) {
@@ -104,27 +104,27 @@ std::vector<InfoLine> dumpLines(const CrashDumpInfo& d, const InfoModel& m) {
         if (auto where = bugcheckModulesText(d, *modules); !where.empty())
             add("bugcheck_modules", "Bugcheck in module", where, "loaded-module list");
     // The values in use, which differ from the header's when the memory contradicted it.
-    if (k && k->facts().dtb_source != "header")
-        add("dtb", "DirectoryTableBase", hex64(k->facts().directory_table_base),
-            fmt::format("{}; the header says {}", k->facts().dtb_source,
+    if (k && k->facts.dtb_source != "header")
+        add("dtb", "DirectoryTableBase", hex64(k->facts.directory_table_base),
+            fmt::format("{}; the header says {}", k->facts.dtb_source,
                         hex64(d.directory_table_base)));
     else
         add("dtb", "DirectoryTableBase", hex64(d.directory_table_base), "header");
     add("kernel_base", "Kernel base",
-        k && k->kernelImage() ? hex64(k->kernelImage()->base) : "unknown",
-        k && k->kernelImage() ? k->kernelImage()->found_by : "");
+        k && k->image ? hex64(k->image->base) : "unknown",
+        k && k->image ? k->image->found_by : "");
     add("ps_loaded_module_list", "PsLoadedModuleList", optHex(d.ps_loaded_module_list), "header");
     if (modules)
         lines.addModules(*modules);
-    if (k && k->psActiveProcessHead().source != "header")
-        add("ps_active_process_head", "PsActiveProcessHead", hex64(k->psActiveProcessHead().value),
-            fmt::format("{}; the header says {}", k->psActiveProcessHead().source,
+    if (k && k->ps_active_process_head.source != "header")
+        add("ps_active_process_head", "PsActiveProcessHead", hex64(k->ps_active_process_head.value),
+            fmt::format("{}; the header says {}", k->ps_active_process_head.source,
                         optHex(d.ps_active_process_head)));
     else
         add("ps_active_process_head", "PsActiveProcessHead", optHex(d.ps_active_process_head),
             "header");
     add("kdbg", "KdDebuggerDataBlock", optHex(d.kd_debugger_data_block),
-        k && k->kdbg() ? fmt::format("header; KDBG tag ok, size {:#x}", k->kdbg()->size)
+        k && k->kdbg_size ? fmt::format("header; KDBG tag ok, size {:#x}", *k->kdbg_size)
                        : "header");
     add("pfn_database", "PfnDataBase", optHex(d.pfn_database),
         "header (address of nt!MmPfnDatabase)");
@@ -192,7 +192,7 @@ json modulesInfoJson(const CrashDumpInfo& d, const kernel::ModuleList& m) {
 }
 
 json dumpJson(const CrashDumpInfo& d, const InfoModel& m) {
-    const kernel::KernelContext* k = m.kernel;
+    const analysis::KernelSummary* k = m.kernel ? &*m.kernel : nullptr;
     json dj;
     dj["file"] = toValidUtf8(d.path);
     dj["file_size"] = d.file_size;
@@ -230,9 +230,9 @@ json dumpJson(const CrashDumpInfo& d, const InfoModel& m) {
     j["dump"] = dj;
     json kj;
     if (k) {
-        kj["profile"] = k->profile().name;
-        kj["profile_method"] = kernel::methodName(k->profileChoice().method);
-        if (const auto& img = k->kernelImage()) {
+        kj["profile"] = k->profile_name;
+        kj["profile_method"] = kernel::methodName(k->profile_method);
+        if (const auto& img = k->image) {
             kj["kernel_base"] = hex64(img->base);
             kj["kernel_size"] = img->size_of_image; // bytes, a number like every size
             kj["kernel_found_by"] = img->found_by;
@@ -241,8 +241,8 @@ json dumpJson(const CrashDumpInfo& d, const InfoModel& m) {
             kj["pdb_age"] = img->pdb ? json(img->pdb->age) : json(nullptr);
         }
         kj["psp_cid_table"] =
-            k->pspCidTable() ? json(hex64(k->pspCidTable()->value)) : json(nullptr);
-        kj["warnings"] = k->warnings();
+            k->psp_cid_table ? json(hex64(k->psp_cid_table->value)) : json(nullptr);
+        kj["warnings"] = k->warnings;
     } else {
         kj["problem"] = toValidUtf8(m.kernel_problem); // may quote a file name
     }
@@ -252,7 +252,7 @@ json dumpJson(const CrashDumpInfo& d, const InfoModel& m) {
 
 std::vector<InfoLine> rawLines(const RawImageInfo& image, const InfoModel& m) {
     const kernel::Discovery* d = m.discovery;
-    const kernel::KernelContext* k = m.kernel;
+    const analysis::KernelSummary* k = m.kernel ? &*m.kernel : nullptr;
     detail::InfoLines lines;
     auto add = [&](std::string key, std::string label, std::string value, std::string source) {
         lines.add(std::move(key), std::move(label), std::move(value), std::move(source));
@@ -267,18 +267,18 @@ std::vector<InfoLine> rawLines(const RawImageInfo& image, const InfoModel& m) {
         add("problem", "Kernel", "not found: " + m.kernel_problem, "");
         return lines.lines();
     }
-    const auto& f = k ? k->facts() : d->facts;
+    const auto& f = k ? k->facts : d->facts;
     add("dtb", "DirectoryTableBase", hex64(f.directory_table_base), f.dtb_source);
     add("ps_active_process_head", "PsActiveProcessHead",
         optHex(f.ps_active_process_head, "unknown"), f.active_head_source);
     add("kdbg", "KdDebuggerDataBlock", optHex(f.kd_debugger_data_block, "unknown"), f.kdbg_source);
     add("kernel_base", "Kernel base",
-        k && k->kernelImage() ? hex64(k->kernelImage()->base) : optHex(f.kernel_base, "unknown"),
-        k && k->kernelImage() ? k->kernelImage()->found_by : f.kernel_base_source);
+        k && k->image ? hex64(k->image->base) : optHex(f.kernel_base, "unknown"),
+        k && k->image ? k->image->found_by : f.kernel_base_source);
     add("build", "Build", f.build ? std::to_string(f.build) : "unknown", f.build_source);
-    if (k && k->psLoadedModuleList())
-        add("ps_loaded_module_list", "PsLoadedModuleList", hex64(k->psLoadedModuleList()->value),
-            k->psLoadedModuleList()->source);
+    if (k && k->ps_loaded_module_list)
+        add("ps_loaded_module_list", "PsLoadedModuleList", hex64(k->ps_loaded_module_list->value),
+            k->ps_loaded_module_list->source);
     if (m.modules)
         lines.addModules(*m.modules);
     lines.addKernel(k, m.kernel_problem);
@@ -293,7 +293,7 @@ std::string renderRawInfo(const RawImageInfo& image, const InfoModel& m, OutputF
             items[l.key] = {{"value", l.value}, {"source", l.source}};
         j["raw_image"] = items;
         j["discovery_log"] = m.discovery ? m.discovery->log : std::vector<std::string>{};
-        j["warnings"] = m.kernel ? m.kernel->warnings() : std::vector<std::string>{};
+        j["warnings"] = m.kernel ? m.kernel->warnings : std::vector<std::string>{};
         return j.dump(2) + "\n";
     }
     std::string out;

@@ -28,9 +28,9 @@ bool inManifest(const std::string& type, const std::string& member) {
 
 } // namespace
 
-std::string renderShowProfile(const kernel::KernelContext& k, OutputFormat format,
+std::string renderShowProfile(const kernel::ProfileChoice& choice, OutputFormat format,
                               bool all_fields) {
-    const auto& p = k.profile();
+    const auto& p = *choice.profile;
     // A built-in row carries only what the tool needs; a symbol file, every member the kernel has.
     const bool everything = all_fields || p.source == kernel::ProfileSource::Builtin;
     const auto shown = [everything](const std::string& type, const kernel::MemberInfo& m) {
@@ -40,7 +40,6 @@ std::string renderShowProfile(const kernel::KernelContext& k, OutputFormat forma
     for (const auto& [tname, type] : p.types)
         for (const auto& m : type.members)
             hidden += shown(tname, m) ? 0 : 1;
-    const auto& choice = k.profileChoice();
     // Every value of a profile comes from one place: the built-in row, the ISF file or the PDB.
     const char* source = p.source == kernel::ProfileSource::Pdb   ? "pdb"
                          : p.source == kernel::ProfileSource::Isf ? "isf"

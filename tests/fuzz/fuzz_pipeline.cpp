@@ -52,7 +52,7 @@ void renderKernelReports(analysis::Session& s, const kernel::KernelContext& k) {
     auto physical = analysis::readMemory(s, {0x1000, 0x100, true});
     for (auto format : kFormats) {
         fuzz::consumeRendered(report::renderCpus(cpus, format));
-        fuzz::consumeRendered(report::renderShowProfile(k, format));
+        fuzz::consumeRendered(report::renderShowProfile(k.profileChoice(), format));
         fuzz::consumeRendered(
             report::renderValidateList(k.psActiveProcessHead().value, list, format));
         if (modules)

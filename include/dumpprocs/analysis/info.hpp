@@ -55,12 +55,28 @@ struct RawImageInfo {
     std::uint64_t page_span = 0, present_pages = 0, data_extents = 0;
 };
 
+// What the opened kernel tells, copied out of the KernelContext so the report renders values and
+// holds nothing that reads memory.
+struct KernelSummary {
+    kernel::DumpFacts facts; // the values in use (a header's, or what the memory corrected)
+    std::optional<kernel::KernelImage> image;
+    std::string profile_name;
+    kernel::ProfileMethod profile_method{};
+    kernel::Sourced ps_active_process_head;
+    std::optional<kernel::Sourced> ps_loaded_module_list;
+    std::optional<kernel::Sourced> psp_cid_table; // the _HANDLE_TABLE address
+    std::string cid_table_problem;                // why psp_cid_table is unknown
+    std::optional<std::uint32_t> kdbg_size;       // when the KDBG block was read and checked
+    std::vector<std::string> warnings;
+};
+KernelSummary summarizeKernel(const kernel::KernelContext& kernel);
+
 struct InfoModel {
     std::optional<CrashDumpInfo> dump; // exactly one of dump and raw is set
     std::optional<RawImageInfo> raw;
     const kernel::Discovery* discovery = nullptr;  // a raw image's scan, when it found the kernel
-    const kernel::KernelContext* kernel = nullptr; // null when the kernel could not be read
-    std::string kernel_problem;                    // why, when it could not
+    std::optional<KernelSummary> kernel; // nullopt when the kernel could not be read
+    std::string kernel_problem;          // why, when it could not
     std::optional<kernel::ModuleList> modules;     // places the bugcheck parameters
 };
 

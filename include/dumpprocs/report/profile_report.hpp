@@ -3,13 +3,14 @@
 
 #include <string>
 
-#include "dumpprocs/kernel/kernel_context.hpp"
+#include "dumpprocs/kernel/profile_selector.hpp"
 #include "dumpprocs/report/format.hpp"
 
 namespace dumpprocs::report {
 
-// The members the tool reads (the manifest's); with `all_fields`, every member the profile has.
-std::string renderShowProfile(const kernel::KernelContext& kernel, OutputFormat format,
+// The profile in use and why it was chosen: the members the tool reads (the manifest's); with
+// `all_fields`, every member the profile has.
+std::string renderShowProfile(const kernel::ProfileChoice& choice, OutputFormat format,
                               bool all_fields = false);
 
 } // namespace dumpprocs::report
