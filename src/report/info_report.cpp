@@ -110,8 +110,7 @@ std::vector<InfoLine> dumpLines(const CrashDumpInfo& d, const InfoModel& m) {
                         hex64(d.directory_table_base)));
     else
         add("dtb", "DirectoryTableBase", hex64(d.directory_table_base), "header");
-    add("kernel_base", "Kernel base",
-        k && k->image ? hex64(k->image->base) : "unknown",
+    add("kernel_base", "Kernel base", k && k->image ? hex64(k->image->base) : "unknown",
         k && k->image ? k->image->found_by : "");
     add("ps_loaded_module_list", "PsLoadedModuleList", optHex(d.ps_loaded_module_list), "header");
     if (modules)
@@ -125,7 +124,7 @@ std::vector<InfoLine> dumpLines(const CrashDumpInfo& d, const InfoModel& m) {
             "header");
     add("kdbg", "KdDebuggerDataBlock", optHex(d.kd_debugger_data_block),
         k && k->kdbg_size ? fmt::format("header; KDBG tag ok, size {:#x}", *k->kdbg_size)
-                       : "header");
+                          : "header");
     add("pfn_database", "PfnDataBase", optHex(d.pfn_database),
         "header (address of nt!MmPfnDatabase)");
     lines.addKernel(k, m.kernel_problem);

@@ -74,10 +74,10 @@ KernelSummary summarizeKernel(const kernel::KernelContext& kernel);
 struct InfoModel {
     std::optional<CrashDumpInfo> dump; // exactly one of dump and raw is set
     std::optional<RawImageInfo> raw;
-    const kernel::Discovery* discovery = nullptr;  // a raw image's scan, when it found the kernel
-    std::optional<KernelSummary> kernel; // nullopt when the kernel could not be read
-    std::string kernel_problem;          // why, when it could not
-    std::optional<kernel::ModuleList> modules;     // places the bugcheck parameters
+    const kernel::Discovery* discovery = nullptr; // a raw image's scan, when it found the kernel
+    std::optional<KernelSummary> kernel;          // nullopt when the kernel could not be read
+    std::string kernel_problem;                   // why, when it could not
+    std::optional<kernel::ModuleList> modules;    // places the bugcheck parameters
 };
 
 // Opens the kernel if it can (a failure is part of the model, not an error) and gathers the rest.
