@@ -3,6 +3,7 @@
 // never by the handle value.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 
 #include "dumpprocs/formats/nt.hpp"
@@ -31,6 +32,18 @@ bool hasFingerprint(const kernel::KernelContext& k, std::uint64_t body,
     return fp && *fp == *expected;
 }
 
+// Before the entries [first, first + kPrefetchBatch) are read one by one: their objects' pages
+// (header and the fields the view reads; for processes the whole body the catalog decodes).
+void prefetchObjects(const ProcessCatalog& catalog, const kernel::HandleTableWalk& walk,
+                     std::size_t first, std::uint64_t body_bytes) {
+    const std::uint64_t header = catalog.kernel().layout().object_header.body;
+    std::vector<VirtualRange> ranges;
+    for (std::size_t i = first;
+         i < walk.entries.size() && i < first + ProcessCatalog::kPrefetchBatch; ++i)
+        ranges.push_back({walk.entries[i].object - header, header + body_bytes});
+    catalog.kernel().addressSpace().prefetch(ranges);
+}
+
 ViewResult startView(const char* name, const Expected<kernel::HandleTableWalk>& walk) {
     ViewResult view;
     view.name = name;
@@ -56,7 +69,10 @@ ViewResult runCidTableView(ProcessCatalog& catalog) {
     if (!view.available)
         return view;
     std::size_t index = 0;
-    for (const auto& entry : walk->entries) {
+    for (std::size_t i = 0; i < walk->entries.size(); ++i) {
+        const auto& entry = walk->entries[i];
+        if (i % ProcessCatalog::kPrefetchBatch == 0)
+            prefetchObjects(catalog, *walk, i, k.layout().process.size);
         auto type =
             k.addressSpace().read<std::uint8_t>(entry.object + k.layout().process.header_type);
         if (!type) {
@@ -93,7 +109,12 @@ ViewResult runThreadOwnerView(ProcessCatalog& catalog) {
         return view;
     std::set<std::uint64_t> seen;
     std::size_t index = 0;
-    for (const auto& entry : walk->entries) {
+    const auto& t = k.layout().thread;
+    const std::uint64_t thread_bytes = std::max({t.header_type + 1u, t.process + 8u});
+    for (std::size_t i = 0; i < walk->entries.size(); ++i) {
+        const auto& entry = walk->entries[i];
+        if (i % ProcessCatalog::kPrefetchBatch == 0)
+            prefetchObjects(catalog, *walk, i, thread_bytes);
         auto type =
             k.addressSpace().read<std::uint8_t>(entry.object + k.layout().thread.header_type);
         if (!type || *type != kThreadObjectType ||

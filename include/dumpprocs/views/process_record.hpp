@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,11 @@ class ProcessCatalog {
     explicit ProcessCatalog(const kernel::KernelContext& kernel);
 
     const ProcessRecord& get(std::uint64_t eprocess);
+    // Asks for the pages of the objects not read yet (header and body) in one batch, before a
+    // view get()s them one by one (VirtualMemory::prefetch: a hint, no result changes).
+    void prefetch(std::span<const std::uint64_t> eprocesses) const;
+    // Views prefetch this many objects at a time (a PspCidTable leaf's entries).
+    static constexpr std::size_t kPrefetchBatch = 256;
     const kernel::KernelContext& kernel() const { return kernel_; }
     const std::set<std::uint64_t>& idleProcesses() const { return idle_; }
     // Every record read so far, by address (the dtb view matches page-table roots to them).
