@@ -11,6 +11,18 @@
 #include "dumpprocs/views/views.hpp"
 
 namespace dumpprocs::views {
+
+// The thread view's reading of each PspCidTable entry, in table order.
+struct ThreadOwners {
+    struct Entry {
+        bool thread = false;     // a thread object (type and fingerprint)
+        bool owner_read = false; // its owner pointer could be read and is not 0
+        std::uint64_t owner = 0;
+    };
+    kernel::HandleTableWalk walk;
+    std::vector<Entry> entries;
+};
+
 namespace {
 
 using formats::kProcessObjectType;
@@ -44,6 +56,22 @@ void prefetchObjects(const ProcessCatalog& catalog, const kernel::HandleTableWal
     catalog.kernel().addressSpace().prefetch(ranges);
 }
 
+ThreadOwners::Entry readThreadEntry(const kernel::KernelContext& k,
+                                    const kernel::HandleEntry& entry) {
+    ThreadOwners::Entry e;
+    auto type = k.addressSpace().read<std::uint8_t>(entry.object + k.layout().thread.header_type);
+    if (!type || *type != kThreadObjectType ||
+        !hasFingerprint(k, entry.object, k.threadFingerprint()))
+        return e;
+    e.thread = true;
+    auto owner = k.addressSpace().read<std::uint64_t>(entry.object + k.layout().thread.process);
+    if (owner && *owner != 0) {
+        e.owner_read = true;
+        e.owner = *owner;
+    }
+    return e;
+}
+
 ViewResult startView(const char* name, const Expected<kernel::HandleTableWalk>& walk) {
     ViewResult view;
     view.name = name;
@@ -69,10 +97,14 @@ ViewResult runCidTableView(ProcessCatalog& catalog) {
     if (!view.available)
         return view;
     std::size_t index = 0;
+    // The thread view's reads of the same objects, done while their pages are at hand.
+    auto owners = std::make_shared<ThreadOwners>();
+    owners->entries.reserve(walk->entries.size());
     for (std::size_t i = 0; i < walk->entries.size(); ++i) {
         const auto& entry = walk->entries[i];
         if (i % ProcessCatalog::kPrefetchBatch == 0)
             prefetchObjects(catalog, *walk, i, k.layout().process.size);
+        owners->entries.push_back(readThreadEntry(k, entry));
         auto type =
             k.addressSpace().read<std::uint8_t>(entry.object + k.layout().process.header_type);
         if (!type) {
@@ -98,12 +130,16 @@ ViewResult runCidTableView(ProcessCatalog& catalog) {
         view.entries.push_back(
             ViewEntry{index++, entry.object, fmt::format("handle {:#x}", entry.handle)});
     }
+    owners->walk = *walk;
+    catalog.threadOwners() = std::move(owners);
     return view;
 }
 
 ViewResult runThreadOwnerView(ProcessCatalog& catalog) {
     const auto& k = catalog.kernel();
-    const auto walk = walkCidTable(k);
+    // After the cid view, its walk and its reads of the thread objects; alone, its own.
+    const std::shared_ptr<ThreadOwners> known = catalog.threadOwners();
+    const auto walk = known ? Expected<kernel::HandleTableWalk>(known->walk) : walkCidTable(k);
     ViewResult view = startView("thread", walk);
     if (!view.available)
         return view;
@@ -113,24 +149,21 @@ ViewResult runThreadOwnerView(ProcessCatalog& catalog) {
     const std::uint64_t thread_bytes = std::max({t.header_type + 1u, t.process + 8u});
     for (std::size_t i = 0; i < walk->entries.size(); ++i) {
         const auto& entry = walk->entries[i];
-        if (i % ProcessCatalog::kPrefetchBatch == 0)
+        if (!known && i % ProcessCatalog::kPrefetchBatch == 0)
             prefetchObjects(catalog, *walk, i, thread_bytes);
-        auto type =
-            k.addressSpace().read<std::uint8_t>(entry.object + k.layout().thread.header_type);
-        if (!type || *type != kThreadObjectType ||
-            !hasFingerprint(k, entry.object, k.threadFingerprint()))
+        const ThreadOwners::Entry e = known ? known->entries[i] : readThreadEntry(k, entry);
+        if (!e.thread)
             continue;
-        auto owner = k.addressSpace().read<std::uint64_t>(entry.object + k.layout().thread.process);
-        if (!owner || *owner == 0) {
+        if (!e.owner_read) {
             view.warnings.push_back(fmt::format("thread {:#x} (TID {:#x}): owner unreadable",
                                                 entry.object, entry.handle));
             continue;
         }
-        if (!seen.insert(*owner).second)
+        if (!seen.insert(e.owner).second)
             continue;
-        catalog.get(*owner);
+        catalog.get(e.owner);
         view.entries.push_back(ViewEntry{
-            index++, *owner, fmt::format("thread {:#x} (TID {:#x})", entry.object, entry.handle)});
+            index++, e.owner, fmt::format("thread {:#x} (TID {:#x})", entry.object, entry.handle)});
     }
     return view;
 }

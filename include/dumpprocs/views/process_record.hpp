@@ -66,6 +66,9 @@ struct ProcessRecord {
 
 // The one pass over physical memory that the scan and thrdscan views share (scan_view.hpp).
 struct ScanCache;
+// What the cid view found out about the thread objects of PspCidTable, for the thread view
+// (cid_views.cpp): one walk of the table and one read of each object serve both.
+struct ThreadOwners;
 
 // Reads and caches records; knows the idle processes (from the KPRCBs' idle threads).
 class ProcessCatalog {
@@ -84,6 +87,7 @@ class ProcessCatalog {
     const std::map<std::uint64_t, ProcessRecord>& records() const { return cache_; }
     // Set by the first view that scans pool, read by the others: one pass serves them all.
     std::shared_ptr<ScanCache>& scanCache() { return scan_cache_; }
+    std::shared_ptr<ThreadOwners>& threadOwners() { return thread_owners_; }
 
   private:
     ProcessRecord read(std::uint64_t eprocess) const;
@@ -94,6 +98,7 @@ class ProcessCatalog {
     std::set<std::uint64_t> idle_;
     std::map<std::uint64_t, ProcessRecord> cache_;
     std::shared_ptr<ScanCache> scan_cache_;
+    std::shared_ptr<ThreadOwners> thread_owners_;
 };
 
 } // namespace dumpprocs::views
