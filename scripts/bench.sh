@@ -15,7 +15,7 @@
 #   --quick    only the 64 GiB / 1,000-process and 1 TiB dumps
 #   --no-scan  leave out --view scan and the default --view all (each reads all the RAM: about
 #              two minutes per run at 1 TiB)
-#   --cold-gib N  size of the cold-cache dump (it takes N GiB of real disk while it runs)
+#   --cold-gib N  size of the cold-cache dump, N >= 3 (it takes N GiB of real disk while it runs)
 #   --no-cold     leave out the cold-cache benchmark; --cold-only: nothing else
 # Environment: DUMPPROCS_BENCH_TMP  where the temporary directory goes (default: $TMPDIR or /tmp)
 set -euo pipefail

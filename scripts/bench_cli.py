@@ -232,12 +232,14 @@ def main():
     ap.add_argument("--cold", action="store_true",
                     help="only the cold-cache scan benchmark (a real, non-sparse dump)")
     ap.add_argument("--cold-gib", type=int, default=int(os.environ.get("DUMPPROCS_BENCH_COLD_GIB", "3")),
-                    help="RAM of the cold-cache dump in GiB (the file is about as big; default 3)")
+                    help="RAM of the cold-cache dump in GiB, at least 3 (the file is about as big; default 3)")
     ap.add_argument("--cold-runs", type=int, default=3)
     args = ap.parse_args()
     dumpprocs = str(Path(args.build) / "src/dumpprocs")
     bigdump = str(Path(args.build) / "tests/bigdump")
     if args.cold:
+        if args.cold_gib < 3:
+            ap.error("--cold-gib: at least 3 (bigdump's smallest machine)")
         cold_main(args, dumpprocs, bigdump)
         return
     modes = MODES + (SCAN_MODES if supports_scan(dumpprocs) and not args.no_scan else [])

@@ -82,14 +82,16 @@ TEST_CASE("a tiny page cache evicts and still reads every page right", "[dumpfil
     // One page read again and again between the others stays in the cache (CLOCK use counts):
     // read it between every two pages and count its misses.
     const std::uint64_t hot = pfns.front();
-    for (std::size_t i = 0; i < 200 && i < pfns.size(); ++i) {
+    std::size_t hot_misses = 0;
+    for (std::size_t i = 1; i < 200 && i + 3 < pfns.size(); ++i) {
         REQUIRE(readPage(*tiny, pfns[i]) == readPage(*plain, pfns[i]));
+        const auto before = tiny->pageCacheStats().misses;
         REQUIRE(readPage(*tiny, hot) == readPage(*plain, hot));
-        tiny->prefetchPages(std::span(pfns).subspan(i, 3));
+        hot_misses += tiny->pageCacheStats().misses - before;
+        tiny->prefetchPages(std::span(pfns).subspan(i + 1, 3));
     }
-    const auto stats = tiny->pageCacheStats();
-    CHECK(stats.evictions > 100);
-    CHECK(stats.misses + stats.pages_read < 2 * 200 + 3 * 200);
+    CHECK(hot_misses == 0);
+    CHECK(tiny->pageCacheStats().evictions > 100);
     // Every page read whole, in any order, after all that churn.
     for (auto it = pfns.rbegin(); it != pfns.rend(); ++it)
         REQUIRE(readPage(*tiny, *it) == readPage(*plain, *it));
