@@ -233,7 +233,7 @@ def main():
                     help="only the cold-cache scan benchmark (a real, non-sparse dump)")
     ap.add_argument("--cold-gib", type=int, default=int(os.environ.get("DUMPPROCS_BENCH_COLD_GIB", "3")),
                     help="RAM of the cold-cache dump in GiB, at least 3 (the file is about as big; default 3)")
-    ap.add_argument("--cold-runs", type=int, default=3)
+    ap.add_argument("--cold-runs", type=int, default=5)
     args = ap.parse_args()
     dumpprocs = str(Path(args.build) / "src/dumpprocs")
     bigdump = str(Path(args.build) / "tests/bigdump")
