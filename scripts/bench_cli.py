@@ -17,7 +17,7 @@ from pathlib import Path
 # the three-level PspCidTable and the run-list dump type.
 SPECS = [
     (16, 1000, 2, 5), (64, 1000, 2, 5), (256, 1000, 2, 5), (1024, 1000, 2, 5),
-    (64, 100, 2, 5), (64, 5000, 2, 5),
+    (64, 100, 2, 5), (64, 3000, 2, 5), (64, 5000, 2, 5), (64, 10000, 3, 5),
     (64, 1000, 3, 5), (1024, 1000, 3, 5), (64, 1000, 2, 1),
 ]
 QUICK = [(64, 1000, 2, 5), (1024, 1000, 3, 5)]
@@ -25,7 +25,8 @@ QUICK = [(64, 1000, 2, 5), (1024, 1000, 3, 5)]
 # issue's "--view all (without scan)" target); "all" is the default --view all, scan included.
 MODES = [("info", ["--info"]), ("active", ["--view", "active"]), ("mm", ["--view", "mm"]),
          ("cid", ["--view", "cid"]), ("thread", ["--view", "thread"]),
-         ("lists", ["--view", "all", "--no-scan"])]
+         ("lists", ["--view", "all", "--no-scan"]),
+         ("json", ["--view", "active,mm,cid,thread", "--format", "json"])]
 SCAN_MODES = [("scan", ["--view", "scan"]), ("all", ["--view", "all"])]
 
 
@@ -71,6 +72,155 @@ def largest_isf():
     return files[-1] if files else None
 
 
+FILL_BLOCK = 8 << 20
+
+
+def fill_holes(path):
+    """Writes a filler into every hole of the sparse dump, so that it becomes a real file of the
+    same size and content as dumpprocs sees it (the holes read as zeros; the filler is a byte
+    pattern that holds no pool tag or object header, so the scan finds the same objects).
+    Returns the bytes written."""
+    pattern = bytes((0x5A + 7 * i) & 0xFF | 0x80 for i in range(4096)) * (FILL_BLOCK // 4096)
+    written = 0
+    fd = os.open(path, os.O_RDWR)
+    try:
+        size = os.fstat(fd).st_size
+        at = 0
+        while at < size:
+            try:
+                hole = os.lseek(fd, at, os.SEEK_HOLE)
+            except OSError:
+                break
+            if hole >= size:
+                break
+            try:
+                data = os.lseek(fd, hole, os.SEEK_DATA)
+            except OSError:
+                data = size  # no data after the hole
+            pos = hole
+            while pos < data:
+                n = min(FILL_BLOCK, data - pos)
+                os.pwrite(fd, pattern[:n], pos)
+                pos += n
+                written += n
+            at = data
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return written
+
+
+def drop_cache(path):
+    """Drops the file's pages from the page cache (fsync, then POSIX_FADV_DONTNEED)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    finally:
+        os.close(fd)
+
+
+def cached_fraction(path):
+    """The fraction of the file's pages in the page cache (mincore over a mapping), or None."""
+    try:
+        import mmap
+        import ctypes
+        size = os.path.getsize(path)
+        libc = ctypes.CDLL(None, use_errno=True)
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            m = mmap.mmap(fd, size, access=mmap.ACCESS_COPY)
+        finally:
+            os.close(fd)
+        pages = (size + 4095) // 4096
+        vec = (ctypes.c_ubyte * pages)()
+        buf = (ctypes.c_char * 1).from_buffer(m)
+        addr = ctypes.addressof(buf)
+        del buf
+        rc = libc.mincore(ctypes.c_void_p(addr), ctypes.c_size_t(size), vec)
+        m.close()
+        if rc != 0:
+            return None
+        return sum(v & 1 for v in vec) / pages
+    except Exception:  # noqa: BLE001 - informative only
+        return None
+
+
+def sequential_read(path):
+    """Reads the whole file in 8 MiB blocks; returns (seconds, bytes)."""
+    buf = bytearray(FILL_BLOCK)
+    view = memoryview(buf)
+    total = 0
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        start = time.perf_counter()
+        while True:
+            n = os.readv(fd, [view])
+            if n <= 0:
+                break
+            total += n
+        return time.perf_counter() - start, total
+    finally:
+        os.close(fd)
+
+
+def cold_main(args, dumpprocs, bigdump):
+    """The cold-cache scan benchmark: a real (non-sparse) dump, its pages dropped from the page
+    cache before every timed run, the disk's sequential bandwidth on the same file in the same
+    run as the reference."""
+    gib = args.cold_gib
+    path = Path(args.dumps) / "bench_cold_{}g.dmp".format(gib)
+    t0 = time.perf_counter()
+    subprocess.run([bigdump, "--ram", str(gib), "--processes", "1000", "--out", str(path)],
+                   check=True)
+    written = fill_holes(str(path))
+    size = path.stat().st_size
+    sys.stderr.write("bench: wrote {} ({:.2f} GB, {} MiB filled, {} MiB on disk) in {:.1f} s\n".format(
+        path.name, size / 1e9, written >> 20, path.stat().st_blocks * 512 >> 20,
+        time.perf_counter() - t0))
+    print("Cold cache: {} ({:.2f} GB real file, {} GiB RAM, 1,000 processes); page cache dropped "
+          "(fsync + POSIX_FADV_DONTNEED) before each run; {} runs, medians".format(
+              path.name, size / 1e9, gib, args.cold_runs))
+    print()
+    print("| what | wall s | CPU s | GB/s | ÷ sequential | peak RSS MiB | cached before | exit |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    seq = []
+    rows = {}
+    cmds = [("scan", [dumpprocs, str(path), "--view", "scan"]),
+            ("all", [dumpprocs, str(path), "--view", "all"]),
+            ("scan (warm)", [dumpprocs, str(path), "--view", "scan"])]
+    for _ in range(args.cold_runs):
+        # Interleaved, so that a change in the disk's speed during the run hits all alike.
+        drop_cache(str(path))
+        secs, total = sequential_read(str(path))
+        seq.append(total / secs)
+        for label, cmd in cmds:
+            warm = label.endswith("(warm)")
+            if warm:
+                sequential_read(str(path))  # everything in the page cache
+            else:
+                drop_cache(str(path))
+            before = cached_fraction(str(path))
+            wall, cpu, rss, code = run_once(cmd)
+            rows.setdefault(label, []).append((wall, cpu, rss, code, before))
+    seq_bw = statistics.median(seq)
+    print("| sequential read, 8 MiB blocks | {:.2f} | | {:.2f} | 1.00 | | | |".format(
+        size / seq_bw, seq_bw / 1e9))
+    for label, samples in rows.items():
+        wall = statistics.median(s[0] for s in samples)
+        cpu = statistics.median(s[1] for s in samples)
+        rss = max(s[2] for s in samples) / 1024
+        before = [s[4] for s in samples if s[4] is not None]
+        bw = size / wall
+        print("| `--view {}` | {:.2f} | {:.2f} | {:.2f} | {:.2f} | {:.1f} | {} | {} |".format(
+            label, wall, cpu, bw / 1e9, bw / seq_bw, rss,
+            "{:.0%}".format(max(before)) if before else "?",
+            ",".join(sorted({str(s[3]) for s in samples}))), flush=True)
+    print()
+    print("sequential read runs (GB/s): " + ", ".join("{:.2f}".format(b / 1e9) for b in seq))
+    path.unlink()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build-bench")
@@ -79,9 +229,19 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--no-scan", action="store_true",
                     help="leave out the scan and the default --view all (they read all the RAM)")
+    ap.add_argument("--cold", action="store_true",
+                    help="only the cold-cache scan benchmark (a real, non-sparse dump)")
+    ap.add_argument("--cold-gib", type=int, default=int(os.environ.get("DUMPPROCS_BENCH_COLD_GIB", "3")),
+                    help="RAM of the cold-cache dump in GiB, at least 3 (the file is about as big; default 3)")
+    ap.add_argument("--cold-runs", type=int, default=5)
     args = ap.parse_args()
     dumpprocs = str(Path(args.build) / "src/dumpprocs")
     bigdump = str(Path(args.build) / "tests/bigdump")
+    if args.cold:
+        if args.cold_gib < 3:
+            ap.error("--cold-gib: at least 3 (bigdump's smallest machine)")
+        cold_main(args, dumpprocs, bigdump)
+        return
     modes = MODES + (SCAN_MODES if supports_scan(dumpprocs) and not args.no_scan else [])
     isf = largest_isf()
 
@@ -115,14 +275,16 @@ def main():
             print("| {} | {} | {} | {} | {} | info --symbols {} | {:.1f} | {:.1f} | {:.1f} | {} |".format(
                 path.name, spec[0], spec[1], spec[2], spec[3], isf.name, r["wall_ms"], r["cpu_ms"],
                 r["rss_mib"], r["exit"]), flush=True)
-        per_process.append((spec, (results["lists"]["cpu_ms"] - results["info"]["cpu_ms"]) * 1000 / spec[1]))
+        per_process.append((spec, [(results[m]["cpu_ms"] - results["info"]["cpu_ms"]) * 1000 / spec[1]
+                                   for m in ("lists", "json")]))
     print()
-    print("Cost per listed process: (CPU of --view all --no-scan - CPU of --info) / processes")
+    print("Cost per listed process: (CPU of the mode - CPU of --info) / processes; lists is --view all "
+          "--no-scan, json is --view active,mm,cid,thread --format json")
     print()
-    print("| dump | µs per process |")
-    print("|---|---:|")
+    print("| dump | µs per process (lists) | µs per process (json) |")
+    print("|---|---:|---:|")
     for spec, us in per_process:
-        print("| {} | {:.1f} |".format(dump_name(spec), us))
+        print("| {} | {:.1f} | {:.1f} |".format(dump_name(spec), us[0], us[1]))
 
 
 if __name__ == "__main__":

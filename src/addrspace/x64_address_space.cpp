@@ -105,6 +105,69 @@ Expected<Translation> X64AddressSpace::translate(std::uint64_t va) const {
     return makeError(ErrorCode::NotMapped, "{:#x}: translation did not finish", va);
 }
 
+void X64AddressSpace::prefetch(std::span<const VirtualRange> ranges) const {
+    // The distinct virtual pages asked for.
+    std::vector<std::uint64_t> vpages;
+    for (const VirtualRange& r : ranges) {
+        if (r.length == 0 || !isCanonical(r.va) || r.va + (r.length - 1) < r.va)
+            continue;
+        const std::uint64_t first = r.va >> kPageShift;
+        const std::uint64_t last = (r.va + (r.length - 1)) >> kPageShift;
+        for (std::uint64_t vp = first; vp <= last && vpages.size() < kMaxPrefetchPages; ++vp)
+            vpages.push_back(vp);
+    }
+    std::sort(vpages.begin(), vpages.end());
+    vpages.erase(std::unique(vpages.begin(), vpages.end()), vpages.end());
+
+    // Walk them all down the four levels together: each level's table pages in one batch. What
+    // cannot be translated is dropped here; translate() reports it when the page is read.
+    struct Pending {
+        std::uint64_t va;
+        std::uint64_t table;
+    };
+    std::vector<std::uint64_t> data;
+    std::vector<Pending> pending, next;
+    for (const std::uint64_t vp : vpages) {
+        const CacheSlot& slot = cache_[vp % kCacheSlots];
+        if (slot.vpage == vp)
+            data.push_back(slot.ppage >> kPageShift);
+        else
+            pending.push_back({vp << kPageShift, dtb_});
+    }
+    std::vector<std::uint64_t> frames;
+    for (int level = 0; level < 4 && !pending.empty(); ++level) {
+        const unsigned shift = 39 - 9 * static_cast<unsigned>(level);
+        frames.clear();
+        for (const Pending& p : pending)
+            frames.push_back(p.table >> kPageShift);
+        memory_->prefetchPages(frames);
+        next.clear();
+        for (const Pending& p : pending) {
+            const std::uint64_t entry_pa = p.table + ((p.va >> shift) & 0x1FF) * 8;
+            std::uint64_t entry = 0;
+            if (!memory_->copyFromPage(entry_pa >> kPageShift, entry_pa & (kPageSize - 1),
+                                       std::as_writable_bytes(std::span(&entry, 1))))
+                continue;
+            if (!(entry & kPresent)) {
+                if (level == 3 && !(entry & kPrototype) && (entry & kTransition))
+                    data.push_back((entry & kTransitionFrameMask) >> kPageShift);
+            } else if ((entry & kLargePage) && level == 1) {
+                data.push_back(((entry & k1GFrameMask) | (p.va & 0x3FFFFFFF)) >> kPageShift);
+            } else if ((entry & kLargePage) && level == 2) {
+                data.push_back(((entry & k2MFrameMask) | (p.va & 0x1FFFFF)) >> kPageShift);
+            } else if ((entry & kLargePage) && level == 0) {
+                // reserved bit: translate() says so
+            } else if (level < 3) {
+                next.push_back({p.va, entry & kFrameMask});
+            } else {
+                data.push_back((entry & kFrameMask) >> kPageShift);
+            }
+        }
+        pending.swap(next);
+    }
+    memory_->prefetchPages(data);
+}
+
 Expected<void> X64AddressSpace::read(std::uint64_t va, std::span<std::byte> out) const {
     std::size_t done = 0;
     while (done < out.size()) {

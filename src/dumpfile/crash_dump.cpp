@@ -432,6 +432,27 @@ Expected<void> CrashDump::copyFromPage(std::uint64_t pfn, std::size_t offset,
     return {};
 }
 
+void CrashDump::prefetchPages(std::span<const std::uint64_t> pfns) const {
+    std::vector<PageCache::PageRead> reads;
+    reads.reserve(pfns.size());
+    for (const std::uint64_t pfn : pfns) {
+        if (pages_->contains(pfn))
+            continue;
+        if (auto offset = pageFileOffset(pfn))
+            reads.push_back({pfn, *offset});
+    }
+    pages_->readBatch(reads);
+}
+
+CrashDump::PageCacheStats CrashDump::pageCacheStats() const {
+    const PageCache::Stats s = pages_->stats();
+    return {s.hits, s.misses, s.pages_read, s.read_calls, s.evictions, pages_->slots()};
+}
+
+void CrashDump::resetPageCache(std::size_t slots) {
+    pages_ = std::make_unique<PageCache>(*file_, slots);
+}
+
 std::uint64_t CrashDump::pageSpan() const {
     return page_map_ ? page_map_->pageSpan() : 0;
 }

@@ -3,10 +3,13 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 namespace dumpprocs::dumpfile {
 
@@ -57,6 +60,34 @@ bool MappedFile::readAt(std::uint64_t offset, std::span<std::byte> out) const {
         done += static_cast<std::size_t>(n);
     }
     return true;
+}
+
+std::size_t MappedFile::readVectorAt(std::uint64_t offset,
+                                     std::span<const struct iovec> buffers) const {
+    std::vector<iovec> left(buffers.begin(), buffers.end());
+    std::size_t first = 0;
+    std::size_t done = 0;
+    while (first < left.size()) {
+        const int count = static_cast<int>(std::min<std::size_t>(left.size() - first, 1024));
+        const ssize_t n =
+            ::preadv(fd_, left.data() + first, count, static_cast<off_t>(offset + done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        done += static_cast<std::size_t>(n);
+        // Skip the buffers filled; shorten the one filled in part.
+        auto rest = static_cast<std::size_t>(n);
+        while (first < left.size() && rest >= left[first].iov_len) {
+            rest -= left[first].iov_len;
+            ++first;
+        }
+        if (rest > 0) {
+            left[first].iov_base = static_cast<std::byte*>(left[first].iov_base) + rest;
+            left[first].iov_len -= rest;
+        }
+    }
+    return done;
 }
 
 ByteView MappedFile::copyOf(const ByteView& view, std::span<std::byte> buffer) const {

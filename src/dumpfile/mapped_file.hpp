@@ -7,6 +7,8 @@
 #include <memory>
 #include <span>
 
+struct iovec;
+
 #include "dumpprocs/support/byte_view.hpp"
 
 namespace dumpprocs::dumpfile {
@@ -23,6 +25,9 @@ class MappedFile {
     std::size_t size() const { return size_; }
     // Copies [offset, offset+out.size()) with pread(2); false on an I/O error or a short read.
     bool readAt(std::uint64_t offset, std::span<std::byte> out) const;
+    // Reads from `offset` into the buffers in turn with preadv(2) (restarted after a short read);
+    // returns the bytes read, less than the total at the end of the file or on an I/O error.
+    std::size_t readVectorAt(std::uint64_t offset, std::span<const struct iovec> buffers) const;
     // The bytes of the mapping at [p, p+n) copied into `buffer` with pread(2) and viewed with
     // `view`'s base and name; `view` itself when they are not all inside the mapping, `buffer`
     // is too small or the read fails.

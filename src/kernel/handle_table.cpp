@@ -78,6 +78,13 @@ class Walker {
         if (!firstVisit(page, "directory", first_index))
             return;
         const auto pointers = directory(page, "directory", first_index);
+        if (pointers) { // the leaves' pages in one batch before they are read one by one
+            std::vector<VirtualRange> leaves;
+            for (std::uint64_t i = 0; i < count; ++i)
+                if ((*pointers)[i] != 0)
+                    leaves.push_back({(*pointers)[i], kPageSize});
+            as_.prefetch(leaves);
+        }
         for (std::uint64_t i = 0; pointers && i < count; ++i)
             if ((*pointers)[i] != 0)
                 leaf((*pointers)[i], first_index + i * kEntriesPerLeaf);

@@ -3,6 +3,7 @@
 // never by the handle value.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 
 #include "dumpprocs/formats/nt.hpp"
@@ -10,6 +11,18 @@
 #include "dumpprocs/views/views.hpp"
 
 namespace dumpprocs::views {
+
+// The thread view's reading of each PspCidTable entry, in table order.
+struct ThreadOwners {
+    struct Entry {
+        bool thread = false;     // a thread object (type and fingerprint)
+        bool owner_read = false; // its owner pointer could be read and is not 0
+        std::uint64_t owner = 0;
+    };
+    kernel::HandleTableWalk walk;
+    std::vector<Entry> entries;
+};
+
 namespace {
 
 using formats::kProcessObjectType;
@@ -29,6 +42,34 @@ bool hasFingerprint(const kernel::KernelContext& k, std::uint64_t body,
         return true; // unknown: the dispatcher type alone decides
     auto fp = k.typeFingerprint(body);
     return fp && *fp == *expected;
+}
+
+// Before the entries [first, first + kPrefetchBatch) are read one by one: their objects' pages
+// (header and the fields the view reads; for processes the whole body the catalog decodes).
+void prefetchObjects(const ProcessCatalog& catalog, const kernel::HandleTableWalk& walk,
+                     std::size_t first, std::uint64_t body_bytes) {
+    const std::uint64_t header = catalog.kernel().layout().object_header.body;
+    std::vector<VirtualRange> ranges;
+    for (std::size_t i = first;
+         i < walk.entries.size() && i < first + ProcessCatalog::kPrefetchBatch; ++i)
+        ranges.push_back({walk.entries[i].object - header, header + body_bytes});
+    catalog.kernel().addressSpace().prefetch(ranges);
+}
+
+ThreadOwners::Entry readThreadEntry(const kernel::KernelContext& k,
+                                    const kernel::HandleEntry& entry) {
+    ThreadOwners::Entry e;
+    auto type = k.addressSpace().read<std::uint8_t>(entry.object + k.layout().thread.header_type);
+    if (!type || *type != kThreadObjectType ||
+        !hasFingerprint(k, entry.object, k.threadFingerprint()))
+        return e;
+    e.thread = true;
+    auto owner = k.addressSpace().read<std::uint64_t>(entry.object + k.layout().thread.process);
+    if (owner && *owner != 0) {
+        e.owner_read = true;
+        e.owner = *owner;
+    }
+    return e;
 }
 
 ViewResult startView(const char* name, const Expected<kernel::HandleTableWalk>& walk) {
@@ -56,7 +97,14 @@ ViewResult runCidTableView(ProcessCatalog& catalog) {
     if (!view.available)
         return view;
     std::size_t index = 0;
-    for (const auto& entry : walk->entries) {
+    // The thread view's reads of the same objects, done while their pages are at hand.
+    auto owners = std::make_shared<ThreadOwners>();
+    owners->entries.reserve(walk->entries.size());
+    for (std::size_t i = 0; i < walk->entries.size(); ++i) {
+        const auto& entry = walk->entries[i];
+        if (i % ProcessCatalog::kPrefetchBatch == 0)
+            prefetchObjects(catalog, *walk, i, k.layout().process.size);
+        owners->entries.push_back(readThreadEntry(k, entry));
         auto type =
             k.addressSpace().read<std::uint8_t>(entry.object + k.layout().process.header_type);
         if (!type) {
@@ -82,34 +130,40 @@ ViewResult runCidTableView(ProcessCatalog& catalog) {
         view.entries.push_back(
             ViewEntry{index++, entry.object, fmt::format("handle {:#x}", entry.handle)});
     }
+    owners->walk = *walk;
+    catalog.threadOwners() = std::move(owners);
     return view;
 }
 
 ViewResult runThreadOwnerView(ProcessCatalog& catalog) {
     const auto& k = catalog.kernel();
-    const auto walk = walkCidTable(k);
+    // After the cid view, its walk and its reads of the thread objects; alone, its own.
+    const std::shared_ptr<ThreadOwners> known = catalog.threadOwners();
+    const auto walk = known ? Expected<kernel::HandleTableWalk>(known->walk) : walkCidTable(k);
     ViewResult view = startView("thread", walk);
     if (!view.available)
         return view;
     std::set<std::uint64_t> seen;
     std::size_t index = 0;
-    for (const auto& entry : walk->entries) {
-        auto type =
-            k.addressSpace().read<std::uint8_t>(entry.object + k.layout().thread.header_type);
-        if (!type || *type != kThreadObjectType ||
-            !hasFingerprint(k, entry.object, k.threadFingerprint()))
+    const auto& t = k.layout().thread;
+    const std::uint64_t thread_bytes = std::max({t.header_type + 1u, t.process + 8u});
+    for (std::size_t i = 0; i < walk->entries.size(); ++i) {
+        const auto& entry = walk->entries[i];
+        if (!known && i % ProcessCatalog::kPrefetchBatch == 0)
+            prefetchObjects(catalog, *walk, i, thread_bytes);
+        const ThreadOwners::Entry e = known ? known->entries[i] : readThreadEntry(k, entry);
+        if (!e.thread)
             continue;
-        auto owner = k.addressSpace().read<std::uint64_t>(entry.object + k.layout().thread.process);
-        if (!owner || *owner == 0) {
+        if (!e.owner_read) {
             view.warnings.push_back(fmt::format("thread {:#x} (TID {:#x}): owner unreadable",
                                                 entry.object, entry.handle));
             continue;
         }
-        if (!seen.insert(*owner).second)
+        if (!seen.insert(e.owner).second)
             continue;
-        catalog.get(*owner);
+        catalog.get(e.owner);
         view.entries.push_back(ViewEntry{
-            index++, *owner, fmt::format("thread {:#x} (TID {:#x})", entry.object, entry.handle)});
+            index++, e.owner, fmt::format("thread {:#x} (TID {:#x})", entry.object, entry.handle)});
     }
     return view;
 }

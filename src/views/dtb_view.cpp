@@ -6,8 +6,10 @@
 // a warning of this view, never a row: the rows are the processes whose roots were found.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <map>
+#include <vector>
 
 #include "dumpprocs/formats/x64_paging.hpp"
 #include "dumpprocs/views/views.hpp"
@@ -52,26 +54,41 @@ std::vector<std::uint64_t> findPageTableRoots(const X64AddressSpace& x64, std::s
     }
     std::vector<std::uint64_t> roots;
     const std::uint64_t self_at = std::uint64_t{kernel->self} * 8;
-    x64.physical().forEachPresentRange([&](std::uint64_t pfn, std::uint64_t count, ByteView bytes) {
-        for (std::uint64_t i = 0; i < count; ++i) {
-            const std::uint64_t pa = (pfn + i) * kPageSize;
-            auto self = bytes.read<std::uint64_t>(i * kPageSize + self_at);
-            if (!self)
-                break;
-            const formats::pte::Entry e{*self};
-            if (!e.present() || e.user() || e.frame() != pa)
-                continue; // the cheap test: most pages fail here
-            bool kernel_half = true;
-            for (unsigned k = kFirstKernelEntry; k < kEntries && kernel_half; ++k) {
-                if (k == kernel->self)
-                    continue;
-                auto v = bytes.read<std::uint64_t>(i * kPageSize + k * 8ULL);
-                kernel_half = v && *v == kernel->entries[k];
+    // The pages are copied 4 MiB at a time (PhysicalMemory::scanBytes: pread(2) into one buffer
+    // for a file) rather than read from the mapping: one 8-byte read per page of a mapping costs a
+    // page fault per page and leaves every page resident, so a 3 GiB dump grew the process by 3
+    // GiB.
+    constexpr std::uint64_t kChunkPages = 1024;
+    std::vector<std::byte> buffer(kChunkPages * kPageSize);
+    x64.physical().forEachPresentRange(
+        [&](std::uint64_t first_pfn, std::uint64_t pages, ByteView range) {
+            for (std::uint64_t done = 0; done < pages; done += kChunkPages) {
+                const std::uint64_t count = std::min(kChunkPages, pages - done);
+                auto part = range.slice(done * kPageSize, count * kPageSize);
+                if (!part)
+                    break;
+                const ByteView bytes = x64.physical().scanBytes(*part, buffer);
+                const std::uint64_t pfn = first_pfn + done;
+                for (std::uint64_t i = 0; i < count; ++i) {
+                    const std::uint64_t pa = (pfn + i) * kPageSize;
+                    auto self = bytes.read<std::uint64_t>(i * kPageSize + self_at);
+                    if (!self)
+                        break;
+                    const formats::pte::Entry e{*self};
+                    if (!e.present() || e.user() || e.frame() != pa)
+                        continue; // the cheap test: most pages fail here
+                    bool kernel_half = true;
+                    for (unsigned k = kFirstKernelEntry; k < kEntries && kernel_half; ++k) {
+                        if (k == kernel->self)
+                            continue;
+                        auto v = bytes.read<std::uint64_t>(i * kPageSize + k * 8ULL);
+                        kernel_half = v && *v == kernel->entries[k];
+                    }
+                    if (kernel_half)
+                        roots.push_back(pa);
+                }
             }
-            if (kernel_half)
-                roots.push_back(pa);
-        }
-    });
+        });
     return roots;
 }
 

@@ -15,8 +15,16 @@ ViewResult runActiveProcessLinksView(ProcessCatalog& catalog) {
     const auto walk = kernel::walkList(k.addressSpace(), head);
     takeWalkWarnings(view, walk);
     std::size_t index = 0;
-    for (std::uint64_t node : walk.nodes) {
-        const std::uint64_t eprocess = node - k.layout().process.active_process_links;
+    std::vector<std::uint64_t> batch;
+    for (std::size_t i = 0; i < walk.nodes.size(); ++i) {
+        const std::uint64_t eprocess = walk.nodes[i] - k.layout().process.active_process_links;
+        if (i % ProcessCatalog::kPrefetchBatch == 0) {
+            batch.clear();
+            for (std::size_t j = i; j < walk.nodes.size() && j < i + ProcessCatalog::kPrefetchBatch;
+                 ++j)
+                batch.push_back(walk.nodes[j] - k.layout().process.active_process_links);
+            catalog.prefetch(batch);
+        }
         catalog.get(eprocess);
         view.entries.push_back(ViewEntry{index++, eprocess, {}});
     }
@@ -34,8 +42,17 @@ ViewResult runMmProcessLinksView(ProcessCatalog& catalog) {
     const auto walk = kernel::walkList(k.addressSpace(), start);
     takeWalkWarnings(view, walk);
     std::size_t index = 0;
-    for (std::uint64_t node : walk.nodes) {
+    std::vector<std::uint64_t> batch;
+    for (std::size_t i = 0; i < walk.nodes.size(); ++i) {
+        const std::uint64_t node = walk.nodes[i];
         const std::uint64_t eprocess = node - links;
+        if (i % ProcessCatalog::kPrefetchBatch == 0) {
+            batch.clear();
+            for (std::size_t j = i; j < walk.nodes.size() && j < i + ProcessCatalog::kPrefetchBatch;
+                 ++j)
+                batch.push_back(walk.nodes[j] - links);
+            catalog.prefetch(batch);
+        }
         const auto& record = catalog.get(eprocess);
         std::string note;
         if (record.kind == EntryKind::ListHead)

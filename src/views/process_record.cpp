@@ -91,6 +91,16 @@ const ProcessRecord& ProcessCatalog::get(std::uint64_t eprocess) {
     return it->second;
 }
 
+void ProcessCatalog::prefetch(std::span<const std::uint64_t> eprocesses) const {
+    const std::uint64_t header = kernel_.layout().object_header.body;
+    std::vector<VirtualRange> ranges;
+    ranges.reserve(eprocesses.size());
+    for (const std::uint64_t eprocess : eprocesses)
+        if (!cache_.count(eprocess))
+            ranges.push_back({eprocess - header, header + kernel_.layout().process.size});
+    kernel_.addressSpace().prefetch(ranges);
+}
+
 ProcessRecord ProcessCatalog::read(std::uint64_t eprocess) const {
     ProcessRecord r;
     r.eprocess = eprocess;

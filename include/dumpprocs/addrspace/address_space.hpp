@@ -38,6 +38,11 @@ class X64AddressSpace final : public VirtualMemory {
     Expected<void> read(std::uint64_t va, std::span<std::byte> out) const override;
     using VirtualMemory::read;
 
+    // Translates the ranges' pages level by level, each level's table pages asked for in one
+    // batch, then asks for the data pages (at most kMaxPrefetchPages pages per call).
+    void prefetch(std::span<const VirtualRange> ranges) const override;
+    static constexpr std::size_t kMaxPrefetchPages = 1024;
+
   private:
     const PhysicalMemory* memory_;
     std::uint64_t dtb_;

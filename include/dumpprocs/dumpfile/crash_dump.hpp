@@ -86,7 +86,19 @@ class CrashDump final : public PhysicalMemory {
     // Served from a small page cache filled with pread(2), not from the mapping (page_cache.hpp).
     Expected<void> copyFromPage(std::uint64_t pfn, std::size_t offset,
                                 std::span<std::byte> out) const override;
+    // The pages not cached yet that the dump holds whole, read in file-offset order (adjacent
+    // ones with one preadv); absent or cut-off pages are skipped.
+    void prefetchPages(std::span<const std::uint64_t> pfns) const override;
     std::uint64_t pageSpan() const override;
+    // Page cache figures and size, for the tests and benchmarks: reads, hits, evictions.
+    struct PageCacheStats {
+        std::uint64_t hits = 0, misses = 0, pages_read = 0, read_calls = 0, evictions = 0;
+        std::size_t slots = 0;
+    };
+    PageCacheStats pageCacheStats() const;
+    // Replaces the page cache by an empty one of `slots` pages (tests: eviction under a tiny
+    // cache).
+    void resetPageCache(std::size_t slots);
     std::uint64_t presentPageCount() const override;
     void forEachPresentRange(
         const std::function<void(std::uint64_t, std::uint64_t, ByteView)>& visit) const override;

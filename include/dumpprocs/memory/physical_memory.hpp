@@ -29,6 +29,13 @@ class PhysicalMemory {
     virtual Expected<void> copyFromPage(std::uint64_t pfn, std::size_t offset,
                                         std::span<std::byte> out) const;
 
+    // Asks the source to bring pages `pfns` into its cache in few reads (a file-backed source
+    // sorts them by file offset and reads adjacent ones with one preadv(2)), because a walker
+    // knows them before it reads them. Only a hint: it changes no result and reports nothing; a
+    // page the source does not hold is skipped, and the read that needs it fails as it would
+    // have. The default does nothing.
+    virtual void prefetchPages(std::span<const std::uint64_t> /*pfns*/) const {}
+
     // One past the highest frame number the source can hold (bitmap span, last run end).
     virtual std::uint64_t pageSpan() const = 0;
 

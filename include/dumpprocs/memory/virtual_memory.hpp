@@ -19,6 +19,12 @@ struct Translation {
     Via via = Via::Hardware;
 };
 
+// [va, va+length): a range a walker will read soon (VirtualMemory::prefetch).
+struct VirtualRange {
+    std::uint64_t va = 0;
+    std::uint64_t length = 0;
+};
+
 class VirtualMemory {
   public:
     virtual ~VirtualMemory() = default;
@@ -28,6 +34,13 @@ class VirtualMemory {
 
     // Reads [va, va+out.size()); the error names the first failing address.
     virtual Expected<void> read(std::uint64_t va, std::span<std::byte> out) const = 0;
+
+    // Asks for the pages of `ranges`, and the page tables that map them, to be brought into the
+    // physical source's cache in as few reads as it can (PhysicalMemory::prefetchPages), before
+    // a walker reads them one by one. Only a hint: it changes no result and reports nothing; a
+    // range that cannot be translated or read is skipped and fails later exactly as it would
+    // have. The default does nothing.
+    virtual void prefetch(std::span<const VirtualRange> /*ranges*/) const {}
 
     // True when `va` is backed by physical memory (false for a triage dump's saved ranges).
     virtual bool hasPhysicalBacking() const { return true; }

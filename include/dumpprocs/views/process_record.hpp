@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -76,6 +77,9 @@ struct ProcessRecord {
 
 // The one pass over physical memory that the scan and thrdscan views share (scan_view.hpp).
 struct ScanCache;
+// What the cid view found out about the thread objects of PspCidTable, for the thread view
+// (cid_views.cpp): one walk of the table and one read of each object serve both.
+struct ThreadOwners;
 
 // Reads and caches records; knows the idle processes (from the KPRCBs' idle threads).
 class ProcessCatalog {
@@ -84,12 +88,18 @@ class ProcessCatalog {
     explicit ProcessCatalog(const kernel::KernelContext& kernel, unsigned code_page = 0);
 
     const ProcessRecord& get(std::uint64_t eprocess);
+    // Asks for the pages of the objects not read yet (header and body) in one batch, before a
+    // view get()s them one by one (VirtualMemory::prefetch: a hint, no result changes).
+    void prefetch(std::span<const std::uint64_t> eprocesses) const;
+    // Views prefetch this many objects at a time (a PspCidTable leaf's entries).
+    static constexpr std::size_t kPrefetchBatch = 256;
     const kernel::KernelContext& kernel() const { return kernel_; }
     const std::set<std::uint64_t>& idleProcesses() const { return idle_; }
     // Every record read so far, by address (the dtb view matches page-table roots to them).
     const std::map<std::uint64_t, ProcessRecord>& records() const { return cache_; }
     // Set by the first view that scans pool, read by the others: one pass serves them all.
     std::shared_ptr<ScanCache>& scanCache() { return scan_cache_; }
+    std::shared_ptr<ThreadOwners>& threadOwners() { return thread_owners_; }
 
   private:
     ProcessRecord read(std::uint64_t eprocess) const;
@@ -102,6 +112,7 @@ class ProcessCatalog {
     std::set<std::uint64_t> idle_;
     std::map<std::uint64_t, ProcessRecord> cache_;
     std::shared_ptr<ScanCache> scan_cache_;
+    std::shared_ptr<ThreadOwners> thread_owners_;
 };
 
 } // namespace dumpprocs::views
