@@ -8,14 +8,17 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <set>
 
 #include "dumpprocs/addrspace/flat_physical_memory.hpp"
 #include "dumpprocs/analysis/session.hpp"
 #include "dumpprocs/crossview/crossview.hpp"
+#include "dumpprocs/kernel/isf_export.hpp"
 #include "dumpprocs/kernel/object_types.hpp"
 #include "dumpprocs/kernel/pool_scanner.hpp"
+#include "dumpprocs/kernel/profile.hpp"
 #include "dumpprocs/kernel/thread_object.hpp"
 #include "dumpprocs/views/scan_view.hpp"
 #include "dumpprocs/views/views.hpp"
@@ -345,4 +348,51 @@ TEST_CASE("object counts say why when the Process type cannot be found", "[witne
     auto counts = kernel::findProcessTypeCounts(**k);
     REQUIRE_FALSE(counts);
     CHECK_THAT(counts.error().message, Catch::Contains("ObTypeIndexTable"));
+}
+
+TEST_CASE("nt!ObTypeIndexTable is taken from the symbols when they place it, else by its shape",
+          "[witness][objects]") {
+    // Without a symbol for it (the built-in rows keep none), the table is found by its shape.
+    auto shaped = openPath(testfiles::sample("dkom_19041.dmp"));
+    auto by_shape = kernel::findProcessTypeCounts(*shaped.kernel);
+    REQUIRE(by_shape);
+    CHECK_THAT(by_shape->source, Catch::Contains("by its shape in .data"));
+    const std::uint64_t base = shaped.kernel->kernelImage()->base;
+
+    // The 19041 ISF with its ObTypeIndexTable symbol moved to where this machine keeps the
+    // table: the symbol is used, and gives the same counts.
+    auto isf =
+        kernel::loadIsfProfile(testfiles::dataDir() / "windows-symbols/isf_jpcert/"
+                                                      "BBED7C2955FBE4522AAA23F4B8677AD9-1.json.xz");
+    REQUIRE(isf);
+    auto open_with = [&](std::uint64_t rva) {
+        isf->symbols["ObTypeIndexTable"] = rva;
+        const auto path = testfiles::uniqueTempPath("obtypes.json");
+        {
+            std::ofstream out(path);
+            out << kernel::exportIsf(*isf);
+        }
+        analysis::OpenOptions options;
+        options.symbols = path.string();
+        auto session = analysis::Session::open(testfiles::sample("dkom_19041.dmp"), options);
+        REQUIRE(session);
+        auto k = (*session)->kernel();
+        REQUIRE(k);
+        auto counts = kernel::findProcessTypeCounts(**k);
+        std::filesystem::remove(path);
+        return counts;
+    };
+    auto by_symbol = open_with(by_shape->index_table - base);
+    REQUIRE(by_symbol);
+    CHECK_THAT(by_symbol->source,
+               Catch::StartsWith(fmt::format("nt!ObTypeIndexTable at {:#x} by ISF symbol",
+                                             by_shape->index_table)));
+    CHECK(by_symbol->total_objects == by_shape->total_objects);
+    CHECK(by_symbol->type_object == by_shape->type_object);
+
+    // A symbol that leads to no table of types (kernel .data that is not it) is not trusted:
+    // the shape is looked for instead.
+    auto misplaced = open_with(by_shape->index_table - base + 0x1000);
+    REQUIRE(misplaced);
+    CHECK_THAT(misplaced->source, Catch::Contains("by its shape in .data"));
 }
