@@ -320,3 +320,37 @@ TEST_CASE("csrss is unavailable, with the reason, on a triage dump", "[witness][
     CHECK_FALSE(view->lacks_symbols);
     CHECK_FALSE(view->unavailable_reason.empty());
 }
+
+TEST_CASE("a listed process under a spoofed pool tag is found by its object, flagged, not HIDDEN",
+          "[witness][scan]") {
+    // The tag alone changed ('Proc' -> 'Vad '), the process still on every list and table: the
+    // tag-free check finds it and says the tag was tampered with, and no verdict calls it hidden
+    // (hidden.exe of the dkom samples has this shape combined with every unlinking).
+    dumpgen::Scenario s = scenarioNamed("dkom_19041");
+    s.name = "spoofed_tag_19041";
+    s.translation_fixtures = false;
+    s.processes[8].spoof_pool_tag = true;
+    auto m = build(s);
+    const std::string name = s.processes[8].name;
+    const auto& truth = truthNamed(*m, name);
+    std::vector<views::ViewResult> results;
+    for (const auto& view : views::allViewNames())
+        results.push_back(run(*m, view));
+    const auto scan = results[std::distance(
+        views::allViewNames().begin(),
+        std::find(views::allViewNames().begin(), views::allViewNames().end(), "scan"))];
+    REQUIRE(scan.available);
+    CHECK(listed(scan).count(truth.eprocess));
+    CHECK(mentions(scan.warnings, "its pool tag is 'Vad ', not 'Proc'"));
+    const auto cv = crossview::mergeViews(std::move(results), *m->catalog);
+    auto it = std::find_if(cv.processes.begin(), cv.processes.end(),
+                           [&](const auto& p) { return p.record.eprocess == truth.eprocess; });
+    REQUIRE(it != cv.processes.end());
+    CHECK(it->in.at("active"));
+    CHECK(it->in.at("cid"));
+    CHECK(it->verdict != crossview::Verdict::Hidden);
+    CHECK(mentions(it->view_evidence, "a process object under another tag is itself evidence "
+                                      "of tampering"));
+    // Only the dkom sample's own two stay HIDDEN.
+    CHECK(cv.count(crossview::Verdict::Hidden) == 2);
+}
