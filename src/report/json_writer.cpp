@@ -1,0 +1,208 @@
+#include "dumpprocs/report/json_writer.hpp"
+
+#include <charconv>
+
+namespace dumpprocs::report {
+namespace {
+
+constexpr std::size_t kIndent = 2;                     // dump(2)
+constexpr std::size_t kFlushAt = std::size_t{1} << 16; // bytes buffered before a write
+
+} // namespace
+
+JsonWriter::JsonWriter(Write write) : write_(std::move(write)) {
+    buffer_.reserve(kFlushAt + 4096);
+}
+
+JsonWriter::~JsonWriter() {
+    flush();
+}
+
+void JsonWriter::flush() {
+    if (!buffer_.empty())
+        write_(buffer_);
+    buffer_.clear();
+}
+
+void JsonWriter::maybeFlush() {
+    if (buffer_.size() >= kFlushAt)
+        flush();
+}
+
+void JsonWriter::newline() {
+    buffer_ += '\n';
+    buffer_.append(stack_.size() * kIndent, ' ');
+}
+
+// The separator and indent before a value: in an array before each element; in an object the
+// member's name wrote them.
+void JsonWriter::beforeValue() {
+    maybeFlush();
+    if (stack_.empty() || stack_.back().object)
+        return;
+    if (!stack_.back().empty)
+        buffer_ += ',';
+    stack_.back().empty = false;
+    newline();
+}
+
+void JsonWriter::key(std::string_view name) {
+    maybeFlush();
+    if (!stack_.back().empty)
+        buffer_ += ',';
+    stack_.back().empty = false;
+    newline();
+    quoted(name);
+    buffer_ += ": ";
+}
+
+void JsonWriter::beginObject() {
+    beforeValue();
+    buffer_ += '{';
+    stack_.push_back({true, true});
+}
+
+void JsonWriter::endObject() {
+    const bool empty = stack_.back().empty;
+    stack_.pop_back();
+    if (!empty)
+        newline();
+    buffer_ += '}';
+    maybeFlush();
+}
+
+void JsonWriter::beginArray() {
+    beforeValue();
+    buffer_ += '[';
+    stack_.push_back({false, true});
+}
+
+void JsonWriter::endArray() {
+    const bool empty = stack_.back().empty;
+    stack_.pop_back();
+    if (!empty)
+        newline();
+    buffer_ += ']';
+    maybeFlush();
+}
+
+// As dump() escapes with ensure_ascii off. A string with a byte above 0x7F goes through nlohmann
+// itself, which checks the UTF-8 (and throws on invalid UTF-8, as the document's dump() would).
+void JsonWriter::quoted(std::string_view text) {
+    for (const char c : text)
+        if (static_cast<unsigned char>(c) >= 0x80) {
+            buffer_ += nlohmann::ordered_json(std::string(text)).dump();
+            return;
+        }
+    static constexpr char kHex[] = "0123456789abcdef";
+    buffer_ += '"';
+    for (const char c : text) {
+        switch (c) {
+        case '"':
+            buffer_ += "\\\"";
+            break;
+        case '\\':
+            buffer_ += "\\\\";
+            break;
+        case '\b':
+            buffer_ += "\\b";
+            break;
+        case '\f':
+            buffer_ += "\\f";
+            break;
+        case '\n':
+            buffer_ += "\\n";
+            break;
+        case '\r':
+            buffer_ += "\\r";
+            break;
+        case '\t':
+            buffer_ += "\\t";
+            break;
+        default:
+            if (static_cast<unsigned char>(c) < 0x20) {
+                buffer_ += "\\u00";
+                buffer_ += kHex[(c >> 4) & 0xF];
+                buffer_ += kHex[c & 0xF];
+            } else {
+                buffer_ += c;
+            }
+        }
+    }
+    buffer_ += '"';
+}
+
+void JsonWriter::string(std::string_view value) {
+    beforeValue();
+    quoted(value);
+}
+
+void JsonWriter::number(std::uint64_t value) {
+    beforeValue();
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    buffer_.append(digits, end);
+}
+
+void JsonWriter::signedNumber(std::int64_t value) {
+    beforeValue();
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    buffer_.append(digits, end);
+}
+
+void JsonWriter::boolean(bool value) {
+    beforeValue();
+    buffer_ += value ? "true" : "false";
+}
+
+void JsonWriter::null() {
+    beforeValue();
+    buffer_ += "null";
+}
+
+void JsonWriter::raw(std::string_view text) {
+    buffer_ += text;
+    maybeFlush();
+}
+
+void JsonWriter::json(const nlohmann::ordered_json& value) {
+    using value_t = nlohmann::ordered_json::value_t;
+    switch (value.type()) {
+    case value_t::object:
+        beginObject();
+        for (const auto& [name, member] : value.items()) {
+            key(name);
+            json(member);
+        }
+        endObject();
+        return;
+    case value_t::array:
+        beginArray();
+        for (const auto& element : value)
+            json(element);
+        endArray();
+        return;
+    case value_t::string:
+        string(value.get_ref<const std::string&>());
+        return;
+    case value_t::boolean:
+        boolean(value.get<bool>());
+        return;
+    case value_t::number_unsigned:
+        number(value.get<std::uint64_t>());
+        return;
+    case value_t::number_integer:
+        signedNumber(value.get<std::int64_t>());
+        return;
+    case value_t::null:
+        null();
+        return;
+    default: // a double (and the types the reports never hold): nlohmann's own spelling
+        beforeValue();
+        buffer_ += value.dump();
+        return;
+    }
+}
+
+} // namespace dumpprocs::report
