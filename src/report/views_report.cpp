@@ -200,29 +200,40 @@ std::vector<Column> commonColumns() {
             {"Cid", "", "", 5, Align::Right}};
 }
 
-std::vector<Cell> commonCells(const ProcessRecord& r) {
-    std::vector<Cell> row = {Cell::hex(r.eprocess),
-                             idCell(r, r.pid),
-                             idCell(r, r.ppid),
-                             nameCell(r),
-                             nameRawCell(r),
-                             Cell::text(views::entryKindName(r.kind)),
-                             Cell::flag(r.inserted),
-                             minimalCell(r),
-                             Cell::flag(r.exiting),
-                             Cell::flag(r.deleted),
-                             timeCell(r.create_time),
-                             timeCell(r.exit_time),
-                             Cell::number(r.active_threads),
-                             optionalCell(r.session_id, [](auto v) { return Cell::number(v); }),
-                             optionalCell(r.wow64, [](auto v) { return Cell::flag(v); }),
-                             optionalCell(r.image_path, [](auto v) { return Cell::text(v); }),
-                             optionalCell(r.physical_offset, [](auto v) { return Cell::hex(v); }),
-                             Cell::hex(r.directory_table_base),
-                             Cell::flag(r.object_header_valid),
-                             Cell::flag(r.in_kernel_image),
-                             r.in_kernel_image ? Cell::text(r.kernel_section) : Cell::missing(),
-                             cidCell(r)};
+// The common cells of a record; the columns not in `wanted` (bits by CommonColumn) are left
+// missing, for a table that does not show them.
+std::vector<Cell> commonCells(const ProcessRecord& r, std::uint32_t wanted = ~std::uint32_t{0}) {
+    std::vector<Cell> row(kCommonCount, Cell::missing());
+    auto set = [&](CommonColumn c, auto make) {
+        if ((wanted >> c) & 1)
+            row[c] = make();
+    };
+    set(kEprocess, [&] { return Cell::hex(r.eprocess); });
+    set(kPid, [&] { return idCell(r, r.pid); });
+    set(kPpid, [&] { return idCell(r, r.ppid); });
+    set(kName, [&] { return nameCell(r); });
+    set(kNameRaw, [&] { return nameRawCell(r); });
+    set(kKind, [&] { return Cell::text(views::entryKindName(r.kind)); });
+    set(kInserted, [&] { return Cell::flag(r.inserted); });
+    set(kMinimal, [&] { return minimalCell(r); });
+    set(kExiting, [&] { return Cell::flag(r.exiting); });
+    set(kDeleted, [&] { return Cell::flag(r.deleted); });
+    set(kCreateTime, [&] { return timeCell(r.create_time); });
+    set(kExitTime, [&] { return timeCell(r.exit_time); });
+    set(kThreads, [&] { return Cell::number(r.active_threads); });
+    set(kSession,
+        [&] { return optionalCell(r.session_id, [](auto v) { return Cell::number(v); }); });
+    set(kWow64, [&] { return optionalCell(r.wow64, [](auto v) { return Cell::flag(v); }); });
+    set(kImagePath,
+        [&] { return optionalCell(r.image_path, [](auto v) { return Cell::text(v); }); });
+    set(kPhysical,
+        [&] { return optionalCell(r.physical_offset, [](auto v) { return Cell::hex(v); }); });
+    set(kDtb, [&] { return Cell::hex(r.directory_table_base); });
+    set(kHeaderValid, [&] { return Cell::flag(r.object_header_valid); });
+    set(kInKernelImage, [&] { return Cell::flag(r.in_kernel_image); });
+    set(kKernelSection,
+        [&] { return r.in_kernel_image ? Cell::text(r.kernel_section) : Cell::missing(); });
+    set(kPidHex, [&] { return cidCell(r); });
     // An unsaved entry had nothing read: its flags are unknown, not 0.
     if (r.kind == EntryKind::Unsaved)
         for (std::size_t i : {kInserted, kMinimal, kExiting, kDeleted, kThreads})
@@ -673,12 +684,15 @@ Table entryColumns(const ViewsReportOptions& o) {
 }
 
 // One entry of a view, a row of entryColumns.
+// `wanted`: the common columns needed (bits by CommonColumn), the others left missing.
 std::vector<Cell> entryRow(const views::ViewEntry& e, const MergedProcess& m,
-                           const ViewsReportOptions& o) {
+                           const ViewsReportOptions& o, std::uint32_t wanted = ~std::uint32_t{0}) {
     const ProcessRecord& r = m.record;
-    std::vector<Cell> row = {e.index ? Cell::number(*e.index).inText(fmt::format("{:03}", *e.index))
-                                     : Cell::missing().inText("")};
-    for (auto& c : commonCells(r))
+    std::vector<Cell> row;
+    row.reserve(1 + kCommonCount + 1);
+    row.push_back(e.index ? Cell::number(*e.index).inText(fmt::format("{:03}", *e.index))
+                          : Cell::missing().inText(""));
+    for (auto& c : commonCells(r, wanted))
         row.push_back(std::move(c));
     // The entries' JSON keeps the PID the walk read, whatever the node.
     if (r.kind != EntryKind::Unsaved)
@@ -741,6 +755,11 @@ void writeViewsJson(JsonWriter& out, const CrossView& cv, const ViewsReportOptio
     ViewsReportOptions flat = o;
     flat.tree = false;
     const Table columns = entryColumns(flat);
+    // Only the columns the entries' JSON has are spelled.
+    std::uint32_t wanted = 0;
+    for (std::size_t i : columns.json_order)
+        if (i >= 1 && i < 1 + kCommonCount && !columns.columns[i].json_key.empty())
+            wanted |= std::uint32_t{1} << (i - 1);
     out.beginObject();
     for (const auto& v : cv.views) {
         out.key(v.name);
@@ -779,7 +798,7 @@ void writeViewsJson(JsonWriter& out, const CrossView& cv, const ViewsReportOptio
             if (!o.filter.matches(m))
                 continue;
             out.beginObject();
-            writeJsonMembers(out, columns, entryRow(e, m, flat));
+            writeJsonMembers(out, columns, entryRow(e, m, flat, wanted));
             if (!e.note.empty()) {
                 out.key("note");
                 out.string(e.note);

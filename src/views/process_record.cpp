@@ -75,9 +75,14 @@ std::string ProcessRecord::name() const {
 }
 
 std::string ProcessRecord::nameRawHex() const {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    const auto stored = storedName(*this);
     std::string hex;
-    for (char c : storedName(*this))
-        hex += fmt::format("{:02x}", static_cast<unsigned char>(c));
+    hex.reserve(2 * stored.size());
+    for (char c : stored) {
+        hex += kDigits[static_cast<unsigned char>(c) >> 4];
+        hex += kDigits[static_cast<unsigned char>(c) & 0xF];
+    }
     return hex;
 }
 
