@@ -89,14 +89,21 @@ void JsonWriter::endArray() {
 // As dump() escapes with ensure_ascii off. A string with a byte above 0x7F goes through nlohmann
 // itself, which checks the UTF-8 (and throws on invalid UTF-8, as the document's dump() would).
 void JsonWriter::quoted(std::string_view text) {
-    for (const char c : text)
-        if (static_cast<unsigned char>(c) >= 0x80) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    const std::size_t start = buffer_.size();
+    buffer_ += '"';
+    std::size_t run = 0; // the start of the bytes not yet copied
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80)
+            continue;
+        if (c >= 0x80) {
+            buffer_.resize(start);
             buffer_ += nlohmann::ordered_json(std::string(text)).dump();
             return;
         }
-    static constexpr char kHex[] = "0123456789abcdef";
-    buffer_ += '"';
-    for (const char c : text) {
+        buffer_.append(text.data() + run, i - run);
+        run = i + 1;
         switch (c) {
         case '"':
             buffer_ += "\\\"";
@@ -120,15 +127,12 @@ void JsonWriter::quoted(std::string_view text) {
             buffer_ += "\\t";
             break;
         default:
-            if (static_cast<unsigned char>(c) < 0x20) {
-                buffer_ += "\\u00";
-                buffer_ += kHex[(c >> 4) & 0xF];
-                buffer_ += kHex[c & 0xF];
-            } else {
-                buffer_ += c;
-            }
+            buffer_ += "\\u00";
+            buffer_ += kHex[c >> 4];
+            buffer_ += kHex[c & 0xF];
         }
     }
+    buffer_.append(text.data() + run, text.size() - run);
     buffer_ += '"';
 }
 
