@@ -10,8 +10,9 @@ constexpr std::size_t kFlushAt = std::size_t{1} << 16; // bytes buffered before 
 
 } // namespace
 
-JsonWriter::JsonWriter(Write write) : write_(std::move(write)) {
-    buffer_.reserve(kFlushAt + 4096);
+JsonWriter::JsonWriter(Write write, std::size_t depth)
+    : write_(std::move(write)), stack_(depth, Frame{true, false}) {
+    buffer_.reserve(depth ? 256 : kFlushAt + 4096);
 }
 
 JsonWriter::~JsonWriter() {
@@ -167,6 +168,17 @@ void JsonWriter::null() {
 
 void JsonWriter::raw(std::string_view text) {
     buffer_ += text;
+    maybeFlush();
+}
+
+void JsonWriter::members(std::string_view rendered) {
+    if (rendered.empty())
+        return;
+    // Rendered after other members, it starts with their separator.
+    if (stack_.back().empty && rendered.front() == ',')
+        rendered.remove_prefix(1);
+    stack_.back().empty = false;
+    buffer_ += rendered;
     maybeFlush();
 }
 

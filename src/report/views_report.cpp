@@ -684,14 +684,19 @@ Table entryColumns(const ViewsReportOptions& o) {
 }
 
 // One entry of a view, a row of entryColumns.
+// An entry's walk position ("No.").
+Cell indexCell(const views::ViewEntry& e) {
+    return e.index ? Cell::number(*e.index).inText(fmt::format("{:03}", *e.index))
+                   : Cell::missing().inText("");
+}
+
 // `wanted`: the common columns needed (bits by CommonColumn), the others left missing.
 std::vector<Cell> entryRow(const views::ViewEntry& e, const MergedProcess& m,
                            const ViewsReportOptions& o, std::uint32_t wanted = ~std::uint32_t{0}) {
     const ProcessRecord& r = m.record;
     std::vector<Cell> row;
     row.reserve(1 + kCommonCount + 1);
-    row.push_back(e.index ? Cell::number(*e.index).inText(fmt::format("{:03}", *e.index))
-                          : Cell::missing().inText(""));
+    row.push_back(indexCell(e));
     for (auto& c : commonCells(r, wanted))
         row.push_back(std::move(c));
     // The entries' JSON keeps the PID the walk read, whatever the node.
@@ -760,6 +765,11 @@ void writeViewsJson(JsonWriter& out, const CrossView& cv, const ViewsReportOptio
     for (std::size_t i : columns.json_order)
         if (i >= 1 && i < 1 + kCommonCount && !columns.columns[i].json_key.empty())
             wanted |= std::uint32_t{1} << (i - 1);
+    // An entry's members: its walk position, then its record's (the columns' JSON order).
+    Table index_part = columns, record_part = columns;
+    index_part.json_order = {0};
+    std::erase(record_part.json_order, std::size_t{0});
+    std::unordered_map<const MergedProcess*, std::string> record_members;
     out.beginObject();
     for (const auto& v : cv.views) {
         out.key(v.name);
@@ -798,7 +808,14 @@ void writeViewsJson(JsonWriter& out, const CrossView& cv, const ViewsReportOptio
             if (!o.filter.matches(m))
                 continue;
             out.beginObject();
-            writeJsonMembers(out, columns, entryRow(e, m, flat, wanted));
+            writeJsonMembers(out, index_part, {indexCell(e)});
+            // The record's members are the same in every view that lists it: spelled once.
+            auto [cached, fresh] = record_members.try_emplace(&m);
+            if (fresh) {
+                JsonWriter part([&s = cached->second](std::string_view t) { s += t; }, out.depth());
+                writeJsonMembers(part, record_part, entryRow(e, m, flat, wanted));
+            }
+            out.members(cached->second);
             if (!e.note.empty()) {
                 out.key("note");
                 out.string(e.note);

@@ -117,3 +117,42 @@ TEST_CASE("JsonWriter hands big output over in pieces, in order", "[report]") {
     CHECK(pieces > 1);
     CHECK(out == doc.dump(2));
 }
+
+TEST_CASE("JsonWriter writes members another writer rendered at its depth", "[report]") {
+    json doc = {{"views", {{"active", {{"entries", json::array()}}}}}};
+    json entry = {{"index", 1U}, {"eprocess", "0xffffe00011020060"}, {"name", "a\tb"}};
+    doc["views"]["active"]["entries"].push_back(entry);
+    doc["views"]["active"]["entries"].push_back(entry);
+    std::string out;
+    {
+        JsonWriter w([&out](std::string_view text) { out += text; });
+        std::string rendered;
+        w.beginObject();
+        w.key("views");
+        w.beginObject();
+        w.key("active");
+        w.beginObject();
+        w.key("entries");
+        w.beginArray();
+        for (int i = 0; i < 2; ++i) {
+            w.beginObject();
+            w.key("index");
+            w.number(1);
+            if (rendered.empty()) {
+                JsonWriter part([&rendered](std::string_view text) { rendered += text; },
+                                w.depth());
+                part.key("eprocess");
+                part.string("0xffffe00011020060");
+                part.key("name");
+                part.string("a\tb");
+            }
+            w.members(rendered);
+            w.endObject();
+        }
+        w.endArray();
+        w.endObject();
+        w.endObject();
+        w.endObject();
+    }
+    CHECK(out == doc.dump(2));
+}

@@ -22,7 +22,9 @@ class JsonWriter {
   public:
     using Write = std::function<void(std::string_view)>;
 
-    explicit JsonWriter(Write write);
+    // `depth`: the writer starts inside that many objects that have members already, to render
+    // members for members() of a writer at that depth.
+    explicit JsonWriter(Write write, std::size_t depth = 0);
     ~JsonWriter(); // writes what is left
     JsonWriter(const JsonWriter&) = delete;
     JsonWriter& operator=(const JsonWriter&) = delete;
@@ -43,6 +45,10 @@ class JsonWriter {
     void json(const nlohmann::ordered_json& value);
     // Text written as is, outside the JSON (e.g. the newline after the document).
     void raw(std::string_view text);
+    // Members another writer rendered at this depth (one made with depth()), into the object
+    // this writer is in: the same members written again without spelling them again.
+    void members(std::string_view rendered);
+    std::size_t depth() const { return stack_.size(); }
 
     // Hands what is buffered to the callback.
     void flush();
