@@ -126,9 +126,16 @@ void Cell::writeJson(JsonWriter& out) const {
     case Type::Signed:
         out.signedNumber(signed_);
         return;
-    case Type::Hex64:
-        out.string(hex64(unsigned_));
+    case Type::Hex64: {
+        // hex64's spelling, without a string per address.
+        static constexpr char kDigits[] = "0123456789abcdef";
+        char spelled[18] = {'0', 'x'};
+        std::uint64_t v = unsigned_;
+        for (std::size_t i = 17; i >= 2; --i, v >>= 4)
+            spelled[i] = kDigits[v & 0xF];
+        out.string(std::string_view(spelled, sizeof spelled));
         return;
+    }
     case Type::Flag:
         out.boolean(unsigned_ != 0);
         return;

@@ -203,7 +203,9 @@ std::vector<Column> commonColumns() {
 // The common cells of a record; the columns not in `wanted` (bits by CommonColumn) are left
 // missing, for a table that does not show them.
 std::vector<Cell> commonCells(const ProcessRecord& r, std::uint32_t wanted = ~std::uint32_t{0}) {
-    std::vector<Cell> row(kCommonCount, Cell::missing());
+    std::vector<Cell> row;
+    row.reserve(kCommonCount + 16); // the tables' own columns follow
+    row.resize(kCommonCount, Cell::missing());
     auto set = [&](CommonColumn c, auto make) {
         if ((wanted >> c) & 1)
             row[c] = make();
@@ -684,10 +686,14 @@ Table entryColumns(const ViewsReportOptions& o) {
 }
 
 // One entry of a view, a row of entryColumns.
-// An entry's walk position ("No.").
-Cell indexCell(const views::ViewEntry& e) {
-    return e.index ? Cell::number(*e.index).inText(fmt::format("{:03}", *e.index))
-                   : Cell::missing().inText("");
+// An entry's walk position ("No."); `spell_text`: with its text spelling (the JSON needs none).
+Cell indexCell(const views::ViewEntry& e, bool spell_text = true) {
+    if (!e.index)
+        return Cell::missing().inText("");
+    Cell c = Cell::number(*e.index);
+    if (spell_text)
+        c.inText(fmt::format("{:03}", *e.index));
+    return c;
 }
 
 // `wanted`: the common columns needed (bits by CommonColumn), the others left missing.
@@ -808,7 +814,7 @@ void writeViewsJson(JsonWriter& out, const CrossView& cv, const ViewsReportOptio
             if (!o.filter.matches(m))
                 continue;
             out.beginObject();
-            writeJsonMembers(out, index_part, {indexCell(e)});
+            writeJsonMembers(out, index_part, {indexCell(e, false)});
             // The record's members are the same in every view that lists it: spelled once.
             auto [cached, fresh] = record_members.try_emplace(&m);
             if (fresh) {
