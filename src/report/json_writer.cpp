@@ -1,11 +1,20 @@
 #include "dumpprocs/report/json_writer.hpp"
 
+#include <array>
 #include <charconv>
 
 namespace dumpprocs::report {
 namespace {
 
-constexpr std::size_t kIndent = 2;                     // dump(2)
+constexpr std::size_t kIndent = 2; // dump(2)
+// The bytes a string cannot hold as they are: control characters, '"', '\\' and every byte of
+// a multi-byte UTF-8 sequence (those go through nlohmann).
+constexpr auto kSpecial = [] {
+    std::array<bool, 256> special{};
+    for (std::size_t c = 0; c < 256; ++c)
+        special[c] = c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
+    return special;
+}();
 constexpr std::size_t kFlushAt = std::size_t{1} << 16; // bytes buffered before a write
 
 } // namespace
@@ -96,7 +105,7 @@ void JsonWriter::quoted(std::string_view text) {
     std::size_t run = 0; // the start of the bytes not yet copied
     for (std::size_t i = 0; i < text.size(); ++i) {
         const auto c = static_cast<unsigned char>(text[i]);
-        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80)
+        if (!kSpecial[c])
             continue;
         if (c >= 0x80) {
             buffer_.resize(start);
