@@ -1,10 +1,12 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "dumpprocs/report/json_writer.hpp"
+#include "dumpprocs/report/table.hpp"
 
 using dumpprocs::report::JsonWriter;
 using json = nlohmann::ordered_json;
@@ -155,4 +157,28 @@ TEST_CASE("JsonWriter writes members another writer rendered at its depth", "[re
         w.endObject();
     }
     CHECK(out == doc.dump(2));
+}
+
+TEST_CASE("A cell written by the JsonWriter reads as its json()", "[report]") {
+    using dumpprocs::report::Cell;
+    const std::vector<Cell> cells = {Cell::missing(),
+                                     Cell::text("a \"b\"\n"),
+                                     Cell::number(0),
+                                     Cell::number(~std::uint64_t{0}),
+                                     Cell::signedNumber(-5),
+                                     Cell::hex(0),
+                                     Cell::hex(0xfffffa8006d0f740ULL),
+                                     Cell::hex(~std::uint64_t{0}),
+                                     Cell::flag(true),
+                                     Cell::flag(false),
+                                     Cell::missing().inJson(json{{"active", true}}),
+                                     Cell::text("x").inJson(json::array({"e1", "e2"}))};
+    for (const Cell& c : cells) {
+        std::string out;
+        {
+            JsonWriter w([&out](std::string_view text) { out += text; });
+            c.writeJson(w);
+        }
+        CHECK(out == c.json().dump(2));
+    }
 }
