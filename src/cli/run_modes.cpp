@@ -169,7 +169,9 @@ int runViewMode(const kernel::KernelContext& k, const Options& o, const Output& 
     auto cv = analysis::runViews(k, selection.names, progress.hooks(), {o.code_page});
     if (!cv)
         return fail(cv.error(), kExitUsage);
-    out.print(report::renderViews(*cv, reportOptions(o, selection.all)));
+    // Written as it is rendered: the JSON or CSV of thousands of processes is never held whole.
+    report::writeViews(*cv, reportOptions(o, selection.all),
+                       [&out](std::string_view text) { out.print(text); });
     out.noteHidden(analysis::hiddenProcesses(*cv));
     return exitCodeFor(*cv, o);
 }
@@ -179,7 +181,8 @@ int runDiffMode(const kernel::KernelContext& k, const Options& o, const Output& 
     auto run = analysis::runDiff(k, o.diff_a, o.diff_b, o.no_scan, progress.hooks(), {o.code_page});
     if (!run)
         return fail(run.error(), kExitUsage);
-    out.print(report::renderDiff(run->merged, run->diff, reportOptions(o, false)));
+    report::writeDiff(run->merged, run->diff, reportOptions(o, false),
+                      [&out](std::string_view text) { out.print(text); });
     out.noteHidden(analysis::hiddenProcesses(run->merged));
     return exitCodeFor(run->merged, o);
 }
@@ -292,7 +295,7 @@ int runCrashDump(Session& s, const Options& o, const Output& out) {
 
 } // namespace
 
-void Output::print(const std::string& text) const {
+void Output::print(std::string_view text) const {
     std::fwrite(text.data(), 1, text.size(), file_);
 }
 

@@ -43,7 +43,7 @@ void judgeMissing(MergedProcess& m, const std::vector<std::string>& absent_pm,
                                          "header does not confirm a process object ({}): "
                                          "hidden or not, it cannot be told",
                                          joinViews(whole), whole.size() == 1 ? "was" : "were",
-                                         m.record.object_header_note));
+                                         m.record.objectHeaderNote()));
         return;
     }
     if (!whole.empty()) {
@@ -51,7 +51,7 @@ void judgeMissing(MergedProcess& m, const std::vector<std::string>& absent_pm,
         m.evidence.push_back(
             fmt::format("a live process object ({}) missing from the Process Manager's own "
                         "lists: unlinked or removed (DKOM)",
-                        m.record.object_header_note));
+                        m.record.objectHeaderNote()));
         m.evidence.push_back(fmt::format("{} {} read whole, so the absence is real",
                                          joinViews(whole), whole.size() == 1 ? "was" : "were"));
         return;
@@ -274,6 +274,10 @@ CrossView mergeViews(std::vector<views::ViewResult> results, views::ProcessCatal
         if (view.available)
             available.push_back(view.name);
     }
+    std::size_t entries = 0;
+    for (const auto& view : results)
+        entries = std::max(entries, view.entries.size());
+    cv.processes.reserve(entries); // at least as many as the longest view lists
     for (const auto& view : results) {
         for (const auto& entry : view.entries) {
             auto [it, inserted] = position.emplace(entry.eprocess, cv.processes.size());

@@ -7,7 +7,13 @@
 namespace dumpprocs::report {
 
 std::string hex64(std::uint64_t value) {
-    return fmt::format("0x{:016x}", value);
+    // By hand: the JSON of thousands of processes spells several addresses each.
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string out(18, '0');
+    out[1] = 'x';
+    for (std::size_t i = 17; i >= 2; --i, value >>= 4)
+        out[i] = kDigits[value & 0xF];
+    return out;
 }
 
 std::string windbgHex(std::uint64_t value) {

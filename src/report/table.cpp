@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "dumpprocs/report/format.hpp"
+#include "dumpprocs/report/json_writer.hpp"
 
 namespace dumpprocs::report {
 
@@ -107,6 +108,41 @@ nlohmann::ordered_json Cell::json() const {
     return json(nullptr);
 }
 
+void Cell::writeJson(JsonWriter& out) const {
+    if (json_) {
+        out.json(*json_);
+        return;
+    }
+    switch (type_) {
+    case Type::Missing:
+        out.null();
+        return;
+    case Type::Text:
+        out.string(string_);
+        return;
+    case Type::Unsigned:
+        out.number(unsigned_);
+        return;
+    case Type::Signed:
+        out.signedNumber(signed_);
+        return;
+    case Type::Hex64: {
+        // hex64's spelling, without a string per address.
+        static constexpr char kDigits[] = "0123456789abcdef";
+        char spelled[18] = {'0', 'x'};
+        std::uint64_t v = unsigned_;
+        for (std::size_t i = 17; i >= 2; --i, v >>= 4)
+            spelled[i] = kDigits[v & 0xF];
+        out.string(std::string_view(spelled, sizeof spelled));
+        return;
+    }
+    case Type::Flag:
+        out.boolean(unsigned_ != 0);
+        return;
+    }
+    out.null();
+}
+
 namespace {
 
 std::string padded(const Column& c, const std::string& value) {
@@ -197,6 +233,21 @@ nlohmann::ordered_json renderJsonRow(const Table& t, const std::vector<Cell>& ro
         for (std::size_t i = 0; i < t.columns.size(); ++i)
             add(i);
     return j;
+}
+
+void writeJsonMembers(JsonWriter& out, const Table& t, const std::vector<Cell>& row) {
+    auto add = [&](std::size_t i) {
+        if (!t.columns.at(i).json_key.empty()) {
+            out.key(t.columns[i].json_key);
+            row.at(i).writeJson(out);
+        }
+    };
+    if (!t.json_order.empty())
+        for (std::size_t i : t.json_order)
+            add(i);
+    else
+        for (std::size_t i = 0; i < t.columns.size(); ++i)
+            add(i);
 }
 
 nlohmann::ordered_json renderJson(const Table& t) {

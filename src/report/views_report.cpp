@@ -6,12 +6,14 @@
 #include <cctype>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "dumpprocs/report/json_writer.hpp"
 #include "dumpprocs/report/table.hpp"
 
 namespace dumpprocs::report {
@@ -198,29 +200,42 @@ std::vector<Column> commonColumns() {
             {"Cid", "", "", 5, Align::Right}};
 }
 
-std::vector<Cell> commonCells(const ProcessRecord& r) {
-    std::vector<Cell> row = {Cell::hex(r.eprocess),
-                             idCell(r, r.pid),
-                             idCell(r, r.ppid),
-                             nameCell(r),
-                             nameRawCell(r),
-                             Cell::text(views::entryKindName(r.kind)),
-                             Cell::flag(r.inserted),
-                             minimalCell(r),
-                             Cell::flag(r.exiting),
-                             Cell::flag(r.deleted),
-                             timeCell(r.create_time),
-                             timeCell(r.exit_time),
-                             Cell::number(r.active_threads),
-                             optionalCell(r.session_id, [](auto v) { return Cell::number(v); }),
-                             optionalCell(r.wow64, [](auto v) { return Cell::flag(v); }),
-                             optionalCell(r.image_path, [](auto v) { return Cell::text(v); }),
-                             optionalCell(r.physical_offset, [](auto v) { return Cell::hex(v); }),
-                             Cell::hex(r.directory_table_base),
-                             Cell::flag(r.object_header_valid),
-                             Cell::flag(r.in_kernel_image),
-                             r.in_kernel_image ? Cell::text(r.kernel_section) : Cell::missing(),
-                             cidCell(r)};
+// The common cells of a record; the columns not in `wanted` (bits by CommonColumn) are left
+// missing, for a table that does not show them.
+std::vector<Cell> commonCells(const ProcessRecord& r, std::uint32_t wanted = ~std::uint32_t{0}) {
+    std::vector<Cell> row;
+    row.reserve(kCommonCount + 16); // the tables' own columns follow
+    row.resize(kCommonCount, Cell::missing());
+    auto set = [&](CommonColumn c, auto make) {
+        if ((wanted >> c) & 1)
+            row[c] = make();
+    };
+    set(kEprocess, [&] { return Cell::hex(r.eprocess); });
+    set(kPid, [&] { return idCell(r, r.pid); });
+    set(kPpid, [&] { return idCell(r, r.ppid); });
+    set(kName, [&] { return nameCell(r); });
+    set(kNameRaw, [&] { return nameRawCell(r); });
+    set(kKind, [&] { return Cell::text(views::entryKindName(r.kind)); });
+    set(kInserted, [&] { return Cell::flag(r.inserted); });
+    set(kMinimal, [&] { return minimalCell(r); });
+    set(kExiting, [&] { return Cell::flag(r.exiting); });
+    set(kDeleted, [&] { return Cell::flag(r.deleted); });
+    set(kCreateTime, [&] { return timeCell(r.create_time); });
+    set(kExitTime, [&] { return timeCell(r.exit_time); });
+    set(kThreads, [&] { return Cell::number(r.active_threads); });
+    set(kSession,
+        [&] { return optionalCell(r.session_id, [](auto v) { return Cell::number(v); }); });
+    set(kWow64, [&] { return optionalCell(r.wow64, [](auto v) { return Cell::flag(v); }); });
+    set(kImagePath,
+        [&] { return optionalCell(r.image_path, [](auto v) { return Cell::text(v); }); });
+    set(kPhysical,
+        [&] { return optionalCell(r.physical_offset, [](auto v) { return Cell::hex(v); }); });
+    set(kDtb, [&] { return Cell::hex(r.directory_table_base); });
+    set(kHeaderValid, [&] { return Cell::flag(r.object_header_valid); });
+    set(kInKernelImage, [&] { return Cell::flag(r.in_kernel_image); });
+    set(kKernelSection,
+        [&] { return r.in_kernel_image ? Cell::text(r.kernel_section) : Cell::missing(); });
+    set(kPidHex, [&] { return cidCell(r); });
     // An unsaved entry had nothing read: its flags are unknown, not 0.
     if (r.kind == EntryKind::Unsaved)
         for (std::size_t i : {kInserted, kMinimal, kExiting, kDeleted, kThreads})
@@ -521,41 +536,16 @@ std::string legend(const Table& t, const std::map<std::string, std::string>& let
     return out;
 }
 
-// One row per merged process: the cross-view text table, the CSV and the JSON "processes".
-// `letters`: one-letter view columns in text (the legend says which is which), else full names.
-Table processTable(const CrossView& cv, const std::vector<const MergedProcess*>& list,
-                   const ViewsReportOptions& o, bool letters_if_needed,
-                   std::map<std::string, std::string>* letters_used = nullptr) {
-    Table t;
-    t.columns = commonColumns();
-    t.columns.push_back({"", "", "in"});
-    const std::size_t views_at = t.columns.size();
-    for (const auto& v : cv.views) {
-        const std::string title = v.available ? v.name : v.name + "?";
-        t.columns.push_back({title, "in_" + v.name, "", std::max<std::size_t>(6, title.size())});
-    }
-    const std::size_t verdict_at = t.columns.size();
-    t.columns.push_back({"Verdict", "verdict", "verdict", 0, Align::Left, "  "});
-    t.columns.push_back({"", "evidence", "evidence"});
-    const auto letters = viewLetters();
-    chooseTextColumns(t, textKeysFor(o, true), views_at, cv.views.size(), verdict_at, 0, 0);
+// The columns of the process table and how each row of it is made: the cross-view text table,
+// the CSV and the JSON "processes", built whole (processTable) or a row at a time (streamed).
+struct ProcessRows {
+    Table table; // the columns
     bool use_letters = false;
-    if (letters_if_needed && textWidth(t) > kTextWidth) {
-        use_letters = true;
-        for (std::size_t v = 0; v < cv.views.size(); ++v) {
-            Column& c = t.columns[views_at + v];
-            c.title = letters.at(cv.views[v].name);
-            c.width = 1;
-        }
-        if (letters_used)
-            for (const auto& v : cv.views)
-                (*letters_used)[v.name] = letters.at(v.name);
-    }
-    std::vector<const ProcessRecord*> records;
-    for (const MergedProcess* mp : list) {
-        const MergedProcess& m = *mp;
+    std::map<std::string, std::string> letters;
+    bool color = false;
+
+    std::vector<Cell> row(const CrossView& cv, const MergedProcess& m) const {
         const ProcessRecord& r = m.record;
-        records.push_back(&r);
         json in = json::object();
         for (const auto& [view, seen] : m.in)
             in[view] = seen;
@@ -571,17 +561,70 @@ Table processTable(const CrossView& cv, const std::vector<const MergedProcess*>&
             row.push_back(Cell::flag(seen).inText(!v.available ? na : seen ? yes : "-"));
         }
         row.push_back(Cell::text(crossview::verdictName(m.verdict))
-                          .inText(colored(crossview::verdictName(m.verdict), m.verdict, o.color)));
+                          .inText(colored(crossview::verdictName(m.verdict), m.verdict, color)));
         row.push_back(Cell::text(evidence).inJson(m.evidence));
-        t.add(std::move(row));
+        return row;
     }
-    if (o.tree)
-        applyTree(t, records);
-    return t;
+};
+
+// `letters`: one-letter view columns in text (the legend says which is which), else full names.
+ProcessRows processColumns(const CrossView& cv, const ViewsReportOptions& o, bool letters_if_needed,
+                           std::map<std::string, std::string>* letters_used = nullptr) {
+    ProcessRows p;
+    p.color = o.color;
+    Table& t = p.table;
+    t.columns = commonColumns();
+    t.columns.push_back({"", "", "in"});
+    const std::size_t views_at = t.columns.size();
+    for (const auto& v : cv.views) {
+        const std::string title = v.available ? v.name : v.name + "?";
+        t.columns.push_back({title, "in_" + v.name, "", std::max<std::size_t>(6, title.size())});
+    }
+    const std::size_t verdict_at = t.columns.size();
+    t.columns.push_back({"Verdict", "verdict", "verdict", 0, Align::Left, "  "});
+    t.columns.push_back({"", "evidence", "evidence"});
+    p.letters = viewLetters();
+    chooseTextColumns(t, textKeysFor(o, true), views_at, cv.views.size(), verdict_at, 0, 0);
+    if (letters_if_needed && textWidth(t) > kTextWidth) {
+        p.use_letters = true;
+        for (std::size_t v = 0; v < cv.views.size(); ++v) {
+            Column& c = t.columns[views_at + v];
+            c.title = p.letters.at(cv.views[v].name);
+            c.width = 1;
+        }
+        if (letters_used)
+            for (const auto& v : cv.views)
+                (*letters_used)[v.name] = p.letters.at(v.name);
+    }
+    return p;
 }
 
-json processesJson(const CrossView& cv, const std::vector<const MergedProcess*>& list) {
-    return renderJson(processTable(cv, list, {}, false));
+// One row per merged process, the whole table.
+Table processTable(const CrossView& cv, const std::vector<const MergedProcess*>& list,
+                   const ViewsReportOptions& o, bool letters_if_needed,
+                   std::map<std::string, std::string>* letters_used = nullptr) {
+    ProcessRows p = processColumns(cv, o, letters_if_needed, letters_used);
+    std::vector<const ProcessRecord*> records;
+    for (const MergedProcess* m : list) {
+        records.push_back(&m->record);
+        p.table.add(p.row(cv, *m));
+    }
+    if (o.tree)
+        applyTree(p.table, records);
+    return std::move(p.table);
+}
+
+// The JSON "processes" (and the diff's lists), written a row at a time.
+void writeProcesses(JsonWriter& out, const CrossView& cv,
+                    const std::vector<const MergedProcess*>& list) {
+    const ProcessRows p = processColumns(cv, {}, false);
+    out.beginArray();
+    for (const MergedProcess* m : list) {
+        out.beginObject();
+        writeJsonMembers(out, p.table, p.row(cv, *m));
+        out.endObject();
+    }
+    out.endArray();
 }
 
 // --tree in JSON: the shown processes nested, each node the process's object and its children.
@@ -610,12 +653,19 @@ json treeJson(const CrossView& cv, const std::vector<const MergedProcess*>& list
     return roots;
 }
 
-// One row per entry of one view: its text table and its JSON "entries".
-Table entryTable(const CrossView& cv, const views::ViewResult& v,
-                 const std::vector<std::size_t>& entries, const ViewsReportOptions& o) {
-    std::map<std::uint64_t, const MergedProcess*> by_address;
+using ByAddress = std::unordered_map<std::uint64_t, const MergedProcess*>;
+
+// The merged process of each _EPROCESS address.
+ByAddress byAddress(const CrossView& cv) {
+    ByAddress by_address;
+    by_address.reserve(cv.processes.size());
     for (const auto& m : cv.processes)
         by_address[m.record.eprocess] = &m;
+    return by_address;
+}
+
+// The columns of a view's table: its text table and its JSON "entries".
+Table entryColumns(const ViewsReportOptions& o) {
     Table t;
     t.columns = {{"No.", "", "index", 4, Align::Right}};
     for (Column c : commonColumns()) {
@@ -632,24 +682,49 @@ Table entryTable(const CrossView& cv, const views::ViewResult& v,
     t.json_order = {0,         1 + kEprocess, 1 + kPid,    1 + kName, 1 + kNameRaw,
                     1 + kKind, 1 + kInserted, 1 + kMinimal};
     chooseTextColumns(t, textKeysFor(o, false), 0, 0, verdict_at, 0, 1);
+    return t;
+}
+
+// One entry of a view, a row of entryColumns.
+// An entry's walk position ("No."); `spell_text`: with its text spelling (the JSON needs none).
+Cell indexCell(const views::ViewEntry& e, bool spell_text = true) {
+    if (!e.index)
+        return Cell::missing().inText("");
+    Cell c = Cell::number(*e.index);
+    if (spell_text)
+        c.inText(fmt::format("{:03}", *e.index));
+    return c;
+}
+
+// `wanted`: the common columns needed (bits by CommonColumn), the others left missing.
+std::vector<Cell> entryRow(const views::ViewEntry& e, const MergedProcess& m,
+                           const ViewsReportOptions& o, std::uint32_t wanted = ~std::uint32_t{0}) {
+    const ProcessRecord& r = m.record;
+    std::vector<Cell> row;
+    row.reserve(1 + kCommonCount + 1);
+    row.push_back(indexCell(e));
+    for (auto& c : commonCells(r, wanted))
+        row.push_back(std::move(c));
+    // The entries' JSON keeps the PID the walk read, whatever the node.
+    if (r.kind != EntryKind::Unsaved)
+        row[1 + kPid] = Cell::number(r.pid).inText(row[1 + kPid].text());
+    if (!isProcess(r))
+        row[1 + kPid].inJson(nullptr);
+    row.push_back(Cell::text(colored(crossview::verdictName(m.verdict), m.verdict, o.color)));
+    return row;
+}
+
+// One row per entry of one view: its text table.
+Table entryTable(const CrossView& cv, const views::ViewResult& v,
+                 const std::vector<std::size_t>& entries, const ViewsReportOptions& o) {
+    const ByAddress by_address = byAddress(cv);
+    Table t = entryColumns(o);
     std::vector<const ProcessRecord*> records;
     for (std::size_t at : entries) {
         const auto& e = v.entries[at];
         const MergedProcess& m = *by_address.at(e.eprocess);
-        const ProcessRecord& r = m.record;
-        records.push_back(&r);
-        std::vector<Cell> row = {e.index
-                                     ? Cell::number(*e.index).inText(fmt::format("{:03}", *e.index))
-                                     : Cell::missing().inText("")};
-        for (auto& c : commonCells(r))
-            row.push_back(std::move(c));
-        // The entries' JSON keeps the PID the walk read, whatever the node.
-        if (r.kind != EntryKind::Unsaved)
-            row[1 + kPid] = Cell::number(r.pid).inText(row[1 + kPid].text());
-        if (!isProcess(r))
-            row[1 + kPid].inJson(nullptr);
-        row.push_back(Cell::text(colored(crossview::verdictName(m.verdict), m.verdict, o.color)));
-        t.add(std::move(row));
+        records.push_back(&m.record);
+        t.add(entryRow(e, m, o));
     }
     if (o.tree) {
         // The tree works on the common columns: shift the name to its place in this table.
@@ -672,9 +747,7 @@ Table entryTable(const CrossView& cv, const views::ViewResult& v,
 std::vector<std::size_t> shownEntries(const CrossView& cv, const views::ViewResult& v,
                                       const ProcessFilter& filter,
                                       std::vector<Verdict>* verdicts = nullptr) {
-    std::map<std::uint64_t, const MergedProcess*> by_address;
-    for (const auto& m : cv.processes)
-        by_address[m.record.eprocess] = &m;
+    const ByAddress by_address = byAddress(cv);
     std::vector<std::size_t> out;
     for (std::size_t i = 0; i < v.entries.size(); ++i) {
         const MergedProcess& m = *by_address.at(v.entries[i].eprocess);
@@ -687,39 +760,78 @@ std::vector<std::size_t> shownEntries(const CrossView& cv, const views::ViewResu
     return out;
 }
 
-json viewsJson(const CrossView& cv, const ViewsReportOptions& o) {
-    json views = json::object();
+// The JSON "views": each view's state and its entries, the entries written a row at a time.
+void writeViewsJson(JsonWriter& out, const CrossView& cv, const ViewsReportOptions& o) {
+    const ByAddress by_address = byAddress(cv);
+    ViewsReportOptions flat = o;
+    flat.tree = false;
+    const Table columns = entryColumns(flat);
+    // Only the columns the entries' JSON has are spelled.
+    std::uint32_t wanted = 0;
+    for (std::size_t i : columns.json_order)
+        if (i >= 1 && i < 1 + kCommonCount && !columns.columns[i].json_key.empty())
+            wanted |= std::uint32_t{1} << (i - 1);
+    // An entry's members: its walk position, then its record's (the columns' JSON order).
+    Table index_part = columns, record_part = columns;
+    index_part.json_order = {0};
+    std::erase(record_part.json_order, std::size_t{0});
+    std::unordered_map<const MergedProcess*, std::string> record_members;
+    out.beginObject();
     for (const auto& v : cv.views) {
-        json jv;
-        jv["available"] = v.available;
-        if (!v.available)
-            jv["unavailable_reason"] = v.unavailable_reason;
-        if (v.lacks_symbols) // unavailable by the symbol data, not by this dump: not partial
-            jv["lacks_symbols"] = true;
-        jv["complete"] = v.complete;
-        jv["exhaustive"] = v.exhaustive;
-        if (!v.gaps.empty())
-            jv["gaps"] = v.gaps;
-        jv["warnings"] = v.warnings;
+        out.key(v.name);
+        out.beginObject();
+        out.key("available");
+        out.boolean(v.available);
+        if (!v.available) {
+            out.key("unavailable_reason");
+            out.string(v.unavailable_reason);
+        }
+        if (v.lacks_symbols) { // unavailable by the symbol data, not by this dump: not partial
+            out.key("lacks_symbols");
+            out.boolean(true);
+        }
+        out.key("complete");
+        out.boolean(v.complete);
+        out.key("exhaustive");
+        out.boolean(v.exhaustive);
+        if (!v.gaps.empty()) {
+            out.key("gaps");
+            out.json(v.gaps);
+        }
+        out.key("warnings");
+        out.json(v.warnings);
         if (v.name == "dtb") {
-            jv["unowned_roots"] = json::array();
+            out.key("unowned_roots");
+            out.beginArray();
             for (const std::uint64_t root : v.unowned_roots)
-                jv["unowned_roots"].push_back(hex64(root));
+                out.string(hex64(root));
+            out.endArray();
         }
-        const auto shown = shownEntries(cv, v, o.filter);
-        ViewsReportOptions flat = o;
-        flat.tree = false;
-        const Table entries = entryTable(cv, v, shown, flat);
-        jv["entries"] = json::array();
-        for (std::size_t i = 0; i < entries.rows.size(); ++i) {
-            json je = renderJsonRow(entries, entries.rows[i]);
-            if (!v.entries[shown[i]].note.empty())
-                je["note"] = v.entries[shown[i]].note;
-            jv["entries"].push_back(std::move(je));
+        out.key("entries");
+        out.beginArray();
+        for (const auto& e : v.entries) {
+            const MergedProcess& m = *by_address.at(e.eprocess);
+            if (!o.filter.matches(m))
+                continue;
+            out.beginObject();
+            writeJsonMembers(out, index_part, {indexCell(e, false)});
+            // The record's members are the same in every view that lists it: spelled once.
+            auto [cached, fresh] = record_members.try_emplace(&m);
+            if (fresh) {
+                JsonWriter part([&s = cached->second](std::string_view t) { s += t; }, out.depth());
+                writeJsonMembers(part, record_part, entryRow(e, m, flat, wanted));
+            }
+            out.members(cached->second);
+            if (!e.note.empty()) {
+                out.key("note");
+                out.string(e.note);
+            }
+            out.endObject();
         }
-        views[v.name] = std::move(jv);
+        out.endArray();
+        out.endObject();
     }
-    return views;
+    out.endObject();
 }
 
 std::string viewTitle(const views::ViewResult& v) {
@@ -881,64 +993,12 @@ std::optional<Verdict> verdictByName(const std::string& name) {
     return std::nullopt;
 }
 
-std::string renderViews(const CrossView& cv, const ViewsReportOptions& options) {
-    const Shown shown = shownOf(cv.processes, options.filter);
-    switch (options.format) {
-    case OutputFormat::Json: {
-        json j;
-        j["processes"] = processesJson(cv, shown.rows);
-        if (options.tree)
-            j["tree"] = treeJson(cv, shown.rows);
-        j["views"] = viewsJson(cv, options);
-        j["summary"] = summaryJson(verdictsOf(shown.rows), shown.total);
-        j["verdicts"] = verdictsJson(cv);
-        return j.dump(2) + "\n";
-    }
-    case OutputFormat::Csv:
-        return renderCsv(processTable(cv, shown.rows, {}, false));
-    case OutputFormat::Text:
-        break;
-    }
-    if (options.cross_table)
-        return textCrossTable(cv, options) + objectCountNote(cv);
-    std::string out;
-    for (const auto& v : cv.views)
-        out += textViewTable(cv, v, options);
-    return out + verdictCounts(cv) + objectCountNote(cv) + judgeNote(cv);
-}
+namespace {
 
-std::string renderDiff(const CrossView& cv, const crossview::Diff& d,
-                       const ViewsReportOptions& options) {
-    const Shown all = shownOf(cv.processes, options.filter),
-                a = shownOf(d.only_in_a, options.filter), b = shownOf(d.only_in_b, options.filter);
-    switch (options.format) {
-    case OutputFormat::Json: {
-        json j;
-        j["processes"] = processesJson(cv, all.rows);
-        if (options.tree)
-            j["tree"] = treeJson(cv, all.rows);
-        j["views"] = viewsJson(cv, options);
-        j["diff"] = {{"a", d.a},
-                     {"b", d.b},
-                     {"only_in_a", processesJson(cv, a.rows)},
-                     {"only_in_b", processesJson(cv, b.rows)}};
-        j["summary"] = summaryJson(verdictsOf(all.rows), all.total);
-        j["verdicts"] = verdictsJson(cv);
-        return j.dump(2) + "\n";
-    }
-    case OutputFormat::Csv: {
-        const Table ta = processTable(cv, a.rows, {}, false),
-                    tb = processTable(cv, b.rows, {}, false);
-        std::string out = "side," + renderCsvHeader(ta);
-        for (const auto& row : ta.rows)
-            out += "only_in_" + d.a + "," + renderCsvRow(ta, row);
-        for (const auto& row : tb.rows)
-            out += "only_in_" + d.b + "," + renderCsvRow(tb, row);
-        return out;
-    }
-    case OutputFormat::Text:
-        break;
-    }
+// The text of a diff: what each side lists that the other does not.
+std::string textDiff(const CrossView& cv, const crossview::Diff& d,
+                     const ViewsReportOptions& options, const Shown& all, const Shown& a,
+                     const Shown& b) {
     std::string out;
     auto side = [&](const std::string& has, const std::string& lacks, const Shown& list) {
         out +=
@@ -958,6 +1018,126 @@ std::string renderDiff(const CrossView& cv, const crossview::Diff& d,
         for (const auto& w : v.warnings)
             out += fmt::format("warning ({}): {}\n", v.name, w);
     }
+    return out;
+}
+
+} // namespace
+
+namespace {
+
+// The CSV of the process table, a row at a time; `side`: the diff's first column.
+void writeCsv(const Write& write, const CrossView& cv,
+              const std::vector<const MergedProcess*>& list, const std::string& side = "") {
+    const ProcessRows p = processColumns(cv, {}, false);
+    std::string buffer;
+    for (const MergedProcess* m : list) {
+        buffer += side;
+        buffer += renderCsvRow(p.table, p.row(cv, *m));
+        if (buffer.size() >= (std::size_t{1} << 16)) {
+            write(buffer);
+            buffer.clear();
+        }
+    }
+    if (!buffer.empty())
+        write(buffer);
+}
+
+} // namespace
+
+void writeViews(const CrossView& cv, const ViewsReportOptions& options, const Write& write) {
+    const Shown shown = shownOf(cv.processes, options.filter);
+    switch (options.format) {
+    case OutputFormat::Json: {
+        JsonWriter out(write);
+        out.beginObject();
+        out.key("processes");
+        writeProcesses(out, cv, shown.rows);
+        if (options.tree) {
+            out.key("tree");
+            out.json(treeJson(cv, shown.rows));
+        }
+        out.key("views");
+        writeViewsJson(out, cv, options);
+        out.key("summary");
+        out.json(summaryJson(verdictsOf(shown.rows), shown.total));
+        out.key("verdicts");
+        out.json(verdictsJson(cv));
+        out.endObject();
+        out.raw("\n");
+        return;
+    }
+    case OutputFormat::Csv:
+        write(renderCsvHeader(processColumns(cv, {}, false).table));
+        writeCsv(write, cv, shown.rows);
+        return;
+    case OutputFormat::Text:
+        break;
+    }
+    if (options.cross_table) {
+        write(textCrossTable(cv, options) + objectCountNote(cv));
+        return;
+    }
+    for (const auto& v : cv.views)
+        write(textViewTable(cv, v, options));
+    write(verdictCounts(cv) + objectCountNote(cv) + judgeNote(cv));
+}
+
+std::string renderViews(const CrossView& cv, const ViewsReportOptions& options) {
+    std::string out;
+    writeViews(cv, options, [&out](std::string_view text) { out += text; });
+    return out;
+}
+
+void writeDiff(const CrossView& cv, const crossview::Diff& d, const ViewsReportOptions& options,
+               const Write& write) {
+    const Shown all = shownOf(cv.processes, options.filter),
+                a = shownOf(d.only_in_a, options.filter), b = shownOf(d.only_in_b, options.filter);
+    switch (options.format) {
+    case OutputFormat::Json: {
+        JsonWriter out(write);
+        out.beginObject();
+        out.key("processes");
+        writeProcesses(out, cv, all.rows);
+        if (options.tree) {
+            out.key("tree");
+            out.json(treeJson(cv, all.rows));
+        }
+        out.key("views");
+        writeViewsJson(out, cv, options);
+        out.key("diff");
+        out.beginObject();
+        out.key("a");
+        out.string(d.a);
+        out.key("b");
+        out.string(d.b);
+        out.key("only_in_a");
+        writeProcesses(out, cv, a.rows);
+        out.key("only_in_b");
+        writeProcesses(out, cv, b.rows);
+        out.endObject();
+        out.key("summary");
+        out.json(summaryJson(verdictsOf(all.rows), all.total));
+        out.key("verdicts");
+        out.json(verdictsJson(cv));
+        out.endObject();
+        out.raw("\n");
+        return;
+    }
+    case OutputFormat::Csv:
+        write("side," + renderCsvHeader(processColumns(cv, {}, false).table));
+        writeCsv(write, cv, a.rows, "only_in_" + d.a + ",");
+        writeCsv(write, cv, b.rows, "only_in_" + d.b + ",");
+        return;
+    case OutputFormat::Text:
+        break;
+    }
+    write(textDiff(cv, d, options, all, a, b));
+}
+
+std::string renderDiff(const CrossView& cv, const crossview::Diff& d,
+                       const ViewsReportOptions& options) {
+    std::string out;
+    writeDiff(cv, d, options, [&out](std::string_view text) { out += text; });
     return out;
 }
 

@@ -68,6 +68,12 @@ bool printableAscii(std::string_view bytes) {
 
 } // namespace
 
+std::string ProcessRecord::objectHeaderNote() const {
+    if (object_header_valid)
+        return fmt::format("process object header at {:#x}", object_header);
+    return object_header_note;
+}
+
 std::string ProcessRecord::name() const {
     if (decoded_name)
         return *decoded_name;
@@ -75,9 +81,14 @@ std::string ProcessRecord::name() const {
 }
 
 std::string ProcessRecord::nameRawHex() const {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    const auto stored = storedName(*this);
     std::string hex;
-    for (char c : storedName(*this))
-        hex += fmt::format("{:02x}", static_cast<unsigned char>(c));
+    hex.reserve(2 * stored.size());
+    for (char c : stored) {
+        hex += kDigits[static_cast<unsigned char>(c) >> 4];
+        hex += kDigits[static_cast<unsigned char>(c) & 0xF];
+    }
     return hex;
 }
 
@@ -204,6 +215,7 @@ void ProcessCatalog::classify(ProcessRecord& r) const {
                                          r.eprocess - image->base,
                                          section ? " (" + section->name + ")" : ""));
     }
+    r.object_header = header;
     auto pointer_count = k.addressSpace().read<std::int64_t>(header + oh.pointer_count);
     auto fingerprint = k.typeFingerprint(r.eprocess);
     const auto expected = k.processFingerprint();
@@ -217,8 +229,7 @@ void ProcessCatalog::classify(ProcessRecord& r) const {
                                            "process objects have {:#04x}",
                                            header, *fingerprint, *expected);
     } else {
-        r.object_header_valid = true;
-        r.object_header_note = fmt::format("process object header at {:#x}", header);
+        r.object_header_valid = true; // objectHeaderNote() spells it when asked
     }
 
     if (idle_.count(r.eprocess) || (idle_.empty() && r.in_kernel_image && r.readable &&
@@ -233,10 +244,10 @@ void ProcessCatalog::classify(ProcessRecord& r) const {
         r.kind =
             r.object_header_valid || !r.in_kernel_image ? EntryKind::Process : EntryKind::Invalid;
         if (!r.object_header_valid)
-            r.evidence.push_back(r.object_header_note);
+            r.evidence.push_back(r.objectHeaderNote());
         return;
     }
-    r.evidence.push_back(r.object_header_note);
+    r.evidence.push_back(r.objectHeaderNote());
     if (r.readable)
         r.evidence.push_back(fmt::format("DISPATCHER_HEADER.Type reads {}, a process has {}",
                                          r.dispatcher_type, kProcessObjectType));

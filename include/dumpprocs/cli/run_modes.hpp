@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dumpprocs/analysis/run_views.hpp"
@@ -23,7 +24,7 @@ class Output {
   public:
     explicit Output(std::FILE* file = stdout, RunSummary* summary = nullptr)
         : file_(file), summary_(summary) {}
-    void print(const std::string& text) const;
+    void print(std::string_view text) const;
     void noteHidden(const std::vector<analysis::HiddenProcess>& processes) const;
 
   private:

@@ -15,6 +15,8 @@
 
 namespace dumpprocs::report {
 
+class JsonWriter;
+
 enum class Align { Left, Right };
 
 struct Column {
@@ -46,6 +48,7 @@ class Cell {
     std::string text() const;
     std::string csv() const; // quoted as CSV needs
     nlohmann::ordered_json json() const;
+    void writeJson(JsonWriter& out) const; // json(), written
 
   private:
     explicit Cell(Type type) : type_(type) {}
@@ -82,5 +85,7 @@ std::string renderCsv(const Table& table);
 // One object per row, the columns that have a JSON key in column order.
 nlohmann::ordered_json renderJsonRow(const Table& table, const std::vector<Cell>& row);
 nlohmann::ordered_json renderJson(const Table& table);
+// renderJsonRow's members, written into the object `out` is in (the caller begins and ends it).
+void writeJsonMembers(JsonWriter& out, const Table& table, const std::vector<Cell>& row);
 
 } // namespace dumpprocs::report

@@ -2,8 +2,10 @@
 // Reports of the process views, the cross-view table and the diff, as text, JSON or CSV.
 // The JSON shape is documented in docs/json-output.md.
 
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dumpprocs/crossview/crossview.hpp"
@@ -40,6 +42,15 @@ std::string checkColumnKeys(const std::vector<std::string>& keys);
 // The verdict of a --verdict name (case-insensitive), nullopt for an unknown one.
 std::optional<crossview::Verdict> verdictByName(const std::string& name);
 
+// Where a report goes as it is rendered: called with each piece of the output in order. JSON and
+// CSV are written a row at a time (in pieces of about 64 KiB), never held whole.
+using Write = std::function<void(std::string_view)>;
+
+void writeViews(const crossview::CrossView& cv, const ViewsReportOptions& options,
+                const Write& write);
+void writeDiff(const crossview::CrossView& cv, const crossview::Diff& diff,
+               const ViewsReportOptions& options, const Write& write);
+// The same, as one string.
 std::string renderViews(const crossview::CrossView& cv, const ViewsReportOptions& options);
 std::string renderDiff(const crossview::CrossView& cv, const crossview::Diff& diff,
                        const ViewsReportOptions& options);

@@ -57,7 +57,10 @@ struct ProcessRecord {
     std::optional<std::string> image_path;        // SeAuditProcessCreationInfo.ImageFileName's Name
     std::optional<std::uint64_t> physical_offset; // where the _EPROCESS lies in physical memory
     bool object_header_valid = false;
-    std::string object_header_note; // why it is (not) a valid process object header
+    std::uint64_t object_header = 0; // the object header's address (where the record has one)
+    // Why the object header is not a valid process object header ("" when it is valid: see
+    // objectHeaderNote(), spelled only when a verdict's evidence quotes it).
+    std::string object_header_note;
     bool in_kernel_image = false;
     std::string kernel_section;        // ".data", or "" when outside / unknown
     std::vector<std::string> evidence; // facts behind `kind`
@@ -69,6 +72,8 @@ struct ProcessRecord {
 
     // The name to show: decoded_name, else ImageFileName up to its NUL with non-printable bytes
     // as \xNN (safe whatever the bytes).
+    // Why it is (not) a valid process object header.
+    std::string objectHeaderNote() const;
     std::string name() const;
     // ImageFileName's bytes up to its NUL, as lower-case hex digits ("8365835883672e657865").
     std::string nameRawHex() const;
