@@ -27,7 +27,7 @@ class MappedFile;
 class PageCache {
   public:
     static constexpr std::size_t kPageBytes = 0x1000;
-    static constexpr std::size_t kDefaultSlots = 8192; // 32 MiB at most
+    static constexpr std::size_t kDefaultSlots = 2048; // 8 MiB at most
 
     struct PageRead {
         std::uint64_t pfn = 0;

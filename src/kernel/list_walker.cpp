@@ -29,8 +29,19 @@ struct Walk {
     std::optional<std::uint64_t> unreadable_next;
 };
 
+// One link (`offset` 0: Flink, 8: Blink) of the LIST_ENTRY at `entry`: from `known` when it has
+// the entry, else read.
+Expected<std::uint64_t> readLink(const VirtualMemory& as, const ListWalkOptions& options,
+                                 std::uint64_t entry, std::uint64_t offset) {
+    if (options.known_links)
+        if (auto links = options.known_links(entry))
+            return offset == 0 ? links->Flink : links->Blink;
+    return as.read<std::uint64_t>(entry + offset);
+}
+
 Walk walkDirection(const VirtualMemory& as, std::uint64_t start, std::uint64_t link_offset,
-                   std::size_t max_nodes, bool check_back_link) {
+                   const ListWalkOptions& options, bool check_back_link) {
+    const std::size_t max_nodes = options.max_nodes;
     const char* link = link_offset == 0 ? "Flink" : "Blink";
     const char* back = link_offset == 0 ? "Blink" : "Flink";
     Walk w;
@@ -38,7 +49,7 @@ Walk walkDirection(const VirtualMemory& as, std::uint64_t start, std::uint64_t l
     std::uint64_t node = start;
     std::size_t back_link_mismatches = 0;
     while (true) {
-        auto next = as.read<std::uint64_t>(node + link_offset);
+        auto next = readLink(as, options, node, link_offset);
         if (!next) {
             w.warnings.push_back(
                 fmt::format("{} of {:#x} unreadable: {}", link, node, next.error().message));
@@ -68,7 +79,7 @@ Walk walkDirection(const VirtualMemory& as, std::uint64_t start, std::uint64_t l
             break;
         }
         // The node must be readable before it counts as an entry.
-        auto back_value = as.read<std::uint64_t>(*next + (kBlinkOffset - link_offset));
+        auto back_value = readLink(as, options, *next, kBlinkOffset - link_offset);
         if (!back_value) {
             w.warnings.push_back(fmt::format("{} of {:#x} is {:#x}, which cannot be read: {}", link,
                                              node, *next, back_value.error().message));
@@ -97,7 +108,7 @@ Walk walkDirection(const VirtualMemory& as, std::uint64_t start, std::uint64_t l
 } // namespace
 
 ListWalk walkList(const VirtualMemory& as, std::uint64_t start, const ListWalkOptions& options) {
-    Walk forward = walkDirection(as, start, 0, options.max_nodes, true);
+    Walk forward = walkDirection(as, start, 0, options, true);
     ListWalk result;
     result.nodes = std::move(forward.nodes);
     result.closed = forward.closed;
@@ -117,7 +128,7 @@ ListWalk walkList(const VirtualMemory& as, std::uint64_t start, const ListWalkOp
     }
 
     // The Flink chain broke: the nodes before the head in Blink order are still reachable.
-    Walk backward = walkDirection(as, start, kBlinkOffset, options.max_nodes, false);
+    Walk backward = walkDirection(as, start, kBlinkOffset, options, false);
     std::unordered_set<std::uint64_t> have(result.nodes.begin(), result.nodes.end());
     std::vector<std::uint64_t> tail;
     std::optional<std::uint64_t> met;
@@ -171,8 +182,10 @@ ListWalk walkList(const VirtualMemory& as, std::uint64_t start, const ListWalkOp
 }
 
 ListValidation validateList(const VirtualMemory& as, std::uint64_t head, std::size_t max_nodes) {
-    Walk forward = walkDirection(as, head, 0, max_nodes, true);
-    Walk backward = walkDirection(as, head, kBlinkOffset, max_nodes, true);
+    ListWalkOptions options;
+    options.max_nodes = max_nodes;
+    Walk forward = walkDirection(as, head, 0, options, true);
+    Walk backward = walkDirection(as, head, kBlinkOffset, options, true);
     ListValidation v;
     v.forward_entries = forward.nodes.size();
     v.backward_entries = backward.nodes.size();

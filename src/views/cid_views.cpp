@@ -44,21 +44,34 @@ bool hasFingerprint(const kernel::KernelContext& k, std::uint64_t body,
     return fp && *fp == *expected;
 }
 
+// A process object the catalog has already read: its type byte and header are known, so the
+// table's entry for it needs no read (a bounded page cache may have let its page go).
+const ProcessRecord* readProcess(const ProcessCatalog& catalog, std::uint64_t object) {
+    auto it = catalog.records().find(object);
+    return it != catalog.records().end() && it->second.readable ? &it->second : nullptr;
+}
+
 // Before the entries [first, first + kPrefetchBatch) are read one by one: their objects' pages
-// (header and the fields the view reads; for processes the whole body the catalog decodes).
+// (header and the fields the view reads; for processes the whole body the catalog decodes),
+// except those of processes the catalog already holds.
 void prefetchObjects(const ProcessCatalog& catalog, const kernel::HandleTableWalk& walk,
                      std::size_t first, std::uint64_t body_bytes) {
     const std::uint64_t header = catalog.kernel().layout().object_header.body;
     std::vector<VirtualRange> ranges;
     for (std::size_t i = first;
          i < walk.entries.size() && i < first + ProcessCatalog::kPrefetchBatch; ++i)
-        ranges.push_back({walk.entries[i].object - header, header + body_bytes});
+        if (!readProcess(catalog, walk.entries[i].object))
+            ranges.push_back({walk.entries[i].object - header, header + body_bytes});
     catalog.kernel().addressSpace().prefetch(ranges);
 }
 
 ThreadOwners::Entry readThreadEntry(const kernel::KernelContext& k,
-                                    const kernel::HandleEntry& entry) {
+                                    const kernel::HandleEntry& entry, const ProcessRecord* known) {
     ThreadOwners::Entry e;
+    // A process the catalog read: its type byte is the thread's (both DISPATCHER_HEADER.Type).
+    if (known && k.layout().thread.header_type == k.layout().process.header_type &&
+        known->dispatcher_type != kThreadObjectType)
+        return e;
     auto type = k.addressSpace().read<std::uint8_t>(entry.object + k.layout().thread.header_type);
     if (!type || *type != kThreadObjectType ||
         !hasFingerprint(k, entry.object, k.threadFingerprint()))
@@ -104,9 +117,11 @@ ViewResult runCidTableView(ProcessCatalog& catalog) {
         const auto& entry = walk->entries[i];
         if (i % ProcessCatalog::kPrefetchBatch == 0)
             prefetchObjects(catalog, *walk, i, k.layout().process.size);
-        owners->entries.push_back(readThreadEntry(k, entry));
-        auto type =
-            k.addressSpace().read<std::uint8_t>(entry.object + k.layout().process.header_type);
+        const ProcessRecord* known = readProcess(catalog, entry.object);
+        owners->entries.push_back(readThreadEntry(k, entry, known));
+        auto type = known ? Expected<std::uint8_t>(known->dispatcher_type)
+                          : k.addressSpace().read<std::uint8_t>(entry.object +
+                                                                k.layout().process.header_type);
         if (!type) {
             view.warnings.push_back(fmt::format("PspCidTable handle {:#x}: object {:#x}: {}",
                                                 entry.handle, entry.object, type.error().message));
@@ -115,7 +130,9 @@ ViewResult runCidTableView(ProcessCatalog& catalog) {
         }
         if (*type != kProcessObjectType)
             continue;
-        if (!hasFingerprint(k, entry.object, k.processFingerprint())) {
+        // A record whose header checked out (fingerprint and PointerCount) has the fingerprint.
+        if (!(known && known->object_header_valid) &&
+            !hasFingerprint(k, entry.object, k.processFingerprint())) {
             const std::string why = fmt::format("PspCidTable handle {:#x}: {:#x} has process type "
                                                 "3 but not a process object header; skipped",
                                                 entry.handle, entry.object);
@@ -151,7 +168,9 @@ ViewResult runThreadOwnerView(ProcessCatalog& catalog) {
         const auto& entry = walk->entries[i];
         if (!known && i % ProcessCatalog::kPrefetchBatch == 0)
             prefetchObjects(catalog, *walk, i, thread_bytes);
-        const ThreadOwners::Entry e = known ? known->entries[i] : readThreadEntry(k, entry);
+        const ThreadOwners::Entry e =
+            known ? known->entries[i]
+                  : readThreadEntry(k, entry, readProcess(catalog, entry.object));
         if (!e.thread)
             continue;
         if (!e.owner_read) {

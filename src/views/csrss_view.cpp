@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cstring>
 #include <set>
+#include <unordered_map>
 
 #include "dumpprocs/kernel/handle_table.hpp"
 #include "dumpprocs/kernel/list_walker.hpp"
@@ -51,7 +52,7 @@ ViewResult unavailableCsrss(std::string reason, bool lacks_symbols = false) {
 std::vector<std::uint64_t> findCsrss(ProcessCatalog& catalog, std::size_t& unsaved) {
     const auto& k = catalog.kernel();
     std::vector<std::uint64_t> out;
-    const auto walk = kernel::walkList(k.addressSpace(), k.psActiveProcessHead().value);
+    const auto walk = walkActiveProcessLinks(catalog);
     for (std::uint64_t node : walk.nodes) {
         const std::uint64_t eprocess = node - k.layout().process.active_process_links;
         const auto& r = catalog.get(eprocess);
@@ -98,6 +99,7 @@ ViewResult runCsrssHandlesView(ProcessCatalog& catalog) {
     view.name = "csrss";
     std::vector<std::string> unread; // csrss processes whose table could not be read at all
     std::set<std::uint64_t> seen;
+    std::unordered_map<std::uint64_t, std::optional<std::uint8_t>> fingerprints; // by body
     std::size_t index = 0;
     for (std::uint64_t process : csrss) {
         const auto& owner = catalog.get(process);
@@ -130,7 +132,12 @@ ViewResult runCsrssHandlesView(ProcessCatalog& catalog) {
         for (const auto& entry : process_type ? walk->entries : decltype(walk->entries){}) {
             // A process handle table's entry points at the object header, not at the body.
             const std::uint64_t body = entry.object + k.layout().object_header.body;
-            const auto type = k.typeFingerprint(body);
+            // Each object's header is read once for all the tables that name it: on a terminal
+            // server every session's csrss.exe holds handles to its processes and their threads.
+            auto known = fingerprints.find(body);
+            if (known == fingerprints.end())
+                known = fingerprints.emplace(body, k.typeFingerprint(body)).first;
+            const auto type = known->second;
             if (!type) {
                 ++untyped;
                 continue;

@@ -7,24 +7,31 @@
 #include "walk_result.hpp"
 
 namespace dumpprocs::views {
+kernel::ListWalk walkActiveProcessLinks(ProcessCatalog& catalog) {
+    const auto& k = catalog.kernel();
+    const std::uint64_t head = k.psActiveProcessHead().value;
+    // Walking first and reading the objects after would read each page twice once the bounded
+    // page cache has let it go. The walk asks only for the nodes it lists (and for one it then
+    // finds unreadable, whose record says so), never for the head.
+    kernel::ListWalkOptions options;
+    options.known_links = [&](std::uint64_t entry) -> std::optional<formats::ListEntry64> {
+        if (entry == head)
+            return std::nullopt;
+        return catalog.get(entry - k.layout().process.active_process_links).active_links;
+    };
+    return kernel::walkList(k.addressSpace(), head, options);
+}
+
 ViewResult runActiveProcessLinksView(ProcessCatalog& catalog) {
     const auto& k = catalog.kernel();
     ViewResult view;
     view.name = "active";
-    const std::uint64_t head = k.psActiveProcessHead().value;
-    const auto walk = kernel::walkList(k.addressSpace(), head);
+    // The walk read every node's process as it went (walkActiveProcessLinks).
+    const auto walk = walkActiveProcessLinks(catalog);
     takeWalkWarnings(view, walk);
     std::size_t index = 0;
-    std::vector<std::uint64_t> batch;
-    for (std::size_t i = 0; i < walk.nodes.size(); ++i) {
-        const std::uint64_t eprocess = walk.nodes[i] - k.layout().process.active_process_links;
-        if (i % ProcessCatalog::kPrefetchBatch == 0) {
-            batch.clear();
-            for (std::size_t j = i; j < walk.nodes.size() && j < i + ProcessCatalog::kPrefetchBatch;
-                 ++j)
-                batch.push_back(walk.nodes[j] - k.layout().process.active_process_links);
-            catalog.prefetch(batch);
-        }
+    for (const std::uint64_t node : walk.nodes) {
+        const std::uint64_t eprocess = node - k.layout().process.active_process_links;
         catalog.get(eprocess);
         view.entries.push_back(ViewEntry{index++, eprocess, {}});
     }
@@ -39,7 +46,9 @@ ViewResult runMmProcessLinksView(ProcessCatalog& catalog) {
     const std::uint64_t start = k.systemProcess() + links;
     catalog.get(k.systemProcess());
     view.entries.push_back(ViewEntry{std::nullopt, k.systemProcess(), "walk starts at System"});
-    const auto walk = kernel::walkList(k.addressSpace(), start);
+    kernel::ListWalkOptions options;
+    options.known_links = [&](std::uint64_t entry) { return catalog.knownLinks(entry, true); };
+    const auto walk = kernel::walkList(k.addressSpace(), start, options);
     takeWalkWarnings(view, walk);
     std::size_t index = 0;
     std::vector<std::uint64_t> batch;

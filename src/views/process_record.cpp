@@ -102,6 +102,15 @@ const ProcessRecord& ProcessCatalog::get(std::uint64_t eprocess) {
     return it->second;
 }
 
+std::optional<formats::ListEntry64> ProcessCatalog::knownLinks(std::uint64_t entry,
+                                                               bool mm) const {
+    const auto& p = kernel_.layout().process;
+    auto it = cache_.find(entry - (mm ? p.mm_process_links : p.active_process_links));
+    if (it == cache_.end())
+        return std::nullopt;
+    return mm ? it->second.mm_links : it->second.active_links;
+}
+
 void ProcessCatalog::prefetch(std::span<const std::uint64_t> eprocesses) const {
     const std::uint64_t header = kernel_.layout().object_header.body;
     std::vector<VirtualRange> ranges;
@@ -138,6 +147,10 @@ ProcessRecord ProcessCatalog::read(std::uint64_t eprocess) const {
     r.directory_table_base = object->directory_table_base;
     r.peb = object->peb;
     r.wow64 = object->wow64;
+    if (object->complete) {
+        r.active_links = object->active_links;
+        r.mm_links = object->mm_links;
+    }
     readAttributes(r, *object);
     classify(r);
     decodeName(r);

@@ -51,7 +51,7 @@ std::string lacking(const kernel::KernelContext& k,
 std::vector<std::uint64_t> activeProcesses(ProcessCatalog& catalog) {
     const auto& k = catalog.kernel();
     std::vector<std::uint64_t> out;
-    const auto walk = kernel::walkList(k.addressSpace(), k.psActiveProcessHead().value);
+    const auto walk = walkActiveProcessLinks(catalog);
     for (std::uint64_t node : walk.nodes) {
         const std::uint64_t eprocess = node - k.layout().process.active_process_links;
         if (catalog.get(eprocess).kind == EntryKind::Process)

@@ -95,7 +95,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         exerciseReads(as, va);
     }
     const std::uint64_t list = word(data, 2), table = word(data, 3);
-    (void)kernel::walkList(as, list, kernel::ListWalkOptions{4096, true});
+    (void)kernel::walkList(as, list, kernel::ListWalkOptions{4096, true, {}});
     (void)kernel::validateList(as, list, 4096);
     for (auto era : {kernel::HandleEntryEra::Win7, kernel::HandleEntryEra::Win8,
                      kernel::HandleEntryEra::Win81Plus}) {

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <set>
 #include <string>
 
 #include "dumpgen/memory_image.hpp"
@@ -122,7 +123,7 @@ TEST_CASE("a ring longer than the cap stops at the cap and says so", "[bounded]"
     Machine m;
     buildRing(m, 200, false);
     const auto as = m.addressSpace();
-    const auto walk = kernel::walkList(as, kHead, kernel::ListWalkOptions{50, false});
+    const auto walk = kernel::walkList(as, kHead, kernel::ListWalkOptions{50, false, {}});
     CHECK_FALSE(walk.closed);
     CHECK(walk.nodes.size() == 50);
     CHECK(anyContains(walk.warnings, "stopped after 50 entries (the cap)"));
@@ -241,4 +242,46 @@ TEST_CASE("a handle table leaf that reads as all zeros makes the walk incomplete
     CHECK_FALSE(walk->complete);
     REQUIRE(walk->gaps.size() == 1);
     CHECK(walk->gaps.front().find("reads as all zeros") != std::string::npos);
+}
+
+TEST_CASE("a ring walk takes the links it is given and reads the rest", "[bounded][walk]") {
+    Machine m;
+    buildRing(m, 20, false);
+    const auto as = m.addressSpace();
+    const auto plain = kernel::walkList(as, kHead);
+    REQUIRE(plain.closed);
+    // Given every node's true links (what the process catalog decoded): the same walk.
+    std::set<std::uint64_t> asked;
+    kernel::ListWalkOptions given;
+    given.known_links = [&](std::uint64_t entry) -> std::optional<formats::ListEntry64> {
+        asked.insert(entry);
+        auto flink = as.read<std::uint64_t>(entry);
+        auto blink = as.read<std::uint64_t>(entry + 8);
+        if (!flink || !blink)
+            return std::nullopt;
+        return formats::ListEntry64{*flink, *blink};
+    };
+    const auto same = kernel::walkList(as, kHead, given);
+    CHECK(same.nodes == plain.nodes);
+    CHECK(same.closed);
+    CHECK(same.warnings.empty());
+    CHECK(asked.size() == 21); // the head and every node, each once whatever link is wanted
+    // The given links are used, not read again: a node whose given Flink skips one.
+    const std::uint64_t fifth = plain.nodes[4];
+    kernel::ListWalkOptions skipping = given;
+    skipping.known_links = [&](std::uint64_t entry) -> std::optional<formats::ListEntry64> {
+        auto links = given.known_links(entry);
+        if (links && entry == fifth)
+            links->Flink = plain.nodes[6];
+        return links;
+    };
+    const auto skipped = kernel::walkList(as, kHead, skipping);
+    CHECK(skipped.nodes.size() == 19);
+    CHECK(anyContains(skipped.warnings, "Blink is"));
+    // None given (nullopt): everything read, as without the option.
+    kernel::ListWalkOptions none;
+    none.known_links = [](std::uint64_t) -> std::optional<formats::ListEntry64> {
+        return std::nullopt;
+    };
+    CHECK(kernel::walkList(as, kHead, none).nodes == plain.nodes);
 }

@@ -3,10 +3,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "dumpprocs/addrspace/address_space.hpp"
+#include "dumpprocs/formats/nt.hpp"
 
 namespace dumpprocs::kernel {
 
@@ -27,6 +30,10 @@ struct ListWalk {
 struct ListWalkOptions {
     std::size_t max_nodes = 1u << 20; // a cap, reported when hit
     bool recover_backwards = true;    // after a broken Flink, walk Blink from `start` too
+    // The LIST_ENTRY at an address as an earlier read of the same memory decoded it (the process
+    // catalog's objects), or nullopt: the walk then reads it. Saves reading a page again that a
+    // bounded page cache has let go; it must give only what a read would.
+    std::function<std::optional<formats::ListEntry64>(std::uint64_t entry)> known_links;
 };
 
 // Follows Flink from `start` until it comes back. Stops at an unreadable or non-canonical Flink,

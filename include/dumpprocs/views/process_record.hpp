@@ -48,6 +48,8 @@ struct ProcessRecord {
     // _EPROCESS.ObjectTable: its handle table, 0 for none (minimal and exiting processes); nullopt
     // as for `session`.
     std::optional<std::uint64_t> object_table;
+    // Its ActiveProcessLinks and MmProcessLinks as read, when the object was read whole.
+    std::optional<formats::ListEntry64> active_links, mm_links;
     // The responder's columns: each nullopt where it could not be read (the symbol data lacks the
     // member, a NULL pointer, memory the dump does not hold), never a guess.
     // That session's SessionId, where the profile describes _MM_SESSION_SPACE and the dump holds
@@ -98,6 +100,10 @@ class ProcessCatalog {
     void prefetch(std::span<const std::uint64_t> eprocesses) const;
     // Views prefetch this many objects at a time (a PspCidTable leaf's entries).
     static constexpr std::size_t kPrefetchBatch = 256;
+    // The ActiveProcessLinks (or, with `mm`, MmProcessLinks) LIST_ENTRY at `entry`, when the
+    // object holding it was already read whole: the list walks take it instead of reading the
+    // page again (kernel::ListWalkOptions::known_links). Reads nothing, adds no record.
+    std::optional<formats::ListEntry64> knownLinks(std::uint64_t entry, bool mm) const;
     const kernel::KernelContext& kernel() const { return kernel_; }
     const std::set<std::uint64_t>& idleProcesses() const { return idle_; }
     // Every record read so far, by address (the dtb view matches page-table roots to them).

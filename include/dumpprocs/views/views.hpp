@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dumpprocs/kernel/list_walker.hpp"
 #include "dumpprocs/views/process_record.hpp"
 
 namespace dumpprocs::views {
@@ -106,6 +107,10 @@ std::string viewNameList(std::string_view separator); // "active, mm, cid, threa
 bool scansPhysicalMemory(std::string_view name);      // false for an unknown name
 
 ViewResult runActiveProcessLinksView(ProcessCatalog& catalog);
+// The walk of ActiveProcessLinks from PsActiveProcessHead that the active view and the witnesses
+// entering other rings from it share: each node's process is read through the catalog as the walk
+// reaches it, and its links taken from that read, so its page is read once while at hand.
+kernel::ListWalk walkActiveProcessLinks(ProcessCatalog& catalog);
 ViewResult runMmProcessLinksView(ProcessCatalog& catalog);
 ViewResult runCidTableView(ProcessCatalog& catalog);
 ViewResult runThreadOwnerView(ProcessCatalog& catalog);
