@@ -102,8 +102,7 @@ const ProcessRecord& ProcessCatalog::get(std::uint64_t eprocess) {
     return it->second;
 }
 
-std::optional<formats::ListEntry64> ProcessCatalog::knownLinks(std::uint64_t entry,
-                                                               bool mm) const {
+std::optional<formats::ListEntry64> ProcessCatalog::knownLinks(std::uint64_t entry, bool mm) const {
     const auto& p = kernel_.layout().process;
     auto it = cache_.find(entry - (mm ? p.mm_process_links : p.active_process_links));
     if (it == cache_.end())
