@@ -8,6 +8,7 @@
 #include <array>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <set>
 #include <system_error>
@@ -269,6 +270,27 @@ Expected<std::string> readEntry(const fs::path& file) {
     return data;
 }
 
+// A writer killed between creating its temporary file and renaming it leaves the file behind.
+// Those of `entry` older than this are removed when the entry is written again; a younger one may
+// be another run's write in progress.
+constexpr auto kStaleTemporary = std::chrono::hours(1);
+
+void removeStaleTemporaries(const fs::path& entry) {
+    const std::string prefix = "." + entry.filename().string() + ".";
+    const auto now = fs::file_time_type::clock::now();
+    std::error_code ec;
+    for (fs::directory_iterator it(entry.parent_path(), ec), end; !ec && it != end;
+         it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (!name.starts_with(prefix) || !name.ends_with(".tmp"))
+            continue;
+        std::error_code time_ec;
+        const auto written = it->last_write_time(time_ec);
+        if (!time_ec && now - written > kStaleTemporary)
+            fs::remove(it->path(), time_ec);
+    }
+}
+
 // Writes `bytes` to a new file in the folder and renames it over `entry`.
 Expected<void> writeEntry(const fs::path& entry, const std::string& bytes) {
     static std::atomic<unsigned> serial{0};
@@ -303,6 +325,7 @@ Expected<void> writeEntry(const fs::path& entry, const std::string& bytes) {
         ::unlink(temp.c_str());
         return makeError(ErrorCode::Io, "cannot write {}: {}", entry.string(), problem);
     }
+    removeStaleTemporaries(entry);
     return {};
 }
 

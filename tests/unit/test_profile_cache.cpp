@@ -287,6 +287,21 @@ TEST_CASE("loading through the cache: written once, read after, rebuilt when dam
         CHECK(parses == 2);
         CHECK(anyNoteHas(notes, "stale"));
     }
+    SECTION("a killed writer's old temporary file is removed at the next write, a young one kept") {
+        const fs::path old_temp = cache / ("." + entry.filename().string() + ".4242.0.tmp");
+        const fs::path young_temp = cache / ("." + entry.filename().string() + ".4343.0.tmp");
+        const fs::path other = cache / ".not-ours.tmp";
+        for (const auto& p : {old_temp, young_temp, other})
+            writeAll(p, "half an entry");
+        fs::last_write_time(old_temp, fs::file_time_type::clock::now() - std::chrono::hours(2));
+        fs::last_write_time(other, fs::file_time_type::clock::now() - std::chrono::hours(2));
+        writeAll(entry, ""); // damaged: the next load writes the entry again
+        REQUIRE(kernel::loadThroughCache(source, cache, load, notes));
+        CHECK(parses == 2);
+        CHECK_FALSE(fs::exists(old_temp));
+        CHECK(fs::exists(young_temp));
+        CHECK(fs::exists(other));
+    }
     SECTION("the source's size changed: rebuilt, the new file parsed") {
         const auto mtime = fs::last_write_time(source);
         std::ofstream(source, std::ios::binary | std::ios::app) << "garbage";
