@@ -232,6 +232,8 @@ PoolScanResult scanPoolTags(const PhysicalMemory& memory, const PoolScanOptions&
         std::clamp<std::uint64_t>(std::min<std::uint64_t>(tasks.size(), worth), 1, wanted));
 
     std::vector<std::vector<PoolTagHit>> per_task(tasks.size());
+    std::vector<std::vector<std::uint64_t>> visited_per_task(options.page_visitor ? tasks.size()
+                                                                                  : 0);
     std::atomic<std::size_t> next{0};
     std::atomic<std::uint64_t> done{0};
     std::uint64_t largest = 0;
@@ -242,6 +244,8 @@ PoolScanResult scanPoolTags(const PhysicalMemory& memory, const PoolScanOptions&
         for (std::size_t i = next++; i < tasks.size(); i = next++) {
             const ByteView bytes = memory.scanBytes(tasks[i].bytes, buffer.bytes());
             scanPoolTagRange(bytes, tasks[i].base, options, per_task[i]);
+            if (options.page_visitor)
+                options.page_visitor(bytes, tasks[i].base, visited_per_task[i]);
             const std::uint64_t now = done += tasks[i].bytes.size();
             if (report && options.progress)
                 options.progress(now, total);
@@ -267,6 +271,8 @@ PoolScanResult scanPoolTags(const PhysicalMemory& memory, const PoolScanOptions&
     // Deterministic merge: tasks are in ascending physical order, and so is each task's list.
     for (auto& hits : per_task)
         result.hits.insert(result.hits.end(), hits.begin(), hits.end());
+    for (auto& visited : visited_per_task)
+        result.visited.insert(result.visited.end(), visited.begin(), visited.end());
     result.bytes_scanned = total;
     result.pages_scanned = total / kPageSize;
     return result;

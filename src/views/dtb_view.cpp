@@ -8,10 +8,12 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <map>
 #include <vector>
 
 #include "dumpprocs/formats/x64_paging.hpp"
+#include "dumpprocs/views/scan_view.hpp"
 #include "dumpprocs/views/views.hpp"
 
 namespace dumpprocs::views {
@@ -20,40 +22,56 @@ namespace {
 constexpr unsigned kFirstKernelEntry = 256;
 constexpr unsigned kEntries = formats::pte::kEntriesPerTable;
 
-// The kernel's PML4 and the index of its self-reference entry.
-struct KernelRoot {
-    std::uint64_t pml4 = 0;
-    unsigned self = 0;
-    std::array<std::uint64_t, kEntries> entries{};
-};
+} // namespace
 
-Expected<KernelRoot> kernelRoot(const X64AddressSpace& x64) {
-    KernelRoot r;
-    r.pml4 = formats::pte::directoryTableFrame(x64.directoryTableBase());
+Expected<PageTableRootTest> PageTableRootTest::forKernel(const X64AddressSpace& x64) {
+    PageTableRootTest t;
+    const std::uint64_t pml4 = formats::pte::directoryTableFrame(x64.directoryTableBase());
     std::array<std::byte, kEntries * 8> page;
-    DP_CHECK(readPhysical(x64.physical(), r.pml4, page));
-    std::memcpy(r.entries.data(), page.data(), page.size());
+    DP_CHECK(readPhysical(x64.physical(), pml4, page));
+    std::memcpy(t.entries_.data(), page.data(), page.size());
     for (unsigned i = kFirstKernelEntry; i < kEntries; ++i) {
-        const formats::pte::Entry e{r.entries[i]};
-        if (e.present() && !e.user() && e.frame() == r.pml4) {
-            r.self = i;
-            return r;
+        const formats::pte::Entry e{t.entries_[i]};
+        if (e.present() && !e.user() && e.frame() == pml4) {
+            t.self_ = i;
+            return t;
         }
     }
     return makeError(ErrorCode::NotFound,
-                     "the kernel's PML4 at physical {:#x} has no self-reference entry", r.pml4);
+                     "the kernel's PML4 at physical {:#x} has no self-reference entry", pml4);
 }
 
-} // namespace
+void PageTableRootTest::findIn(ByteView bytes, std::uint64_t base,
+                               std::vector<std::uint64_t>& out) const {
+    const std::uint64_t self_at = std::uint64_t{self_} * 8;
+    const std::uint64_t pages = bytes.size() / kPageSize;
+    for (std::uint64_t i = 0; i < pages; ++i) {
+        const std::uint64_t pa = base + i * kPageSize;
+        auto self = bytes.read<std::uint64_t>(i * kPageSize + self_at);
+        if (!self)
+            break;
+        const formats::pte::Entry e{*self};
+        if (!e.present() || e.user() || e.frame() != pa)
+            continue; // the cheap test: most pages fail here
+        bool kernel_half = true;
+        for (unsigned k = kFirstKernelEntry; k < kEntries && kernel_half; ++k) {
+            if (k == self_)
+                continue;
+            auto v = bytes.read<std::uint64_t>(i * kPageSize + k * 8ULL);
+            kernel_half = v && *v == entries_[k];
+        }
+        if (kernel_half)
+            out.push_back(pa);
+    }
+}
 
 std::vector<std::uint64_t> findPageTableRoots(const X64AddressSpace& x64, std::string& problem) {
-    auto kernel = kernelRoot(x64);
-    if (!kernel) {
-        problem = kernel.error().message;
+    auto test = PageTableRootTest::forKernel(x64);
+    if (!test) {
+        problem = test.error().message;
         return {};
     }
     std::vector<std::uint64_t> roots;
-    const std::uint64_t self_at = std::uint64_t{kernel->self} * 8;
     // The pages are copied 4 MiB at a time (PhysicalMemory::scanBytes: pread(2) into one buffer
     // for a file) rather than read from the mapping: one 8-byte read per page of a mapping costs a
     // page fault per page and leaves every page resident, so a 3 GiB dump grew the process by 3
@@ -67,26 +85,8 @@ std::vector<std::uint64_t> findPageTableRoots(const X64AddressSpace& x64, std::s
                 auto part = range.slice(done * kPageSize, count * kPageSize);
                 if (!part)
                     break;
-                const ByteView bytes = x64.physical().scanBytes(*part, buffer);
-                const std::uint64_t pfn = first_pfn + done;
-                for (std::uint64_t i = 0; i < count; ++i) {
-                    const std::uint64_t pa = (pfn + i) * kPageSize;
-                    auto self = bytes.read<std::uint64_t>(i * kPageSize + self_at);
-                    if (!self)
-                        break;
-                    const formats::pte::Entry e{*self};
-                    if (!e.present() || e.user() || e.frame() != pa)
-                        continue; // the cheap test: most pages fail here
-                    bool kernel_half = true;
-                    for (unsigned k = kFirstKernelEntry; k < kEntries && kernel_half; ++k) {
-                        if (k == kernel->self)
-                            continue;
-                        auto v = bytes.read<std::uint64_t>(i * kPageSize + k * 8ULL);
-                        kernel_half = v && *v == kernel->entries[k];
-                    }
-                    if (kernel_half)
-                        roots.push_back(pa);
-                }
+                test->findIn(x64.physical().scanBytes(*part, buffer),
+                             (first_pfn + done) * kPageSize, roots);
             }
         });
     return roots;
@@ -103,8 +103,16 @@ ViewResult runDirectoryTableView(ProcessCatalog& catalog, const ViewOptions&) {
                                   "ranges): there are no page-table roots to find";
         return view;
     }
+    // With the scan's pass (scan and thrdscan run before this view in --view all), the roots it
+    // found while it had each page at hand: the dump is read once. Run without it, a pass of its
+    // own.
     std::string problem;
-    const auto roots = findPageTableRoots(*x64, problem);
+    std::vector<std::uint64_t> roots;
+    const auto& scan = catalog.scanCache();
+    if (scan && scan->outcome && scan->outcome->page_table_roots)
+        roots = *scan->outcome->page_table_roots;
+    else
+        roots = findPageTableRoots(*x64, problem);
     if (!problem.empty()) {
         view.available = false;
         view.unavailable_reason = problem;

@@ -595,7 +595,17 @@ Expected<ScanOutcome> scanForProcesses(const kernel::KernelContext& k, const Vie
     po.tag_offset = layout.tag_offset;
     po.threads = options.threads;
     po.progress = options.progress;
+    // The dtb view's test of every page while the pass has it at hand, so that --view all reads
+    // the dump once.
+    auto root_test = PageTableRootTest::forKernel(*x64);
+    if (root_test)
+        po.page_visitor = [&test = *root_test](ByteView bytes, std::uint64_t base,
+                                               std::vector<std::uint64_t>& roots) {
+            test.findIn(bytes, base, roots);
+        };
     out.stats = kernel::scanPoolTags(x64->physical(), po);
+    if (root_test)
+        out.page_table_roots = std::move(out.stats.visited);
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
     std::set<std::uint64_t> pages;

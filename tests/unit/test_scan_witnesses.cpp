@@ -302,6 +302,90 @@ TEST_CASE("dtb: every live process's page-table root is found and owned; an unow
     CHECK(results.back().unowned_roots.size() == 1);
 }
 
+// The sample's memory as a raw physical image (each page at file offset = physical address).
+std::filesystem::path writeRawImage(Machine& m, const std::string& name) {
+    const auto& memory = m.kernel->x64AddressSpace()->physical();
+    const auto path = testfiles::writeTemp(name, {});
+    std::filesystem::resize_file(path, memory.pageSpan() * kPageSize);
+    std::fstream out(path, std::ios::in | std::ios::out | std::ios::binary);
+    memory.forEachPresentRange([&](std::uint64_t pfn, std::uint64_t, ByteView bytes) {
+        out.seekp(static_cast<std::streamoff>(pfn * kPageSize));
+        out.write(reinterpret_cast<const char*>(bytes.data()),
+                  static_cast<std::streamsize>(bytes.size()));
+    });
+    REQUIRE(out.good());
+    return path;
+}
+
+// The roots the scan's pass finds with the dtb view's test are those of the dtb view's own pass,
+// whatever the thread count and the size of the tasks; the dtb view after the scan says what it
+// says with a pass of its own.
+void checkOnePassRoots(Machine& m) {
+    const X64AddressSpace* x64 = m.kernel->x64AddressSpace();
+    REQUIRE(x64);
+    std::string problem;
+    const auto separate = views::findPageTableRoots(*x64, problem);
+    REQUIRE(problem.empty());
+    REQUIRE_FALSE(separate.empty());
+    CHECK(std::is_sorted(separate.begin(), separate.end()));
+    for (unsigned threads : {1u, 2u}) {
+        INFO("threads " << threads);
+        auto outcome = views::scanForProcesses(*m.kernel, views::ViewOptions{threads, {}});
+        REQUIRE(outcome);
+        REQUIRE(outcome->page_table_roots);
+        CHECK(*outcome->page_table_roots == separate);
+    }
+    auto test = views::PageTableRootTest::forKernel(*x64);
+    REQUIRE(test);
+    for (unsigned threads : {1u, 2u, 3u}) {
+        INFO("threads " << threads << ", 64 KiB tasks");
+        kernel::PoolScanOptions o;
+        o.patterns = {kernel::PoolTagPattern{kProc, 0x7FFFFFFF, std::nullopt}};
+        o.threads = threads;
+        o.chunk_bytes = 64 << 10;
+        o.page_visitor = [&](ByteView bytes, std::uint64_t base, std::vector<std::uint64_t>& out) {
+            test->findIn(bytes, base, out);
+        };
+        const auto r = kernel::scanPoolTags(x64->physical(), o);
+        CHECK(r.visited == separate);
+    }
+
+    // The dtb view after the scan, from the scan's roots, then from a pass of its own.
+    run(m, "scan");
+    REQUIRE(m.catalog->scanCache());
+    const auto from_scan = run(m, "dtb");
+    m.catalog->scanCache().reset();
+    const auto own = run(m, "dtb");
+    CHECK(from_scan.available == own.available);
+    CHECK(from_scan.details == own.details);
+    CHECK(from_scan.warnings == own.warnings);
+    CHECK(from_scan.unowned_roots == own.unowned_roots);
+    REQUIRE(from_scan.entries.size() == own.entries.size());
+    for (std::size_t i = 0; i < own.entries.size(); ++i) {
+        CHECK(from_scan.entries[i].eprocess == own.entries[i].eprocess);
+        CHECK(from_scan.entries[i].note == own.entries[i].note);
+    }
+}
+
+TEST_CASE("one pass: the scan's page-table roots are the dtb view's own pass's", "[witness][dtb]") {
+    std::vector<std::string> samples(std::begin(kDkomSamples), std::end(kDkomSamples));
+    samples.insert(samples.end(), {"scan_19041.dmp", "scan_7601.dmp"});
+    for (const auto& sample : samples) {
+        INFO(sample);
+        auto m = openPath(testfiles::sample(sample));
+        checkOnePassRoots(m);
+    }
+    // A raw image of a sample: its kernel found by scanning, its roots the same.
+    auto dump = openPath(testfiles::sample("dkom_19041.dmp"));
+    const auto raw_path = writeRawImage(dump, "onepass-dkom_19041.raw");
+    {
+        auto raw = openPath(raw_path);
+        REQUIRE(raw.session->rawImage());
+        checkOnePassRoots(raw);
+    }
+    std::filesystem::remove(raw_path);
+}
+
 TEST_CASE("object counts: the Process type's TotalNumberOfObjects against the objects found",
           "[witness][objects]") {
     for (const char* sample : kDkomSamples) {

@@ -33,6 +33,13 @@ struct PoolScanOptions {
     std::uint64_t chunk_bytes = 4ULL << 20; // pages per task, rounded to whole pages
     // Called from the calling thread only, after each range it scanned itself.
     std::function<void(std::uint64_t done, std::uint64_t total)> progress;
+    // Optional: called for each task with its bytes (whole pages from physical address `base`)
+    // while they are in the scan's buffer, so that another per-page test shares the one read of
+    // the dump. It is called from the worker threads at once and must only read shared state;
+    // the addresses it appends to `out` are kept per task and concatenated in task order
+    // (PoolScanResult::visited), so the result never depends on the number of threads.
+    std::function<void(ByteView bytes, std::uint64_t base, std::vector<std::uint64_t>& out)>
+        page_visitor;
 };
 
 struct PoolTagHit {
@@ -43,7 +50,8 @@ struct PoolTagHit {
 };
 
 struct PoolScanResult {
-    std::vector<PoolTagHit> hits; // ascending physical address
+    std::vector<PoolTagHit> hits;       // ascending physical address
+    std::vector<std::uint64_t> visited; // what page_visitor appended, in task order
     std::uint64_t bytes_scanned = 0;
     std::uint64_t pages_scanned = 0;
     std::uint64_t pages_absent = 0;    // inside the page span but not in the dump

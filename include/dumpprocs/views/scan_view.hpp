@@ -123,6 +123,9 @@ struct ScanOutcome {
     std::string threads_unavailable;      // why no thread was checked ("" when they were)
     bool reverse_map_truncated = false;
     std::vector<std::string> layout_notes;
+    // The page-table roots (PageTableRootTest) found in the same pass, ascending; nullopt when the
+    // kernel's PML4 gives no test (the dtb view then says why).
+    std::optional<std::vector<std::uint64_t>> page_table_roots;
 };
 
 // The kernel virtual address of an _EPROCESS known only by its physical address and bytes, from a

@@ -12,6 +12,7 @@
 //   thrdscan owners of the thread objects found by their pool allocation (the scan's pass)
 //   dtb     processes whose DirectoryTableBase is a page-table root found in physical memory
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -20,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dumpprocs/formats/x64_paging.hpp"
 #include "dumpprocs/kernel/list_walker.hpp"
 #include "dumpprocs/views/process_record.hpp"
 
@@ -123,9 +125,23 @@ std::string explainThrdscanAbsence(const ProcessRecord& record, const kernel::Ke
 ViewResult runDirectoryTableView(ProcessCatalog& catalog, const ViewOptions& options);
 std::string explainDtbAbsence(const ProcessRecord& record, const kernel::KernelContext& kernel,
                               const ViewResult& view);
-// The physical addresses of the pages that are PML4s of an address space: their self-reference
-// entry (at the kernel PML4's index) maps them, their kernel half is the kernel's. `problem` says
-// why none can be found (the kernel's own PML4 has no self-reference entry).
+// The test of a page-table root: a page that is the PML4 of an address space, its
+// self-reference entry (at the kernel PML4's index) mapping it, its kernel half the kernel's.
+class PageTableRootTest {
+  public:
+    // From the kernel's own PML4; an error when it has no self-reference entry.
+    static Expected<PageTableRootTest> forKernel(const X64AddressSpace& x64);
+    // Appends the physical addresses of the roots among `bytes` (whole pages from physical
+    // address `base`), ascending. Reads only its own state: safe from several threads at once.
+    void findIn(ByteView bytes, std::uint64_t base, std::vector<std::uint64_t>& out) const;
+
+  private:
+    unsigned self_ = 0;
+    std::array<std::uint64_t, formats::pte::kEntriesPerTable> entries_{};
+};
+// The physical addresses of the page-table roots in physical memory, ascending, by a pass of
+// their own (the dtb view takes them from the scan's pass when that ran). `problem` says why none
+// can be found (the kernel's own PML4 has no self-reference entry).
 std::vector<std::uint64_t> findPageTableRoots(const X64AddressSpace& x64, std::string& problem);
 // witness_views.cpp
 ViewResult runKernelProcessListView(ProcessCatalog& catalog);
