@@ -23,13 +23,7 @@
 #include "dumpprocs/cli/options.hpp"
 #include "dumpprocs/cli/run_modes.hpp"
 #include "dumpprocs/support/expected.hpp"
-
-#ifndef DUMPPROCS_VERSION
-#define DUMPPROCS_VERSION "0.0.0"
-#endif
-#ifndef DUMPPROCS_GIT_REVISION
-#define DUMPPROCS_GIT_REVISION "unknown"
-#endif
+#include "dumpprocs/support/version.hpp"
 
 namespace dumpprocs::cli {
 namespace {
@@ -370,8 +364,7 @@ int run(int argc, char** argv) {
         ->transform(CLI::IsMember({"auto", "always", "never"}, CLI::ignore_case));
     app.add_flag("-v,--verbose", o.verbose, "more detail on stderr");
     app.add_flag("-q,--quiet", o.quiet, "only errors on stderr");
-    app.set_version_flag("--version", std::string("dumpprocs ") + DUMPPROCS_VERSION + " (git " +
-                                          DUMPPROCS_GIT_REVISION + ")");
+    app.set_version_flag("--version", "dumpprocs " + toolVersion());
     // CLI11's own messages start with "error:" as the tool's do, one line each.
     app.failure_message([](const CLI::App*, const CLI::Error& e) {
         std::string out;

@@ -2,10 +2,10 @@
 #include "dumpprocs/kernel/profile_cache.hpp"
 
 #include <fcntl.h>
+#include <lzma.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <array>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -16,13 +16,7 @@
 #include <fmt/format.h>
 
 #include "dumpprocs/kernel/profile_manifest.hpp"
-
-#ifndef DUMPPROCS_VERSION
-#define DUMPPROCS_VERSION "0.0.0"
-#endif
-#ifndef DUMPPROCS_GIT_REVISION
-#define DUMPPROCS_GIT_REVISION "unknown"
-#endif
+#include "dumpprocs/support/version.hpp"
 
 namespace dumpprocs::kernel {
 
@@ -331,25 +325,9 @@ Expected<void> writeEntry(const fs::path& entry, const std::string& bytes) {
 
 } // namespace
 
+// liblzma's, which the ISF loader already links (.json.xz): the same IEEE CRC-32 as zlib's.
 std::uint32_t crc32(std::string_view bytes) {
-    static const std::array<std::uint32_t, 256> table = [] {
-        std::array<std::uint32_t, 256> t{};
-        for (std::uint32_t i = 0; i < 256; ++i) {
-            std::uint32_t c = i;
-            for (int k = 0; k < 8; ++k)
-                c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            t[i] = c;
-        }
-        return t;
-    }();
-    std::uint32_t c = 0xFFFFFFFFu;
-    for (const unsigned char b : bytes)
-        c = table[(c ^ b) & 0xFF] ^ (c >> 8);
-    return c ^ 0xFFFFFFFFu;
-}
-
-std::string profileCacheToolVersion() {
-    return std::string(DUMPPROCS_VERSION) + " (git " + DUMPPROCS_GIT_REVISION + ")";
+    return lzma_crc32(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size(), 0);
 }
 
 Expected<SourceStamp> stampOf(const fs::path& source) {
@@ -496,7 +474,7 @@ Expected<Profile> loadThroughCache(const fs::path& source, const fs::path& folde
         return load(source);
     }
     const fs::path entry = profileCacheEntry(folder, *stamp);
-    const std::string version = profileCacheToolVersion();
+    const std::string version = toolVersion();
     if (auto bytes = readEntry(entry)) {
         auto cached = decodeProfileCache(*bytes, *stamp, version);
         if (cached) {

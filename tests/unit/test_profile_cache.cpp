@@ -14,6 +14,7 @@
 #include "dumpprocs/kernel/profile_manifest.hpp"
 #include "dumpprocs/kernel/profile_validator.hpp"
 #include "dumpprocs/kernel/symbol_search.hpp"
+#include "dumpprocs/support/version.hpp"
 #include "test_support_files.hpp"
 
 using namespace dumpprocs;
@@ -347,7 +348,7 @@ TEST_CASE("a profile from the cache goes through the same structural check", "[p
     const auto stamp = *kernel::stampOf(source);
     fs::create_directories(cache);
     writeAll(kernel::profileCacheEntry(cache, stamp),
-             kernel::encodeProfileCache(bad, stamp, kernel::profileCacheToolVersion()));
+             kernel::encodeProfileCache(bad, stamp, toolVersion()));
     std::vector<std::string> notes;
     auto loaded = kernel::loadSymbolProfile(source, cache, &notes);
     REQUIRE(loaded);

@@ -50,9 +50,6 @@ struct SourceStamp {
 };
 Expected<SourceStamp> stampOf(const std::filesystem::path& source);
 
-// "<version> (git <revision>)" of this build: an entry written by another build is rebuilt.
-std::string profileCacheToolVersion();
-
 // The part of `full` the cache keeps (see above).
 Profile profileCachePart(const Profile& full);
 
