@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -1042,30 +1043,38 @@ void writeCsv(const Write& write, const CrossView& cv,
         write(buffer);
 }
 
+// The JSON document of --view and --diff: the processes shown, their tree, the views, what
+// `middle` adds (the diff's sides), the summary and the verdicts.
+void writeJsonDocument(const Write& write, const CrossView& cv, const Shown& shown,
+                       const ViewsReportOptions& options,
+                       const std::function<void(JsonWriter&)>& middle) {
+    JsonWriter out(write);
+    out.beginObject();
+    out.key("processes");
+    writeProcesses(out, cv, shown.rows);
+    if (options.tree) {
+        out.key("tree");
+        out.json(treeJson(cv, shown.rows));
+    }
+    out.key("views");
+    writeViewsJson(out, cv, options);
+    middle(out);
+    out.key("summary");
+    out.json(summaryJson(verdictsOf(shown.rows), shown.total));
+    out.key("verdicts");
+    out.json(verdictsJson(cv));
+    out.endObject();
+    out.raw("\n");
+}
+
 } // namespace
 
 void writeViews(const CrossView& cv, const ViewsReportOptions& options, const Write& write) {
     const Shown shown = shownOf(cv.processes, options.filter);
     switch (options.format) {
-    case OutputFormat::Json: {
-        JsonWriter out(write);
-        out.beginObject();
-        out.key("processes");
-        writeProcesses(out, cv, shown.rows);
-        if (options.tree) {
-            out.key("tree");
-            out.json(treeJson(cv, shown.rows));
-        }
-        out.key("views");
-        writeViewsJson(out, cv, options);
-        out.key("summary");
-        out.json(summaryJson(verdictsOf(shown.rows), shown.total));
-        out.key("verdicts");
-        out.json(verdictsJson(cv));
-        out.endObject();
-        out.raw("\n");
+    case OutputFormat::Json:
+        writeJsonDocument(write, cv, shown, options, [](JsonWriter&) {});
         return;
-    }
     case OutputFormat::Csv:
         write(renderCsvHeader(processColumns(cv, {}, false).table));
         writeCsv(write, cv, shown.rows);
@@ -1093,36 +1102,21 @@ void writeDiff(const CrossView& cv, const crossview::Diff& d, const ViewsReportO
     const Shown all = shownOf(cv.processes, options.filter),
                 a = shownOf(d.only_in_a, options.filter), b = shownOf(d.only_in_b, options.filter);
     switch (options.format) {
-    case OutputFormat::Json: {
-        JsonWriter out(write);
-        out.beginObject();
-        out.key("processes");
-        writeProcesses(out, cv, all.rows);
-        if (options.tree) {
-            out.key("tree");
-            out.json(treeJson(cv, all.rows));
-        }
-        out.key("views");
-        writeViewsJson(out, cv, options);
-        out.key("diff");
-        out.beginObject();
-        out.key("a");
-        out.string(d.a);
-        out.key("b");
-        out.string(d.b);
-        out.key("only_in_a");
-        writeProcesses(out, cv, a.rows);
-        out.key("only_in_b");
-        writeProcesses(out, cv, b.rows);
-        out.endObject();
-        out.key("summary");
-        out.json(summaryJson(verdictsOf(all.rows), all.total));
-        out.key("verdicts");
-        out.json(verdictsJson(cv));
-        out.endObject();
-        out.raw("\n");
+    case OutputFormat::Json:
+        writeJsonDocument(write, cv, all, options, [&](JsonWriter& out) {
+            out.key("diff");
+            out.beginObject();
+            out.key("a");
+            out.string(d.a);
+            out.key("b");
+            out.string(d.b);
+            out.key("only_in_a");
+            writeProcesses(out, cv, a.rows);
+            out.key("only_in_b");
+            writeProcesses(out, cv, b.rows);
+            out.endObject();
+        });
         return;
-    }
     case OutputFormat::Csv:
         write("side," + renderCsvHeader(processColumns(cv, {}, false).table));
         writeCsv(write, cv, a.rows, "only_in_" + d.a + ",");
