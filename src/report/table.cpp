@@ -220,11 +220,13 @@ std::string renderCsv(const Table& t) {
     return out;
 }
 
-nlohmann::ordered_json renderJsonRow(const Table& t, const std::vector<Cell>& row) {
-    nlohmann::ordered_json j = nlohmann::ordered_json::object();
+namespace {
+
+// Calls `visit(index)` for each column with a JSON key, in the table's JSON order.
+template <typename Visit> void forEachJsonColumn(const Table& t, Visit visit) {
     auto add = [&](std::size_t i) {
         if (!t.columns.at(i).json_key.empty())
-            j[t.columns[i].json_key] = row.at(i).json();
+            visit(i);
     };
     if (!t.json_order.empty())
         for (std::size_t i : t.json_order)
@@ -232,22 +234,21 @@ nlohmann::ordered_json renderJsonRow(const Table& t, const std::vector<Cell>& ro
     else
         for (std::size_t i = 0; i < t.columns.size(); ++i)
             add(i);
+}
+
+} // namespace
+
+nlohmann::ordered_json renderJsonRow(const Table& t, const std::vector<Cell>& row) {
+    nlohmann::ordered_json j = nlohmann::ordered_json::object();
+    forEachJsonColumn(t, [&](std::size_t i) { j[t.columns[i].json_key] = row.at(i).json(); });
     return j;
 }
 
 void writeJsonMembers(JsonWriter& out, const Table& t, const std::vector<Cell>& row) {
-    auto add = [&](std::size_t i) {
-        if (!t.columns.at(i).json_key.empty()) {
-            out.key(t.columns[i].json_key);
-            row.at(i).writeJson(out);
-        }
-    };
-    if (!t.json_order.empty())
-        for (std::size_t i : t.json_order)
-            add(i);
-    else
-        for (std::size_t i = 0; i < t.columns.size(); ++i)
-            add(i);
+    forEachJsonColumn(t, [&](std::size_t i) {
+        out.key(t.columns[i].json_key);
+        row.at(i).writeJson(out);
+    });
 }
 
 nlohmann::ordered_json renderJson(const Table& t) {
