@@ -6,6 +6,7 @@
 #include "dumpprocs/kernel/pdb_loader.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -23,14 +24,17 @@
 #include <llvm/DebugInfo/CodeView/TypeDeserializer.h>
 #include <llvm/DebugInfo/CodeView/TypeRecord.h>
 #include <llvm/DebugInfo/CodeView/TypeVisitorCallbacks.h>
+#include <llvm/DebugInfo/MSF/MappedBlockStream.h>
 #include <llvm/DebugInfo/PDB/Native/DbiStream.h>
 #include <llvm/DebugInfo/PDB/Native/InfoStream.h>
 #include <llvm/DebugInfo/PDB/Native/PDBFile.h>
+#include <llvm/DebugInfo/PDB/Native/RawTypes.h>
 #include <llvm/DebugInfo/PDB/Native/SymbolStream.h>
 #include <llvm/DebugInfo/PDB/Native/TpiStream.h>
 #include <llvm/Object/COFF.h>
 #include <llvm/Support/Allocator.h>
 #include <llvm/Support/BinaryByteStream.h>
+#include <llvm/Support/BinaryStreamReader.h>
 #include <llvm/Support/Error.h>
 #include <llvm/Support/MemoryBuffer.h>
 
@@ -57,6 +61,14 @@ constexpr std::size_t kMaxSymbols = 4u << 20;
 constexpr std::size_t kMaxTypeRecords = 4u << 20;
 constexpr std::size_t kMaxFieldsRead = 32u << 20;
 
+// A named-stream map holds a handful of names (/names, /LinkInfo, /src/headerblock, ...) and the
+// TPI's hash adjusters a few hundred types; LLVM allocates a table's capacity in buckets of 8
+// bytes before it reads one entry, so a capacity past this is refused first (8 MiB of buckets).
+constexpr std::uint32_t kMaxHashTableCapacity = 1u << 20;
+// The smallest type record: a 2-byte length and a 2-byte kind.
+constexpr std::uint32_t kMinTypeRecordBytes = 4;
+constexpr std::uint32_t kPdbInfoStream = 1, kTpiStream = 2;
+
 // The MSF superblock after the 32-byte magic (the fields LLVM sizes its first allocations by).
 constexpr std::size_t kSuperBlockBlockSize = 32, kSuperBlockNumBlocks = 40,
                       kSuperBlockDirectoryBytes = 44, kSuperBlockEnd = 56;
@@ -64,6 +76,15 @@ constexpr std::size_t kSuperBlockBlockSize = 32, kSuperBlockNumBlocks = 40,
 // One message for every llvm::Error: the text, and the error consumed.
 std::string message(llvm::Error err) {
     return llvm::toString(std::move(err));
+}
+
+// A read the pre-checks below make: whether it failed, the llvm::Error consumed either way (LLVM's
+// own reader repeats the read later and reports the failure with its message).
+bool failed(llvm::Error err) {
+    if (!err)
+        return false;
+    llvm::consumeError(std::move(err));
+    return true;
 }
 
 Error pdbError(const fs::path& path, const std::string& what) {
@@ -126,6 +147,92 @@ std::optional<std::string> superBlockProblem(const std::string& data) {
     return std::nullopt;
 }
 
+// An on-disk hash table (LLVM's HashTable<T>::load reads it): size, capacity, then the bit
+// vectors of present and deleted buckets. LLVM resizes its bucket array to the capacity before
+// comparing anything with the stream, and then stores each present bucket's entry without
+// checking its bit against that capacity, so both are checked here first.
+std::optional<std::string> hashTableProblem(llvm::BinaryStreamReader& reader,
+                                            std::string_view table) {
+    const std::uint64_t at = reader.getOffset();
+    std::uint32_t size = 0, capacity = 0, words = 0;
+    if (failed(reader.readInteger(size)) || failed(reader.readInteger(capacity)) ||
+        failed(reader.readInteger(words)))
+        return fmt::format("the {} hash table at stream offset {:#x} is cut short", table, at);
+    if (capacity > kMaxHashTableCapacity)
+        return fmt::format("the {} hash table at stream offset {:#x} claims {} buckets (at most "
+                           "{})",
+                           table, at, capacity, kMaxHashTableCapacity);
+    for (std::uint32_t w = 0; w < words; ++w) {
+        std::uint32_t bits = 0;
+        if (failed(reader.readInteger(bits)))
+            return fmt::format("the {} hash table at stream offset {:#x} is cut short", table, at);
+        // The highest bucket this word marks present must be below the capacity.
+        if (std::uint64_t{w} * 32 + std::bit_width(bits) > capacity)
+            return fmt::format("the {} hash table at stream offset {:#x} marks a bucket past its "
+                               "capacity of {}",
+                               table, at, capacity);
+    }
+    return std::nullopt;
+}
+
+// The info stream's header, then the named-stream map: its string buffer and its hash table.
+std::optional<std::string> infoStreamProblem(const llvm::pdb::PDBFile& pdb) {
+    auto stream = pdb.safelyCreateIndexedStream(kPdbInfoStream);
+    if (!stream) {
+        llvm::consumeError(stream.takeError());
+        return std::nullopt; // no info stream: pdbIdOf says so
+    }
+    llvm::BinaryStreamReader reader(**stream);
+    const llvm::pdb::InfoStreamHeader* header = nullptr;
+    std::uint32_t names_bytes = 0;
+    if (failed(reader.readObject(header)) || failed(reader.readInteger(names_bytes)) ||
+        failed(reader.skip(names_bytes)))
+        return std::nullopt; // a short stream: LLVM's own reader refuses it with its message
+    if (auto problem = hashTableProblem(reader, "named-stream map"))
+        return "malformed PDB info stream: " + *problem;
+    return std::nullopt;
+}
+
+// LLVM caches one entry per type index from TypeIndexBegin to TypeIndexEnd, sized by the header
+// alone: the count must fit the type-record bytes that back it (the header's claim, cut to what
+// the stream holds), and wrap-around is refused.
+std::optional<std::string> tpiStreamProblem(const llvm::pdb::PDBFile& pdb) {
+    auto stream = pdb.safelyCreateIndexedStream(kTpiStream);
+    if (!stream) {
+        llvm::consumeError(stream.takeError());
+        return std::nullopt; // no TPI stream: readTypes says so
+    }
+    llvm::BinaryStreamReader reader(**stream);
+    const llvm::pdb::TpiStreamHeader* header = nullptr;
+    if (failed(reader.readObject(header)))
+        return std::nullopt;
+    const std::uint32_t begin = header->TypeIndexBegin, end = header->TypeIndexEnd;
+    if (end < begin)
+        return fmt::format("malformed TPI stream: type indices end ({:#x}) before they begin "
+                           "({:#x})",
+                           end, begin);
+    const std::uint64_t count = end - begin;
+    const std::uint64_t record_bytes =
+        std::min<std::uint64_t>(header->TypeRecordBytes, reader.bytesRemaining());
+    if (count > kMaxTypeRecords || count > record_bytes / kMinTypeRecordBytes)
+        return fmt::format("malformed TPI stream: {} type indices in {} bytes of type records",
+                           count, record_bytes);
+    if (header->HashStreamIndex == llvm::pdb::kInvalidStreamIndex ||
+        header->HashAdjBuffer.Length == 0)
+        return std::nullopt;
+    auto hashes = pdb.safelyCreateIndexedStream(header->HashStreamIndex);
+    if (!hashes) {
+        llvm::consumeError(hashes.takeError());
+        return std::nullopt; // LLVM refuses the index with its message
+    }
+    llvm::BinaryStreamReader hash_reader(**hashes);
+    if (failed(hash_reader.skip(static_cast<std::uint32_t>(header->HashAdjBuffer.Off))))
+        return std::nullopt;
+    if (auto problem = hashTableProblem(hash_reader, "TPI hash-adjuster"))
+        return "malformed TPI stream: " + *problem;
+    return std::nullopt;
+}
+
 Expected<std::unique_ptr<OpenPdb>> openPdbBytes(std::string data, const fs::path& path) {
     if (data.size() > kMaxPdbFileSize)
         return pdbError(path,
@@ -147,6 +254,10 @@ Expected<std::unique_ptr<OpenPdb>> openPdbBytes(std::string data, const fs::path
         return pdbError(path, "malformed MSF header: " + message(std::move(err)));
     if (auto err = open->file->parseStreamData())
         return pdbError(path, "malformed MSF stream directory: " + message(std::move(err)));
+    if (auto problem = infoStreamProblem(*open->file))
+        return pdbError(path, *problem);
+    if (auto problem = tpiStreamProblem(*open->file))
+        return pdbError(path, *problem);
     return open;
 }
 

@@ -501,6 +501,62 @@ TEST_CASE("PDB reader: absurd superblock sizes are refused before LLVM sizes any
     CHECK(kernel::loadPdbProfile(DUMPPROCS_STANDIN_PDB));
 }
 
+namespace {
+
+std::uint32_t le32At(const std::string& bytes, std::size_t at) {
+    std::uint32_t v = 0;
+    std::memcpy(&v, bytes.data() + at, sizeof v);
+    return v;
+}
+
+// The file offset of byte `offset` of MSF stream `stream` (the superblock's block size and
+// block-map address, the directory's stream sizes and block lists), for patching test copies.
+std::size_t msfStreamByte(const std::string& pdb, std::uint32_t stream, std::uint32_t offset) {
+    const std::uint32_t block = le32At(pdb, 32);
+    const std::size_t directory = std::size_t{le32At(pdb, le32At(pdb, 52) * block)} * block;
+    const std::uint32_t streams = le32At(pdb, directory);
+    std::size_t list = directory + 4 + 4 * std::size_t{streams};
+    for (std::uint32_t s = 0; s < stream; ++s) {
+        const std::uint32_t size = le32At(pdb, directory + 4 + 4 * s);
+        if (size != 0xFFFFFFFFu)
+            list += 4 * ((std::size_t{size} + block - 1) / block);
+    }
+    return std::size_t{le32At(pdb, list + 4 * (offset / block))} * block + offset % block;
+}
+
+} // namespace
+
+TEST_CASE("PDB reader: counts LLVM would allocate by are checked against the stream first",
+          "[kernel][pdb]") {
+    const std::string bytes = readAll(DUMPPROCS_STANDIN_PDB);
+    REQUIRE(bytes.size() > 4096);
+    auto patched = [&](std::uint32_t stream, std::uint32_t offset, std::uint32_t value) {
+        std::string copy = bytes;
+        std::memcpy(copy.data() + msfStreamByte(copy, stream, offset), &value, sizeof value);
+        return copy;
+    };
+    // The info stream: a 28-byte header, the named-stream map's string buffer (its size, then
+    // the bytes), then the hash table's size and capacity and its present-bit words.
+    const std::uint32_t names = le32At(bytes, msfStreamByte(bytes, 1, 28));
+    const std::uint32_t table = 28 + 4 + names;
+    REQUIRE(le32At(bytes, msfStreamByte(bytes, 1, table + 4)) < 64); // lld-link's capacity
+    struct Case {
+        std::string pdb;
+        const char* says;
+    };
+    for (const Case& c : {Case{patched(1, table + 4, 0xFFFFFFFFu), "claims 4294967295 buckets"},
+                          Case{patched(1, table + 4, 1u), "marks a bucket past its capacity of 1"},
+                          Case{patched(2, 12, 0xFFFFFFF0u), "type indices in"},
+                          Case{patched(2, 8, 0xFFFFFFF0u), "type indices end (0x"}}) {
+        INFO(c.says);
+        const auto path = writeTemp("counts.pdb", c.pdb);
+        auto p = kernel::loadPdbProfile(path);
+        REQUIRE_FALSE(p);
+        CHECK_THAT(p.error().message, Catch::Contains(c.says));
+        fs::remove(path);
+    }
+}
+
 #ifdef DUMPPROCS_MSFT_PDB
 TEST_CASE("PDB reader: the stand-in rewritten into Microsoft's record shape gives the same profile",
           "[kernel][pdb]") {
