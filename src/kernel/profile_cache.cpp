@@ -6,12 +6,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <set>
 #include <system_error>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -320,6 +323,7 @@ Expected<void> writeEntry(const fs::path& entry, const std::string& bytes) {
         return makeError(ErrorCode::Io, "cannot write {}: {}", entry.string(), problem);
     }
     removeStaleTemporaries(entry);
+    pruneProfileCache(folder, kMaxProfileCacheEntries);
     return {};
 }
 
@@ -460,6 +464,32 @@ Expected<Profile> decodeProfileCache(std::string_view bytes, const SourceStamp& 
     return p;
 }
 
+std::size_t pruneProfileCache(const fs::path& folder, std::size_t keep) {
+    std::vector<std::pair<fs::file_time_type, fs::path>> entries;
+    std::error_code ec;
+    for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
+        if (it->path().extension() != kProfileCacheSuffix)
+            continue;
+        std::error_code entry_ec;
+        if (!it->is_regular_file(entry_ec))
+            continue;
+        const auto used = it->last_write_time(entry_ec);
+        if (!entry_ec)
+            entries.emplace_back(used, it->path());
+    }
+    if (entries.size() <= keep)
+        return 0;
+    // Least recently used first: a hit sets its entry's time (loadThroughCache).
+    std::sort(entries.begin(), entries.end());
+    std::size_t removed = 0;
+    for (std::size_t i = 0; i < entries.size() - keep; ++i) {
+        std::error_code remove_ec;
+        if (fs::remove(entries[i].second, remove_ec))
+            ++removed;
+    }
+    return removed;
+}
+
 fs::path profileCacheEntry(const fs::path& folder, const SourceStamp& stamp) {
     return folder /
            fmt::format("{:016x}{}", fnv1a(0xcbf29ce484222325ULL, stamp.path), kProfileCacheSuffix);
@@ -478,6 +508,10 @@ Expected<Profile> loadThroughCache(const fs::path& source, const fs::path& folde
     if (auto bytes = readEntry(entry)) {
         auto cached = decodeProfileCache(*bytes, *stamp, version);
         if (cached) {
+            // The time of use, for pruneProfileCache (an entry that cannot be touched is only
+            // pruned sooner).
+            std::error_code ec;
+            fs::last_write_time(entry, fs::file_time_type::clock::now(), ec);
             notes.push_back(
                 fmt::format("profile cache: {} read from {}", source.string(), entry.string()));
             return cached;

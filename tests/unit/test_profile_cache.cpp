@@ -2,6 +2,7 @@
 // any damaged, truncated, foreign or stale entry is refused (a miss, then rebuilt), never used.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -331,6 +332,41 @@ TEST_CASE("an unwritable cache folder costs only the cache", "[profile_cache]") 
         CHECK(p->member("_EPROCESS.ActiveProcessLinks"));
     }
     CHECK(anyNoteHas(notes, "not written"));
+}
+
+TEST_CASE("the cache folder keeps the most recently used entries only", "[profile_cache]") {
+    TempFolder dir("profile-cache-prune");
+    const auto base = fs::file_time_type::clock::now() - std::chrono::hours(100);
+    // Five entries used an hour apart (entry 0 longest ago) and a file that is no entry.
+    for (int i = 0; i < 5; ++i) {
+        const fs::path entry =
+            dir.path / ("entry" + std::to_string(i) + kernel::kProfileCacheSuffix);
+        writeAll(entry, "x");
+        fs::last_write_time(entry, base + std::chrono::hours(i));
+    }
+    writeAll(dir.path / "notes.txt", "not an entry");
+    fs::last_write_time(dir.path / "notes.txt", base - std::chrono::hours(1));
+    CHECK(kernel::pruneProfileCache(dir.path, 5) == 0);
+    CHECK(kernel::pruneProfileCache(dir.path, 2) == 3);
+    for (int i = 0; i < 5; ++i)
+        CHECK(fs::exists(dir.path / ("entry" + std::to_string(i) + kernel::kProfileCacheSuffix)) ==
+              (i >= 3));
+    CHECK(fs::exists(dir.path / "notes.txt"));
+    CHECK(kernel::pruneProfileCache(dir.path / "missing", 0) == 0);
+
+    SECTION("a hit makes its entry the most recently used") {
+        const fs::path folder = dir.path / "cache";
+        const kernel::ProfileLoader load = [](const fs::path& p) {
+            return kernel::loadIsfProfile(p);
+        };
+        std::vector<std::string> notes;
+        REQUIRE(kernel::loadThroughCache(kIsf, folder, load, notes));
+        const fs::path entry = kernel::profileCacheEntry(folder, *kernel::stampOf(kIsf));
+        fs::last_write_time(entry, base);
+        REQUIRE(kernel::loadThroughCache(kIsf, folder, load, notes));
+        CHECK(anyNoteHas(notes, "read from"));
+        CHECK(fs::last_write_time(entry) > base + std::chrono::hours(99));
+    }
 }
 
 TEST_CASE("a profile from the cache goes through the same structural check", "[profile_cache]") {

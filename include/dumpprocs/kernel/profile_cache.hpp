@@ -41,6 +41,10 @@ inline constexpr std::size_t kMaxProfileCacheEntry = 8u << 20;
 inline constexpr std::uint32_t kMaxCachedTypes = 4096, kMaxCachedMembers = 65536,
                                kMaxCachedSymbols = 4096, kMaxCachedString = 64u << 10;
 
+// The folder keeps at most this many entries (about 60 KiB each, so a few MiB): writing one more
+// removes the least recently used (pruneProfileCache).
+inline constexpr std::size_t kMaxProfileCacheEntries = 64;
+
 // The source file an entry was made from.
 struct SourceStamp {
     std::string path; // absolute, as canonical as the file system gives it
@@ -67,6 +71,11 @@ Expected<Profile> decodeProfileCache(std::string_view bytes, const SourceStamp& 
 // changed file replaces its own entry.
 std::filesystem::path profileCacheEntry(const std::filesystem::path& folder,
                                         const SourceStamp& stamp);
+
+// Removes the entries of `folder` (files ending in kProfileCacheSuffix) past the `keep` most
+// recently used, by modification time, which a cache hit sets; other files are left alone.
+// Returns how many were removed.
+std::size_t pruneProfileCache(const std::filesystem::path& folder, std::size_t keep);
 
 // The profile of `source`: from its entry in `folder` when the entry is valid, else from
 // `load(source)`, whose profile is then written to `folder` (best effort: a folder that cannot be
