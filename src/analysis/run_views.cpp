@@ -59,9 +59,16 @@ Expected<crossview::CrossView> runViews(const kernel::KernelContext& k,
                                         const RunHooks& hooks, const NameOptions& naming) {
     views::ProcessCatalog catalog(k, naming.code_page);
     std::vector<views::ViewResult> results;
-    for (const auto& name : names) {
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        const std::string& name = names[i];
         views::ViewOptions vo;
         vo.progress = hooks.progress;
+        vo.scan_pass_follows = std::any_of(names.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+                                           names.end(), [](const std::string& later) {
+                                               const auto* info = views::findView(later);
+                                               return info && info->scans_physical_memory &&
+                                                      info->id != views::ViewId::Dtb;
+                                           });
         DP_TRY(auto view, views::runView(name, catalog, vo));
         if (hooks.view_done)
             hooks.view_done(view);

@@ -92,7 +92,7 @@ std::vector<std::uint64_t> findPageTableRoots(const X64AddressSpace& x64, std::s
     return roots;
 }
 
-ViewResult runDirectoryTableView(ProcessCatalog& catalog, const ViewOptions&) {
+ViewResult runDirectoryTableView(ProcessCatalog& catalog, const ViewOptions& options) {
     ViewResult view;
     view.name = "dtb";
     const auto& k = catalog.kernel();
@@ -103,16 +103,20 @@ ViewResult runDirectoryTableView(ProcessCatalog& catalog, const ViewOptions&) {
                                   "ranges): there are no page-table roots to find";
         return view;
     }
-    // With the scan's pass (scan and thrdscan run before this view in --view all), the roots it
-    // found while it had each page at hand: the dump is read once. Run without it, a pass of its
-    // own.
+    // With the scan's pass (scan and thrdscan run before this view in --view all, or after it:
+    // the pass is then run here and kept for them), the roots it found while it had each page at
+    // hand: the dump is read once. Without a scan view in the run, a pass of its own.
+    if (options.scan_pass_follows && !catalog.scanCache())
+        sharedScan(catalog, options);
     std::string problem;
     std::vector<std::uint64_t> roots;
     const auto& scan = catalog.scanCache();
-    if (scan && scan->outcome && scan->outcome->page_table_roots)
+    if (scan && scan->outcome && scan->outcome->page_table_roots) {
         roots = *scan->outcome->page_table_roots;
-    else
+        view.details.push_back("page-table roots from the scan's pass over physical memory");
+    } else {
         roots = findPageTableRoots(*x64, problem);
+    }
     if (!problem.empty()) {
         view.available = false;
         view.unavailable_reason = problem;

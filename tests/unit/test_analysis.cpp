@@ -217,3 +217,38 @@ TEST_CASE("Column model: one spelling per type and format, a cell's own rule whe
     t.json_order = {3, 0};
     CHECK(report::renderJsonRow(t, t.rows[0]).dump() == R"({"deleted":true,"index":7})");
 }
+
+TEST_CASE("runViews: dtb before a scan view takes its roots from the scan's one pass",
+          "[analysis]") {
+    auto s = Session::open(testfiles::sample("dkom_19041.dmp"), {});
+    REQUIRE(s);
+    auto k = (*s)->kernel();
+    REQUIRE(k);
+    auto run = [&](std::vector<std::string> names) {
+        auto cv = analysis::runViews(**k, names);
+        REQUIRE(cv);
+        return std::move(*cv);
+    };
+    auto addresses = [](const views::ViewResult& v) {
+        std::vector<std::uint64_t> out;
+        for (const auto& e : v.entries)
+            out.push_back(e.eprocess);
+        return out;
+    };
+    auto fromScanPass = [](const views::ViewResult& v) {
+        return std::count(v.details.begin(), v.details.end(),
+                          "page-table roots from the scan's pass over physical memory") == 1;
+    };
+    const auto alone = run({"dtb"});
+    const auto scan_alone = run({"scan"});
+    const auto first = run({"dtb", "scan"});
+    const auto after = run({"scan", "dtb"});
+    CHECK_FALSE(fromScanPass(alone.views[0]));
+    CHECK(fromScanPass(first.views[0]));
+    CHECK(fromScanPass(after.views[1]));
+    // The same roots and rows as the dtb view's own pass; the scan's rows unchanged.
+    CHECK(addresses(first.views[0]) == addresses(alone.views[0]));
+    CHECK(first.views[0].unowned_roots == alone.views[0].unowned_roots);
+    CHECK_FALSE(addresses(first.views[1]).empty());
+    CHECK(addresses(first.views[1]) == addresses(scan_alone.views[0]));
+}

@@ -76,6 +76,10 @@ struct ViewOptions {
     unsigned threads = 0; // worker threads for the scan; 0: one per core
     // Called now and then with (bytes done, bytes total) while the scan runs; may be empty.
     std::function<void(std::uint64_t, std::uint64_t)> progress;
+    // A view later in this run makes the scan's pass over physical memory (scan, thrdscan): the
+    // dtb view then runs that pass itself, which finds the page-table roots on the way, instead of
+    // reading the dump once more on its own (the later view takes the pass from the catalog).
+    bool scan_pass_follows = false;
 };
 
 // The views, one row each: the cli's help and view names, the report's titles and the cross-view's
