@@ -357,7 +357,12 @@ void checkOnePassRoots(Machine& m) {
     m.catalog->scanCache().reset();
     const auto own = run(m, "dtb");
     CHECK(from_scan.available == own.available);
-    CHECK(from_scan.details == own.details);
+    // The same details, but for the line that says where the roots came from.
+    REQUIRE_FALSE(from_scan.details.empty());
+    CHECK(from_scan.details.front() ==
+          "page-table roots from the scan's pass over physical memory");
+    CHECK(std::vector<std::string>(from_scan.details.begin() + 1, from_scan.details.end()) ==
+          own.details);
     CHECK(from_scan.warnings == own.warnings);
     CHECK(from_scan.unowned_roots == own.unowned_roots);
     REQUIRE(from_scan.entries.size() == own.entries.size());
