@@ -188,7 +188,8 @@ def cold_main(args, dumpprocs, bigdump):
     rows = {}
     cmds = [("scan", [dumpprocs, str(path), "--view", "scan"]),
             ("all", [dumpprocs, str(path), "--view", "all"]),
-            ("scan (warm)", [dumpprocs, str(path), "--view", "scan"])]
+            ("scan (warm)", [dumpprocs, str(path), "--view", "scan"]),
+            ("all (warm)", [dumpprocs, str(path), "--view", "all"])]
     for _ in range(args.cold_runs):
         # Interleaved, so that a change in the disk's speed during the run hits all alike.
         drop_cache(str(path))
@@ -245,8 +246,13 @@ def main():
     modes = MODES + (SCAN_MODES if supports_scan(dumpprocs) and not args.no_scan else [])
     isf = largest_isf()
 
-    print("| dump | RAM GiB | processes | cid levels | type | mode | wall ms | CPU ms | peak RSS MiB | exit |")
-    print("|---|---:|---:|---:|---:|---|---:|---:|---:|---|")
+    # Every figure next to its in-run reference: a list or table mode's CPU time against the
+    # open (--info) of the same dump, a scan's speed against a sequential read of the same file
+    # in 8 MiB blocks, taken just before the scans (the sparse dumps' holes read as zeros,
+    # as the scan reads them).
+    print("| dump | RAM GiB | processes | cid levels | type | mode | wall ms | CPU ms | peak RSS MiB "
+          "| reference | ratio | exit |")
+    print("|---|---:|---:|---:|---:|---|---:|---:|---:|---|---:|---|")
     per_process = []
     for spec in (QUICK if args.quick else SPECS):
         path = Path(args.dumps) / dump_name(spec)
@@ -257,24 +263,44 @@ def main():
         sys.stderr.write("bench: wrote {} in {:.1f} s ({} MiB on disk)\n".format(
             path.name, time.perf_counter() - t0, path.stat().st_blocks * 512 // (1 << 20)))
         results = {}
+        seq_ms = None
         for mode, mode_args in modes:
             cmd = [dumpprocs, str(path)] + mode_args
             # A scan reads the whole RAM: on the big dumps one warm run (the earlier mode warmed
             # the page cache's metadata; the holes of the sparse file read as zeros) is enough.
             scans = (mode, mode_args) in SCAN_MODES
             runs = args.runs if not scans else (3 if spec[0] <= 64 else 1)
+            if scans and seq_ms is None:
+                if spec[0] <= 64:
+                    sequential_read(str(path))  # as warm as the scan's own warm-up run
+                seq_ms = statistics.median(sequential_read(str(path))[0]
+                                           for _ in range(runs)) * 1000
+                print("| {} | {} | {} | {} | {} | sequential read, 8 MiB blocks ({:.2f} GB/s) | "
+                      "{:.1f} | | | | | |".format(
+                          path.name, spec[0], spec[1], spec[2], spec[3],
+                          path.stat().st_size / 1e9 / (seq_ms / 1000), seq_ms), flush=True)
             results[mode] = r = measure(cmd, runs, warm=not scans or spec[0] <= 64)
             extra = ""
             if mode == "scan":
                 extra = " ({:.2f} GB/s)".format(spec[0] * (1 << 30) / 1e9 / (r["wall_ms"] / 1000))
-            print("| {} | {} | {} | {} | {} | {}{} | {:.1f} | {:.1f} | {:.1f} | {} |".format(
+            if mode == "info":
+                reference, ratio = "", ""
+            elif scans:
+                # As the cold-cache table: the scan's speed over the sequential read's (> 1: faster).
+                reference, ratio = "GB/s ÷ sequential read's", "{:.2f}".format(seq_ms / r["wall_ms"])
+            else:
+                reference, ratio = "CPU ÷ open (--info)", "{:.2f}".format(
+                    r["cpu_ms"] / results["info"]["cpu_ms"])
+            print("| {} | {} | {} | {} | {} | {}{} | {:.1f} | {:.1f} | {:.1f} | {} | {} | {} |".format(
                 path.name, spec[0], spec[1], spec[2], spec[3], mode, extra, r["wall_ms"],
-                r["cpu_ms"], r["rss_mib"], r["exit"]), flush=True)
+                r["cpu_ms"], r["rss_mib"], reference, ratio, r["exit"]), flush=True)
         if isf is not None and spec == (64, 1000, 2, 5):
             r = measure([dumpprocs, str(path), "--symbols", str(isf), "--info"], args.runs)
-            print("| {} | {} | {} | {} | {} | info --symbols {} | {:.1f} | {:.1f} | {:.1f} | {} |".format(
-                path.name, spec[0], spec[1], spec[2], spec[3], isf.name, r["wall_ms"], r["cpu_ms"],
-                r["rss_mib"], r["exit"]), flush=True)
+            print("| {} | {} | {} | {} | {} | info --symbols {} | {:.1f} | {:.1f} | {:.1f} | CPU ÷ open "
+                  "(--info) | {:.2f} | {} |".format(
+                      path.name, spec[0], spec[1], spec[2], spec[3], isf.name, r["wall_ms"],
+                      r["cpu_ms"], r["rss_mib"], r["cpu_ms"] / results["info"]["cpu_ms"],
+                      r["exit"]), flush=True)
         per_process.append((spec, [(results[m]["cpu_ms"] - results["info"]["cpu_ms"]) * 1000 / spec[1]
                                    for m in ("lists", "json")]))
     print()
