@@ -21,8 +21,24 @@ Cell Cell::number(std::uint64_t value) {
 
 Cell Cell::signedNumber(std::int64_t value) {
     Cell c(Type::Signed);
-    c.signed_ = value;
+    c.unsigned_ = static_cast<std::uint64_t>(value);
     return c;
+}
+
+Cell::Cell(const Cell& other)
+    : type_(other.type_), string_(other.string_), unsigned_(other.unsigned_),
+      spelled_(other.spelled_ ? std::make_unique<Spellings>(*other.spelled_) : nullptr) {}
+
+Cell& Cell::operator=(const Cell& other) {
+    if (this != &other)
+        *this = Cell(other);
+    return *this;
+}
+
+Cell::Spellings& Cell::spellings() {
+    if (!spelled_)
+        spelled_ = std::make_unique<Spellings>();
+    return *spelled_;
 }
 
 Cell Cell::hex(std::uint64_t value) {
@@ -38,22 +54,22 @@ Cell Cell::flag(bool value) {
 }
 
 Cell& Cell::inText(std::string spelled) {
-    text_ = std::move(spelled);
+    spellings().text = std::move(spelled);
     return *this;
 }
 
 Cell& Cell::inCsv(std::string spelled) {
-    csv_ = std::move(spelled);
+    spellings().csv = std::move(spelled);
     return *this;
 }
 
 Cell& Cell::inJson(nlohmann::ordered_json spelled) {
-    json_ = std::move(spelled);
+    spellings().json = std::move(spelled);
     return *this;
 }
 
 std::string Cell::text() const {
-    return text_ ? *text_ : plain();
+    return spelled_ && spelled_->text ? *spelled_->text : plain();
 }
 
 // The spelling of the value's type, before any format's own rule.
@@ -67,7 +83,7 @@ std::string Cell::plain() const {
     case Type::Flag:
         return std::to_string(unsigned_);
     case Type::Signed:
-        return std::to_string(signed_);
+        return std::to_string(static_cast<std::int64_t>(unsigned_));
     case Type::Hex64:
         return hex64(unsigned_);
     }
@@ -75,8 +91,8 @@ std::string Cell::plain() const {
 }
 
 std::string Cell::csv() const {
-    if (csv_)
-        return csvField(*csv_);
+    if (spelled_ && spelled_->csv)
+        return csvField(*spelled_->csv);
     switch (type_) {
     case Type::Missing:
         return "";
@@ -89,8 +105,8 @@ std::string Cell::csv() const {
 
 nlohmann::ordered_json Cell::json() const {
     using json = nlohmann::ordered_json;
-    if (json_)
-        return *json_;
+    if (spelled_ && spelled_->json)
+        return *spelled_->json;
     switch (type_) {
     case Type::Missing:
         return json(nullptr);
@@ -99,7 +115,7 @@ nlohmann::ordered_json Cell::json() const {
     case Type::Unsigned:
         return json(unsigned_);
     case Type::Signed:
-        return json(signed_);
+        return json(static_cast<std::int64_t>(unsigned_));
     case Type::Hex64:
         return json(hex64(unsigned_));
     case Type::Flag:
@@ -109,8 +125,8 @@ nlohmann::ordered_json Cell::json() const {
 }
 
 void Cell::writeJson(JsonWriter& out) const {
-    if (json_) {
-        out.json(*json_);
+    if (spelled_ && spelled_->json) {
+        out.json(*spelled_->json);
         return;
     }
     switch (type_) {
@@ -124,7 +140,7 @@ void Cell::writeJson(JsonWriter& out) const {
         out.number(unsigned_);
         return;
     case Type::Signed:
-        out.signedNumber(signed_);
+        out.signedNumber(static_cast<std::int64_t>(unsigned_));
         return;
     case Type::Hex64: {
         // hex64's spelling, without a string per address.

@@ -422,6 +422,17 @@ std::size_t textWidth(const Table& t) {
     return w;
 }
 
+// The common columns (bits by CommonColumn) the text table shows; `offset`: the first common
+// column's index in `t`. A text table spells only these: the others' cells stay missing, so a
+// table of thousands of rows does not hold the image paths, times and hex it does not print.
+std::uint32_t textCommonColumns(const Table& t, std::size_t offset) {
+    std::uint32_t wanted = 0;
+    for (std::size_t i : t.text_order)
+        if (i >= offset && i < offset + kCommonCount)
+            wanted |= std::uint32_t{1} << (i - offset);
+    return wanted;
+}
+
 // Sets the text columns of `t` from the keys; `views_at` is the first view column (cross-view),
 // `verdict_at` the verdict's, `index_at` the walk position's (a view's table).
 void chooseTextColumns(Table& t, const std::vector<std::string>& keys, std::size_t views_at,
@@ -544,17 +555,21 @@ struct ProcessRows {
     bool use_letters = false;
     std::map<std::string, std::string> letters;
     bool color = false;
+    // For the text table only: its shown common columns, and no JSON- or CSV-only cells.
+    bool text_only = false;
+    std::uint32_t common_wanted = ~std::uint32_t{0};
 
     std::vector<Cell> row(const CrossView& cv, const MergedProcess& m) const {
         const ProcessRecord& r = m.record;
-        json in = json::object();
-        for (const auto& [view, seen] : m.in)
-            in[view] = seen;
-        std::string evidence;
-        for (const auto& e : m.evidence)
-            evidence += (evidence.empty() ? "" : "; ") + e;
-        std::vector<Cell> row = commonCells(r);
-        row.push_back(Cell::missing().inJson(std::move(in)));
+        std::vector<Cell> row = commonCells(r, common_wanted);
+        if (text_only) {
+            row.push_back(Cell::missing());
+        } else {
+            json in = json::object();
+            for (const auto& [view, seen] : m.in)
+                in[view] = seen;
+            row.push_back(Cell::missing().inJson(std::move(in)));
+        }
         for (const auto& v : cv.views) {
             const bool seen = m.in.at(v.name);
             const std::string yes = use_letters ? letters.at(v.name) : "yes";
@@ -563,6 +578,13 @@ struct ProcessRows {
         }
         row.push_back(Cell::text(crossview::verdictName(m.verdict))
                           .inText(colored(crossview::verdictName(m.verdict), m.verdict, color)));
+        if (text_only) {
+            row.push_back(Cell::missing());
+            return row;
+        }
+        std::string evidence;
+        for (const auto& e : m.evidence)
+            evidence += (evidence.empty() ? "" : "; ") + e;
         row.push_back(Cell::text(evidence).inJson(m.evidence));
         return row;
     }
@@ -601,10 +623,16 @@ ProcessRows processColumns(const CrossView& cv, const ViewsReportOptions& o, boo
 }
 
 // One row per merged process, the whole table.
+// `text_only`: the table is rendered as text alone (its cells for JSON and CSV are left out).
 Table processTable(const CrossView& cv, const std::vector<const MergedProcess*>& list,
                    const ViewsReportOptions& o, bool letters_if_needed,
-                   std::map<std::string, std::string>* letters_used = nullptr) {
+                   std::map<std::string, std::string>* letters_used = nullptr,
+                   bool text_only = false) {
     ProcessRows p = processColumns(cv, o, letters_if_needed, letters_used);
+    if (text_only) {
+        p.text_only = true;
+        p.common_wanted = textCommonColumns(p.table, 0);
+    }
     std::vector<const ProcessRecord*> records;
     for (const MergedProcess* m : list) {
         records.push_back(&m->record);
@@ -720,12 +748,13 @@ Table entryTable(const CrossView& cv, const views::ViewResult& v,
                  const std::vector<std::size_t>& entries, const ViewsReportOptions& o) {
     const ByAddress by_address = byAddress(cv);
     Table t = entryColumns(o);
+    const std::uint32_t wanted = textCommonColumns(t, 1);
     std::vector<const ProcessRecord*> records;
     for (std::size_t at : entries) {
         const auto& e = v.entries[at];
         const MergedProcess& m = *by_address.at(e.eprocess);
         records.push_back(&m.record);
-        t.add(entryRow(e, m, o));
+        t.add(entryRow(e, m, o, wanted));
     }
     if (o.tree) {
         // The tree works on the common columns: shift the name to its place in this table.
@@ -914,7 +943,7 @@ std::string textTimes(const ProcessRecord& r) {
 std::string textCrossTable(const CrossView& cv, const ViewsReportOptions& o) {
     const Shown shown = shownOf(cv.processes, o.filter);
     std::map<std::string, std::string> letters;
-    const Table t = processTable(cv, shown.rows, o, true, &letters);
+    const Table t = processTable(cv, shown.rows, o, true, &letters, true);
     std::string out =
         letters.empty() ? "Cross-view (one row per distinct EPROCESS; yes = listed by that view)\n"
                         : "Cross-view (one row per distinct EPROCESS; a view's letter = listed "

@@ -7,6 +7,7 @@
 // and "" in JSON and CSV; an unsaved PID is "?" in text, null in JSON and the raw value in CSV.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,15 +51,26 @@ class Cell {
     nlohmann::ordered_json json() const;
     void writeJson(JsonWriter& out) const; // json(), written
 
+    Cell(const Cell& other);
+    Cell& operator=(const Cell& other);
+    Cell(Cell&&) noexcept = default;
+    Cell& operator=(Cell&&) noexcept = default;
+    ~Cell() = default;
+
   private:
+    // A format's own spellings, which few cells have: kept apart so that a cell is 56 bytes, not
+    // 160 (a text table of thousands of rows holds tens of thousands of cells).
+    struct Spellings {
+        std::optional<std::string> text, csv;
+        std::optional<nlohmann::ordered_json> json;
+    };
     explicit Cell(Type type) : type_(type) {}
     std::string plain() const;
+    Spellings& spellings();
     Type type_;
     std::string string_;
-    std::uint64_t unsigned_ = 0;
-    std::int64_t signed_ = 0;
-    std::optional<std::string> text_, csv_;
-    std::optional<nlohmann::ordered_json> json_;
+    std::uint64_t unsigned_ = 0; // Unsigned, Hex64, Flag; Signed keeps its bits here
+    std::unique_ptr<Spellings> spelled_;
 };
 
 struct Table {
