@@ -57,6 +57,20 @@ const char* unsignedOfSize(std::uint32_t size) {
     }
 }
 
+// Volatility's own ISF files name an enum's signed base as the PDB does ("long" for int).
+const char* signedOfSize(std::uint32_t size) {
+    switch (size) {
+    case 1:
+        return "char";
+    case 2:
+        return "short";
+    case 8:
+        return "long long";
+    default:
+        return "long";
+    }
+}
+
 class Writer {
   public:
     explicit Writer(const Profile& p) : p_(p) {}
@@ -85,8 +99,21 @@ class Writer {
             base_types[name] = {
                 {"kind", b.kind}, {"size", b.size}, {"signed", b.is_signed}, {"endian", "little"}};
         }
+        // Every enum the profile read (a PDB's, with its constants), then those only members
+        // name (their size, no constants).
         json enums = json::object();
+        for (const auto& [name, e] : p_.enums) {
+            const std::string base = e.is_signed ? signedOfSize(e.size) : unsignedOfSize(e.size);
+            useBaseIn(base_types, base);
+            json constants = json::object();
+            for (const auto& [constant, value] : e.constants)
+                constants[constant] =
+                    e.is_signed ? json(value) : json(static_cast<std::uint64_t>(value));
+            enums[name] = {{"size", e.size}, {"base", base}, {"constants", std::move(constants)}};
+        }
         for (const auto& [name, size] : enums_) {
+            if (enums.contains(name))
+                continue;
             useBaseIn(base_types, unsignedOfSize(size));
             enums[name] = {
                 {"size", size}, {"base", unsignedOfSize(size)}, {"constants", json::object()}};

@@ -18,6 +18,7 @@
 
 #include <fmt/format.h>
 
+#include <llvm/ADT/APSInt.h>
 #include <llvm/DebugInfo/CodeView/CVTypeVisitor.h>
 #include <llvm/DebugInfo/CodeView/SymbolDeserializer.h>
 #include <llvm/DebugInfo/CodeView/SymbolRecord.h>
@@ -309,12 +310,25 @@ struct Field {
     cv::TypeIndex type;
 };
 
-// Collects the data members of one field list record and where it continues.
+// An enumerator as its record holds it: the value in at most 64 bits (LLVM reads the numeric
+// leaf, signed or not, as an APSInt).
+struct Enumerator {
+    std::string name;
+    llvm::APSInt value;
+};
+
+// Collects the data members (or an enum's enumerators) of one field list record and where it
+// continues.
 class FieldCollector final : public cv::TypeVisitorCallbacks {
   public:
-    explicit FieldCollector(std::vector<Field>& fields) : fields_(fields) {}
+    FieldCollector(std::vector<Field>& fields, std::vector<Enumerator>& enumerators)
+        : fields_(fields), enumerators_(enumerators) {}
     llvm::Error visitKnownMember(cv::CVMemberRecord&, cv::DataMemberRecord& r) override {
         fields_.push_back(Field{nameText(r.getName()), r.getFieldOffset(), r.getType()});
+        return llvm::Error::success();
+    }
+    llvm::Error visitKnownMember(cv::CVMemberRecord&, cv::EnumeratorRecord& r) override {
+        enumerators_.push_back(Enumerator{nameText(r.getName()), r.getValue()});
         return llvm::Error::success();
     }
     llvm::Error visitKnownMember(cv::CVMemberRecord&, cv::ListContinuationRecord& r) override {
@@ -325,6 +339,7 @@ class FieldCollector final : public cv::TypeVisitorCallbacks {
 
   private:
     std::vector<Field>& fields_;
+    std::vector<Enumerator>& enumerators_;
     std::optional<cv::TypeIndex> continuation_;
 };
 
@@ -485,29 +500,15 @@ class TypeTable {
 
     std::vector<Field> fields(cv::TypeIndex field_list) const {
         std::vector<Field> out;
-        std::set<std::uint32_t> seen;
-        std::optional<cv::TypeIndex> next = field_list;
-        for (int n = 0; next && !next->isNoneType(); ++n) {
-            if (n > kMaxContinuations || !seen.insert(next->getIndex()).second)
-                throw BadPdb{fmt::format("field list {:#x} continues in a loop or more than {} "
-                                         "times",
-                                         field_list.getIndex(), kMaxContinuations)};
-            const cv::CVType& t = record(*next);
-            if (t.kind() != cv::LF_FIELDLIST)
-                throw BadPdb{fmt::format("type {:#x} is not a field list", next->getIndex())};
-            cv::FieldListRecord list(cv::TypeRecordKind::FieldList);
-            check(cv::TypeDeserializer::deserializeAs(const_cast<cv::CVType&>(t), list),
-                  "field list");
-            FieldCollector collector(out);
-            check(cv::visitMemberRecordStream(list.Data, collector), "field list");
-            next = collector.continuation();
-            fields_read_ += out.size();
-            if (fields_read_ > kMaxFieldsRead)
-                throw BadPdb{fmt::format("TPI stream: more than {} members read in all field "
-                                         "lists (types that share huge field lists), not a "
-                                         "kernel PDB",
-                                         kMaxFieldsRead)};
-        }
+        std::vector<Enumerator> enumerators;
+        walkFieldList(field_list, out, enumerators);
+        return out;
+    }
+
+    std::vector<Enumerator> enumerators(cv::TypeIndex field_list) const {
+        std::vector<Field> fields;
+        std::vector<Enumerator> out;
+        walkFieldList(field_list, fields, out);
         return out;
     }
 
@@ -524,6 +525,35 @@ class TypeTable {
     }
 
   private:
+    // Every record of a field list and its LF_INDEX continuations, within the loader's bounds.
+    void walkFieldList(cv::TypeIndex field_list, std::vector<Field>& out,
+                       std::vector<Enumerator>& enumerators) const {
+        std::set<std::uint32_t> seen;
+        std::optional<cv::TypeIndex> next = field_list;
+        for (int n = 0; next && !next->isNoneType(); ++n) {
+            if (n > kMaxContinuations || !seen.insert(next->getIndex()).second)
+                throw BadPdb{fmt::format("field list {:#x} continues in a loop or more than {} "
+                                         "times",
+                                         field_list.getIndex(), kMaxContinuations)};
+            const cv::CVType& t = record(*next);
+            if (t.kind() != cv::LF_FIELDLIST)
+                throw BadPdb{fmt::format("type {:#x} is not a field list", next->getIndex())};
+            cv::FieldListRecord list(cv::TypeRecordKind::FieldList);
+            check(cv::TypeDeserializer::deserializeAs(const_cast<cv::CVType&>(t), list),
+                  "field list");
+            const std::size_t before = out.size() + enumerators.size();
+            FieldCollector collector(out, enumerators);
+            check(cv::visitMemberRecordStream(list.Data, collector), "field list");
+            next = collector.continuation();
+            fields_read_ += out.size() + enumerators.size() - before;
+            if (fields_read_ > kMaxFieldsRead)
+                throw BadPdb{fmt::format("TPI stream: more than {} members read in all field "
+                                         "lists (types that share huge field lists), not a "
+                                         "kernel PDB",
+                                         kMaxFieldsRead)};
+        }
+    }
+
     static std::string key(const cv::TagRecord& r) {
         return r.hasUniqueName() ? "u:" + r.getUniqueName().str() : "n:" + r.getName().str();
     }
@@ -688,6 +718,43 @@ void collectMembers(const TypeTable& types, const Describer& describer, cv::Type
     }
 }
 
+// An enumerator's value as the enum's underlying type reads it: the leaf's bits cut to the
+// type's size, sign-extended for a signed type. clang writes int's -1 as the unsigned leaf
+// 4294967295, Microsoft's compiler as a signed leaf: both give -1.
+std::int64_t enumeratorValue(const llvm::APSInt& value, std::uint32_t size, bool is_signed) {
+    std::uint64_t raw = value.extOrTrunc(64).getZExtValue();
+    if (size > 0 && size < 8) {
+        const std::uint64_t mask = (std::uint64_t{1} << (size * 8)) - 1;
+        raw &= mask;
+        if (is_signed && (raw >> (size * 8 - 1)) != 0)
+            raw |= ~mask;
+    }
+    return static_cast<std::int64_t>(raw);
+}
+
+// A named, defined enum: its underlying type's size and signedness, and its constants.
+void readEnum(const TypeTable& types, const Describer& describer, cv::TypeIndex ti, Profile& p) {
+    auto rec = types.as<cv::EnumRecord>(types.record(ti), cv::TypeRecordKind::Enum, "enum");
+    if (rec.isForwardRef() || isUnnamedTag(rec.getName()))
+        return;
+    EnumInfo info;
+    info.name = nameText(rec.getName());
+    if (p.enums.count(info.name))
+        return; // the first definition of a name wins, as for the structs
+    MemberInfo underlying;
+    if (!rec.getUnderlyingType().isNoneType())
+        describer.describe(rec.getUnderlyingType(), underlying);
+    info.size = underlying.size != 0 ? underlying.size : 4;
+    info.is_signed = underlying.kind == MemberKind::Signed;
+    for (const Enumerator& e : types.enumerators(rec.getFieldList()))
+        if (e.value.isSigned() ? e.value.getMinSignedBits() <= 64 : e.value.getActiveBits() <= 64)
+            info.constants.emplace_back(e.name,
+                                        enumeratorValue(e.value, info.size, info.is_signed));
+        else
+            throw BadPdb{fmt::format("enum {}: {} does not fit 64 bits", info.name, e.name)};
+    p.enums.emplace(info.name, std::move(info));
+}
+
 void readTypes(llvm::pdb::PDBFile& pdb, Profile& p) {
     if (!pdb.hasPDBTpiStream())
         throw BadPdb{"no TPI stream (stream 2): the PDB holds no types"};
@@ -698,6 +765,10 @@ void readTypes(llvm::pdb::PDBFile& pdb, Profile& p) {
     const Describer describer(types);
     for (std::size_t i = 0; i < types.size(); ++i) {
         const cv::TypeIndex ti = types.indexAt(i);
+        if (types.record(ti).kind() == cv::LF_ENUM) {
+            readEnum(types, describer, ti, p);
+            continue;
+        }
         if (!isAggregate(types.record(ti).kind()))
             continue;
         auto rec = types.aggregate(ti);

@@ -15,6 +15,8 @@
 
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 #include "dumpprocs/kernel/isf_export.hpp"
 #include "dumpprocs/kernel/kernel_image.hpp"
 #include "dumpprocs/kernel/pdb_loader.hpp"
@@ -419,6 +421,36 @@ TEST_CASE("ISF export (--export-isf): the PDB's profile written as ISF reads bac
     }
     CHECK(compared > 250);
     CHECK(kernel::checkProfileStructure(*isf));
+}
+
+TEST_CASE("PDB reader: enums keep their constants as the underlying type reads them, and the ISF "
+          "export writes them",
+          "[kernel][pdb]") {
+    // tests/pdb/standin_kernel_19041.c: enum _STANDIN_SIGNED { -1, 0, 0x7fffffff } (an int).
+    using Constants = std::vector<std::pair<std::string, std::int64_t>>;
+    const Constants want = {
+        {"StandinNegative", -1}, {"StandinZero", 0}, {"StandinLargest", 0x7fffffff}};
+    std::vector<fs::path> pdbs = {DUMPPROCS_STANDIN_PDB};
+#ifdef DUMPPROCS_MSFT_PDB
+    pdbs.push_back(DUMPPROCS_MSFT_PDB); // -1 as a signed leaf, as Microsoft's compiler writes it
+#endif
+    for (const auto& file : pdbs) {
+        INFO(file.string());
+        auto pdb = kernel::loadPdbProfile(file);
+        REQUIRE(pdb);
+        auto it = pdb->enums.find("_STANDIN_SIGNED");
+        REQUIRE(it != pdb->enums.end());
+        CHECK(it->second.size == 4);
+        CHECK(it->second.is_signed);
+        CHECK(it->second.constants == want);
+        const auto isf = nlohmann::json::parse(kernel::exportIsf(*pdb));
+        const auto& e = isf.at("enums").at("_STANDIN_SIGNED");
+        CHECK(e.at("size") == 4);
+        CHECK(e.at("base") == "long");
+        CHECK(isf.at("base_types").at("long").at("signed") == true);
+        CHECK(e.at("constants").at("StandinNegative") == -1);
+        CHECK(e.at("constants").at("StandinLargest") == 0x7fffffff);
+    }
 }
 
 TEST_CASE("PDB reader: a cut or damaged copy of a real PDB fails with a message", "[kernel][pdb]") {

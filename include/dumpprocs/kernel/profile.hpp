@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "dumpprocs/support/expected.hpp"
@@ -55,6 +56,15 @@ struct TypeInfo {
     const MemberInfo* member(std::string_view name) const;
 };
 
+// An enumeration: its size and its constants in declaration order, each value as the underlying
+// type reads it (a signed type's all-ones is -1).
+struct EnumInfo {
+    std::string name; // "_POOL_TYPE"
+    std::uint32_t size = 4;
+    bool is_signed = false;
+    std::vector<std::pair<std::string, std::int64_t>> constants;
+};
+
 // How _HANDLE_TABLE_ENTRY encodes the object pointer.
 enum class HandleEntryEra {
     Win7,      // 7600/7601: Object pointer at +0, low 3 bits are flags
@@ -84,6 +94,9 @@ class Profile {
     std::map<std::string, TypeInfo, std::less<>> types;
     // Kernel symbol RVAs (ISF only; built-in rows carry none).
     std::map<std::string, std::uint64_t, std::less<>> symbols;
+    // Enumerations with their constants: read from a PDB (for --export-isf); the ISF loader and
+    // the built-in rows keep none (no view reads a constant).
+    std::map<std::string, EnumInfo, std::less<>> enums;
 
     const TypeInfo* type(std::string_view name) const;
     // "_EPROCESS.ActiveProcessLinks" -> member, or nullptr.
