@@ -104,11 +104,15 @@ std::string renderShowProfile(const kernel::ProfileChoice& choice, OutputFormat 
                                    csvField(*type.size_fallback));
         return out;
     }
-    out += fmt::format("Profile {} ({}), {} {}\n", p.name,
+    // A symbol file names no Windows release or revision (its data line gives the file).
+    std::string release = p.windows;
+    if (!p.revisions.empty())
+        release += (release.empty() ? "" : " ") + p.revisions;
+    out += fmt::format("Profile {} ({}){}{}\n", p.name,
                        p.source == kernel::ProfileSource::Pdb   ? "PDB"
                        : p.source == kernel::ProfileSource::Isf ? "ISF"
                                                                 : "built-in",
-                       p.windows, p.revisions);
+                       release.empty() ? "" : ", ", release);
     out += fmt::format("Data: {}\n", p.data_source);
     out += fmt::format("Chosen by: {}: {}\n", kernel::methodName(choice.method), choice.reason);
     for (const auto& v : choice.validations)
