@@ -8,6 +8,7 @@ peak RSS: wall and CPU from wait4(2) with a microsecond clock, the peak RSS from
 """
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -41,34 +42,44 @@ def dump_name(spec):
 # from this script's wait4: Linux keeps a process's high-water RSS across exec, so a child forked
 # from this Python process reports at least the interpreter's own RSS (15 to 25 MiB here, more
 # after the 8 MiB read buffer) whatever the command used. time is a small C program: its floor is
-# about 1 MiB.
+# about 1 MiB. Its own start costs about 2 ms of CPU, so the runs that are timed for a few
+# milliseconds are run directly and their RSS taken from the warm-up run under time.
 GNU_TIME = "/usr/bin/time"
 
 
-def run_once(cmd):
-    """Runs cmd once: (wall s, CPU s = user + sys, peak RSS KiB, exit code)."""
+def run_once(cmd, rss=True, env=None):
+    """Runs cmd once: (wall s, CPU s = user + sys, peak RSS KiB or None, exit code); under
+    /usr/bin/time when rss is wanted."""
     with tempfile.NamedTemporaryFile("r", prefix="dumpprocs-bench-rss-") as rss_file:
+        argv = ([GNU_TIME, "-f", "%M", "-o", rss_file.name] if rss else []) + cmd
         start = time.perf_counter()
-        proc = subprocess.Popen([GNU_TIME, "-f", "%M", "-o", rss_file.name] + cmd,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                env=env)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
-        code = os.waitstatus_to_exitcode(status)
-        # time exits with the command's code; its own CPU (a fork and a wait) is in the noise.
-        lines = rss_file.read().split()
-        rss = int(lines[-1]) if lines and lines[-1].isdigit() else -1
-    return wall, usage.ru_utime + usage.ru_stime, rss, code
+        code = os.waitstatus_to_exitcode(status)  # time exits with the command's code
+        peak = None
+        if rss:
+            lines = rss_file.read().split()
+            peak = int(lines[-1]) if lines and lines[-1].isdigit() else None
+    return wall, usage.ru_utime + usage.ru_stime, peak, code
 
 
 def measure(cmd, runs, warm=True):
+    """Medians of `runs` runs; with `warm`, a first run under /usr/bin/time warms the page cache
+    and the binary and gives the peak RSS, and the timed runs are direct. Without it every run is
+    under time (the scans: seconds, where time's start is lost)."""
+    peaks = []
     if warm:
-        run_once(cmd)  # warm the page cache and the binary
-    samples = [run_once(cmd) for _ in range(runs)]
+        peaks.append(run_once(cmd, rss=True)[2])
+    samples = [run_once(cmd, rss=not warm) for _ in range(runs)]
+    peaks += [s[2] for s in samples]
+    peaks = [p for p in peaks if p is not None]
     codes = {s[3] for s in samples}
     return {
         "wall_ms": statistics.median(s[0] for s in samples) * 1000,
         "cpu_ms": statistics.median(s[1] for s in samples) * 1000,
-        "rss_mib": max(s[2] for s in samples) / 1024,
+        "rss_mib": max(peaks) / 1024 if peaks else float("nan"),
         "exit": ",".join(str(c) for c in sorted(codes)),
     }
 
@@ -226,7 +237,7 @@ def cold_main(args, dumpprocs, bigdump):
     for label, samples in rows.items():
         wall = statistics.median(s[0] for s in samples)
         cpu = statistics.median(s[1] for s in samples)
-        rss = max(s[2] for s in samples) / 1024
+        rss = max((s[2] for s in samples if s[2] is not None), default=0) / 1024
         before = [s[4] for s in samples if s[4] is not None]
         bw = size / wall
         print("| `--view {}` | {:.2f} | {:.2f} | {:.2f} | {:.2f} | {:.1f} | {} | {} |".format(
@@ -238,10 +249,70 @@ def cold_main(args, dumpprocs, bigdump):
     path.unlink()
 
 
+def symbols_main(args, dumpprocs):
+    """The compiled-profile cache benchmark: `--view all` with a built-in row against the same run
+    with --symbols FILE parsed every time (--no-cache), with an empty cache folder (cold: parsed,
+    then the entry written) and with the entry there (warm). The four cases interleaved run by
+    run; CPU and wall medians from direct runs, the peak RSS from one run of each under
+    /usr/bin/time; ratios to the built-in run of the same series."""
+    root = Path(__file__).resolve().parent.parent
+    cases = [("19041 ISF (BBED7C29...-1.json.xz, in data/windows-symbols/isf_jpcert)",
+              root / "data/windows-symbols/isf_jpcert/BBED7C2955FBE4522AAA23F4B8677AD9-1.json.xz",
+              root / "testdata/dkom_19041.dmp"),
+             ("7601c ISF (339E7413...-1.json.xz, in data/windows-symbols/isf_jpcert)",
+              root / "data/windows-symbols/isf_jpcert/339E74133576439CBCDF7E0229DA3773-1.json.xz",
+              root / "testdata/win7sp1_7601c_mm428.dmp"),
+             ("the stand-in kernel's PDB (tests/pdb, built by the test build)",
+              Path(args.build) / "tests/pdb/ntkrnlmp.pdb", root / "testdata/dkom_19041.dmp")]
+    print("Symbol files and the profile cache: `dumpprocs DUMP --view all` [--symbols FILE], "
+          "{} runs per case, interleaved; medians".format(args.runs))
+    print()
+    print("| symbol file | dump | case | CPU ms | ratio | wall ms | peak RSS MiB | RSS vs built-in |")
+    print("|---|---|---|---:|---:|---:|---:|---:|")
+    scratch = Path(tempfile.mkdtemp(prefix="dumpprocs-bench-cache-"))
+    try:
+        for label, symbols, dump in cases:
+            if symbols is None or not Path(symbols).is_file():
+                sys.stderr.write("bench: {}: not found, left out\n".format(label))
+                continue
+            base = [dumpprocs, str(dump), "--view", "all"]
+            warm_dir = scratch / "warm"
+            env_of = lambda d: dict(os.environ, XDG_CACHE_HOME=str(d))  # noqa: E731
+            run_once(base + ["--symbols", str(symbols)], rss=False, env=env_of(warm_dir))
+            variants = [("built-in row", base, None),
+                        ("--no-cache", base + ["--symbols", str(symbols), "--no-cache"], None),
+                        ("cold cache", base + ["--symbols", str(symbols)], "cold"),
+                        ("warm cache", base + ["--symbols", str(symbols)], warm_dir)]
+            samples = {name: [] for name, _, _ in variants}
+            peaks = {}
+            for i in range(args.runs + 1):
+                for name, cmd, cache in variants:
+                    folder = scratch / "cold{}".format(i) if cache == "cold" else cache
+                    env = env_of(folder if folder is not None else scratch / "unused")
+                    if i == 0:  # the warm-up run, under time for the peak RSS
+                        peaks[name] = run_once(cmd, rss=True, env=env)[2]
+                    else:
+                        samples[name].append(run_once(cmd, rss=False, env=env))
+                    if cache == "cold":
+                        shutil.rmtree(folder, ignore_errors=True)
+            built_cpu = statistics.median(s[1] for s in samples["built-in row"])
+            built_rss = peaks["built-in row"] / 1024
+            for n, (name, _, _) in enumerate(variants):
+                cpu = statistics.median(s[1] for s in samples[name])
+                wall = statistics.median(s[0] for s in samples[name])
+                rss = peaks[name] / 1024
+                print("| {} | {} | {} | {:.1f} | {:.2f}x | {:.1f} | {:.1f} | {} |".format(
+                    label if n == 0 else "", dump.name if n == 0 else "", name, cpu * 1000,
+                    cpu / built_cpu, wall * 1000, rss,
+                    "" if n == 0 else "{:+.1f} MiB".format(rss - built_rss)), flush=True)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build-bench")
-    ap.add_argument("--dumps", required=True)
+    ap.add_argument("--dumps")
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--no-scan", action="store_true",
@@ -251,11 +322,19 @@ def main():
     ap.add_argument("--cold-gib", type=int, default=int(os.environ.get("DUMPPROCS_BENCH_COLD_GIB", "3")),
                     help="RAM of the cold-cache dump in GiB, at least 3 (the file is about as big; default 3)")
     ap.add_argument("--cold-runs", type=int, default=5)
+    ap.add_argument("--symbols-cache", action="store_true",
+                    help="only the compiled-profile cache benchmark (the repository's symbol files "
+                         "on testdata/; --runs runs per case, 21 is what docs/performance.md used)")
     args = ap.parse_args()
     if not os.access(GNU_TIME, os.X_OK):
         ap.error("{} (Debian package time) is needed for the peak RSS".format(GNU_TIME))
     dumpprocs = str(Path(args.build) / "src/dumpprocs")
+    if not args.symbols_cache and not args.dumps:
+        ap.error("--dumps DIR is required (where the benchmark dumps are written)")
     bigdump = str(Path(args.build) / "tests/bigdump")
+    if args.symbols_cache:
+        symbols_main(args, dumpprocs)
+        return
     if args.cold:
         if args.cold_gib < 3:
             ap.error("--cold-gib: at least 3 (bigdump's smallest machine)")
