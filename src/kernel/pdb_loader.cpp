@@ -746,12 +746,19 @@ void readEnum(const TypeTable& types, const Describer& describer, cv::TypeIndex 
         describer.describe(rec.getUnderlyingType(), underlying);
     info.size = underlying.size != 0 ? underlying.size : 4;
     info.is_signed = underlying.kind == MemberKind::Signed;
-    for (const Enumerator& e : types.enumerators(rec.getFieldList()))
+    // No view reads an enum constant (they serve --export-isf), so an enum whose field list
+    // cannot be read keeps its size without constants rather than costing the whole PDB, and a
+    // constant wider than 64 bits (an LF_OCTWORD leaf) is left out.
+    std::vector<Enumerator> enumerators;
+    try {
+        enumerators = types.enumerators(rec.getFieldList());
+    } catch (const BadPdb&) {
+        enumerators.clear();
+    }
+    for (const Enumerator& e : enumerators)
         if (e.value.isSigned() ? e.value.getMinSignedBits() <= 64 : e.value.getActiveBits() <= 64)
             info.constants.emplace_back(e.name,
                                         enumeratorValue(e.value, info.size, info.is_signed));
-        else
-            throw BadPdb{fmt::format("enum {}: {} does not fit 64 bits", info.name, e.name)};
     p.enums.emplace(info.name, std::move(info));
 }
 

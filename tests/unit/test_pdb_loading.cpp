@@ -453,6 +453,37 @@ TEST_CASE("PDB reader: enums keep their constants as the underlying type reads t
     }
 }
 
+TEST_CASE("PDB reader: an enum whose field list cannot be read keeps its size, and the PDB loads",
+          "[kernel][pdb]") {
+    // LF_ENUM: u16 length, u16 kind 0x1507, u16 count, u16 properties, u32 underlying type,
+    // u32 field list, then the name. The field list is pointed past the TPI stream.
+    std::string bytes = readAll(DUMPPROCS_STANDIN_PDB);
+    const std::string name = "_STANDIN_SIGNED";
+    std::size_t patched = 0;
+    for (auto at = bytes.find(name); at != std::string::npos; at = bytes.find(name, at + 1)) {
+        std::uint16_t kind = 0;
+        if (at < 14)
+            continue;
+        std::memcpy(&kind, bytes.data() + at - 14, sizeof kind);
+        if (kind != 0x1507)
+            continue;
+        const std::uint32_t nowhere = 0x00FFFFF0;
+        std::memcpy(bytes.data() + at - 4, &nowhere, sizeof nowhere);
+        ++patched;
+    }
+    REQUIRE(patched == 1);
+    const auto path = writeTemp("enum-list.pdb", bytes);
+    auto p = kernel::loadPdbProfile(path);
+    fs::remove(path);
+    INFO((p ? std::string() : p.error().message));
+    REQUIRE(p);
+    auto it = p->enums.find(name);
+    REQUIRE(it != p->enums.end());
+    CHECK(it->second.size == 4);
+    CHECK(it->second.constants.empty());
+    CHECK(p->member("_EPROCESS.ActiveProcessLinks"));
+}
+
 TEST_CASE("PDB reader: a cut or damaged copy of a real PDB fails with a message", "[kernel][pdb]") {
     const std::string bytes = readAll(DUMPPROCS_STANDIN_PDB);
     REQUIRE(bytes.size() > 16384);
