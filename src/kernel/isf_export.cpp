@@ -44,31 +44,23 @@ std::optional<Base> knownBase(const std::string& name) {
     return it == bases.end() ? std::nullopt : std::optional<Base>(it->second);
 }
 
-const char* unsignedOfSize(std::uint32_t size) {
+// The base type of an enum or an unnamed scalar of `size` bytes, as Volatility's own ISF files
+// name them from a PDB ("long" for a signed 4-byte int).
+const char* baseOfSize(std::uint32_t size, bool is_signed) {
     switch (size) {
     case 1:
-        return "unsigned char";
+        return is_signed ? "char" : "unsigned char";
     case 2:
-        return "unsigned short";
+        return is_signed ? "short" : "unsigned short";
     case 8:
-        return "unsigned long long";
+        return is_signed ? "long long" : "unsigned long long";
     default:
-        return "unsigned long";
+        return is_signed ? "long" : "unsigned long";
     }
 }
 
-// Volatility's own ISF files name an enum's signed base as the PDB does ("long" for int).
-const char* signedOfSize(std::uint32_t size) {
-    switch (size) {
-    case 1:
-        return "char";
-    case 2:
-        return "short";
-    case 8:
-        return "long long";
-    default:
-        return "long";
-    }
+const char* unsignedOfSize(std::uint32_t size) {
+    return baseOfSize(size, false);
 }
 
 class Writer {
@@ -103,7 +95,7 @@ class Writer {
         // name (their size, no constants).
         json enums = json::object();
         for (const auto& [name, e] : p_.enums) {
-            const std::string base = e.is_signed ? signedOfSize(e.size) : unsignedOfSize(e.size);
+            const std::string base = baseOfSize(e.size, e.is_signed);
             useBaseIn(base_types, base);
             json constants = json::object();
             for (const auto& [constant, value] : e.constants)

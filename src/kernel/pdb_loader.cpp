@@ -176,14 +176,24 @@ std::optional<std::string> hashTableProblem(llvm::BinaryStreamReader& reader,
     return std::nullopt;
 }
 
-// The info stream's header, then the named-stream map: its string buffer and its hash table.
-std::optional<std::string> infoStreamProblem(const llvm::pdb::PDBFile& pdb) {
-    auto stream = pdb.safelyCreateIndexedStream(kPdbInfoStream);
+// Stream `index` for the pre-checks, or nullptr when the file has none there (the reader that
+// needs it says so later with its own message).
+std::unique_ptr<llvm::msf::MappedBlockStream> streamOrNull(const llvm::pdb::PDBFile& pdb,
+                                                           std::uint32_t index) {
+    auto stream = pdb.safelyCreateIndexedStream(index);
     if (!stream) {
         llvm::consumeError(stream.takeError());
-        return std::nullopt; // no info stream: pdbIdOf says so
+        return nullptr;
     }
-    llvm::BinaryStreamReader reader(**stream);
+    return std::move(*stream);
+}
+
+// The info stream's header, then the named-stream map: its string buffer and its hash table.
+std::optional<std::string> infoStreamProblem(const llvm::pdb::PDBFile& pdb) {
+    auto stream = streamOrNull(pdb, kPdbInfoStream);
+    if (!stream)
+        return std::nullopt; // no info stream: pdbIdOf says so
+    llvm::BinaryStreamReader reader(*stream);
     const llvm::pdb::InfoStreamHeader* header = nullptr;
     std::uint32_t names_bytes = 0;
     if (failed(reader.readObject(header)) || failed(reader.readInteger(names_bytes)) ||
@@ -198,12 +208,10 @@ std::optional<std::string> infoStreamProblem(const llvm::pdb::PDBFile& pdb) {
 // alone: the count must fit the type-record bytes that back it (the header's claim, cut to what
 // the stream holds), and wrap-around is refused.
 std::optional<std::string> tpiStreamProblem(const llvm::pdb::PDBFile& pdb) {
-    auto stream = pdb.safelyCreateIndexedStream(kTpiStream);
-    if (!stream) {
-        llvm::consumeError(stream.takeError());
+    auto stream = streamOrNull(pdb, kTpiStream);
+    if (!stream)
         return std::nullopt; // no TPI stream: readTypes says so
-    }
-    llvm::BinaryStreamReader reader(**stream);
+    llvm::BinaryStreamReader reader(*stream);
     const llvm::pdb::TpiStreamHeader* header = nullptr;
     if (failed(reader.readObject(header)))
         return std::nullopt;
@@ -221,12 +229,10 @@ std::optional<std::string> tpiStreamProblem(const llvm::pdb::PDBFile& pdb) {
     if (header->HashStreamIndex == llvm::pdb::kInvalidStreamIndex ||
         header->HashAdjBuffer.Length == 0)
         return std::nullopt;
-    auto hashes = pdb.safelyCreateIndexedStream(header->HashStreamIndex);
-    if (!hashes) {
-        llvm::consumeError(hashes.takeError());
+    auto hashes = streamOrNull(pdb, header->HashStreamIndex);
+    if (!hashes)
         return std::nullopt; // LLVM refuses the index with its message
-    }
-    llvm::BinaryStreamReader hash_reader(**hashes);
+    llvm::BinaryStreamReader hash_reader(*hashes);
     if (failed(hash_reader.skip(static_cast<std::uint32_t>(header->HashAdjBuffer.Off))))
         return std::nullopt;
     if (auto problem = hashTableProblem(hash_reader, "TPI hash-adjuster"))
